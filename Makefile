@@ -1,0 +1,95 @@
+# bpfbox: one static musl binary holding eBPF diagnostic tools.
+#
+#   make          dependencies (first time), BPF objects, the binary ./bpfbox
+#   make test     unit tests (no root) then end-to-end tests (root, real kernel)
+#   make unit     unit tests only
+#   make bench    benchmarks against peers (tests/bench/)
+#
+# Adding an applet: applets/X.c (+ bpf/X.bpf.c, bpf/X.h).  Nothing here
+# names applets; the wildcards below pick them up.
+
+BUILD    := build
+DEPS     := $(BUILD)/deps
+CC       := musl-gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+STRIP    ?= strip
+
+WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
+CFLAGS   := -Os -g -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
+	    -I$(BUILD) -Ibpf -I$(DEPS)/include -idirafter $(DEPS)/uapi
+LDFLAGS  := -static -Wl,--gc-sections -L$(DEPS)/lib
+LDLIBS   := -lbpf -lelf -lz
+BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)/include
+
+COMMON_SRC  := $(wildcard common/*.c)
+APPLET_SRC  := $(wildcard applets/*.c)
+BPF_SRC     := $(wildcard bpf/*.bpf.c)
+COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+APPLET_OBJ  := $(APPLET_SRC:%.c=$(BUILD)/%.o)
+SKELS       := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/%.skel.h)
+DEPS_STAMP  := $(DEPS)/.stamp
+
+.PHONY: all test unit e2e bench clean distclean deps
+.SECONDARY:
+
+all: bpfbox
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	scripts/deps.sh
+
+# BPF: compile, link (drops DWARF, keeps BTF), then the skeleton embeds it.
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPFFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.o: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen object $@ $<
+	llvm-strip -g $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+bpfbox: $(COMMON_OBJ) $(APPLET_OBJ)
+	$(CC) $(LDFLAGS) -o $@.unstripped $^ $(LDLIBS)
+	$(STRIP) -o $@ $@.unstripped
+	@ls -l $@ | awk '{print "bpfbox: " $$5 " bytes"}'
+
+# Unit tests: pure code, no root, linked with the common objects.
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ))
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icommon $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
+
+# Workloads the end-to-end tests run (plain gcc: they are the "users").
+WORK_SRC := $(wildcard tests/work/*.c)
+WORK_BIN := $(WORK_SRC:tests/work/%.c=$(BUILD)/work/%)
+$(BUILD)/work/%: tests/work/%.c
+	@mkdir -p $(@D)
+	gcc -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+
+unit: $(UNIT_BIN)
+	tests/run-unit.sh $(UNIT_BIN)
+
+e2e: bpfbox $(WORK_BIN)
+	tests/run-e2e.sh
+
+test: unit e2e
+
+bench: bpfbox $(WORK_BIN)
+	tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \
+	       $(BUILD)/*.skel.h bpfbox bpfbox.unstripped
+
+distclean: clean
+	rm -rf $(BUILD)

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BPF half of the shared core: event delivery with lost-event
+ * accounting, the per-key aggregator, and the task/namespace filters.
+ * Each applet's X.bpf.c includes this once; user space (common/) finds
+ * the maps and read-only config below by name.
+ */
+#ifndef BPFBOX_BPF_H
+#define BPFBOX_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bb_shared.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space before load; the verifier prunes disabled filters. */
+const volatile struct bb_filter bb_cfg_filter = {};
+
+/* Sized by user space (--buffer-size) before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} bb_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BB_LOST_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} bb_lost SEC(".maps");
+
+static __always_inline void bb_lost_inc(enum bb_lost_kind kind)
+{
+	__u32 key = kind;
+	__u64 *n = bpf_map_lookup_elem(&bb_lost, &key);
+
+	if (n)
+		(*n)++;		/* per-CPU: no atomics needed */
+}
+
+/* Reserve an event; a full ring buffer is counted, never silent. */
+static __always_inline void *bb_event_reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&bb_events, size, 0);
+
+	if (!e)
+		bb_lost_inc(BB_LOST_RINGBUF);
+	return e;
+}
+
+/* Copy out a variable-size event (payloads whose size is known late). */
+static __always_inline void bb_event_output(void *data, __u64 size)
+{
+	if (bpf_ringbuf_output(&bb_events, data, size, 0))
+		bb_lost_inc(BB_LOST_RINGBUF);
+}
+
+/*
+ * Aggregator.  A per-CPU hash: the hot path does plain increments (a BPF
+ * program does not nest on one CPU), user space sums the CPUs.  Keys are
+ * never deleted by the reader: per-interval figures are deltas computed in
+ * user space, so no increment can be lost between a read and a delete.
+ */
+#define BB_AGG_MAP(name, key_type, entries)				\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_PERCPU_HASH);			\
+		__uint(max_entries, entries);				\
+		__type(key, key_type);					\
+		__type(value, struct bb_agg_val);			\
+	} name SEC(".maps")
+
+#define BB_AGG_HIST_MAP(name, key_type, entries)			\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_PERCPU_HASH);			\
+		__uint(max_entries, entries);				\
+		__type(key, key_type);					\
+		__type(value, struct bb_agg_hval);			\
+	} name SEC(".maps")
+
+static __always_inline struct bb_agg_val *bb_agg_slot(void *map, const void *key,
+						      __u64 value_size)
+{
+	struct bb_agg_hval zero = {};
+	struct bb_agg_val *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	/* EEXIST means another CPU raced us in: our slot exists now. */
+	bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(map, key);
+	if (!v)
+		bb_lost_inc(BB_LOST_AGG);
+	return v;
+}
+
+static __always_inline void bb_agg_count(struct bb_agg_val *v, __u64 bytes)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (!v->count)
+		v->first_ns = now;
+	v->count++;
+	v->bytes += bytes;
+	v->last_ns = now;
+}
+
+/* Count one hit of @key carrying @bytes (a size, a length, a latency). */
+static __always_inline void bb_agg_add(void *map, const void *key, __u64 bytes)
+{
+	struct bb_agg_val *v = bb_agg_slot(map, key, sizeof(*v));
+
+	if (v)
+		bb_agg_count(v, bytes);
+}
+
+static __always_inline __u32 bb_log2(__u64 v)
+{
+	__u32 r = 0;
+
+	/* Unrolled binary search: bounded, verifier-friendly. */
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) r += 1;
+	return r;
+}
+
+/* As bb_agg_add, and also file @bytes into a log2 histogram. */
+static __always_inline void bb_agg_hist_add(void *map, const void *key, __u64 bytes)
+{
+	struct bb_agg_hval *h = (void *)bb_agg_slot(map, key, sizeof(*h));
+	__u32 slot;
+
+	if (!h)
+		return;
+	bb_agg_count(&h->v, bytes);
+	slot = bytes ? bb_log2(bytes) + 1 : 0;
+	if (slot >= BB_HIST_SLOTS)
+		slot = BB_HIST_SLOTS - 1;
+	h->slots[slot]++;
+}
+
+/* Filters.  Return true when the event must be ignored. */
+static __always_inline bool bb_comm_differs(void)
+{
+	char comm[BB_COMM_LEN];
+	int i;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < BB_COMM_LEN; i++) {
+		if (comm[i] != bb_cfg_filter.comm[i])
+			return true;
+		if (!comm[i])
+			break;
+	}
+	return false;
+}
+
+static __always_inline __u32 bb_current_mntns(void)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+}
+
+static __always_inline bool bb_task_filtered(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (bb_cfg_filter.tgid && (id >> 32) != bb_cfg_filter.tgid)
+		return true;
+	if (bb_cfg_filter.pid && (__u32)id != bb_cfg_filter.pid)
+		return true;
+	if (bb_cfg_filter.cgroup_id &&
+	    bpf_get_current_cgroup_id() != bb_cfg_filter.cgroup_id)
+		return true;
+	if (bb_cfg_filter.mntns && bb_current_mntns() != bb_cfg_filter.mntns)
+		return true;
+	if (bb_cfg_filter.has_comm && bb_comm_differs())
+		return true;
+	return false;
+}
+
+/* For objects that carry their own namespace (packets, sockets). */
+static __always_inline bool bb_netns_filtered(__u32 inum)
+{
+	return bb_cfg_filter.netns && inum != bb_cfg_filter.netns;
+}
+
+#endif

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Filter arguments as users give them (a pid, `ip netns` name, a cgroup
+ * path) checked here and turned into the ids the BPF side compares.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "bpfbox.h"
+#include "filters.h"
+
+unsigned bb_parse_pid(const char *arg)
+{
+	unsigned long long pid;
+	char path[64];
+	struct stat st;
+
+	if (bb_parse_uint(arg, INT_MAX, &pid) || !pid)
+		bb_die("'%s' is not a process id", arg);
+	snprintf(path, sizeof(path), "/proc/%llu", pid);
+	if (stat(path, &st))
+		bb_die("no such process: %llu", pid);
+	return pid;
+}
+
+/* A cgroup v2 id is the inode number of its directory. */
+unsigned long long bb_parse_cgroup(const char *arg)
+{
+	unsigned long long id;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!bb_parse_uint(arg, ~0ULL, &id))
+		return id;
+	if (arg[0] == '/' && stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+		return st.st_ino;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", arg);
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		bb_die("--cgroup: no cgroup directory '%s'", arg);
+	return st.st_ino;
+}
+
+/* A namespace as an inode number, a path (/proc/PID/ns/net), or a name
+ * created by `ip netns add` (/run/netns/NAME). */
+unsigned bb_parse_ns(const char *arg, const char *type)
+{
+	unsigned long long ino;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!bb_parse_uint(arg, ~0U, &ino))
+		return ino;
+	if (strchr(arg, '/'))
+		snprintf(path, sizeof(path), "%s", arg);
+	else if (!strcmp(type, "net"))
+		snprintf(path, sizeof(path), "/run/netns/%s", arg);
+	else
+		bb_die("--%sns: '%s' is neither an inode number nor a path", type, arg);
+	if (stat(path, &st))
+		bb_die("--%sns: cannot open %s: %s", type, path, strerror(errno));
+	return st.st_ino;
+}
+
+void bb_filter_fill(struct bb_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->tgid = bb_opts.tgid;
+	f->pid = bb_opts.tid;
+	f->cgroup_id = bb_opts.cgroup_id;
+	f->netns = bb_opts.netns;
+	f->mntns = bb_opts.mntns;
+	if (bb_opts.comm[0]) {
+		memcpy(f->comm, bb_opts.comm, sizeof(f->comm));
+		f->has_comm = 1;
+	}
+}

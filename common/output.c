@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The event loop and event routing: see output.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <bpf/libbpf.h>
+#include "bpfbox.h"
+#include "output.h"
+#include "record.h"
+
+struct bb_loop {
+	struct ring_buffer *rb;
+	struct perf_buffer *pb;
+	int epfd;
+	void (*tick)(void *ctx, bool final);
+	void *tick_ctx;
+};
+
+/* libbpf calls sample callbacks with different signatures; adapt them. */
+struct perf_ctx {
+	bb_event_fn fn;
+	void *ctx;
+	unsigned long long *lost;
+};
+
+struct bb_loop *bb_loop_new(void)
+{
+	struct bb_loop *lp = bb_xcalloc(1, sizeof(*lp));
+
+	lp->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (lp->epfd < 0)
+		bb_die("epoll_create1: %s", strerror(errno));
+	return lp;
+}
+
+void bb_loop_free(struct bb_loop *lp)
+{
+	ring_buffer__free(lp->rb);
+	perf_buffer__free(lp->pb);
+	close(lp->epfd);
+	free(lp);
+}
+
+static void watch_fd(struct bb_loop *lp, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (epoll_ctl(lp->epfd, EPOLL_CTL_ADD, fd, &ev))
+		bb_die("epoll_ctl: %s", strerror(errno));
+}
+
+void bb_loop_add_ringbuf(struct bb_loop *lp, int map_fd, bb_event_fn fn, void *ctx)
+{
+	if (!lp->rb) {
+		lp->rb = ring_buffer__new(map_fd, fn, ctx, NULL);
+		if (!lp->rb)
+			bb_die("cannot set up the ring buffer: %s", strerror(errno));
+		watch_fd(lp, ring_buffer__epoll_fd(lp->rb));
+	} else if (ring_buffer__add(lp->rb, map_fd, fn, ctx)) {
+		bb_die("cannot add a ring buffer: %s", strerror(errno));
+	}
+}
+
+static void perf_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct perf_ctx *pc = ctx;
+
+	(void)cpu;
+	pc->fn(pc->ctx, data, size);
+}
+
+static void perf_lost(void *ctx, int cpu, __u64 cnt)
+{
+	struct perf_ctx *pc = ctx;
+
+	(void)cpu;
+	if (pc->lost)
+		*pc->lost += cnt;
+}
+
+void bb_loop_add_perfbuf(struct bb_loop *lp, int map_fd, size_t pages,
+			 bb_event_fn fn, void *ctx, unsigned long long *lost)
+{
+	struct perf_ctx *pc = bb_xcalloc(1, sizeof(*pc));
+
+	if (lp->pb)
+		bb_die("internal error: one perf buffer per loop");
+	*pc = (struct perf_ctx){ fn, ctx, lost };
+	lp->pb = perf_buffer__new(map_fd, pages, perf_sample, perf_lost, pc, NULL);
+	if (!lp->pb)
+		bb_die("cannot set up the perf buffer: %s", strerror(errno));
+	watch_fd(lp, perf_buffer__epoll_fd(lp->pb));
+}
+
+void bb_loop_on_tick(struct bb_loop *lp, void (*fn)(void *ctx, bool final), void *ctx)
+{
+	lp->tick = fn;
+	lp->tick_ctx = ctx;
+}
+
+static int consume(struct bb_loop *lp)
+{
+	int n = 0, r;
+
+	if (lp->rb) {
+		r = ring_buffer__consume(lp->rb);
+		if (r < 0 && r != -EINTR)
+			return r;
+		n += r > 0 ? r : 0;
+	}
+	if (lp->pb) {
+		r = perf_buffer__consume(lp->pb);
+		if (r < 0 && r != -EINTR)
+			return r;
+	}
+	return n;
+}
+
+static uint64_t deadline_after(double seconds, uint64_t now)
+{
+	return seconds > 0 ? now + (uint64_t)(seconds * 1e9) : UINT64_MAX;
+}
+
+static int wait_ms(uint64_t now, uint64_t next_tick, uint64_t end)
+{
+	uint64_t until = next_tick < end ? next_tick : end;
+
+	if (until == UINT64_MAX)
+		return -1;
+	return until > now ? (int)((until - now + 999999) / 1000000) : 0;
+}
+
+/* One pass: wait (or spin) for events, drain them; <0 means stop. */
+static int poll_once(struct bb_loop *lp, int timeout_ms)
+{
+	struct epoll_event ev[4];
+
+	if (bb_opts.busy_poll)
+		return consume(lp);
+	if (epoll_wait(lp->epfd, ev, ARRAY_SIZE(ev), timeout_ms) < 0 && errno != EINTR)
+		bb_die("epoll_wait: %s", strerror(errno));
+	return consume(lp);
+}
+
+void bb_loop_run(struct bb_loop *lp)
+{
+	uint64_t now = bb_now_ns(CLOCK_MONOTONIC);
+	uint64_t end = deadline_after(bb_opts.duration, now);
+	uint64_t next_tick = lp->tick ? deadline_after(bb_opts.interval, now) : UINT64_MAX;
+
+	while (!bb_stop) {
+		if (poll_once(lp, wait_ms(now, next_tick, end)) < 0)
+			break;
+		now = bb_now_ns(CLOCK_MONOTONIC);
+		if (now >= end)
+			break;
+		if (now >= next_tick) {
+			lp->tick(lp->tick_ctx, false);
+			fflush(stdout);
+			next_tick = deadline_after(bb_opts.interval, now);
+		}
+	}
+	consume(lp);	/* what arrived before we stopped is still shown */
+	if (lp->tick)
+		lp->tick(lp->tick_ctx, true);
+	fflush(stdout);
+}
+
+int bb_emit_event(const void *data, size_t len)
+{
+	if (bb_recording()) {
+		if (bb_current->mark_kaddrs)
+			bb_current->mark_kaddrs(data, len, false);
+		bb_record_write(BB_REC_EVENT, data, len, NULL, 0);
+	} else
+		bb_current->print_event(data, len);
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Output: the event loop (epoll by default, --busy-poll spins), the
+ * interval tick, and where events go: printed by the applet, or written
+ * to a record file (-w) that `bpfbox report` prints the same way later.
+ */
+#ifndef BB_OUTPUT_H
+#define BB_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct bb_loop;
+
+typedef int (*bb_event_fn)(void *ctx, void *data, size_t len);
+
+struct bb_loop *bb_loop_new(void);
+void bb_loop_free(struct bb_loop *lp);
+/* A BPF ring buffer map. */
+void bb_loop_add_ringbuf(struct bb_loop *lp, int map_fd, bb_event_fn fn, void *ctx);
+/* A perf event array: one buffer of @pages pages per CPU; lost samples
+ * are added to *lost. */
+void bb_loop_add_perfbuf(struct bb_loop *lp, int map_fd, size_t pages,
+			 bb_event_fn fn, void *ctx, unsigned long long *lost);
+/* Called every --interval seconds and once more at the end (final). */
+void bb_loop_on_tick(struct bb_loop *lp, void (*fn)(void *ctx, bool final), void *ctx);
+/* Runs until --duration, SIGINT/SIGTERM, or a callback returning < 0. */
+void bb_loop_run(struct bb_loop *lp);
+
+/* An event from the kernel: to the record file, or to the applet's printer. */
+int bb_emit_event(const void *data, size_t len);
+
+#endif

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Record files: see record.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include "bpfbox.h"
+#include "../bpf/bb_shared.h"
+#include "ksyms.h"
+#include "record.h"
+
+#define WRITE_BUFFER (1 << 20)
+#define MAX_RECORD (64 << 20)	/* larger lengths mean a corrupt file */
+
+static FILE *rec_file;
+static void write_all_names(void);
+static const char *rec_path;
+static char *rec_buf;
+
+bool bb_recording(void)
+{
+	return rec_file != NULL;
+}
+
+static void write_or_die(const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, rec_file) != n)
+		bb_die("writing %s: %s", rec_path, strerror(errno));
+}
+
+void bb_record_open(const char *path, uint32_t flags)
+{
+	struct bb_file_header h = { .version = BB_REC_VERSION, .header_size = sizeof(h) };
+	struct utsname u;
+
+	rec_file = fopen(path, "we");
+	if (!rec_file)
+		bb_die("cannot create %s: %s", path, strerror(errno));
+	rec_path = path;
+	rec_buf = bb_xcalloc(1, WRITE_BUFFER);
+	setvbuf(rec_file, rec_buf, _IOFBF, WRITE_BUFFER);
+	memcpy(h.magic, BB_REC_MAGIC, sizeof(h.magic));
+	snprintf(h.applet, sizeof(h.applet), "%s", bb_current->name);
+	if (!uname(&u)) {
+		snprintf(h.release, sizeof(h.release), "%s", u.release);
+		snprintf(h.hostname, sizeof(h.hostname), "%s", u.nodename);
+	}
+	h.boot_wall_ns = bb_boot_wall_ns();
+	h.start_ns = bb_now_ns(CLOCK_BOOTTIME);
+	h.flags = flags;
+	write_or_die(&h, sizeof(h));
+	write_all_names();
+	/* Symbols printed from now on are the ones the file must carry. */
+	if (bb_kernel_syms())
+		bb_ksyms_track(bb_kernel_syms(), true);
+}
+
+void bb_record_write(enum bb_rec_type type, const void *a, size_t alen,
+		     const void *b, size_t blen)
+{
+	struct bb_rec_hdr rh = { .type = type, .len = alen + blen };
+
+	write_or_die(&rh, sizeof(rh));
+	write_or_die(a, alen);
+	write_or_die(b, blen);
+}
+
+/* Stacks: the live map, or what a file brought (report). */
+struct stack_entry {
+	int32_t id;
+	int nr;
+	uint64_t *frames;
+};
+
+static int stack_map_fd = -1;
+static struct stack_entry *file_stacks;
+static size_t nr_file_stacks;
+
+void bb_stacks_use_map(int map_fd)
+{
+	stack_map_fd = map_fd;
+}
+
+void bb_stacks_add(int32_t id, const uint64_t *frames, int nr)
+{
+	struct stack_entry *e;
+
+	file_stacks = bb_xrealloc(file_stacks, nr_file_stacks + 1, sizeof(*file_stacks));
+	e = &file_stacks[nr_file_stacks++];
+	e->id = id;
+	e->nr = nr;
+	e->frames = bb_xcalloc(nr, sizeof(*frames));
+	memcpy(e->frames, frames, nr * sizeof(*frames));
+}
+
+int bb_stack_frames(int32_t id, uint64_t *frames, int max)
+{
+	uint64_t buf[BB_MAX_STACK] = {};
+	size_t i;
+	int n;
+
+	if (id < 0)
+		return 0;
+	if (stack_map_fd >= 0) {
+		if (bpf_map_lookup_elem(stack_map_fd, &id, buf))
+			return 0;
+		for (n = 0; n < BB_MAX_STACK && n < max && buf[n]; n++)
+			frames[n] = buf[n];
+		return n;
+	}
+	for (i = 0; i < nr_file_stacks; i++)
+		if (file_stacks[i].id == id) {
+			n = file_stacks[i].nr < max ? file_stacks[i].nr : max;
+			memcpy(frames, file_stacks[i].frames, n * sizeof(*frames));
+			return n;
+		}
+	return 0;
+}
+
+/* Every stack the map holds goes into the file, with its symbols. */
+static void record_stacks(void)
+{
+	uint64_t frames[BB_MAX_STACK];
+	uint32_t hdr[2];
+	int32_t id, *prev = NULL;
+	char sym[256];
+	int n, i;
+
+	if (stack_map_fd < 0)
+		return;
+	while (!bpf_map_get_next_key(stack_map_fd, prev, &id)) {
+		prev = &id;
+		n = bb_stack_frames(id, frames, BB_MAX_STACK);
+		for (i = 0; i < n; i++)
+			bb_ksyms_format(bb_kernel_syms(), frames[i], sym, sizeof(sym));
+		hdr[0] = id;
+		hdr[1] = n;
+		bb_record_write(BB_REC_STACK, hdr, sizeof(hdr), frames, n * sizeof(frames[0]));
+	}
+}
+
+static void write_ksym(const struct bb_ksym *s, void *ctx)
+{
+	const char *mod = s->module ? s->module : "";
+	size_t nl = strlen(s->name) + 1, ml = strlen(mod) + 1;
+	char buf[512];
+
+	(void)ctx;
+	if (8 + nl + ml > sizeof(buf))
+		return;
+	memcpy(buf, &s->addr, 8);
+	memcpy(buf + 8, s->name, nl);
+	memcpy(buf + 8 + nl, mod, ml);
+	bb_record_write(BB_REC_KSYM, buf, 8 + nl + ml, NULL, 0);
+}
+
+void bb_record_close(const void *lost, size_t lost_len)
+{
+	if (!rec_file)
+		return;
+	record_stacks();
+	if (bb_kernel_syms())
+		bb_ksyms_each_used(bb_kernel_syms(), write_ksym, NULL);
+	if (lost)
+		bb_record_write(BB_REC_LOST, lost, lost_len, NULL, 0);
+	if (fclose(rec_file))
+		bb_die("writing %s: %s", rec_path, strerror(errno));
+	rec_file = NULL;
+	free(rec_buf);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, long long off)
+{
+	snprintf(err, errlen, fmt, off);
+	return -1;
+}
+
+static int read_header(FILE *f, struct bb_file_header *h, char *err, size_t errlen)
+{
+	size_t n = fread(h, 1, sizeof(*h), f);
+
+	if (n < sizeof(h->magic) || memcmp(h->magic, BB_REC_MAGIC, sizeof(h->magic)))
+		return fail(err, errlen, "not a bpfbox record file (bad magic)%.0lld", 0);
+	if (n < sizeof(*h))
+		return fail(err, errlen, "truncated header (%lld bytes)", n);
+	if (h->version != BB_REC_VERSION)
+		return fail(err, errlen, "record format version %lld is not supported",
+			    h->version);
+	if (h->header_size < sizeof(*h) || h->header_size > 4096)
+		return fail(err, errlen, "corrupt header (size %lld)", h->header_size);
+	h->applet[sizeof(h->applet) - 1] = 0;
+	h->release[sizeof(h->release) - 1] = 0;
+	h->hostname[sizeof(h->hostname) - 1] = 0;
+	if (fseek(f, h->header_size, SEEK_SET))
+		return fail(err, errlen, "cannot seek past the header%.0lld", 0);
+	return 0;
+}
+
+int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *ctx,
+		   char *err, size_t errlen)
+{
+	struct bb_rec_hdr rh;
+	struct bb_record rec = { .hdr = hdr };
+	void *buf = NULL;
+	size_t cap = 0, n;
+	long long off;
+	int ret = 0;
+
+	if (read_header(f, hdr, err, errlen))
+		return -1;
+	for (;;) {
+		off = ftell(f);
+		n = fread(&rh, 1, sizeof(rh), f);
+		if (n == 0)
+			break;
+		if (n < sizeof(rh) || rh.len > MAX_RECORD) {
+			ret = fail(err, errlen, n < sizeof(rh)
+				   ? "truncated record header at byte %lld (was the recording killed?)"
+				   : "corrupt record at byte %lld", off);
+			break;
+		}
+		if (rh.len > cap) {
+			cap = rh.len;
+			buf = bb_xrealloc(buf, cap, 1);
+		}
+		if (fread(buf, 1, rh.len, f) != rh.len) {
+			ret = fail(err, errlen,
+				   "truncated record at byte %lld (was the recording killed?)", off);
+			break;
+		}
+		if (!rh.type || rh.type >= BB_REC_NR) {
+			ret = fail(err, errlen, "unknown record type at byte %lld", off);
+			break;
+		}
+		rec.type = rh.type;
+		rec.data = buf;
+		rec.len = rh.len;
+		fn(&rec, ctx);
+	}
+	free(buf);
+	return ret;
+}
+
+/* Enum names: a small linear table is plenty (a few hundred entries). */
+struct name_entry {
+	uint32_t table;
+	uint64_t value;
+	char *name;
+};
+
+static struct name_entry *names;
+static size_t nr_names;
+
+static void write_name(const struct name_entry *e)
+{
+	char buf[256];
+	size_t len = strlen(e->name) + 1;
+
+	if (len > sizeof(buf) - 12)
+		len = sizeof(buf) - 12;
+	memcpy(buf, &e->table, 4);
+	memcpy(buf + 4, &e->value, 8);
+	memcpy(buf + 12, e->name, len);
+	buf[12 + len - 1] = 0;
+	bb_record_write(BB_REC_NAME, buf, 12 + len, NULL, 0);
+}
+
+/* Names known before the file was opened go in right after the header. */
+static void write_all_names(void)
+{
+	size_t i;
+
+	for (i = 0; i < nr_names; i++)
+		write_name(&names[i]);
+}
+
+void bb_names_add(uint32_t table, uint64_t value, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nr_names; i++)
+		if (names[i].table == table && names[i].value == value)
+			return;
+	names = bb_xrealloc(names, nr_names + 1, sizeof(*names));
+	names[nr_names++] = (struct name_entry){ table, value, bb_xstrdup(name) };
+	if (rec_file)
+		write_name(&names[nr_names - 1]);
+}
+
+const char *bb_names_get(uint32_t table, uint64_t value)
+{
+	size_t i;
+
+	for (i = 0; i < nr_names; i++)
+		if (names[i].table == table && names[i].value == value)
+			return names[i].name;
+	return NULL;
+}
+
+void bb_names_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < nr_names; i++)
+		free(names[i].name);
+	free(names);
+	names = NULL;
+	nr_names = 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Record files (-w FILE): a header saying who wrote it where, then
+ * length-prefixed records.  Kernel symbols and enum names the records
+ * refer to travel in the file, so it can be read on another machine.
+ */
+#ifndef BB_RECORD_H
+#define BB_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BB_REC_MAGIC "BPFBOX\0R"
+#define BB_REC_VERSION 1
+
+struct bb_file_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t header_size;
+	char applet[32];
+	char release[65];	/* uname -r of the recording kernel */
+	char hostname[65];
+	uint16_t pad;
+	uint64_t boot_wall_ns;	/* CLOCK_REALTIME at boot: event times to wall time */
+	uint64_t start_ns;	/* CLOCK_BOOTTIME when recording began */
+	uint32_t flags;		/* the applet's (mode bits) */
+	uint32_t pad2;
+};
+
+enum bb_rec_type {
+	BB_REC_EVENT = 1,	/* an event as the kernel sent it */
+	BB_REC_AGG_ROW,		/* key bytes + struct bb_agg_val (+ histogram) */
+	BB_REC_AGG_END,		/* end of one interval's table: u64 time, u8 final */
+	BB_REC_KSYM,		/* u64 address, name\0, module\0 */
+	BB_REC_NAME,		/* u32 table, u64 value, name\0 */
+	BB_REC_LOST,		/* struct bb_lost_report */
+	BB_REC_STACK,		/* u32 id, u32 nr, u64 frames[nr] */
+	BB_REC_NR,
+};
+
+struct bb_rec_hdr {
+	uint16_t type;
+	uint16_t flags;
+	uint32_t len;		/* payload bytes after this header */
+};
+
+struct bb_record {
+	enum bb_rec_type type;
+	const void *data;
+	uint32_t len;
+	const struct bb_file_header *hdr;
+};
+
+/* Writing.  One file per process; writes are buffered in large blocks. */
+void bb_record_open(const char *path, uint32_t flags);
+bool bb_recording(void);
+void bb_record_write(enum bb_rec_type type, const void *a, size_t alen,
+		     const void *b, size_t blen);
+/* Appends symbols, names, losses; flushes and closes. */
+void bb_record_close(const void *lost, size_t lost_len);
+
+/* Reading.  Calls fn for every record; returns 0, or -1 with *err set. */
+typedef void (*bb_record_fn)(const struct bb_record *rec, void *ctx);
+int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *ctx,
+		   char *err, size_t errlen);
+
+/* Stacks by id: from the BPF stack map while live, from the file later. */
+void bb_stacks_use_map(int map_fd);
+int bb_stack_frames(int32_t id, uint64_t *frames, int max);	/* count */
+void bb_stacks_add(int32_t id, const uint64_t *frames, int nr);
+
+/* Names of kernel enum values (drop reasons...), by table. */
+void bb_names_add(uint32_t table, uint64_t value, const char *name);
+const char *bb_names_get(uint32_t table, uint64_t value);
+void bb_names_clear(void);
+
+#endif

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `bpfbox report FILE` (or `APPLET -r FILE`): prints a record file with
+ * the printers of the applet that wrote it, so the output is the same as
+ * live.  Symbols and enum names come from the file, not from this host.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bpfbox.h"
+#include "agg.h"
+#include "ksyms.h"
+#include "loader.h"
+#include "record.h"
+
+/* Pass 1 collects what the records refer to. */
+struct catalog {
+	struct bb_ksyms *ksyms;
+	struct bb_lost_report lost;
+	bool have_lost;
+};
+
+static void collect(const struct bb_record *rec, void *ctx)
+{
+	struct catalog *c = ctx;
+	const char *p = rec->data;
+	uint64_t v;
+	uint32_t table;
+
+	switch (rec->type) {
+	case BB_REC_KSYM:
+		if (rec->len < 10 || p[rec->len - 1])
+			return;
+		memcpy(&v, p, 8);
+		bb_ksyms_add(c->ksyms, v, p + 8, p + 9 + strlen(p + 8) < p + rec->len
+			     ? p + 9 + strlen(p + 8) : "");
+		break;
+	case BB_REC_NAME:
+		if (rec->len < 13 || p[rec->len - 1])
+			return;
+		memcpy(&table, p, 4);
+		memcpy(&v, p + 4, 8);
+		bb_names_add(table, v, p + 12);
+		break;
+	case BB_REC_STACK: {
+		uint32_t h[2];
+
+		if (rec->len < 8)
+			return;
+		memcpy(h, p, 8);
+		if (h[1] <= BB_MAX_STACK && rec->len == 8 + h[1] * 8) {
+			uint64_t frames[BB_MAX_STACK];
+
+			memcpy(frames, p + 8, h[1] * 8);
+			bb_stacks_add(h[0], frames, h[1]);
+		}
+		break;
+	}
+	case BB_REC_LOST:
+		memcpy(&c->lost, p, rec->len < sizeof(c->lost) ? rec->len : sizeof(c->lost));
+		c->have_lost = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Pass 2 prints. */
+struct printer {
+	struct bb_agg_table table;
+	bool table_started;
+};
+
+static void add_row(struct printer *pr, const struct bb_record *rec)
+{
+	struct bb_agg_row_hdr rh;
+	struct bb_agg_hval hv = {};
+	const char *p = rec->data;
+	size_t vsize;
+
+	if (rec->len < sizeof(rh))
+		bb_die("corrupt aggregation record (length %u)", rec->len);
+	memcpy(&rh, p, sizeof(rh));
+	vsize = rh.hist ? sizeof(struct bb_agg_hval) : sizeof(struct bb_agg_val);
+	if (!rh.key_size || rh.key_size > 512 || rec->len != sizeof(rh) + rh.key_size + vsize)
+		bb_die("corrupt aggregation record (length %u)", rec->len);
+	if (!pr->table_started || pr->table.key_size != rh.key_size) {
+		bb_agg_free(&pr->table);
+		bb_agg_init(&pr->table, rh.key_size, rh.hist);
+		pr->table_started = true;
+	}
+	memcpy(&hv, p + sizeof(rh) + rh.key_size, vsize);
+	bb_agg_put(&pr->table, p + sizeof(rh), &hv.v, rh.hist ? hv.slots : NULL);
+}
+
+static void print_record(const struct bb_record *rec, void *ctx)
+{
+	struct printer *pr = ctx;
+	const char *p = rec->data;
+	uint64_t ts;
+
+	switch (rec->type) {
+	case BB_REC_EVENT:
+		bb_current->print_event(rec->data, rec->len);
+		break;
+	case BB_REC_AGG_ROW:
+		add_row(pr, rec);
+		break;
+	case BB_REC_AGG_END:
+		if (rec->len < 9 || !bb_current->print_table)
+			return;
+		memcpy(&ts, p, 8);
+		pr->table.ts_ns = ts;
+		/* Rows were recorded in the applet's order: keep it. */
+		bb_current->print_table(&pr->table, p[8]);
+		bb_agg_clear(&pr->table);
+		break;
+	default:
+		break;
+	}
+}
+
+static FILE *open_record(const char *path)
+{
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		bb_die("cannot open %s: %s", path, strerror(errno));
+	return f;
+}
+
+int bb_report_file(const char *path)
+{
+	struct catalog cat = { .ksyms = bb_ksyms_new() };
+	struct printer pr = {};
+	struct bb_file_header hdr;
+	const struct bb_applet *app;
+	char err[256] = "", err2[256];
+	FILE *f = open_record(path);
+	int bad;
+
+	bad = bb_record_read(f, &hdr, collect, &cat, err, sizeof(err));
+	if (bad && !hdr.applet[0])
+		bb_die("%s: %s", path, err);
+	app = bb_find_applet(hdr.applet);
+	if (!app || !app->print_event)
+		bb_die("%s: written by applet '%s', which this bpfbox does not have",
+		       path, hdr.applet);
+	bb_current = app;
+	bb_wall_base = hdr.boot_wall_ns;
+	bb_ksyms_sort(cat.ksyms);
+	bb_kernel_syms_set(cat.ksyms);
+	bb_info("%s: %s on %s, kernel %s", path, hdr.applet, hdr.hostname, hdr.release);
+	rewind(f);
+	bb_record_read(f, &hdr, print_record, &pr, err2, sizeof(err2));
+	fclose(f);
+	if (app->report_end)
+		app->report_end();
+	if (cat.have_lost)
+		bb_lost_print(&cat.lost);
+	fflush(stdout);
+	if (bad)
+		bb_die("%s: %s", path, err);
+	return 0;
+}
+
+static const struct bb_option report_options[] = {
+	{ "json", 'j', NULL, "JSON lines instead of text" },
+	{ 0 }
+};
+
+static int report_parse(int key, const char *arg)
+{
+	(void)arg;
+	if (key == 'j')
+		bb_opts.json = true;
+	return 0;
+}
+
+static int report_main(int argc, char **argv)
+{
+	if (argc != 1)
+		bb_die("give exactly one record file (see report --help)");
+	return bb_report_file(argv[0]);
+}
+
+BB_APPLET(report,
+	.name = "report",
+	.summary = "print a record file written by an applet's -w",
+	.usage = "FILE",
+	.description = "Example:\n  dropwatch -w drops.bbr --duration 60; bpfbox report drops.bbr\n",
+	.options = report_options,
+	.parse = report_parse,
+	.main = report_main,
+);

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Errors, memory, time, signals and JSON: the small things every applet uses. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "bpfbox.h"
+
+volatile int bb_stop;
+
+static const char *prog_name(void)
+{
+	return bb_current ? bb_current->name : "bpfbox";
+}
+
+static void vsay(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog_name());
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void bb_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	exit(BB_EXIT_USAGE);
+}
+
+void bb_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+}
+
+void bb_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!bb_opts.verbose)
+		return;
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+}
+
+void *bb_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		bb_die("out of memory");
+	return p;
+}
+
+void *bb_xrealloc(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		bb_die("out of memory");
+	p = realloc(p, n * size > 0 ? n * size : 1);
+	if (!p)
+		bb_die("out of memory");
+	return p;
+}
+
+char *bb_xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		bb_die("out of memory");
+	return d;
+}
+
+uint64_t bb_now_ns(int clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* BPF timestamps are CLOCK_BOOTTIME; this turns them into wall time. */
+uint64_t bb_boot_wall_ns(void)
+{
+	return bb_now_ns(CLOCK_REALTIME) - bb_now_ns(CLOCK_BOOTTIME);
+}
+
+void bb_format_time(uint64_t boot_ns, uint64_t boot_wall_ns, char *buf, size_t len)
+{
+	uint64_t wall = boot_ns + boot_wall_ns;
+	time_t sec = wall / 1000000000ULL;
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(wall % 1000000000ULL / 1000));
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	bb_stop = 1;
+}
+
+/* No SA_RESTART: a blocking epoll_wait() must return on Ctrl-C. */
+void bb_install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void bb_json_escape(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_key(struct bb_json *j, const char *key)
+{
+	if (!j->first)
+		fputc(',', j->f);
+	j->first = false;
+	bb_json_escape(j->f, key);
+	fputc(':', j->f);
+}
+
+void bb_json_begin(struct bb_json *j, FILE *f)
+{
+	j->f = f;
+	j->first = true;
+	fputc('{', f);
+}
+
+void bb_json_str(struct bb_json *j, const char *key, const char *val)
+{
+	json_key(j, key);
+	bb_json_escape(j->f, val);
+}
+
+void bb_json_u64(struct bb_json *j, const char *key, unsigned long long val)
+{
+	json_key(j, key);
+	fprintf(j->f, "%llu", val);
+}
+
+void bb_json_i64(struct bb_json *j, const char *key, long long val)
+{
+	json_key(j, key);
+	fprintf(j->f, "%lld", val);
+}
+
+void bb_json_raw(struct bb_json *j, const char *key, const char *raw)
+{
+	json_key(j, key);
+	fputs(raw, j->f);
+}
+
+void bb_json_end(struct bb_json *j)
+{
+	fputs("}\n", j->f);
+}

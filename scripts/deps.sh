@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# Build bpfbox's C dependencies (libbpf, libelf, zlib) as static musl
+# libraries under build/deps/, from pinned Debian source packages.
+#
+#   scripts/deps.sh          # as root, on Debian 12 (bookworm) x86_64
+#   FORCE=1 scripts/deps.sh  # rebuild even if build/deps/.stamp is current
+#
+# Result (prefix build/deps/):
+#   lib/libbpf.a lib/libelf.a lib/libz.a
+#   include/  bpf/*.h, libelf.h, gelf.h, nlist.h, zlib.h, zconf.h
+#   uapi/     Linux UAPI headers (linux/, asm/, asm-generic/) -- use with
+#             -idirafter, never -I: musl ships none and they must not shadow
+#             musl's own headers.
+#   logs/     build logs
+#
+# Why from source: bookworm has no musl builds of these libraries, and its
+# libbpf (1.1) is too old.  Sources come from Debian's own mirror (the only
+# network access we can rely on) via `apt-get source`, with a private apt
+# configuration so the host's /etc/apt stays untouched.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DEPS=$ROOT/build/deps
+APTDIR=$ROOT/build/apt
+LOGS=$DEPS/logs
+WORK=$DEPS/src            # scratch: extracted sources and objects
+
+MIRROR=http://deb.debian.org/debian
+SUITE=trixie
+LIBBPF_VER=1.5.0-3
+ELFUTILS_VER=0.192-4
+ZLIB_VER=1:1.3.dfsg+really1.3.1-1
+# Bump whenever the recipe below changes, so existing trees get rebuilt.
+RECIPE=1
+STAMP="recipe=$RECIPE libbpf=$LIBBPF_VER elfutils=$ELFUTILS_VER zlib=$ZLIB_VER"
+
+JOBS=$(nproc)
+export DEBIAN_FRONTEND=noninteractive
+# Keep the build independent of whatever the caller has in the environment.
+unset CFLAGS CPPFLAGS LDFLAGS MAKEFLAGS
+
+say() { printf 'deps: %s\n' "$*"; }
+die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
+
+# run LOGNAME CMD...: keep the noise in logs/, show the tail only on failure.
+run() {
+    local log=$LOGS/$1.log; shift
+    if ! "$@" >>"$log" 2>&1; then
+        printf 'deps: error: "%s" failed; last lines of %s:\n' "$*" "$log" >&2
+        tail -n 25 "$log" >&2
+        exit 1
+    fi
+}
+
+# ---------------------------------------------------------------------------
+# 1. Host tools.  patch applies Debian's quilt series (see fetch below);
+#    tcpdump/iptables/iproute2 are needed only by the test suite.
+# ---------------------------------------------------------------------------
+TOOLS=(clang llvm bpftool musl-tools make gcc linux-libc-dev xz-utils bzip2
+       patch tcpdump iptables iproute2)
+missing=()
+for p in "${TOOLS[@]}"; do
+    [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == ii* ]] \
+        || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    say "installing ${missing[*]}"
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ---------------------------------------------------------------------------
+# 2. Cache check.
+# ---------------------------------------------------------------------------
+if [[ -z ${FORCE:-} && -f $DEPS/.stamp && "$(cat "$DEPS/.stamp")" == "$STAMP" ]]; then
+    say "up to date ($STAMP)"
+    exit 0
+fi
+
+SECONDS=0
+rm -rf "$DEPS"
+mkdir -p "$DEPS/lib" "$DEPS/include" "$DEPS/uapi" "$LOGS" "$WORK"
+
+# ---------------------------------------------------------------------------
+# 3. Fetch source packages.  Downloads are kept in build/apt/src and reused;
+#    a .ok marker per package guards against half-finished downloads.
+# ---------------------------------------------------------------------------
+mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/src"
+echo "deb-src $MIRROR $SUITE main" >"$APTDIR/sources.list"
+APT_OPTS=(
+    -o "Dir::Etc::SourceList=$APTDIR/sources.list"
+    -o "Dir::Etc::SourceParts=/dev/null"
+    -o "Dir::State::Lists=$APTDIR/lists"
+    -o "Dir::Cache=$APTDIR/cache"
+    # The private dirs are root-owned; don't drop privileges to _apt just
+    # to have it warn that it cannot write there.
+    -o "APT::Sandbox::User=root"
+)
+want=()
+for spec in "libbpf=$LIBBPF_VER" "elfutils=$ELFUTILS_VER" "zlib=$ZLIB_VER"; do
+    [[ -f $APTDIR/src/${spec/=/_}.ok ]] || want+=("$spec")
+done
+if ((${#want[@]})); then
+    say "fetching ${want[*]} from $SUITE"
+    run fetch apt-get "${APT_OPTS[@]}" update
+    (cd "$APTDIR/src" && run fetch apt-get "${APT_OPTS[@]}" source --download-only "${want[@]}")
+    for spec in "${want[@]}"; do touch "$APTDIR/src/${spec/=/_}.ok"; done
+fi
+
+# unpack NAME DEBVERSION: extract the .orig tarball into $WORK/NAME and apply
+# Debian's patch series, so we build exactly what the pinned version ships
+# (libbpf 1.5.0-3 carries a security fix, CVE-2025-29481).
+unpack() {
+    local name=$1 ver=${2#*:}          # drop the epoch: not part of file names
+    local up=${ver%-*} dir=$WORK/$1 tarballs
+    tarballs=("$APTDIR/src/${name}_${up}.orig.tar."*)
+    [[ -f ${tarballs[0]} ]] || die "no orig tarball for $name $ver"
+    mkdir -p "$dir"
+    tar -xf "${tarballs[0]}" -C "$dir" --strip-components=1
+    local deb=$APTDIR/src/${name}_${ver}.debian.tar.xz
+    [[ -f $deb ]] || return 0           # native / no Debian changes
+    tar -xf "$deb" -C "$dir"
+    [[ -f $dir/debian/patches/series ]] || return 0
+    local p
+    while read -r p _; do
+        [[ -z $p || $p == \#* ]] && continue
+        patch -d "$dir" -p1 -s -N <"$dir/debian/patches/$p" >>"$LOGS/patch.log" 2>&1 \
+            || die "$name: Debian patch $p does not apply (see $LOGS/patch.log)"
+    done <"$dir/debian/patches/series"
+}
+say "unpacking"
+unpack libbpf "$LIBBPF_VER"
+unpack elfutils "$ELFUTILS_VER"
+unpack zlib "$ZLIB_VER"
+
+# ---------------------------------------------------------------------------
+# 4. Linux UAPI headers.  musl has none; take linux-libc-dev's (bookworm:
+#    6.1), then overlay libbpf's newer copies (bpf.h, btf.h, if_link.h, ...)
+#    because libbpf's public headers use enums that 6.1 does not have.
+# ---------------------------------------------------------------------------
+cp -a /usr/include/linux /usr/include/asm-generic "$DEPS/uapi/"
+cp -a /usr/include/x86_64-linux-gnu/asm "$DEPS/uapi/asm"
+cp "$WORK"/libbpf/include/uapi/linux/*.h "$DEPS/uapi/linux/"
+
+CC=musl-gcc
+OPT="-O2"
+
+# ---------------------------------------------------------------------------
+# 5. zlib (libelf needs it for compressed sections).
+# ---------------------------------------------------------------------------
+say "building zlib"
+(
+    cd "$WORK/zlib"
+    run zlib env CC=$CC CFLAGS="$OPT" ./configure --static --prefix="$DEPS"
+    run zlib make -j"$JOBS" libz.a
+    run zlib make install
+)
+rm -rf "$DEPS/share"            # man page
+
+# ---------------------------------------------------------------------------
+# 6. libelf only, without elfutils' autotools: every libelf/*.c plus
+#    lib/eu-search.c (libelf's tsearch wrappers).  crc32/next_prime come in
+#    via libelf_crc32.c / libelf_next_prime.c.  config.h answers what
+#    configure would have found for musl 1.2.3.  Thread safety (USE_LOCKS)
+#    stays off, as in Debian's build.
+# ---------------------------------------------------------------------------
+say "building libelf"
+ELF=$WORK/elfutils
+mkdir -p "$ELF/musl"
+cat >"$ELF/musl/config.h" <<'EOF'
+#define PACKAGE_NAME "elfutils"
+#define PACKAGE_VERSION "0.192"
+#define VERSION "0.192"
+#define HAVE_DECL_MEMPCPY 1
+#define HAVE_DECL_MEMRCHR 1
+#define HAVE_DECL_POWEROF2 1
+#define HAVE_DECL_REALLOCARRAY 1
+/* musl has no rawmemchr; elf_getarsym.c falls back to memchr. */
+#define HAVE_DECL_RAWMEMCHR 0
+/* musl has err.h, not glibc's error.h (libelf itself never calls error()). */
+#define HAVE_ERR_H 1
+#define HAVE_FALLTHROUGH 1
+#define HAVE_GCC_STRUCT 1
+#define HAVE_MREMAP 1
+#define HAVE_STDATOMIC_H 1
+#define HAVE_VISIBILITY 1
+#define USE_ZLIB 1
+#include <eu-config.h>
+EOF
+# -I libelf also picks up elfutils' own elf.h ahead of musl's, as upstream's
+# build does; libelf needs constants musl's copy lacks.
+(
+    cd "$ELF/musl"
+    printf '%s\n' ../libelf/*.c ../lib/eu-search.c | run libelf xargs -P "$JOBS" -I{} \
+        $CC -std=gnu99 $OPT -Wall -D_GNU_SOURCE -DHAVE_CONFIG_H \
+            -I. -I../libelf -I../lib -I"$DEPS/include" \
+            -c {} -o {}.o
+    run libelf ar rcs libelf.a ../libelf/*.c.o ../lib/eu-search.c.o
+)
+install -m 644 "$ELF/musl/libelf.a" "$DEPS/lib/"
+# Not elf.h: consumers use musl's <elf.h>; libelf.h fills in the gaps.
+install -m 644 "$ELF"/libelf/{libelf.h,gelf.h,nlist.h} "$DEPS/include/"
+
+# ---------------------------------------------------------------------------
+# 7. libbpf.  NO_PKG_CONFIG so the host's (glibc) libelf/zlib .pc files
+#    cannot leak in; it sees the freshly installed headers instead.
+# ---------------------------------------------------------------------------
+say "building libbpf"
+run libbpf make -C "$WORK/libbpf/src" -j"$JOBS" \
+    BUILD_STATIC_ONLY=1 NO_PKG_CONFIG=1 V=1 \
+    CC=$CC CFLAGS="$OPT -Wall -std=gnu89" OBJDIR="$WORK/libbpf/obj" \
+    PREFIX="$DEPS" LIBDIR="$DEPS/lib" INCLUDEDIR="$DEPS/include" \
+    EXTRA_CFLAGS="-I$DEPS/include -idirafter $DEPS/uapi" \
+    install
+# libbpf.pc would point at a libelf.pc that does not exist: consumers use
+# the explicit flags from the smoke test below instead of pkg-config.
+rm -rf "$DEPS/lib/pkgconfig"
+
+# ---------------------------------------------------------------------------
+# 8. Smoke test: the flags and link order a consumer must use.
+# ---------------------------------------------------------------------------
+say "verifying"
+T=$WORK/smoke
+mkdir -p "$T"
+cat >"$T/smoke.c" <<'EOF'
+#include <stdio.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <gelf.h>
+#include <zlib.h>
+#include <linux/if_link.h>
+
+int main(void)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return 1;
+	printf("libbpf %s, zlib %s, XDP_FLAGS_DRV_MODE=%d\n",
+	       libbpf_version_string(), zlibVersion(), XDP_FLAGS_DRV_MODE);
+	return 0;
+}
+EOF
+run smoke $CC -static -O2 -Wall -Werror -I"$DEPS/include" -idirafter "$DEPS/uapi" \
+    "$T/smoke.c" -o "$T/smoke" \
+    -L"$DEPS/lib" -lbpf -lelf -lz
+out=$("$T/smoke") || die "smoke test binary failed"
+[[ $(readelf -l "$T/smoke") != *INTERP* ]] || die "smoke test binary is not static"
+say "smoke test: $out"
+
+rm -rf "$WORK"
+echo "$STAMP" >"$DEPS/.stamp"
+say "done in ${SECONDS}s -> ${DEPS#"$ROOT"/}"
