@@ -33,6 +33,8 @@ DEPS_STAMP  := $(DEPS)/.stamp
 .PHONY: all test unit e2e bench clean distclean deps
 .SECONDARY:
 
+MAKEFLAGS += --no-print-directory
+
 all: bpfbox
 
 deps: $(DEPS_STAMP)

@@ -272,6 +272,17 @@ static const char *l4_name(__u8 proto, char *buf, size_t len)
 	return buf;
 }
 
+/* Frames above the drop location are the tracing machinery: skip them. */
+static int frames_from_location(const uint64_t *frames, int n, __u64 location)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (frames[i] == location)
+			return i;
+	return 0;
+}
+
 static void print_frames_text(const uint64_t *frames, int n)
 {
 	char sym[256];
@@ -301,6 +312,7 @@ static void json_frames(struct bb_json *j, const uint64_t *frames, int n)
 static void event_json(const struct dropwatch_event *e, const char *when, const char *loc,
 		       const char *reason, const char *src, const char *dst, int nframes)
 {
+	int skip = frames_from_location((const uint64_t *)e->frames, nframes, e->location);
 	struct bb_json j;
 	char proto[16];
 
@@ -323,7 +335,7 @@ static void event_json(const struct dropwatch_event *e, const char *when, const 
 	bb_json_u64(&j, "reason_code", e->reason);
 	bb_json_str(&j, "location", loc);
 	if (nframes)
-		json_frames(&j, (const uint64_t *)e->frames, nframes);
+		json_frames(&j, (const uint64_t *)e->frames + skip, nframes - skip);
 	bb_json_end(&j);
 }
 
@@ -341,7 +353,7 @@ static void dw_print_event(const void *data, size_t len)
 	const struct dropwatch_event *e = data;
 	char when[32], loc[256], rbuf[64], src[64] = "", dst[64] = "", proto[16];
 	const char *reason;
-	int nframes;
+	int nframes, skip;
 
 	if (len < DW_EVENT_HEAD_SIZE)
 		bb_die("corrupt drop event (%zu bytes)", len);
@@ -368,7 +380,8 @@ static void dw_print_event(const void *data, size_t len)
 	else
 		printf("l3:0x%04x ", e->l3_proto);
 	printf("len %u %s %s\n", e->pkt_len, reason, loc);
-	print_frames_text((const uint64_t *)e->frames, nframes);
+	skip = frames_from_location((const uint64_t *)e->frames, nframes, e->location);
+	print_frames_text((const uint64_t *)e->frames + skip, nframes - skip);
 }
 
 static void row_json(const struct bb_agg_row *r, const char *loc, const char *reason,
@@ -406,15 +419,16 @@ static void dw_print_table(const struct bb_agg_table *t, bool final)
 		const struct bb_agg_row *r = &t->rows[i];
 		const struct dropwatch_key *k = r->key;
 		int n = bb_stack_frames(k->stack_id, frames, BB_MAX_STACK);
+		int skip = frames_from_location(frames, n, k->location);
 		const char *reason = reason_name(k->reason, rbuf, sizeof(rbuf));
 
 		bb_ksyms_format(bb_kernel_syms(), k->location, loc, sizeof(loc));
 		if (bb_opts.json) {
-			row_json(r, loc, reason, frames, n, final);
+			row_json(r, loc, reason, frames + skip, n - skip, final);
 			continue;
 		}
 		printf("%10llu  %-40s %s\n", (unsigned long long)r->val.count, loc, reason);
-		print_frames_text(frames, n);
+		print_frames_text(frames + skip, n - skip);
 	}
 	if (!bb_opts.json)
 		printf("\n");

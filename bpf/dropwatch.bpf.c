@@ -197,9 +197,10 @@ static __always_inline void fill_payload(void *ctx, struct dropwatch_event *e,
 		return;
 	if (n > avail)
 		n = avail;
-	if (n > DW_MAX_SNAP)
-		n = DW_MAX_SNAP;
-	if (n && !bpf_probe_read_kernel(e->data, n, head + p->l3_off))
+	n &= 0x1ff;		/* a bound the verifier can see */
+	if (!n || n > DW_MAX_SNAP)
+		return;
+	if (!bpf_probe_read_kernel(e->data, n, head + p->l3_off))
 		e->caplen = n;
 }
 

@@ -93,6 +93,8 @@ struct bb_applet {
 	static const struct bb_applet *bb_applet_ptr_##id		\
 		__attribute__((used, section("bb_applets"))) = &bb_applet_##id
 
+/* Dispatch on argv[0], else on argv[1] (common/applet.c). */
+int bb_main(int argc, char **argv);
 const struct bb_applet *bb_find_applet(const char *name);
 size_t bb_applet_count(void);
 const struct bb_applet *bb_applet_at(size_t i);

@@ -24,21 +24,44 @@
  */
 static char failed_prog[128];
 static char last_warning[1024];
+static char verifier_says[256];	/* the verifier's reason, from its log */
+
+/* The reason is the line before "processed N insns" at the log's end. */
+static void keep_verifier_reason(const char *log)
+{
+	const char *end = strstr(log, "\nprocessed "), *start;
+
+	if (!end)
+		return;
+	for (start = end; start > log && start[-1] != '\n'; start--)
+		;
+	snprintf(verifier_says, sizeof(verifier_says), "%.*s", (int)(end - start), start);
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char line[1024];
 	const char *p;
+	va_list copy;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
+	/* Verifier logs come as one long string: print them whole. */
+	va_copy(copy, ap);
 	if (bb_opts.verbose && (level != LIBBPF_DEBUG || getenv("BPFBOX_DEBUG")))
-		fprintf(stderr, "libbpf: %s", line);
+		vfprintf(stderr, fmt, copy);
+	va_end(copy);
+	if (level == LIBBPF_WARN && strstr(fmt, "BEGIN PROG LOAD LOG")) {
+		va_copy(copy, ap);
+		(void)va_arg(copy, const char *);	/* the program's name */
+		keep_verifier_reason(va_arg(copy, const char *));
+		va_end(copy);
+	}
+	vsnprintf(line, sizeof(line), fmt, ap);
 	if (level != LIBBPF_WARN)
 		return 0;
 	p = strstr(line, "prog '");
 	if (p && !failed_prog[0] && (strstr(line, "failed") || strstr(line, "error")))
 		sscanf(p, "prog '%127[^']'", failed_prog);
-	if (!strstr(line, "BEGIN PROG LOAD LOG") && !strstr(line, "END PROG LOAD LOG")) {
+	if (!strstr(line, "PROG LOAD LOG") && !strstr(line, "failed to load object")) {
 		snprintf(last_warning, sizeof(last_warning), "%s", line);
 		last_warning[strcspn(last_warning, "\n")] = 0;
 	}
@@ -177,12 +200,13 @@ static struct bpf_program *find_prog(struct bb_load *l, const char *name)
 
 static void explain_no_candidate(struct bb_hook *h)
 {
-	if (bb_opts.attach)
-		bb_die("cannot attach to %s with --attach %s (tried every program for it)",
-		       h->what, bb_opts.attach);
+	if (bb_opts.attach && !h->rejected)
+		bb_die("cannot attach to %s with --attach %s on this kernel", h->what,
+		       bb_opts.attach);
 	if (h->rejected)
 		bb_die("the kernel rejected every way to attach to %s (last error: %s); "
-		       "-v shows the details", h->what, last_warning[0] ? last_warning : "?");
+		       "-v shows the details", h->what,
+		       verifier_says[0] ? verifier_says : last_warning[0] ? last_warning : "?");
 	bb_die("this kernel has no %s hook that bpfbox can use", h->what);
 }
 
@@ -219,7 +243,8 @@ static bool reject(struct bb_load *l, const char *prog)
 			if (!strcmp(l->hooks[i].progs[j], prog)) {
 				l->hooks[i].rejected |= 1U << j;
 				bb_info("%s: program %s failed here (%s), trying the next way",
-					l->hooks[i].what, prog, last_warning);
+					l->hooks[i].what, prog,
+					verifier_says[0] ? verifier_says : last_warning);
 				return true;
 			}
 	return false;
@@ -272,7 +297,8 @@ static void die_load(struct bb_load *l, int err)
 		       strerror(-err));
 	explain_maps(l);
 	if (failed_prog[0])
-		bb_die("the BPF verifier rejected program %s: %s%s", failed_prog, last_warning,
+		bb_die("the BPF verifier rejected program %s: %s%s", failed_prog,
+		       verifier_says[0] ? verifier_says : last_warning,
 		       bb_opts.verbose ? "" : " (run with -v for the verifier log)");
 	bb_die("cannot load the BPF programs: %s (%s)", strerror(-err), last_warning);
 }
@@ -318,7 +344,7 @@ void bb_load_attach(struct bb_load *l)
 
 		open_skel(l);
 		choose_programs(l);
-		failed_prog[0] = 0;
+		failed_prog[0] = verifier_says[0] = 0;
 		err = bpf_object__load(l->obj);
 		if (err) {
 			if (!failed_prog[0] || !reject(l, failed_prog))
