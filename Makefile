@@ -14,6 +14,14 @@ CC       := musl-gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 STRIP    ?= strip
+# `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2);
+endif
 
 WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CFLAGS   := -Os -g -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
@@ -44,22 +52,27 @@ $(DEPS_STAMP): scripts/deps.sh
 # BPF: compile, link (drops DWARF, keeps BTF), then the skeleton embeds it.
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CLANG) $(BPFFLAGS) -c $< -o $@
+	$(call say,CLANG,$@)
+	$(Q)$(CLANG) $(BPFFLAGS) -c $< -o $@
 
 $(BUILD)/bpf/%.o: $(BUILD)/bpf/%.bpf.o
-	$(BPFTOOL) gen object $@ $<
-	llvm-strip -g $@
+	$(call say,BPFLINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+	$(Q)llvm-strip -g $@
 
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.o
-	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+	$(call say,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 bpfbox: $(COMMON_OBJ) $(APPLET_OBJ)
-	$(CC) $(LDFLAGS) -o $@.unstripped $^ $(LDLIBS)
-	$(STRIP) -o $@ $@.unstripped
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@.unstripped $^ $(LDLIBS)
+	$(Q)$(STRIP) -o $@ $@.unstripped
 	@ls -l $@ | awk '{print "bpfbox: " $$5 " bytes"}'
 
 # Unit tests: pure code, no root, linked with the common objects.
@@ -69,14 +82,16 @@ UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ))
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Icommon $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Icommon $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
 
 # Workloads the end-to-end tests run (plain gcc: they are the "users").
 WORK_SRC := $(wildcard tests/work/*.c)
 WORK_BIN := $(WORK_SRC:tests/work/%.c=$(BUILD)/work/%)
 $(BUILD)/work/%: tests/work/%.c
 	@mkdir -p $(@D)
-	gcc -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+	$(call say,CC,$@)
+	$(Q)gcc -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
 
 unit: $(UNIT_BIN)
 	tests/run-unit.sh $(UNIT_BIN)

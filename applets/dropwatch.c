@@ -160,7 +160,7 @@ static const char *reason_name(__u32 reason, char *buf, size_t len)
 static bool reason_value(const char *name, __u32 *out)
 {
 	char upper[128];
-	unsigned long long v;
+	uint64_t v;
 	size_t i;
 
 	for (i = 0; name[i] && i < sizeof(upper) - 1; i++)
@@ -168,15 +168,10 @@ static bool reason_value(const char *name, __u32 *out)
 	upper[i] = 0;
 	if (!strncmp(upper, "SKB_DROP_REASON_", 16))
 		memmove(upper, upper + 16, strlen(upper + 16) + 1);
-	for (v = 0; v < 1 << SUBSYS_SHIFT; v++) {
-		const char *n = bb_names_get(REASONS, v);
-
-		if (n && !strcmp(n, upper)) {
-			*out = v;
-			return true;
-		}
-	}
-	return false;
+	if (bb_names_find(REASONS, upper, &v))
+		return false;
+	*out = v;
+	return true;
 }
 
 static void list_reasons(void)

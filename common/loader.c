@@ -416,8 +416,26 @@ bool bb_lost_any(const struct bb_lost_report *r)
 	return r->ringbuf || r->agg || r->stack || r->applet || r->missed;
 }
 
+static void lost_json(const struct bb_lost_report *r)
+{
+	struct bb_json j;
+
+	bb_json_begin(&j, stdout);
+	bb_json_str(&j, "type", "lost");
+	bb_json_u64(&j, "lost_events", r->ringbuf);
+	bb_json_u64(&j, "lost_keys", r->agg);
+	bb_json_u64(&j, "lost_stacks", r->stack);
+	bb_json_u64(&j, "lost_other", r->applet);
+	bb_json_u64(&j, "missed", r->missed);
+	bb_json_end(&j);
+	fflush(stdout);
+}
+
 void bb_lost_print(const struct bb_lost_report *r)
 {
+	/* JSON consumers always get the figures, zero or not. */
+	if (bb_opts.json)
+		lost_json(r);
 	if (!bb_lost_any(r)) {
 		bb_info("no events lost");
 		return;

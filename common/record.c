@@ -300,6 +300,18 @@ const char *bb_names_get(uint32_t table, uint64_t value)
 	return NULL;
 }
 
+int bb_names_find(uint32_t table, const char *name, uint64_t *value)
+{
+	size_t i;
+
+	for (i = 0; i < nr_names; i++)
+		if (names[i].table == table && !strcmp(names[i].name, name)) {
+			*value = names[i].value;
+			return 0;
+		}
+	return -1;
+}
+
 void bb_names_clear(void)
 {
 	size_t i;

@@ -74,6 +74,7 @@ void bb_stacks_add(int32_t id, const uint64_t *frames, int nr);
 /* Names of kernel enum values (drop reasons...), by table. */
 void bb_names_add(uint32_t table, uint64_t value, const char *name);
 const char *bb_names_get(uint32_t table, uint64_t value);
+int bb_names_find(uint32_t table, const char *name, uint64_t *value);	/* 0 or -1 */
 void bb_names_clear(void);
 
 #endif
