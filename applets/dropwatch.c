@@ -507,9 +507,12 @@ static int dw_main(int argc, char **argv)
 	stacks_fd = bpf_map__fd(((struct dropwatch_bpf *)l.skel)->maps.dw_stacks);
 	if (cfg.stack)
 		bb_stacks_use_map(stacks_fd);
+	bb_install_signals();
+	fprintf(stderr, "dropwatch: watching %s (%s); Ctrl-C to stop\n",
+		dw_hooks[0].what, dw_hooks[0].method);
+	/* Drops are counted from here on; symbols are needed only to print. */
 	bb_kernel_syms();
 	start_outputs();
-	bb_install_signals();
 	loop = bb_loop_new();
 	if (cfg.events) {
 		bb_loop_add_ringbuf(loop, bpf_map__fd(((struct dropwatch_bpf *)l.skel)->maps.bb_events),
@@ -520,8 +523,6 @@ static int dw_main(int argc, char **argv)
 		view.cumulative = cfg.cumulative;
 		bb_loop_on_tick(loop, bb_agg_view_tick, &view);
 	}
-	fprintf(stderr, "dropwatch: watching %s (%s); Ctrl-C to stop\n",
-		dw_hooks[0].what, dw_hooks[0].method);
 	bb_loop_run(loop);
 	finish(&l);
 	bb_loop_free(loop);
