@@ -379,14 +379,15 @@ static void dw_print_event(const void *data, size_t len)
 	print_frames_text((const uint64_t *)e->frames + skip, nframes - skip);
 }
 
-static void row_json(const struct bb_agg_row *r, const char *loc, const char *reason,
-		     const uint64_t *frames, int n, bool final)
+static void row_json(const struct bb_agg_row *r, const char *when, const char *loc,
+		     const char *reason, const uint64_t *frames, int n, bool final)
 {
 	const struct dropwatch_key *k = r->key;
 	struct bb_json j;
 
 	bb_json_begin(&j, stdout);
 	bb_json_str(&j, "type", final ? "total" : "interval");
+	bb_json_str(&j, "time", when);
 	bb_json_u64(&j, "count", r->val.count);
 	bb_json_u64(&j, "bytes", r->val.bytes);
 	bb_json_str(&j, "location", loc);
@@ -419,7 +420,7 @@ static void dw_print_table(const struct bb_agg_table *t, bool final)
 
 		bb_ksyms_format(bb_kernel_syms(), k->location, loc, sizeof(loc));
 		if (bb_opts.json) {
-			row_json(r, loc, reason, frames + skip, n - skip, final);
+			row_json(r, when, loc, reason, frames + skip, n - skip, final);
 			continue;
 		}
 		printf("%10llu  %-40s %s\n", (unsigned long long)r->val.count, loc, reason);
