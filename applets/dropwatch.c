@@ -26,7 +26,6 @@
 
 #define REASONS 1		/* names table of enum skb_drop_reason */
 #define SUBSYS_SHIFT 16
-#define FLAG_NO_REASONS 1	/* record file flag: kernel had no reasons */
 
 enum { O_REASON = 256, O_ALL, O_PROTO, O_PORT, O_PCAP, O_SNAPLEN, O_LIST_REASONS };
 
@@ -84,7 +83,11 @@ static int dw_parse(int key, const char *arg)
 	case 'C': cfg.cumulative = true; return 0;
 	case O_ALL: cfg.all = true; return 0;
 	case O_LIST_REASONS: cfg.list_reasons = true; return 0;
-	case O_REASON: cfg.reasons = arg; return 0;
+	case O_REASON:
+		if (!arg[strspn(arg, ", ")])
+			return -1;	/* an empty list would hide every drop */
+		cfg.reasons = arg;
+		return 0;
 	case O_PCAP: cfg.pcap_path = arg; cfg.events = true; return 0;
 	case O_PROTO:
 		proto = parse_proto(arg);
@@ -460,12 +463,13 @@ static struct bb_hook dw_hooks[] = {
 
 static const struct bb_skel_ops dw_skel = BB_SKEL_OPS(dropwatch_bpf);
 
-static void start_outputs(void)
+/* Before loading anything: a bad path is the user's error, said first. */
+static void open_outputs(void)
 {
 	if (cfg.pcap_path)
 		pcap = bb_pcap_open(cfg.pcap_path, BB_LINKTYPE_RAW, cfg.snaplen);
 	if (bb_opts.write_file)
-		bb_record_open(bb_opts.write_file, have_reasons ? 0 : FLAG_NO_REASONS);
+		bb_record_open(bb_opts.write_file, 0);
 }
 
 static void finish(struct bb_load *l)
@@ -498,6 +502,7 @@ static int dw_main(int argc, char **argv)
 		list_reasons();
 		return 0;
 	}
+	open_outputs();
 	bb_load_attach(&l);
 	if (strstr(dw_hooks[0].chosen, "noreason"))
 		have_reasons = false;
@@ -513,7 +518,6 @@ static int dw_main(int argc, char **argv)
 		dw_hooks[0].what, dw_hooks[0].method);
 	/* Drops are counted from here on; symbols are needed only to print. */
 	bb_kernel_syms();
-	start_outputs();
 	loop = bb_loop_new();
 	if (cfg.events) {
 		bb_loop_add_ringbuf(loop, bpf_map__fd(((struct dropwatch_bpf *)l.skel)->maps.bb_events),

@@ -67,6 +67,7 @@ struct bb_applet {
 	const char *usage;		/* arguments after the name */
 	const char *description;	/* longer help, examples */
 	unsigned common;		/* BB_OPT_* groups */
+	bool permute;			/* options may follow operands (no -- CMD) */
 	const struct bb_option *options;	/* terminated by a zeroed entry */
 	/* Called for each applet-specific option; return 0 or -1 (bad value). */
 	int (*parse)(int key, const char *arg);

@@ -7,7 +7,12 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/nsfs.h>
 #include "bpfbox.h"
 #include "filters.h"
 
@@ -42,14 +47,29 @@ unsigned long long bb_parse_cgroup(const char *arg)
 	return st.st_ino;
 }
 
+/* The inode of namespace file @path, which must be a @type namespace. */
+static unsigned ns_inode(const char *path, const char *type)
+{
+	int want = !strcmp(type, "net") ? CLONE_NEWNET : CLONE_NEWNS;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		bb_die("--%sns: cannot open %s: %s", type, path, strerror(errno));
+	if (ioctl(fd, NS_GET_NSTYPE) != want || fstat(fd, &st))
+		bb_die("--%sns: %s is not a %s namespace", type, path,
+		       want == CLONE_NEWNET ? "network" : "mount");
+	close(fd);
+	return st.st_ino;
+}
+
 /* A namespace as an inode number, a path (/proc/PID/ns/net), or a name
  * created by `ip netns add` (/run/netns/NAME). */
 unsigned bb_parse_ns(const char *arg, const char *type)
 {
 	unsigned long long ino;
 	char path[PATH_MAX];
-	struct stat st;
-
+	
 	if (!bb_parse_uint(arg, ~0U, &ino))
 		return ino;
 	if (strchr(arg, '/'))
@@ -58,9 +78,7 @@ unsigned bb_parse_ns(const char *arg, const char *type)
 		snprintf(path, sizeof(path), "/run/netns/%s", arg);
 	else
 		bb_die("--%sns: '%s' is neither an inode number nor a path", type, arg);
-	if (stat(path, &st))
-		bb_die("--%sns: cannot open %s: %s", type, path, strerror(errno));
-	return st.st_ino;
+	return ns_inode(path, type);
 }
 
 void bb_filter_fill(struct bb_filter *f)

@@ -17,6 +17,7 @@ struct bb_ksyms {
 	size_t free_left;
 	bool all_zero;
 	uint8_t *used;		/* bitmap over syms, when tracking */
+	void (*first_use)(const struct bb_ksym *sym);
 };
 
 static const char *arena_dup(struct bb_ksyms *ks, const char *s)
@@ -149,8 +150,10 @@ const struct bb_ksym *bb_ksyms_lookup(const struct bb_ksyms *ks, uint64_t addr)
 		else
 			hi = mid;
 	}
-	if (ks->used)
+	if (ks->used && !(ks->used[lo / 8] & (1 << (lo % 8)))) {
 		ks->used[lo / 8] |= 1 << (lo % 8);
+		ks->first_use(&ks->syms[lo]);
+	}
 	return &ks->syms[lo];
 }
 
@@ -166,26 +169,23 @@ void bb_ksyms_format(const struct bb_ksyms *ks, uint64_t addr, char *buf, size_t
 		snprintf(buf, len, "%s+0x%" PRIx64, s->name, addr - s->addr);
 }
 
-void bb_ksyms_track(struct bb_ksyms *ks, bool on)
+void bb_ksyms_track(struct bb_ksyms *ks, void (*fn)(const struct bb_ksym *sym))
 {
 	free(ks->used);
-	ks->used = on ? bb_xcalloc(ks->nr / 8 + 1, 1) : NULL;
-}
-
-void bb_ksyms_each_used(const struct bb_ksyms *ks,
-			void (*fn)(const struct bb_ksym *sym, void *ctx), void *ctx)
-{
-	size_t i;
-
-	if (!ks->used)
-		return;
-	for (i = 0; i < ks->nr; i++)
-		if (ks->used[i / 8] & (1 << (i % 8)))
-			fn(&ks->syms[i], ctx);
+	ks->used = fn ? bb_xcalloc(ks->nr / 8 + 1, 1) : NULL;
+	ks->first_use = fn;
 }
 
 static struct bb_ksyms *kernel_syms;
 static bool kernel_syms_tried;
+static void (*kernel_track_fn)(const struct bb_ksym *sym);
+
+void bb_kernel_syms_track(void (*fn)(const struct bb_ksym *sym))
+{
+	kernel_track_fn = fn;
+	if (kernel_syms)
+		bb_ksyms_track(kernel_syms, fn);
+}
 
 struct bb_ksyms *bb_kernel_syms(void)
 {
@@ -199,6 +199,8 @@ struct bb_ksyms *bb_kernel_syms(void)
 	else if (bb_ksyms_restricted(kernel_syms))
 		bb_warn("/proc/kallsyms shows no addresses (kernel.kptr_restrict): "
 			"kernel addresses shown raw; run as root or sysctl kernel.kptr_restrict=0");
+	else if (kernel_track_fn)
+		bb_ksyms_track(kernel_syms, kernel_track_fn);
 	return kernel_syms;
 }
 
@@ -210,6 +212,6 @@ void bb_kernel_syms_set(struct bb_ksyms *ks)
 
 void bb_ksym_mark(uint64_t addr)
 {
-	if (kernel_syms)
+	if (bb_kernel_syms())
 		bb_ksyms_lookup(kernel_syms, addr);
 }

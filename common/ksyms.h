@@ -34,14 +34,14 @@ const struct bb_ksym *bb_ksyms_lookup(const struct bb_ksyms *ks, uint64_t addr);
 /* "sym+0xoff", "sym+0xoff [mod]", or "0xaddr" when nothing covers it. */
 void bb_ksyms_format(const struct bb_ksyms *ks, uint64_t addr, char *buf, size_t len);
 
-/* Remember which symbols were printed, so a record file can carry them. */
-void bb_ksyms_track(struct bb_ksyms *ks, bool on);
-/* Calls fn for each symbol used since tracking began. */
-void bb_ksyms_each_used(const struct bb_ksyms *ks,
-			void (*fn)(const struct bb_ksym *sym, void *ctx), void *ctx);
+/* Calls @fn the first time each symbol is looked up (NULL: stop), so a
+ * record file can carry the symbols its records use. */
+void bb_ksyms_track(struct bb_ksyms *ks, void (*fn)(const struct bb_ksym *sym));
 
-/* Marks the symbol covering @addr in the running kernel's table as used. */
+/* Looks up @addr in the running kernel's table (for tracking's sake). */
 void bb_ksym_mark(uint64_t addr);
+/* Track the running kernel's symbols (now, or once they are loaded). */
+void bb_kernel_syms_track(void (*fn)(const struct bb_ksym *sym));
 
 /* The running kernel's symbols, loaded on first use (or NULL). */
 struct bb_ksyms *bb_kernel_syms(void);

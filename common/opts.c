@@ -251,10 +251,14 @@ int bb_parse_options(const struct bb_applet *app, int argc, char **argv)
 {
 	const struct bb_option *all[128];
 	struct option longs[129];
-	char shorts[256] = "+:";	/* stop at the first operand (-- cmd args) */
-	size_t i, n = collect(app, all, ARRAY_SIZE(all)), s = 2;
+	char shorts[256];
+	size_t i, n = collect(app, all, ARRAY_SIZE(all)), s;
 	int c, idx;
 
+	/* Unless the applet permutes, stop at the first operand, so that in
+	 * `APPLET -p 1 -- cmd -x` the -x is cmd's. */
+	strcpy(shorts, app->permute ? ":" : "+:");
+	s = strlen(shorts);
 	for (i = 0; i < n; i++) {
 		longs[i] = (struct option){ all[i]->name, all[i]->arg ? required_argument
 							      : no_argument, NULL, all[i]->key };
@@ -266,6 +270,7 @@ int bb_parse_options(const struct bb_applet *app, int argc, char **argv)
 	}
 	memset(&longs[n], 0, sizeof(longs[n]));
 	shorts[s] = 0;
+
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, &idx)) != -1) {

@@ -17,6 +17,7 @@
 
 static FILE *rec_file;
 static void write_all_names(void);
+static void write_ksym(const struct bb_ksym *s);
 static const char *rec_path;
 static char *rec_buf;
 
@@ -53,9 +54,9 @@ void bb_record_open(const char *path, uint32_t flags)
 	h.flags = flags;
 	write_or_die(&h, sizeof(h));
 	write_all_names();
-	/* Symbols printed from now on are the ones the file must carry. */
-	if (bb_kernel_syms())
-		bb_ksyms_track(bb_kernel_syms(), true);
+	/* Each symbol goes in before the first record that needs it, so even a
+	 * recording that was killed can be symbolized. */
+	bb_kernel_syms_track(write_ksym);
 }
 
 void bb_record_write(enum bb_rec_type type, const void *a, size_t alen,
@@ -142,13 +143,12 @@ static void record_stacks(void)
 	}
 }
 
-static void write_ksym(const struct bb_ksym *s, void *ctx)
+static void write_ksym(const struct bb_ksym *s)
 {
 	const char *mod = s->module ? s->module : "";
 	size_t nl = strlen(s->name) + 1, ml = strlen(mod) + 1;
 	char buf[512];
 
-	(void)ctx;
 	if (8 + nl + ml > sizeof(buf))
 		return;
 	memcpy(buf, &s->addr, 8);
@@ -162,8 +162,7 @@ void bb_record_close(const void *lost, size_t lost_len)
 	if (!rec_file)
 		return;
 	record_stacks();
-	if (bb_kernel_syms())
-		bb_ksyms_each_used(bb_kernel_syms(), write_ksym, NULL);
+	bb_kernel_syms_track(NULL);
 	if (lost)
 		bb_record_write(BB_REC_LOST, lost, lost_len, NULL, 0);
 	if (fclose(rec_file))
@@ -209,8 +208,10 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
 	long long off;
 	int ret = 0;
 
-	if (read_header(f, hdr, err, errlen))
+	if (read_header(f, hdr, err, errlen)) {
+		memset(hdr, 0, sizeof(*hdr));	/* nothing of it can be trusted */
 		return -1;
+	}
 	for (;;) {
 		off = ftell(f);
 		n = fread(&rh, 1, sizeof(rh), f);

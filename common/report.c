@@ -134,7 +134,7 @@ int bb_report_file(const char *path)
 	struct catalog cat = { .ksyms = bb_ksyms_new() };
 	struct printer pr = {};
 	struct bb_file_header hdr;
-	const struct bb_applet *app;
+	const struct bb_applet *app, *reader = bb_current;
 	char err[256] = "", err2[256];
 	FILE *f = open_record(path);
 	int bad;
@@ -159,6 +159,7 @@ int bb_report_file(const char *path)
 	if (cat.have_lost)
 		bb_lost_print(&cat.lost);
 	fflush(stdout);
+	bb_current = reader;	/* errors are the reader's, not the recorder's */
 	if (bad)
 		bb_die("%s: %s", path, err);
 	return 0;
@@ -191,5 +192,6 @@ BB_APPLET(report,
 	.description = "Example:\n  dropwatch -w drops.bbr --duration 60; bpfbox report drops.bbr\n",
 	.options = report_options,
 	.parse = report_parse,
+	.permute = true,
 	.main = report_main,
 );
