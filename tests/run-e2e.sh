@@ -597,14 +597,12 @@ fails_with bad-pid "$PID" "$BB" dropwatch -p $PID -d 1
 fails_with bad-reason 'BOGUS' "$BB" dropwatch --reason BOGUS -d 1
 fails_with bad-attach 'attach' "$BB" dropwatch --attach kprobe -d 1
 fails_with extra-arg 'unexpected argument' "$BB" dropwatch -d 1 extra
-# These are found after loading (see the report): only the status and message.
-for opt in -w --pcap; do
-	"$BB" dropwatch $opt "$T/no/such/dir/file" -d 0.1 >"$T/bad-out.out" 2>"$T/bad-out.err"
-	rc=$?
-	SHOW=("$T/bad-out.out" "$T/bad-out.err")
-	check "bad $opt path: exit 2, names the file" \
-		eval "eq 'exit status' 2 $rc && grep -q 'no/such/dir/file' '$T/bad-out.err'"
-done
+fails_with not-a-netns 'not a network namespace' "$BB" dropwatch --netns /etc/passwd -d 1
+fails_with empty-reason 'reason' "$BB" dropwatch --reason , -d 1
+# Output files are opened before anything is loaded: one line, nothing else.
+fails_with bad-w-path 'no/such/dir/file' "$BB" dropwatch -w "$T/no/such/dir/file" -d 0.1
+fails_with bad-pcap-path 'no/such/dir/file' "$BB" dropwatch --pcap "$T/no/such/dir/file" -d 0.1
+fails_with report-garbage 'not a bpfbox record file' "$BB" report /etc/passwd --json
 
 # ---- done ---------------------------------------------------------------------------
 
