@@ -93,7 +93,7 @@ $(BUILD)/work/%: tests/work/%.c
 	$(call say,CC,$@)
 	$(Q)gcc -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) bpfbox
 	tests/run-unit.sh $(UNIT_BIN)
 
 e2e: bpfbox $(WORK_BIN)

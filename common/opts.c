@@ -4,6 +4,7 @@
  * common groups it asks for become one getopt_long() table and one help
  * text.  Every bad value ends in one line and exit status 2.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -115,15 +116,17 @@ void bb_usage(const struct bb_applet *app, FILE *f)
 			print_opts(f, groups[i].opts);
 }
 
+/* Decimal, or hexadecimal with 0x: a leading zero is not octal here. */
 int bb_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
+	int base = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
 	char *end;
 	unsigned long long v;
 
-	if (!s || !*s || *s == '-')
-		return -1;
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;	/* strtoull would skip blanks and take "-1" */
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, base);
 	if (errno || *end || v > max)
 		return -1;
 	*out = v;
@@ -137,7 +140,7 @@ int bb_parse_seconds(const char *s, double *out)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0 || v > 1e9)
+	if (errno || end == s)
 		return -1;
 	if (!strcmp(end, "ms"))
 		v /= 1000;
@@ -145,27 +148,33 @@ int bb_parse_seconds(const char *s, double *out)
 		v *= 60;
 	else if (*end && strcmp(end, "s"))
 		return -1;
+	if (!(v >= 0 && v <= 1e9))	/* also false for NaN */
+		return -1;
 	*out = v;
 	return 0;
 }
 
 int bb_parse_size(const char *s, unsigned long *out)
 {
-	char *end;
 	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
 
+	if (!isdigit((unsigned char)*s))
+		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
+	if (errno || end == s)
 		return -1;
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	}
-	if (*end || v > (1ULL << 32))
+	/* Check before shifting: the shift itself could overflow. */
+	if (*end || v > ((1ULL << 32) >> shift))
 		return -1;
-	*out = v;
+	*out = v << shift;
 	return 0;
 }
 
@@ -277,9 +286,10 @@ int bb_parse_options(const struct bb_applet *app, int argc, char **argv)
 		const struct bb_option *o = NULL;
 
 		if (c == '?' || c == ':') {
-			const char *bad = argv[optind - 1];
+			const char *bad = argv[optind - 1 < argc ? optind - 1 : argc - 1];
 
-			if (optopt && optopt < 256)
+			/* A short option, unless the word the user typed was long. */
+			if (optopt && optopt < 256 && strncmp(bad, "--", 2))
 				bb_die("%s option -%c (see %s --help)",
 				       c == ':' ? "missing value for" : "unknown", optopt,
 				       app->name);
