@@ -449,6 +449,11 @@ static void dw_mark_kaddrs(const void *data, size_t len, bool is_key)
 		bb_ksym_mark(e->frames[i]);
 }
 
+static void detach(void *load)
+{
+	bb_detach(load);
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
 	(void)ctx;
@@ -528,6 +533,7 @@ static int dw_main(int argc, char **argv)
 		view.cumulative = cfg.cumulative;
 		bb_loop_on_tick(loop, bb_agg_view_tick, &view);
 	}
+	bb_loop_on_stop(loop, detach, &l);
 	bb_loop_run(loop);
 	finish(&l);
 	bb_loop_free(loop);

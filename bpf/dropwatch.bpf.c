@@ -65,6 +65,27 @@ static __always_inline bool reason_wanted(__u32 reason)
 	return true;
 }
 
+/*
+ * tp_btf programs get a typed skb and may load through it directly (the
+ * kernel catches faults); the others must use bpf_probe_read_kernel(), a
+ * helper call per field.  @typed is a compile-time constant at each call
+ * site, so each program keeps only its own branch.
+ */
+static __always_inline __u32 skb_netns_typed(struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+	struct sock *sk;
+
+	if (!bpf_core_field_exists(dev->nd_net.net))
+		return 0;
+	if (dev)
+		return dev->nd_net.net->ns.inum;
+	sk = skb->sk;
+	if (sk)
+		return sk->__sk_common.skc_net.net->ns.inum;
+	return 0;
+}
+
 static __always_inline __u32 skb_netns(struct sk_buff *skb)
 {
 	struct net_device *dev = BPF_CORE_READ(skb, dev);
@@ -150,8 +171,8 @@ static __always_inline bool packet_filtered(const struct dw_pkt *p)
 	return false;
 }
 
-static __always_inline void count_drop(void *ctx, struct sk_buff *skb,
-				       __u64 location, __u32 reason)
+static __always_inline void count_drop(void *ctx, struct sk_buff *skb, __u64 location,
+				       __u32 reason, bool typed)
 {
 	struct dropwatch_key key = {
 		.location = location,
@@ -164,7 +185,7 @@ static __always_inline void count_drop(void *ctx, struct sk_buff *skb,
 		if (key.stack_id < 0)
 			bb_lost_inc(BB_LOST_STACK);
 	}
-	bb_agg_add(&dw_drops, &key, BPF_CORE_READ(skb, len));
+	bb_agg_add(&dw_drops, &key, typed ? skb->len : BPF_CORE_READ(skb, len));
 }
 
 static __always_inline void fill_device(struct dropwatch_event *e, struct sk_buff *skb)
@@ -242,16 +263,19 @@ static __always_inline void send_drop(void *ctx, struct sk_buff *skb, __u64 loca
 }
 
 static __always_inline int handle_drop(void *ctx, struct sk_buff *skb,
-				       __u64 location, __u32 reason)
+				       __u64 location, __u32 reason, bool typed)
 {
 	struct dw_pkt p = {};
-	__u32 netns;
+	__u32 netns = 0;
 
 	if (!reason_wanted(reason) || bb_task_filtered())
 		return 0;
-	netns = skb_netns(skb);
-	if (bb_netns_filtered(netns))
-		return 0;
+	/* The default view needs no namespace: do not pay for it. */
+	if (bb_cfg_filter.netns || cfg_events) {
+		netns = typed ? skb_netns_typed(skb) : skb_netns(skb);
+		if (bb_netns_filtered(netns))
+			return 0;
+	}
 	if (cfg_parse || cfg_events) {
 		parse_packet(skb, &p);
 		if (packet_filtered(&p))
@@ -260,32 +284,32 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb,
 	if (cfg_events)
 		send_drop(ctx, skb, location, reason, netns, &p);
 	else
-		count_drop(ctx, skb, location, reason);
+		count_drop(ctx, skb, location, reason, typed);
 	return 0;
 }
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(dw_tp_btf, struct sk_buff *skb, void *location, int reason)
 {
-	return handle_drop(ctx, skb, (__u64)location, reason);
+	return handle_drop(ctx, skb, (__u64)location, reason, true);
 }
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(dw_tp_btf_noreason, struct sk_buff *skb, void *location)
 {
-	return handle_drop(ctx, skb, (__u64)location, 0);
+	return handle_drop(ctx, skb, (__u64)location, 0, true);
 }
 
 SEC("raw_tp/kfree_skb")
 int BPF_PROG(dw_raw_tp, struct sk_buff *skb, void *location, int reason)
 {
-	return handle_drop(ctx, skb, (__u64)location, reason);
+	return handle_drop(ctx, skb, (__u64)location, reason, false);
 }
 
 SEC("raw_tp/kfree_skb")
 int BPF_PROG(dw_raw_tp_noreason, struct sk_buff *skb, void *location)
 {
-	return handle_drop(ctx, skb, (__u64)location, 0);
+	return handle_drop(ctx, skb, (__u64)location, 0, false);
 }
 
 /* The classic tracepoint: its record layout is relocated by CO-RE. */
@@ -297,5 +321,5 @@ int dw_tracepoint(struct trace_event_raw_kfree_skb *args)
 	if (bpf_core_field_exists(args->reason))
 		reason = BPF_CORE_READ(args, reason);
 	return handle_drop(args, (struct sk_buff *)BPF_CORE_READ(args, skbaddr),
-			   (__u64)BPF_CORE_READ(args, location), reason);
+			   (__u64)BPF_CORE_READ(args, location), reason, false);
 }

@@ -115,8 +115,12 @@ static int install_links(const char *dir)
 
 static int run_applet(const struct bb_applet *app, int argc, char **argv)
 {
+	static char outbuf[1 << 16];
 	int first;
 
+	/* musl's 1 KB stdout buffer means a write per few events; the loop
+	 * flushes after each batch instead. */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	bb_current = app;
 	bb_wall_base = bb_boot_wall_ns();
 	first = bb_parse_options(app, argc, argv);

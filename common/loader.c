@@ -362,6 +362,16 @@ void bb_load_attach(struct bb_load *l)
 	bb_die("cannot find a working set of BPF programs (%s)", last_warning);
 }
 
+void bb_detach(struct bb_load *l)
+{
+	size_t i;
+
+	for (i = 0; l->links && i < l->nr_hooks; i++) {
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+	}
+}
+
 void bb_unload(struct bb_load *l)
 {
 	if (l->skel)

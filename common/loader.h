@@ -50,6 +50,8 @@ struct bb_load {
 
 /* Opens, loads and attaches; dies with a clear message when it cannot. */
 void bb_load_attach(struct bb_load *l);
+/* Stops the programs (maps stay readable): nothing new arrives after it. */
+void bb_detach(struct bb_load *l);
 void bb_unload(struct bb_load *l);
 
 /* Root, or CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN); dies otherwise. */

@@ -11,12 +11,16 @@
 #include "output.h"
 #include "record.h"
 
+#define CONSUME_BATCH 4096
+
 struct bb_loop {
 	struct ring_buffer *rb;
 	struct perf_buffer *pb;
 	int epfd;
 	void (*tick)(void *ctx, bool final);
 	void *tick_ctx;
+	void (*stop)(void *ctx);
+	void *stop_ctx;
 };
 
 /* libbpf calls sample callbacks with different signatures; adapt them. */
@@ -101,12 +105,20 @@ void bb_loop_on_tick(struct bb_loop *lp, void (*fn)(void *ctx, bool final), void
 	lp->tick_ctx = ctx;
 }
 
+void bb_loop_on_stop(struct bb_loop *lp, void (*fn)(void *ctx), void *ctx)
+{
+	lp->stop = fn;
+	lp->stop_ctx = ctx;
+}
+
 static int consume(struct bb_loop *lp)
 {
 	int n = 0, r;
 
 	if (lp->rb) {
-		r = ring_buffer__consume(lp->rb);
+		/* Bounded: under a flood the buffer never empties, and the loop
+		 * must still see its ticks, its deadline and Ctrl-C. */
+		r = ring_buffer__consume_n(lp->rb, CONSUME_BATCH);
 		if (r < 0 && r != -EINTR)
 			return r;
 		n += r > 0 ? r : 0;
@@ -152,8 +164,12 @@ void bb_loop_run(struct bb_loop *lp)
 	uint64_t next_tick = lp->tick ? deadline_after(bb_opts.interval, now) : UINT64_MAX;
 
 	while (!bb_stop) {
-		if (poll_once(lp, wait_ms(now, next_tick, end)) < 0)
+		int n = poll_once(lp, wait_ms(now, next_tick, end));
+
+		if (n < 0)
 			break;
+		if (n > 0)
+			fflush(stdout);	/* a batch at a time: readers see it now */
 		now = bb_now_ns(CLOCK_MONOTONIC);
 		if (now >= end)
 			break;
@@ -163,7 +179,12 @@ void bb_loop_run(struct bb_loop *lp)
 			next_tick = deadline_after(bb_opts.interval, now);
 		}
 	}
-	consume(lp);	/* what arrived before we stopped is still shown */
+	if (lp->stop)
+		lp->stop(lp->stop_ctx);
+	/* What arrived before we stopped is still shown.  Without a stop
+	 * callback the producers may still run: drain a bounded amount. */
+	while (consume(lp) == CONSUME_BATCH && lp->stop)
+		;
 	if (lp->tick)
 		lp->tick(lp->tick_ctx, true);
 	fflush(stdout);

@@ -24,6 +24,9 @@ void bb_loop_add_perfbuf(struct bb_loop *lp, int map_fd, size_t pages,
 			 bb_event_fn fn, void *ctx, unsigned long long *lost);
 /* Called every --interval seconds and once more at the end (final). */
 void bb_loop_on_tick(struct bb_loop *lp, void (*fn)(void *ctx, bool final), void *ctx);
+/* Called when the loop ends, before the last drain: detach here, so that
+ * the drain empties the buffers for good and the counts are final. */
+void bb_loop_on_stop(struct bb_loop *lp, void (*fn)(void *ctx), void *ctx);
 /* Runs until --duration, SIGINT/SIGTERM, or a callback returning < 0. */
 void bb_loop_run(struct bb_loop *lp);
 

@@ -96,13 +96,20 @@ uint64_t bb_boot_wall_ns(void)
 
 void bb_format_time(uint64_t boot_ns, uint64_t boot_wall_ns, char *buf, size_t len)
 {
+	/* localtime_r() per event is costly (it re-reads TZ): once a second. */
+	static time_t cached_sec = -1;
+	static char hms[16];
 	uint64_t wall = boot_ns + boot_wall_ns;
 	time_t sec = wall / 1000000000ULL;
 	struct tm tm;
 
-	localtime_r(&sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (unsigned)(wall % 1000000000ULL / 1000));
+	if (sec != cached_sec) {
+		localtime_r(&sec, &tm);
+		snprintf(hms, sizeof(hms), "%02d:%02d:%02d", tm.tm_hour % 24, tm.tm_min % 60,
+			 tm.tm_sec % 61);
+		cached_sec = sec;
+	}
+	snprintf(buf, len, "%s.%06u", hms, (unsigned)(wall % 1000000000ULL / 1000));
 }
 
 static void on_signal(int sig)
