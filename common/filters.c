@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <linux/nsfs.h>
 #include "bpfbox.h"
 #include "filters.h"
@@ -30,21 +31,41 @@ unsigned bb_parse_pid(const char *arg)
 	return pid;
 }
 
-/* A cgroup v2 id is the inode number of its directory. */
+#define CGROUP2_MAGIC 0x63677270
+
+/* A cgroup v2 directory's inode, or 0 if @path is not one. */
+static unsigned long long cgroup2_inode(const char *path)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (statfs(path, &sfs) || sfs.f_type != CGROUP2_MAGIC)
+		return 0;
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return 0;
+	return st.st_ino;
+}
+
+/* A cgroup v2 id is the inode number of its directory: take an id, a full
+ * path, or a path below the cgroup2 mount (hybrid systems: unified/). */
 unsigned long long bb_parse_cgroup(const char *arg)
 {
+	static const char *const roots[] = { "", "/sys/fs/cgroup/", "/sys/fs/cgroup/unified/" };
 	unsigned long long id;
 	char path[PATH_MAX];
-	struct stat st;
+	size_t i;
 
 	if (!bb_parse_uint(arg, ~0ULL, &id))
 		return id;
-	if (arg[0] == '/' && stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
-		return st.st_ino;
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", arg);
-	if (stat(path, &st) || !S_ISDIR(st.st_mode))
-		bb_die("--cgroup: no cgroup directory '%s'", arg);
-	return st.st_ino;
+	for (i = 0; i < ARRAY_SIZE(roots); i++) {
+		if (!*roots[i] && arg[0] != '/')
+			continue;
+		snprintf(path, sizeof(path), "%s%s", roots[i], arg);
+		id = cgroup2_inode(path);
+		if (id)
+			return id;
+	}
+	bb_die("--cgroup: '%s' is not a cgroup v2 directory", arg);
 }
 
 /* The inode of namespace file @path, which must be a @type namespace. */

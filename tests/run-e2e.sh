@@ -486,6 +486,32 @@ else
 	check "port 7777: only '$K_NF $UDP'" expect_rows "$G.out" "$K_NF $UDP"
 fi
 
+# Task filters: only the drops made by dropgen in our cgroup (v2) count;
+# the same datagrams sent from outside it must not.
+CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$CGROOT" ] && mkdir "$CGROOT/bbe2e-$$" 2>/dev/null; then
+	CG=$CGROOT/bbe2e-$$
+	# Join the cgroup before `ip netns exec`: it remounts /sys.
+	gen_cgroup() {
+		nsx "$GEN" udp 3 >/dev/null &&
+			sh -c "echo \$\$ > $CG/cgroup.procs && exec ip netns exec $NS $GEN udp $N_UDP" >/dev/null
+	}
+	run cgroup gen_cgroup -i 0 --cgroup "$CG"
+	check "cgroup: only the $N_UDP drops made inside it" expect_rows "$G.out" "$N_UDP $UDP"
+	rmdir "$CG"
+else
+	skip "cgroup: no cgroup v2 hierarchy to make a test cgroup in"
+fi
+# Two more datagrams sent by bash (comm "bash") must not count.
+gen_comm() {
+	nsx "$GEN" udp $N_UDP >/dev/null &&
+		nsx bash -c 'echo x >/dev/udp/127.0.0.1/9; echo y >/dev/udp/127.0.0.1/9'
+}
+run comm gen_comm -i 0 --comm dropgen
+check "comm dropgen: only '$N_UDP $UDP'" expect_rows "$G.out" "$N_UDP $UDP"
+run comm-all gen_comm -i 0
+check "without --comm: '$((N_UDP + 2)) $UDP'" expect_rows "$G.out" "$((N_UDP + 2)) $UDP"
+
 run reason-tcp gen_all -i 0 --reason no_socket --proto tcp
 check "reason no_socket (any case) + proto tcp: only '$M_TCP $TCP'" \
 	expect_rows "$G.out" "$M_TCP $TCP"
