@@ -433,20 +433,27 @@ static void dw_print_table(const struct bb_agg_table *t, bool final)
 		printf("\n");
 }
 
-static void dw_mark_kaddrs(const void *data, size_t len, bool is_key)
+static void dw_mark_addrs(const void *data, size_t len, enum bb_mark_kind kind)
 {
 	const struct dropwatch_event *e = data;
 	const struct dropwatch_key *k = data;
-	int i;
+	const __u64 *frames = data;
+	size_t i;
 
-	(void)len;
-	if (is_key) {
+	switch (kind) {
+	case BB_MARK_KEY:
 		bb_ksym_mark(k->location);
-		return;
+		break;
+	case BB_MARK_STACK:
+		for (i = 0; i < len / sizeof(*frames); i++)
+			bb_ksym_mark(frames[i]);
+		break;
+	case BB_MARK_EVENT:
+		bb_ksym_mark(e->location);
+		for (i = 0; len >= sizeof(*e) && i < e->nr_frames && i < BB_MAX_STACK; i++)
+			bb_ksym_mark(e->frames[i]);
+		break;
 	}
-	bb_ksym_mark(e->location);
-	for (i = 0; len >= sizeof(*e) && i < e->nr_frames && i < BB_MAX_STACK; i++)
-		bb_ksym_mark(e->frames[i]);
 }
 
 static void detach(void *load)
@@ -558,5 +565,5 @@ BB_APPLET(dropwatch,
 	.main = dw_main,
 	.print_event = dw_print_event,
 	.print_table = dw_print_table,
-	.mark_kaddrs = dw_mark_kaddrs,
+	.mark_addrs = dw_mark_addrs,
 );

@@ -116,6 +116,26 @@ static __always_inline void bb_agg_add(void *map, const void *key, __u64 bytes)
 		bb_agg_count(v, bytes);
 }
 
+/*
+ * Signed update, for figures that go up and down (outstanding memory).
+ * Counters are u64 per CPU: one CPU may go "negative" (a free on another
+ * CPU than the malloc); the sum over CPUs, modulo 2^64, is still right.
+ */
+static __always_inline void bb_agg_update(void *map, const void *key, __s64 dcount,
+					  __s64 dbytes)
+{
+	struct bb_agg_val *v = bb_agg_slot(map, key, sizeof(*v));
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (!v)
+		return;
+	if (!v->first_ns)
+		v->first_ns = now;
+	v->count += dcount;
+	v->bytes += dbytes;
+	v->last_ns = now;
+}
+
 static __always_inline __u32 bb_log2(__u64 v)
 {
 	__u32 r = 0;

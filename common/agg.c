@@ -232,8 +232,8 @@ static void record_table(const struct bb_agg_table *t, bool final)
 
 		hv.v = t->rows[i].val;
 		memcpy(hv.slots, t->rows[i].slots, sizeof(hv.slots));
-		if (bb_current->mark_kaddrs)
-			bb_current->mark_kaddrs(t->rows[i].key, t->key_size, true);
+		if (bb_current->mark_addrs)
+			bb_current->mark_addrs(t->rows[i].key, t->key_size, BB_MARK_KEY);
 		memcpy(buf, &rh, sizeof(rh));
 		memcpy(buf + sizeof(rh), t->rows[i].key, t->key_size);
 		memcpy(buf + sizeof(rh) + t->key_size, &hv, vsize);

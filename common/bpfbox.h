@@ -61,6 +61,8 @@ extern struct bb_common bb_opts;
 
 struct bb_agg_table;
 
+enum bb_mark_kind { BB_MARK_EVENT, BB_MARK_KEY, BB_MARK_STACK };
+
 struct bb_applet {
 	const char *name;
 	const char *summary;		/* one line, for `bpfbox --help` */
@@ -77,10 +79,11 @@ struct bb_applet {
 	void (*print_event)(const void *data, size_t len);
 	/* Prints one interval's aggregated table, live or from a file. */
 	void (*print_table)(const struct bb_agg_table *t, bool final);
-	/* While recording: call bb_ksym_mark() on every kernel address in an
-	 * event (is_key false) or an aggregation key (true), so the file
-	 * carries those symbols. */
-	void (*mark_kaddrs)(const void *data, size_t len, bool is_key);
+	/* While recording: see that the file carries the symbols of every
+	 * address in an event, an aggregation key, or a stack (an array of
+	 * u64 frames): bb_ksym_mark() for kernel addresses, bb_usym_record()
+	 * for user ones. */
+	void (*mark_addrs)(const void *data, size_t len, enum bb_mark_kind kind);
 	/* Called after a record file was printed (summaries). */
 	void (*report_end)(void);
 };

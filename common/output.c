@@ -12,6 +12,13 @@
 #include "record.h"
 
 #define CONSUME_BATCH 4096
+#define MAX_FDS 4
+
+struct loop_fd {
+	int fd;
+	int (*fn)(void *ctx);
+	void *ctx;
+};
 
 struct bb_loop {
 	struct ring_buffer *rb;
@@ -21,6 +28,8 @@ struct bb_loop {
 	void *tick_ctx;
 	void (*stop)(void *ctx);
 	void *stop_ctx;
+	struct loop_fd fds[MAX_FDS];
+	int nr_fds;
 };
 
 /* libbpf calls sample callbacks with different signatures; adapt them. */
@@ -50,7 +59,7 @@ void bb_loop_free(struct bb_loop *lp)
 
 static void watch_fd(struct bb_loop *lp, int fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
 	if (epoll_ctl(lp->epfd, EPOLL_CTL_ADD, fd, &ev))
 		bb_die("epoll_ctl: %s", strerror(errno));
@@ -97,6 +106,38 @@ void bb_loop_add_perfbuf(struct bb_loop *lp, int map_fd, size_t pages,
 	if (!lp->pb)
 		bb_die("cannot set up the perf buffer: %s", strerror(errno));
 	watch_fd(lp, perf_buffer__epoll_fd(lp->pb));
+}
+
+void bb_loop_add_fd(struct bb_loop *lp, int fd, int (*fn)(void *ctx), void *ctx)
+{
+	if (lp->nr_fds == MAX_FDS)
+		bb_die("internal error: too many descriptors in the loop");
+	lp->fds[lp->nr_fds++] = (struct loop_fd){ fd, fn, ctx };
+	watch_fd(lp, fd);
+}
+
+/* Runs the callbacks of the plain descriptors among @ev; <0 stops. */
+static int run_fd_callbacks(struct bb_loop *lp, const struct epoll_event *ev, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < lp->nr_fds; j++)
+			if (ev[i].data.fd == lp->fds[j].fd && lp->fds[j].fn(lp->fds[j].ctx) < 0)
+				return -1;
+	return 0;
+}
+
+/* Busy-polling does not sleep in epoll: look at the descriptors now and then. */
+static int poll_fds(struct bb_loop *lp)
+{
+	struct epoll_event ev[4];
+	int n;
+
+	if (!lp->nr_fds)
+		return 0;
+	n = epoll_wait(lp->epfd, ev, ARRAY_SIZE(ev), 0);
+	return n > 0 ? run_fd_callbacks(lp, ev, n) : 0;
 }
 
 void bb_loop_on_tick(struct bb_loop *lp, void (*fn)(void *ctx, bool final), void *ctx)
@@ -148,12 +189,20 @@ static int wait_ms(uint64_t now, uint64_t next_tick, uint64_t end)
 /* One pass: wait (or spin) for events, drain them; <0 means stop. */
 static int poll_once(struct bb_loop *lp, int timeout_ms)
 {
+	static unsigned spins;
 	struct epoll_event ev[4];
+	int n;
 
-	if (bb_opts.busy_poll)
+	if (bb_opts.busy_poll) {
+		if (!(++spins & 1023) && poll_fds(lp) < 0)
+			return -1;
 		return consume(lp);
-	if (epoll_wait(lp->epfd, ev, ARRAY_SIZE(ev), timeout_ms) < 0 && errno != EINTR)
+	}
+	n = epoll_wait(lp->epfd, ev, ARRAY_SIZE(ev), timeout_ms);
+	if (n < 0 && errno != EINTR)
 		bb_die("epoll_wait: %s", strerror(errno));
+	if (n > 0 && run_fd_callbacks(lp, ev, n) < 0)
+		return -1;
 	return consume(lp);
 }
 
@@ -193,8 +242,8 @@ void bb_loop_run(struct bb_loop *lp)
 int bb_emit_event(const void *data, size_t len)
 {
 	if (bb_recording()) {
-		if (bb_current->mark_kaddrs)
-			bb_current->mark_kaddrs(data, len, false);
+		if (bb_current->mark_addrs)
+			bb_current->mark_addrs(data, len, BB_MARK_EVENT);
 		bb_record_write(BB_REC_EVENT, data, len, NULL, 0);
 	} else
 		bb_current->print_event(data, len);

@@ -22,6 +22,8 @@ void bb_loop_add_ringbuf(struct bb_loop *lp, int map_fd, bb_event_fn fn, void *c
  * are added to *lost. */
 void bb_loop_add_perfbuf(struct bb_loop *lp, int map_fd, size_t pages,
 			 bb_event_fn fn, void *ctx, unsigned long long *lost);
+/* Any other file descriptor: @fn runs when it is readable. */
+void bb_loop_add_fd(struct bb_loop *lp, int fd, int (*fn)(void *ctx), void *ctx);
 /* Called every --interval seconds and once more at the end (final). */
 void bb_loop_on_tick(struct bb_loop *lp, void (*fn)(void *ctx, bool final), void *ctx);
 /* Called when the loop ends, before the last drain: detach here, so that

@@ -127,7 +127,6 @@ static void record_stacks(void)
 	uint64_t frames[BB_MAX_STACK];
 	uint32_t hdr[2];
 	int32_t id, *prev = NULL;
-	char sym[256];
 	int n, i;
 
 	if (stack_map_fd < 0)
@@ -135,8 +134,11 @@ static void record_stacks(void)
 	while (!bpf_map_get_next_key(stack_map_fd, prev, &id)) {
 		prev = &id;
 		n = bb_stack_frames(id, frames, BB_MAX_STACK);
-		for (i = 0; i < n; i++)
-			bb_ksyms_format(bb_kernel_syms(), frames[i], sym, sizeof(sym));
+		if (bb_current->mark_addrs)
+			bb_current->mark_addrs(frames, n * sizeof(frames[0]), BB_MARK_STACK);
+		else
+			for (i = 0; i < n; i++)
+				bb_ksym_mark(frames[i]);
 		hdr[0] = id;
 		hdr[1] = n;
 		bb_record_write(BB_REC_STACK, hdr, sizeof(hdr), frames, n * sizeof(frames[0]));
@@ -243,6 +245,55 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
 	}
 	free(buf);
 	return ret;
+}
+
+/*
+ * User-space frames, recorded as the text they printed as: the process
+ * (and its files) may be gone when the file is read.
+ */
+struct usym_text {
+	uint64_t addr;
+	char *text;
+};
+
+static struct usym_text *usym_texts;
+static size_t nr_usym_texts, cap_usym_texts;
+
+static struct usym_text *find_usym(uint64_t addr)
+{
+	size_t i;
+
+	/* Linear: a recording names a few thousand frames at most. */
+	for (i = 0; i < nr_usym_texts; i++)
+		if (usym_texts[i].addr == addr)
+			return &usym_texts[i];
+	return NULL;
+}
+
+void bb_usym_add(uint64_t addr, const char *text)
+{
+	if (find_usym(addr))
+		return;
+	if (nr_usym_texts == cap_usym_texts) {
+		cap_usym_texts = cap_usym_texts ? cap_usym_texts * 2 : 256;
+		usym_texts = bb_xrealloc(usym_texts, cap_usym_texts, sizeof(*usym_texts));
+	}
+	usym_texts[nr_usym_texts++] = (struct usym_text){ addr, bb_xstrdup(text) };
+}
+
+const char *bb_usym_get(uint64_t addr)
+{
+	struct usym_text *u = find_usym(addr);
+
+	return u ? u->text : NULL;
+}
+
+void bb_usym_record(uint64_t addr, const char *text)
+{
+	if (!rec_file || find_usym(addr))
+		return;
+	bb_usym_add(addr, text);
+	bb_record_write(BB_REC_USYM, &addr, sizeof(addr), text, strlen(text) + 1);
 }
 
 /* Enum names: a small linear table is plenty (a few hundred entries). */

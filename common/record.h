@@ -37,6 +37,7 @@ enum bb_rec_type {
 	BB_REC_NAME,		/* u32 table, u64 value, name\0 */
 	BB_REC_LOST,		/* struct bb_lost_report */
 	BB_REC_STACK,		/* u32 id, u32 nr, u64 frames[nr] */
+	BB_REC_USYM,		/* u64 address, text\0: a user frame as printed */
 	BB_REC_NR,
 };
 
@@ -70,6 +71,12 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
 void bb_stacks_use_map(int map_fd);
 int bb_stack_frames(int32_t id, uint64_t *frames, int max);	/* count */
 void bb_stacks_add(int32_t id, const uint64_t *frames, int nr);
+
+/* User frames as text: bb_usym_record() writes one (once per address)
+ * while recording; report adds them back with bb_usym_add(). */
+void bb_usym_record(uint64_t addr, const char *text);
+void bb_usym_add(uint64_t addr, const char *text);
+const char *bb_usym_get(uint64_t addr);
 
 /* Names of kernel enum values (drop reasons...), by table. */
 void bb_names_add(uint32_t table, uint64_t value, const char *name);

@@ -56,6 +56,12 @@ static void collect(const struct bb_record *rec, void *ctx)
 		}
 		break;
 	}
+	case BB_REC_USYM:
+		if (rec->len > 9 && !p[rec->len - 1]) {
+			memcpy(&v, p, 8);
+			bb_usym_add(v, p + 8);
+		}
+		break;
 	case BB_REC_LOST:
 		memcpy(&c->lost, p, rec->len < sizeof(c->lost) ? rec->len : sizeof(c->lost));
 		c->have_lost = true;

@@ -87,14 +87,14 @@ static void rec_print_table(const struct bb_agg_table *t, bool final)
 }
 
 /* The 8-byte event and the aggregation keys are kernel addresses. */
-static void rec_mark(const void *data, size_t len, bool is_key)
+static void rec_mark(const void *data, size_t len, enum bb_mark_kind kind)
 {
 	uint64_t a;
 
 	if (len != 8)
 		return;
 	memcpy(&a, data, 8);
-	(void)is_key;
+	(void)kind;
 	bb_ksym_mark(a);
 }
 
@@ -116,7 +116,7 @@ BB_APPLET(unitrec,
 	.main = rec_main,
 	.print_event = rec_print_event,
 	.print_table = rec_print_table,
-	.mark_kaddrs = rec_mark,
+	.mark_addrs = rec_mark,
 	.report_end = rec_report_end,
 );
 
