@@ -461,12 +461,6 @@ static void detach(void *load)
 	bb_detach(load);
 }
 
-static int on_event(void *ctx, void *data, size_t len)
-{
-	(void)ctx;
-	return bb_emit_event(data, len);
-}
-
 static struct bb_hook dw_hooks[] = {
 	{ .what = "skb:kfree_skb",
 	  .progs = { "dw_tp_btf", "dw_tp_btf_noreason", "dw_raw_tp", "dw_raw_tp_noreason",
@@ -533,7 +527,7 @@ static int dw_main(int argc, char **argv)
 	loop = bb_loop_new();
 	if (cfg.events) {
 		bb_loop_add_ringbuf(loop, bpf_map__fd(((struct dropwatch_bpf *)l.skel)->maps.bb_events),
-				    on_event, NULL);
+				    bb_on_event, NULL);
 	} else {
 		bb_agg_view_init(&view, bpf_map__fd(((struct dropwatch_bpf *)l.skel)->maps.dw_drops),
 				 sizeof(struct dropwatch_key), false);

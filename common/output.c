@@ -249,3 +249,9 @@ int bb_emit_event(const void *data, size_t len)
 		bb_current->print_event(data, len);
 	return 0;
 }
+
+int bb_on_event(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	return bb_emit_event(data, len);
+}

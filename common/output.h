@@ -34,5 +34,7 @@ void bb_loop_run(struct bb_loop *lp);
 
 /* An event from the kernel: to the record file, or to the applet's printer. */
 int bb_emit_event(const void *data, size_t len);
+/* The same, shaped as a bb_event_fn for bb_loop_add_ringbuf(). */
+int bb_on_event(void *ctx, void *data, size_t len);
 
 #endif
