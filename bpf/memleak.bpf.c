@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memleak: outstanding allocations, by address and by allocating stack.
+ *
+ * User mode: uprobes on the allocator's entry points remember the request
+ * per thread; one uretprobe, shared by every allocating function, turns
+ * the returned address into an entry of ml_allocs and adds its size to
+ * the stack's outstanding total.  free/munmap take both back.  Kernel
+ * mode does the same from the kmem tracepoints.
+ *
+ * The per-stack totals (ml_outstanding) let user space read only the top
+ * stacks instead of walking every live allocation.
+ */
+#include "bpfbox.bpf.h"
+#include "memleak.h"
+
+const volatile bool cfg_events = false;
+const volatile __u32 cfg_sample_every = 1;	/* -s N: 1 in N allocations */
+const volatile __u64 cfg_min_size = 0;		/* -z */
+const volatile __u64 cfg_max_size = ~0ULL;	/* -Z */
+const volatile bool cfg_stacks = true;
+
+/* A call between its entry and its return, per thread. */
+struct pending {
+	__u64 size;
+	__u64 old_addr;		/* realloc/mremap: freed when the call succeeds */
+	__u64 memptr;		/* posix_memalign: where the result is written */
+	__u64 ts_ns;
+	__u32 op;
+	__u16 depth;		/* allocator calls made inside this one */
+	__u8 skip;		/* not sampled, or outside the size bounds */
+	__u8 pad;
+};
+
+/* A pending call older than this was abandoned (thread killed, longjmp). */
+#define STALE_NS 1000000000ULL
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct pending);
+} ml_pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 20);		/* resized by --max-allocs */
+	__type(key, __u64);
+	__type(value, struct memleak_alloc);
+} ml_allocs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, BB_MAX_STACK * sizeof(__u64));
+} ml_stacks SEC(".maps");
+
+BB_AGG_MAP(ml_outstanding, struct memleak_key, 16384);
+
+static __always_inline void send_event(__u32 op, __u64 addr, __u64 size, __u64 old,
+				       __s32 stack_id)
+{
+	struct memleak_event *e;
+	__u64 id;
+
+	if (!cfg_events)
+		return;
+	e = bb_event_reserve(sizeof(*e));
+	if (!e)
+		return;
+	id = bpf_get_current_pid_tgid();
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->addr = addr;
+	e->size = size;
+	e->old_addr = old;
+	e->tgid = id >> 32;
+	e->tid = (__u32)id;
+	e->op = op;
+	e->stack_id = stack_id;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline bool size_wanted(__u64 size)
+{
+	if (size < cfg_min_size || size > cfg_max_size)
+		return false;
+	/* Sampling decides at the request, so frees need no extra state. */
+	return cfg_sample_every <= 1 || bpf_get_prandom_u32() % cfg_sample_every == 0;
+}
+
+/*
+ * Allocators call each other (reallocarray calls realloc, musl's malloc
+ * calls mmap for a new group): only the outermost call is the program's
+ * request.  Inner calls just count depth, so their returns are not taken
+ * for the outer one's, and the allocator's own mmaps are not reported.
+ */
+static __always_inline int enter(__u32 op, __u64 size, __u64 old, __u64 memptr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct pending *cur = bpf_map_lookup_elem(&ml_pending, &tid);
+	struct pending p = { .size = size, .old_addr = old, .memptr = memptr,
+			     .ts_ns = now, .op = op };
+
+	if (cur && now - cur->ts_ns < STALE_NS) {
+		cur->depth++;
+		return 0;
+	}
+	p.skip = !old && !size_wanted(size);
+	if (bpf_map_update_elem(&ml_pending, &tid, &p, BPF_ANY))
+		bb_lost_inc(BB_LOST_APPLET);
+	return 0;
+}
+
+static __always_inline void forget(__u64 addr, __u32 op)
+{
+	struct memleak_alloc *a = bpf_map_lookup_elem(&ml_allocs, &addr);
+	struct memleak_key key = {};
+
+	if (!a)
+		return;		/* not ours: before attach, or not sampled */
+	key.stack_id = a->stack_id;
+	bb_agg_update(&ml_outstanding, &key, -1, -(__s64)a->size);
+	send_event(op, addr, a->size, 0, -1);
+	bpf_map_delete_elem(&ml_allocs, &addr);
+}
+
+static __always_inline void remember(void *ctx, __u64 addr, __u64 size, __u32 op,
+				     __u64 old, __u64 stack_flags)
+{
+	struct memleak_alloc a = { .size = size, .ts_ns = bpf_ktime_get_boot_ns(),
+				   .stack_id = -1, .op = op };
+	struct memleak_key key;
+
+	if (cfg_stacks) {
+		a.stack_id = bpf_get_stackid(ctx, &ml_stacks, stack_flags);
+		if (a.stack_id < 0)
+			bb_lost_inc(BB_LOST_STACK);
+	}
+	/* A block handed out twice without a free seen: count it once. */
+	forget(addr, ML_FREE);
+	if (bpf_map_update_elem(&ml_allocs, &addr, &a, BPF_ANY)) {
+		bb_lost_inc(BB_LOST_AGG);
+		return;
+	}
+	key.stack_id = a.stack_id;
+	key.pad = 0;
+	bb_agg_update(&ml_outstanding, &key, 1, size);
+	send_event(op, addr, size, old, a.stack_id);
+}
+
+/* The shared return probe of every allocating function. */
+SEC("uretprobe")
+int BPF_URETPROBE(ml_alloc_return, void *ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending *p = bpf_map_lookup_elem(&ml_pending, &tid);
+	__u64 addr = (__u64)ret;
+	struct pending c;
+
+	if (!p)
+		return 0;
+	if (p->depth) {
+		p->depth--;	/* an inner call returned */
+		return 0;
+	}
+	c = *p;
+	bpf_map_delete_elem(&ml_pending, &tid);
+	if (c.skip)
+		return 0;
+	if (c.op == ML_POSIX_MEMALIGN) {
+		/* Returns an error code; the block is written to *memptr. */
+		if (addr || bpf_probe_read_user(&addr, sizeof(addr), (void *)c.memptr))
+			return 0;
+	}
+	if (c.op == ML_MMAP || c.op == ML_MREMAP) {
+		if ((long)addr == -1)
+			return 0;	/* MAP_FAILED */
+	} else if (!addr) {
+		/* realloc(p, 0) frees p and may return NULL. */
+		if (c.op == ML_REALLOC && c.old_addr && !c.size)
+			forget(c.old_addr, ML_FREE);
+		return 0;
+	}
+	if (c.old_addr && c.old_addr != addr)
+		forget(c.old_addr, ML_FREE);
+	if (c.old_addr && !size_wanted(c.size)) {
+		forget(addr, ML_FREE);
+		return 0;
+	}
+	remember(ctx, addr, c.size, c.op, c.old_addr, BPF_F_USER_STACK);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_malloc, __u64 size)
+{
+	return enter(ML_MALLOC, size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_calloc, __u64 n, __u64 size)
+{
+	return enter(ML_CALLOC, n * size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_realloc, void *old, __u64 size)
+{
+	return enter(ML_REALLOC, size, (__u64)old, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_reallocarray, void *old, __u64 n, __u64 size)
+{
+	return enter(ML_REALLOCARRAY, n * size, (__u64)old, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_posix_memalign, void **memptr, __u64 align, __u64 size)
+{
+	return enter(ML_POSIX_MEMALIGN, size, 0, (__u64)memptr);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_aligned_alloc, __u64 align, __u64 size)
+{
+	return enter(ML_ALIGNED_ALLOC, size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_memalign, __u64 align, __u64 size)
+{
+	return enter(ML_MEMALIGN, size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_valloc, __u64 size)
+{
+	return enter(ML_VALLOC, size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_pvalloc, __u64 size)
+{
+	return enter(ML_PVALLOC, size, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_mmap, void *addr, __u64 len)
+{
+	return enter(ML_MMAP, len, 0, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_mremap, void *old, __u64 old_len, __u64 new_len)
+{
+	return enter(ML_MREMAP, new_len, (__u64)old, 0);
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_free, void *addr)
+{
+	if (addr)
+		forget((__u64)addr, ML_FREE);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_UPROBE(ml_munmap, void *addr)
+{
+	forget((__u64)addr, ML_MUNMAP);
+	return 0;
+}
+
+/* Kernel mode: the kmem tracepoints carry the address and size. */
+static __always_inline int kernel_alloc(void *ctx, __u64 addr, __u64 size, __u32 op)
+{
+	if (!addr || bb_task_filtered() || !size_wanted(size))
+		return 0;
+	remember(ctx, addr, size, op, 0, 0);
+	return 0;
+}
+
+static __always_inline int kernel_free(__u64 addr, __u32 op)
+{
+	if (addr)
+		forget(addr, op);
+	return 0;
+}
+
+SEC("tracepoint/kmem/kmalloc")
+int ml_kmalloc(struct trace_event_raw_kmalloc *args)
+{
+	return kernel_alloc(args, (__u64)BPF_CORE_READ(args, ptr),
+			    BPF_CORE_READ(args, bytes_alloc), ML_KMALLOC);
+}
+
+SEC("tracepoint/kmem/kmem_cache_alloc")
+int ml_kmem_cache_alloc(struct trace_event_raw_kmem_cache_alloc *args)
+{
+	return kernel_alloc(args, (__u64)BPF_CORE_READ(args, ptr),
+			    BPF_CORE_READ(args, bytes_alloc), ML_KMEM_CACHE_ALLOC);
+}
+
+SEC("tracepoint/kmem/kfree")
+int ml_kfree(struct trace_event_raw_kfree *args)
+{
+	return kernel_free((__u64)BPF_CORE_READ(args, ptr), ML_KFREE);
+}
+
+SEC("tracepoint/kmem/kmem_cache_free")
+int ml_kmem_cache_free(struct trace_event_raw_kmem_cache_free *args)
+{
+	return kernel_free((__u64)BPF_CORE_READ(args, ptr), ML_KMEM_CACHE_FREE);
+}
+
+/* Pages are keyed by page frame number, sized by their order. */
+SEC("tracepoint/kmem/mm_page_alloc")
+int ml_page_alloc(struct trace_event_raw_mm_page_alloc *args)
+{
+	return kernel_alloc(args, BPF_CORE_READ(args, pfn),
+			    4096ULL << BPF_CORE_READ(args, order), ML_PAGE_ALLOC);
+}
+
+SEC("tracepoint/kmem/mm_page_free")
+int ml_page_free(struct trace_event_raw_mm_page_free *args)
+{
+	return kernel_free(BPF_CORE_READ(args, pfn), ML_PAGE_FREE);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One ELF file's symbols, for the user-space symbolizer (usyms.h): its
+ * PT_LOAD segments and two sorted tables, code (STT_FUNC, STT_GNU_IFUNC)
+ * and data (STT_OBJECT), from .symtab and .dynsym and, when the file has
+ * no .symtab, from its separate debug file (build-id, .gnu_debuglink).
+ *
+ * An object is made from an open file descriptor and shared by every
+ * process mapping the same file (st_dev, st_ino): libc's table is read
+ * once however many processes are looked at.  The tables are read on the
+ * first bb_elfsyms_load(), never before, and never again.
+ *
+ * Addresses here are link-time (p_vaddr) addresses; usyms.c turns a
+ * process address into one through the mapping's file offset.
+ */
+#ifndef BB_ELFSYMS_H
+#define BB_ELFSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bb_elfsyms;
+
+/* The object for the file open on @fd, which it takes (closed here when
+ * the same file is already known); NULL only when @fd cannot be stat'ed. */
+struct bb_elfsyms *bb_elfsyms_get(int fd);
+/* Same, opening @path. NULL + errno when it cannot be opened. */
+struct bb_elfsyms *bb_elfsyms_open(const char *path);
+/* An ELF image in memory (the vdso), which it takes (malloc'd). Not shared. */
+struct bb_elfsyms *bb_elfsyms_from_image(void *image, size_t len);
+/* Drops a reference; the last one frees the tables and closes the fd. */
+void bb_elfsyms_put(struct bb_elfsyms *e);
+
+/*
+ * Reads the tables, once: later calls return at once.  @path is where the
+ * file lives (a debug file is looked for next to it), @root a prefix for
+ * the debug file paths ("" or NULL: ours; "/proc/self/fd/N": a process's
+ * root); @path NULL looks for no debug file.  0, or -1 when the file is
+ * not a usable ELF file (then every lookup finds nothing).
+ */
+int bb_elfsyms_load(struct bb_elfsyms *e, const char *path, const char *root);
+/* Symbols in the code (false) or data (true) table, once loaded. */
+size_t bb_elfsyms_count(const struct bb_elfsyms *e, bool data);
+/* Whether the symbols came partly from a separate debug file. */
+bool bb_elfsyms_has_debug_file(const struct bb_elfsyms *e);
+
+/*
+ * The link-time address at file offset @off, through the PT_LOAD segment
+ * holding it.  Past p_filesz up to p_memsz counts (.bss, whose "offset"
+ * continues the segment's): 0, or -1 when no segment covers @off.
+ */
+int bb_elfsyms_vaddr(const struct bb_elfsyms *e, uint64_t off, uint64_t *vaddr);
+
+/*
+ * The symbol covering link-time address @vaddr in the code or data table:
+ * the greatest one at or below it, unless its st_size says it ends before.
+ * Returns its name (valid until the last put) and sets *@offset, or NULL.
+ */
+const char *bb_elfsyms_find(const struct bb_elfsyms *e, uint64_t vaddr, bool data,
+			    uint64_t *offset);
+
+/* Where build-id and debuglink lookups go ("/usr/lib/debug"); for tests. */
+void bb_elf_set_debug_dir(const char *dir);
+
+#endif

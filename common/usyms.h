@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-space symbolizer: one process's address space, read from
+ * /proc/PID/maps, turned into `function+0xoff (module)`.  The same shape as
+ * the kernel's (ksyms.h): sorted tables, greatest lower bound, but one table
+ * per mapped ELF file (elfsyms.h), shared between processes by inode and
+ * read only when a lookup first needs it.
+ *
+ * bb_usyms_open() keeps a descriptor on every mapped ELF file (through
+ * /proc/PID/map_files/, else /proc/PID/exe or the path under
+ * /proc/PID/root checked against the inode in the map) and a copy of the
+ * vdso, so that the process may exit, or its files be deleted or replaced,
+ * and its addresses still be symbolized later.  A file that cannot be read
+ * gives `module+0xoff`; an address in no mapping, `0x...`.
+ *
+ * Strings returned stay valid until bb_usyms_close().  Not thread-safe.
+ */
+#ifndef BB_USYMS_H
+#define BB_USYMS_H
+
+#include <stddef.h>
+
+struct bb_usyms;			/* one process's address space */
+
+/* Snapshot /proc/PID/maps now and keep what is needed to symbolize later,
+ * even after the process has exited (keep an fd per mapped file, opened via
+ * /proc/PID/map_files/ or the path under /proc/PID/root). NULL + errno if the
+ * process does not exist. */
+struct bb_usyms *bb_usyms_open(int pid);
+
+/* bb_usyms_open() as a caller without CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE)
+ * sees it: /proc/PID/map_files/ not used.  For tests of the fallbacks. */
+#define BB_USYMS_NO_MAP_FILES	(1u << 0)
+struct bb_usyms *bb_usyms_open_flags(int pid, unsigned flags);
+
+/* Re-read the maps while the process lives (dlopen); no-op (returns 0) once
+ * it is gone.  Mappings that went away stay known where nothing new took
+ * their place (a library dlclose'd after it allocated). */
+int bb_usyms_refresh(struct bb_usyms *u);
+
+struct bb_usym {
+	const char *name;	/* function (or data object) name, NULL if unknown */
+	unsigned long long offset;	/* addr - symbol start */
+	const char *module;	/* basename of the mapped file, "[vdso]", ... ; NULL if unmapped */
+	unsigned long long module_offset; /* file offset of addr within the module */
+};
+
+/*
+ * Code symbols (STT_FUNC/STT_GNU_IFUNC); 0 if addr is in a mapping, -1 if not.
+ * In an anonymous mapping module is NULL, module_offset counts from its start;
+ * in executable memory no ELF file describes, name comes from the JIT's
+ * /tmp/perf-PID.map (module then "perf-PID.map"), read as it grows.  In a file's .bss past its last page, module_offset goes on
+ * counting from the segment's file offset as if the zeros were in the file.
+ */
+int bb_usyms_lookup(struct bb_usyms *u, unsigned long long addr, struct bb_usym *out);
+/* Data symbols (STT_OBJECT, incl. .bss/.data statics): for naming a global mutex like helgrind's `m1`. */
+int bb_usyms_lookup_data(struct bb_usyms *u, unsigned long long addr, struct bb_usym *out);
+/* "func+0x1a (libc.so.6)", "libfoo.so+0x1234" when no symbol, "0x7f00..." when unmapped. */
+void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len);
+/* Same for a data address (bb_usyms_lookup_data). */
+void bb_usyms_format_data(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len);
+void bb_usyms_close(struct bb_usyms *u);
+
+/* The process's pid, as given to bb_usyms_open(). */
+int bb_usyms_pid(const struct bb_usyms *u);
+
+/* ELF helpers the applets need to place uprobes (works on a path): */
+/*
+ * File offset of symbol @name (function) in ELF @path, for uprobes; 0 or -1
+ * (errno ENOENT: no such function, ENOEXEC: not a readable ELF file).
+ * Looks in .symtab, then .dynsym (default symbol version first:
+ * "malloc@@GLIBC_2.2.5"), then, when the file has no .symtab, in its
+ * separate debug file (build-id, .gnu_debuglink).  For an STT_GNU_IFUNC it
+ * is the resolver's offset.
+ */
+int bb_elf_func_offset(const char *path, const char *name, unsigned long long *offset);
+/* True if @path is a static executable (no PT_INTERP); @interp gets PT_INTERP otherwise.
+ * Returns 1 (static: no PT_INTERP, so also static-pie and shared libraries;
+ * @interp is ""), 0 (dynamic: @interp filled), -1 (not a readable ELF file). */
+int bb_elf_interp(const char *path, char *interp, size_t len);
+
+#endif
