@@ -456,11 +456,6 @@ static void dw_mark_addrs(const void *data, size_t len, enum bb_mark_kind kind)
 	}
 }
 
-static void detach(void *load)
-{
-	bb_detach(load);
-}
-
 static struct bb_hook dw_hooks[] = {
 	{ .what = "skb:kfree_skb",
 	  .progs = { "dw_tp_btf", "dw_tp_btf_noreason", "dw_raw_tp", "dw_raw_tp_noreason",
@@ -478,13 +473,8 @@ static void open_outputs(void)
 		bb_record_open(bb_opts.write_file, 0);
 }
 
-static void finish(struct bb_load *l)
+static void close_pcap(void)
 {
-	struct bb_lost_report lost;
-
-	bb_lost_read(l, &lost);
-	bb_record_close(&lost, sizeof(lost));
-	bb_lost_print(&lost);
 	if (pcap) {
 		bb_info("%llu packets written to %s", (unsigned long long)bb_pcap_count(pcap),
 			cfg.pcap_path);
@@ -534,11 +524,8 @@ static int dw_main(int argc, char **argv)
 		view.cumulative = cfg.cumulative;
 		bb_loop_on_tick(loop, bb_agg_view_tick, &view);
 	}
-	bb_loop_on_stop(loop, detach, &l);
-	bb_loop_run(loop);
-	finish(&l);
-	bb_loop_free(loop);
-	bb_unload(&l);
+	bb_session_run(&l, loop, NULL, NULL);
+	close_pcap();
 	return 0;
 }
 

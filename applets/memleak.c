@@ -628,17 +628,6 @@ static void start(struct bb_load *l)
 	bb_target_run(&target);
 }
 
-static void finish(struct bb_load *l)
-{
-	struct bb_lost_report lost;
-
-	bb_lost_read(l, &lost);
-	bb_record_close(&lost, sizeof(lost));
-	bb_lost_print(&lost);
-	warn_shallow();
-	bb_target_finish(&target);
-}
-
 static void stop(void *ctx)
 {
 	detach_allocator(NULL);
@@ -667,11 +656,9 @@ static int ml_main(int argc, char **argv)
 		bb_loop_on_tick(loop, ml_tick, NULL);
 	if (!kernel_mode)
 		bb_target_watch(&target, loop);
-	bb_loop_on_stop(loop, stop, &l);
-	bb_loop_run(loop);
-	finish(&l);
-	bb_loop_free(loop);
-	bb_unload(&l);
+	bb_session_run(&l, loop, stop, &l);
+	warn_shallow();
+	bb_target_finish(&target);
 	return 0;
 }
 

@@ -58,6 +58,15 @@ static __always_inline void bb_event_output(void *data, __u64 size)
 		bb_lost_inc(BB_LOST_RINGBUF);
 }
 
+/* Stacks by id, BB_MAX_STACK frames each (bpf_get_stackid). */
+#define BB_STACK_MAP(name, entries)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_STACK_TRACE);			\
+		__uint(max_entries, entries);				\
+		__uint(key_size, sizeof(__u32));			\
+		__uint(value_size, BB_MAX_STACK * sizeof(__u64));	\
+	} name SEC(".maps")
+
 /*
  * Aggregator.  A per-CPU hash: the hot path does plain increments (a BPF
  * program does not nest on one CPU), user space sums the CPUs.  Keys are

@@ -37,12 +37,7 @@ struct {
 	__type(value, __u8);
 } dw_reasons SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 4096);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, BB_MAX_STACK * sizeof(__u64));
-} dw_stacks SEC(".maps");
+BB_STACK_MAP(dw_stacks, 4096);
 
 /* Headers of the dropped packet, as far as they could be read. */
 struct dw_pkt {

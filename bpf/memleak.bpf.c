@@ -49,12 +49,7 @@ struct {
 	__type(value, struct memleak_alloc);
 } ml_allocs SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 16384);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, BB_MAX_STACK * sizeof(__u64));
-} ml_stacks SEC(".maps");
+BB_STACK_MAP(ml_stacks, 16384);
 
 BB_AGG_MAP(ml_outstanding, struct memleak_key, 16384);
 

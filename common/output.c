@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "bpfbox.h"
 #include "output.h"
+#include "loader.h"
 #include "record.h"
 
 #define CONSUME_BATCH 4096
@@ -254,4 +255,23 @@ int bb_on_event(void *ctx, void *data, size_t len)
 {
 	(void)ctx;
 	return bb_emit_event(data, len);
+}
+
+static void detach_load(void *load)
+{
+	bb_detach(load);
+}
+
+void bb_session_run(struct bb_load *l, struct bb_loop *lp, void (*stop)(void *ctx),
+		    void *ctx)
+{
+	struct bb_lost_report lost;
+
+	bb_loop_on_stop(lp, stop ? stop : detach_load, stop ? ctx : l);
+	bb_loop_run(lp);
+	bb_lost_read(l, &lost);
+	bb_record_close(&lost, sizeof(lost));
+	bb_lost_print(&lost);
+	bb_loop_free(lp);
+	bb_unload(l);
 }

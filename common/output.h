@@ -32,6 +32,15 @@ void bb_loop_on_stop(struct bb_loop *lp, void (*fn)(void *ctx), void *ctx);
 /* Runs until --duration, SIGINT/SIGTERM, or a callback returning < 0. */
 void bb_loop_run(struct bb_loop *lp);
 
+struct bb_load;
+/*
+ * An applet's tracing session, once set up: runs @lp to the end, stops the
+ * programs (@stop, or bb_detach() on @l when NULL), drains, reports what the
+ * kernel lost, closes the record file, frees the loop and unloads.
+ */
+void bb_session_run(struct bb_load *l, struct bb_loop *lp, void (*stop)(void *ctx),
+		    void *ctx);
+
 /* An event from the kernel: to the record file, or to the applet's printer. */
 int bb_emit_event(const void *data, size_t len);
 /* The same, shaped as a bb_event_fn for bb_loop_add_ringbuf(). */
