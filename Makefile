@@ -96,8 +96,10 @@ $(BUILD)/work/%: tests/work/%.c
 unit: $(UNIT_BIN) bpfbox
 	tests/run-unit.sh $(UNIT_BIN)
 
+# Each applet's end-to-end suite is a tests/run-e2e*.sh of its own.
+E2E_SCRIPTS := $(sort $(wildcard tests/run-e2e*.sh))
 e2e: bpfbox $(WORK_BIN)
-	tests/run-e2e.sh
+	@rc=0; for t in $(E2E_SCRIPTS); do $$t || rc=1; done; exit $$rc
 
 test: unit e2e
 
