@@ -100,25 +100,34 @@ static int ml_parse(int key, const char *arg)
 
 struct probe {
 	const char *func;
-	const char *prog;
-	bool returns;		/* also the shared return probe */
+	const char *prog;	/* its own program, when uprobe.multi is missing */
+	enum memleak_op op;	/* its cookie, with uprobe.multi */
+	bool returns;		/* the return is probed too */
 	bool required;
 };
 
 static const struct probe user_probes[] = {
-	{ "malloc", "ml_malloc", true, true },
-	{ "free", "ml_free", false, true },
-	{ "calloc", "ml_calloc", true, false },
-	{ "realloc", "ml_realloc", true, false },
-	{ "reallocarray", "ml_reallocarray", true, false },
-	{ "posix_memalign", "ml_posix_memalign", true, false },
-	{ "aligned_alloc", "ml_aligned_alloc", true, false },
-	{ "memalign", "ml_memalign", true, false },
-	{ "valloc", "ml_valloc", true, false },
-	{ "pvalloc", "ml_pvalloc", true, false },
-	{ "mmap", "ml_mmap", true, false },
-	{ "mremap", "ml_mremap", true, false },
-	{ "munmap", "ml_munmap", false, false },
+	{ "malloc", "ml_malloc", ML_MALLOC, true, true },
+	{ "free", "ml_free", ML_FREE, false, true },
+	{ "calloc", "ml_calloc", ML_CALLOC, true, false },
+	{ "realloc", "ml_realloc", ML_REALLOC, true, false },
+	{ "reallocarray", "ml_reallocarray", ML_REALLOCARRAY, true, false },
+	{ "posix_memalign", "ml_posix_memalign", ML_POSIX_MEMALIGN, true, false },
+	{ "aligned_alloc", "ml_aligned_alloc", ML_ALIGNED_ALLOC, true, false },
+	{ "memalign", "ml_memalign", ML_MEMALIGN, true, false },
+	{ "valloc", "ml_valloc", ML_VALLOC, true, false },
+	{ "pvalloc", "ml_pvalloc", ML_PVALLOC, true, false },
+	{ "mmap", "ml_mmap", ML_MMAP, true, false },
+	{ "mremap", "ml_mremap", ML_MREMAP, true, false },
+	{ "munmap", "ml_munmap", ML_MUNMAP, false, false },
+};
+
+/* Entries and returns: uprobe.multi where the kernel has it (6.6+). */
+static struct bb_hook user_hooks[] = {
+	{ .what = "allocator entries", .progs = { "ml_enter_multi", "ml_malloc" },
+	  .manual = true },
+	{ .what = "allocator returns", .progs = { "ml_return_multi", "ml_alloc_return" },
+	  .manual = true },
 };
 
 static struct bpf_link *links[2 * ARRAY_SIZE(user_probes)];
@@ -218,47 +227,101 @@ static void find_allocator(char *out, size_t len)
 	       "and --symbol-prefix if its symbols have one)", what, cfg.prefix);
 }
 
-static struct bpf_link *attach_one(const char *prog, const char *func, const char *path,
-				   bool ret)
+static bool use_multi(void)
+{
+	return !strcmp(user_hooks[0].chosen, "ml_enter_multi");
+}
+
+static void symbol_name(const char *func, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", cfg.prefix, func);
+}
+
+static struct bpf_link *attach_single(const char *prog, const char *func, const char *path,
+				      bool ret)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret);
 	struct bpf_program *p = bpf_object__find_program_by_name(skel->obj, prog);
 	char sym[256];
 
-	snprintf(sym, sizeof(sym), "%s%s", cfg.prefix, func);
+	symbol_name(func, sym, sizeof(sym));
 	opts.func_name = sym;
 	return bpf_program__attach_uprobe_opts(p, target.pid, path, 0, &opts);
+}
+
+static void add_link(struct bpf_link *l, const char *what, const char *path)
+{
+	if (!l)
+		bb_die("cannot probe %s in %s: %s", what, path, strerror(errno));
+	links[nr_links++] = l;
+}
+
+/* The functions @path has; optional ones it lacks are noted. */
+static size_t present_probes(const char *path, const struct probe **out)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(user_probes); i++) {
+		const struct probe *pr = &user_probes[i];
+
+		if (defines(path, pr->func)) {
+			out[n++] = pr;
+			continue;
+		}
+		if (pr->required)
+			bb_die("%s has no %s%s", path, cfg.prefix, pr->func);
+		bb_warn("note: %s has no %s%s: not traced", base, cfg.prefix, pr->func);
+	}
+	return n;
+}
+
+/* Offsets, not names: we resolved them already, and libbpf's name lookup
+ * trips on versioned symbols (malloc@@GLIBC_2.2.5). */
+static void attach_multi(const char *path, const struct probe **pr, size_t n)
+{
+	unsigned long entry_off[ARRAY_SIZE(user_probes)], ret_off[ARRAY_SIZE(user_probes)];
+	__u64 cookies[ARRAY_SIZE(user_probes)];
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, entries, .offsets = entry_off, .cookies = cookies);
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, returns, .offsets = ret_off, .retprobe = true);
+	unsigned long long off;
+	char sym[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		symbol_name(pr[i]->func, sym, sizeof(sym));
+		if (bb_elf_func_offset(path, sym, &off))
+			bb_die("cannot find %s in %s", sym, path);
+		entry_off[entries.cnt] = off;
+		cookies[entries.cnt++] = pr[i]->op;
+		if (pr[i]->returns)
+			ret_off[returns.cnt++] = off;
+	}
+	add_link(bpf_program__attach_uprobe_multi(skel->progs.ml_enter_multi, target.pid,
+						  path, NULL, &entries), "the allocator", path);
+	add_link(bpf_program__attach_uprobe_multi(skel->progs.ml_return_multi, target.pid,
+						  path, NULL, &returns), "the returns", path);
 }
 
 static void attach_allocator(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	size_t i;
+	const struct probe *pr[ARRAY_SIZE(user_probes)];
+	size_t i, n = present_probes(path, pr);
 
-	for (i = 0; i < ARRAY_SIZE(user_probes); i++) {
-		const struct probe *pr = &user_probes[i];
-		struct bpf_link *l;
-
-		if (!defines(path, pr->func)) {
-			if (pr->required)
-				bb_die("%s has no %s%s", path, cfg.prefix, pr->func);
-			bb_warn("note: %s has no %s%s: not traced", base, cfg.prefix, pr->func);
-			continue;
+	if (use_multi()) {
+		attach_multi(path, pr, n);
+	} else {
+		for (i = 0; i < n; i++) {
+			add_link(attach_single(pr[i]->prog, pr[i]->func, path, false),
+				 pr[i]->func, path);
+			if (pr[i]->returns)
+				add_link(attach_single("ml_alloc_return", pr[i]->func, path, true),
+					 pr[i]->func, path);
 		}
-		l = attach_one(pr->prog, pr->func, path, false);
-		if (!l)
-			bb_die("cannot probe %s in %s: %s", pr->func, path, strerror(errno));
-		links[nr_links++] = l;
-		if (!pr->returns)
-			continue;
-		l = attach_one("ml_alloc_return", pr->func, path, true);
-		if (!l)
-			bb_die("cannot probe the return of %s in %s: %s", pr->func, path,
-			       strerror(errno));
-		links[nr_links++] = l;
 	}
-	fprintf(stderr, "memleak: tracing %s%s in %s, pid %d; Ctrl-C to stop\n",
-		cfg.prefix, "malloc and friends", base, target.pid);
+	fprintf(stderr, "memleak: tracing %s%s in %s, pid %d (%s); Ctrl-C to stop\n",
+		cfg.prefix, "malloc and friends", base, target.pid, user_hooks[0].method);
 }
 
 static void detach_allocator(void *ctx)
@@ -282,17 +345,18 @@ static struct bb_hook kernel_hooks[] = {
 	{ .what = "kmem:mm_page_free", .progs = { "ml_page_free" }, .optional = true },
 };
 
-static const char *const kernel_progs[] = {
-	"ml_kmalloc", "ml_kfree", "ml_kmem_cache_alloc", "ml_kmem_cache_free",
-	"ml_page_alloc", "ml_page_free",
-};
-
-static bool is_kernel_prog(const char *name)
+/* Only the chosen programs of this mode's hooks, and nothing else, load. */
+static bool wanted(const char *prog)
 {
-	size_t i;
+	struct bb_hook *hooks = kernel_mode ? kernel_hooks : user_hooks;
+	size_t i, nr = kernel_mode ? ARRAY_SIZE(kernel_hooks) : ARRAY_SIZE(user_hooks);
 
-	for (i = 0; i < ARRAY_SIZE(kernel_progs); i++)
-		if (!strcmp(kernel_progs[i], name))
+	if (!kernel_mode && !use_multi())
+		for (i = 0; i < ARRAY_SIZE(user_probes); i++)
+			if (!strcmp(user_probes[i].prog, prog))
+				return true;
+	for (i = 0; i < nr; i++)
+		if (hooks[i].chosen && !strcmp(hooks[i].chosen, prog))
 			return true;
 	return false;
 }
@@ -309,12 +373,8 @@ static int ml_configure(void *s)
 	sk->rodata->cfg_max_size = cfg.max_size;
 	bpf_map__set_max_entries(sk->maps.bb_events, bb_opts.buffer_size);
 	bpf_map__set_max_entries(sk->maps.ml_allocs, cfg.max_allocs);
-	/* The uprobes are attached by hand; the other mode's programs stay out. */
 	bpf_object__for_each_program(p, sk->obj)
-		if (!kernel_mode && is_kernel_prog(bpf_program__name(p)))
-			bpf_program__set_autoload(p, false);
-		else if (kernel_mode && !is_kernel_prog(bpf_program__name(p)))
-			bpf_program__set_autoload(p, false);
+		bpf_program__set_autoload(p, wanted(bpf_program__name(p)));
 	return 0;
 }
 
@@ -640,10 +700,8 @@ static int ml_main(int argc, char **argv)
 	struct bb_loop *loop;
 
 	choose_target(argc, argv);
-	if (kernel_mode) {
-		l.hooks = kernel_hooks;
-		l.nr_hooks = ARRAY_SIZE(kernel_hooks);
-	}
+	l.hooks = kernel_mode ? kernel_hooks : user_hooks;
+	l.nr_hooks = kernel_mode ? ARRAY_SIZE(kernel_hooks) : ARRAY_SIZE(user_hooks);
 	if (bb_opts.write_file)
 		bb_record_open(bb_opts.write_file, kernel_mode);
 	start(&l);

@@ -152,7 +152,7 @@ static void section_method(const struct bpf_program *p, char *buf, size_t len)
 {
 	const char *sec = bpf_program__section_name(p);
 
-	snprintf(buf, len, "%.*s", (int)strcspn(sec, "/.+"), sec);
+	snprintf(buf, len, "%.*s", (int)strcspn(sec, "/"), sec);
 }
 
 static bool needs_vmlinux_btf(const char *method)
@@ -174,13 +174,27 @@ static bool tracepoint_exists(const struct bpf_program *p)
 	return dir_exists(path);
 }
 
+/* Is @word one of the comma-separated words of @list? */
+static bool in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (;;) {
+		if (!strncmp(list, word, n) && (list[n] == ',' || !list[n]))
+			return true;
+		list = strchr(list, ',');
+		if (!list++)
+			return false;
+	}
+}
+
 /* Could this program work here?  Cheap checks only; the kernel decides. */
 static bool candidate_usable(const struct bpf_program *p)
 {
 	char method[32];
 
 	section_method(p, method, sizeof(method));
-	if (bb_opts.attach && strcmp(bb_opts.attach, method))
+	if (bb_opts.attach && !in_list(bb_opts.attach, method))
 		return false;
 	if (needs_vmlinux_btf(method) && access(VMLINUX_BTF, R_OK))
 		return false;
@@ -258,8 +272,6 @@ static void open_skel(struct bb_load *l)
 	if (!l->skel)
 		bb_die("cannot open the BPF object: %s", strerror(errno));
 	l->obj = *(*(struct bpf_object_skeleton **)l->skel)->obj;
-	if (l->configure && l->configure(l->skel))
-		bb_die("cannot configure the BPF object");
 }
 
 static void close_skel(struct bb_load *l)
@@ -317,6 +329,10 @@ static const char *attach_all(struct bb_load *l)
 		if (!h->chosen)
 			continue;
 		p = find_prog(l, h->chosen);
+		section_method(p, method, sizeof(method));
+		h->method = bb_xstrdup(method);
+		if (h->manual)
+			continue;
 		l->links[i] = bpf_program__attach(p);
 		if (!l->links[i]) {
 			snprintf(last_warning, sizeof(last_warning), "attach %s: %s",
@@ -325,8 +341,6 @@ static const char *attach_all(struct bb_load *l)
 				die_load(l, -errno);
 			return h->chosen;
 		}
-		section_method(p, method, sizeof(method));
-		h->method = bb_xstrdup(method);
 		bb_info("%s: attached %s (%s)", h->what, h->chosen, h->method);
 	}
 	return NULL;
@@ -344,6 +358,8 @@ void bb_load_attach(struct bb_load *l)
 
 		open_skel(l);
 		choose_programs(l);
+		if (l->configure && l->configure(l->skel))
+			bb_die("cannot configure the BPF object");
 		failed_prog[0] = verifier_says[0] = 0;
 		err = bpf_object__load(l->obj);
 		if (err) {

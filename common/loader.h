@@ -18,10 +18,11 @@ struct bb_hook {
 	const char *what;			/* for messages: "skb:kfree_skb" */
 	const char *progs[BB_HOOK_MAX_PROGS];	/* program names, best first */
 	bool optional;				/* missing: a note, not an error */
+	bool manual;				/* loaded here, attached by the applet
+						 * (uprobes: it knows the file) */
 	/* Set by the loader: */
-	const char *chosen;			/* program attached, or NULL */
+	const char *chosen;			/* program loaded (and attached), or NULL */
 	const char *method;			/* "tp_btf", "raw_tp", "tracepoint"... */
-	bool manual;				/* applet attaches it itself (uprobes) */
 	unsigned rejected;			/* bitmap over progs[] that failed */
 };
 
@@ -40,7 +41,8 @@ struct bb_load {
 	const struct bb_skel_ops *ops;
 	struct bb_hook *hooks;
 	size_t nr_hooks;
-	/* Sets rodata and map sizes; called after every open (retries reopen). */
+	/* Sets rodata and map sizes; called after every open (retries reopen),
+	 * once each hook's program is chosen (hook->chosen). */
 	int (*configure)(void *skel);
 	/* Filled in: */
 	void *skel;

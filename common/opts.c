@@ -60,7 +60,7 @@ static const struct bb_option netns_opts[] = {
 
 static const struct bb_option bpf_opts[] = {
 	{ "btf", K_BTF, "FILE", "kernel BTF to use when /sys/kernel/btf/vmlinux is missing" },
-	{ "attach", K_ATTACH, "HOW", "use only this attach method: tp_btf, raw_tp, tracepoint" },
+	{ "attach", K_ATTACH, "HOW", "only these attach methods (comma-separated): tp_btf, raw_tp, tracepoint, uprobe, uretprobe, uprobe.multi..." },
 	{ "buffer-size", K_BUFSIZE, "SIZE", "ring buffer size (e.g. 16M; default 4M)" },
 	{ 0 }
 };

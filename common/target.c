@@ -123,8 +123,12 @@ void bb_target_spawn(struct bb_target *t, const char *cmdline, char **argv)
 	t->pid = fork();
 	if (t->pid < 0)
 		bb_die("fork: %s", strerror(errno));
-	if (!t->pid)
+	if (!t->pid) {
+		/* Only the parent may hold the write end: its death is our EOF. */
+		close(go[1]);
+		close(err[0]);
 		child(go[0], err[1], t->exe, argv);
+	}
 	close(go[0]);
 	close(err[1]);
 	t->go_fd = go[1];
