@@ -159,7 +159,10 @@ static bool allocator_of_program(const char *exe, char *out, size_t len)
 		snprintf(out, len, "%s", exe);
 		return true;
 	}
-	if (bb_elf_interp(exe, interp, sizeof(interp)) == 0 && strstr(interp, "musl") &&
+	/* A static program without malloc has no allocator to find anywhere. */
+	if (bb_elf_interp(exe, interp, sizeof(interp)) != 0)
+		return false;
+	if (strstr(interp, "musl") &&
 	    defines(interp, "malloc")) {
 		snprintf(out, len, "%s", interp);
 		return true;
@@ -474,7 +477,7 @@ static void print_frames_folded(const uint64_t *frames, int n, __u64 bytes)
 
 	for (i = n - 1; i >= 0; i--) {
 		format_frame(frames[i], sym, sizeof(sym));
-		sym[strcspn(sym, " ")] = 0;	/* no module in folded names */
+		sym[strcspn(sym, "+ ")] = 0;	/* a frame per function, as flame graphs want */
 		printf("%s%s", sym, i ? ";" : "");
 	}
 	printf("%s %llu\n", n ? "" : "[unknown]", (unsigned long long)bytes);

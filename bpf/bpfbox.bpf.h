@@ -58,14 +58,61 @@ static __always_inline void bb_event_output(void *data, __u64 size)
 		bb_lost_inc(BB_LOST_RINGBUF);
 }
 
-/* Stacks by id, BB_MAX_STACK frames each (bpf_get_stackid). */
+/*
+ * Stacks by id.  Not BPF_MAP_TYPE_STACK_TRACE: its bucket is the hash
+ * modulo the size, and a second stack landing in a used bucket is lost
+ * (or, with BPF_F_REUSE_STACKID, overwrites one still referenced).  Here
+ * the id is a 31-bit hash of the frames, in an ordinary hash map.
+ */
+struct bb_stack {
+	__u64 frames[BB_MAX_STACK];	/* zero after the last frame */
+};
+
 #define BB_STACK_MAP(name, entries)					\
 	struct {							\
-		__uint(type, BPF_MAP_TYPE_STACK_TRACE);			\
+		__uint(type, BPF_MAP_TYPE_HASH);			\
 		__uint(max_entries, entries);				\
-		__uint(key_size, sizeof(__u32));			\
-		__uint(value_size, BB_MAX_STACK * sizeof(__u64));	\
+		__type(key, __u32);					\
+		__type(value, struct bb_stack);				\
 	} name SEC(".maps")
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bb_stack);
+} bb_stack_scratch SEC(".maps");
+
+/* The current stack (kernel, or user with BPF_F_USER_STACK) stored in
+ * @map; its id, or -1 (counted as lost). */
+static __always_inline __s32 bb_stack_id(void *ctx, void *map, __u64 flags)
+{
+	__u32 zero = 0, id;
+	struct bb_stack *st = bpf_map_lookup_elem(&bb_stack_scratch, &zero);
+	__u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a over the addresses */
+	long bytes;
+	int i;
+
+	if (!st)
+		return -1;
+	bytes = bpf_get_stack(ctx, st->frames, sizeof(st->frames), flags);
+	if (bytes <= 0) {
+		bb_lost_inc(BB_LOST_STACK);
+		return -1;
+	}
+	for (i = 0; i < BB_MAX_STACK; i++) {
+		if (i * 8 >= bytes)
+			break;
+		h ^= st->frames[i];
+		h *= 0x100000001b3ULL;
+	}
+	id = (__u32)(h ^ (h >> 32)) & 0x7fffffff;
+	if (bpf_map_update_elem(map, &id, st, BPF_NOEXIST) && !bpf_map_lookup_elem(map, &id)) {
+		bb_lost_inc(BB_LOST_STACK);	/* the map is full */
+		return -1;
+	}
+	return id;
+}
 
 /*
  * Aggregator.  A per-CPU hash: the hot path does plain increments (a BPF

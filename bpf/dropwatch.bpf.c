@@ -175,11 +175,8 @@ static __always_inline void count_drop(void *ctx, struct sk_buff *skb, __u64 loc
 		.stack_id = -1,
 	};
 
-	if (cfg_stack) {
-		key.stack_id = bpf_get_stackid(ctx, &dw_stacks, 0);
-		if (key.stack_id < 0)
-			bb_lost_inc(BB_LOST_STACK);
-	}
+	if (cfg_stack)
+		key.stack_id = bb_stack_id(ctx, &dw_stacks, 0);
 	bb_agg_add(&dw_drops, &key, typed ? skb->len : BPF_CORE_READ(skb, len));
 }
 

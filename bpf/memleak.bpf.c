@@ -129,11 +129,8 @@ static __always_inline void remember(void *ctx, __u64 addr, __u64 size, __u32 op
 				   .stack_id = -1, .op = op };
 	struct memleak_key key;
 
-	if (cfg_stacks) {
-		a.stack_id = bpf_get_stackid(ctx, &ml_stacks, stack_flags);
-		if (a.stack_id < 0)
-			bb_lost_inc(BB_LOST_STACK);
-	}
+	if (cfg_stacks)
+		a.stack_id = bb_stack_id(ctx, &ml_stacks, stack_flags);
 	/* A block handed out twice without a free seen: count it once. */
 	forget(addr, ML_FREE);
 	if (bpf_map_update_elem(&ml_allocs, &addr, &a, BPF_ANY)) {

@@ -1,0 +1,691 @@
+#!/usr/bin/env bash
+# End-to-end tests of `bpfbox memleak` on the running kernel, against
+# build/work/leaky (tests/work/leaky.c), whose leak_* functions each leak
+# known sizes through one allocator function.  Root only.
+#
+# Counts are exact: a function's leak is the sum over the rows (stacks)
+# whose first frame is that function (a loop of 2-3 calls may be unrolled
+# into several call sites, so several stacks).  Only the final table is
+# read, unless a test says otherwise.
+#
+# The musl-static variant of leaky is built here with musl-gcc (its tests
+# are skipped without it), and so is a static program with no allocator
+# (tests/e2e/memleak-nomalloc.c) for "no allocator found".
+#
+# The last line is "e2e-memleak: N passed, N failed"; the exit status is
+# 1 if anything failed.  Failed checks show the files they looked at, and
+# the work directory is kept then.
+
+set -u
+cd "$(dirname "$0")/.."
+TOP=$PWD
+BB=${BPFBOX:-$TOP/bpfbox}	# BPFBOX=path tests another build
+LEAKY=$TOP/build/work/leaky
+MUSL=$TOP/build/work/leaky-musl
+E2E=$TOP/tests/e2e
+
+if [ "$(id -u)" != 0 ]; then
+	echo "e2e-memleak: needs root (loads BPF programs, attaches uprobes)"
+	echo "e2e-memleak: 0 passed, 1 failed"
+	exit 1
+fi
+for f in "$BB" "$LEAKY"; do
+	if [ ! -x "$f" ]; then
+		echo "e2e-memleak: $f is missing: run 'make bpfbox build/work/leaky'"
+		echo "e2e-memleak: 0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+T=$(mktemp -d /tmp/bpfbox-e2e-memleak.XXXXXX)
+BGPIDS=()		# memleaks and leakies running in the background
+START=$SECONDS
+
+cleanup() {
+	local p
+	for p in "${BGPIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	BGPIDS=()
+}
+trap 'cleanup; exit 1' INT TERM
+trap cleanup EXIT
+
+# ---- the framework (as in run-e2e.sh) -----------------------------------------
+
+pass=0
+fail=0
+SHOW=()		# files a failing check prints
+
+# check "description" cmd...: passes when cmd succeeds.  What it prints
+# shows when it fails.
+check() {
+	local desc=$1 f out
+	shift
+	if out=$("$@" 2>&1); then
+		pass=$((pass + 1))
+		echo "ok   $desc"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $desc"
+		[ -n "$out" ] && printf '%s\n' "$out"
+		echo "     command: $*"
+		for f in "${SHOW[@]}"; do
+			[ -s "$f" ] || continue
+			echo "     --- $f"
+			head -n 40 "$f" | sed 's/^/     | /'
+		done
+	fi
+}
+
+# eq WHAT EXPECTED ACTUAL: for check, says what differed.
+eq() {
+	[ "$2" = "$3" ] && return 0
+	echo "     $1: expected '$2', got '$3'"
+	return 1
+}
+
+skip() {
+	echo "skip $*"
+}
+
+lines() {
+	local n
+	n=$(wc -l <"$1")
+	echo $((n))
+}
+
+# wait_for FILE ERE [SECONDS [PID]]: until a line of FILE matches (default
+# 10 s); gives up early when PID (the writer) has exited.
+wait_for() {
+	local file=$1 re=$2 secs=${3:-10} pid=${4:-} i
+	for ((i = 0; i < secs * 50; i++)); do
+		grep -qE -- "$re" "$file" 2>/dev/null && return 0
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			grep -qE -- "$re" "$file" 2>/dev/null
+			return
+		fi
+		sleep 0.02
+	done
+	return 1
+}
+
+# gone PID [SECONDS]: until PID has exited (default 10 s).
+gone() {
+	local i
+	for ((i = 0; i < ${2:-10} * 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+forget_bg() {
+	local p keep=()
+	for p in "${BGPIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	BGPIDS=("${keep[@]}")
+}
+
+# ---- running memleak ---------------------------------------------------------
+
+# ml NAME ARGS...: `bpfbox memleak ARGS` in the foreground, stdin from
+# /dev/null, output in $T/NAME.out and .err, exit status in RC.  A 60 s
+# timeout (SIGINT, as a user would) guards against a hang.
+#
+# A stack the kernel did not keep makes a "[stack lost]" row, and memleak
+# says so on stderr: such a run is made once more, as the counts would not
+# be exact (ML_RETRY=0: not).  It happens in about 1.5% of the runs: two
+# of a run's ~18 stacks falling in the same bucket of the stack map, whose
+# bpf_get_stackid then fails (-EEXIST) for every call of the second one.
+ml() {
+	local name=$1 try
+	shift
+	G=$T/$name
+	for try in 1 2; do
+		timeout -s INT -k 5 60 "$BB" memleak "$@" >"$G.out" 2>"$G.err" </dev/null
+		RC=$?
+		[ "${ML_RETRY:-1}" = 1 ] && lost_stacks "$G.err" >/dev/null || break
+		[ $try = 1 ] && echo "note $name: $(lost_stacks "$G.err") stacks lost: once more"
+	done
+	SHOW=("$G.out" "$G.err")
+}
+
+# lost_stacks ERRFILE: prints N and succeeds when memleak said it lost
+# N > 0 stacks.
+lost_stacks() {
+	sed -n 's/^memleak: lost in the kernel: .*, \([1-9][0-9]*\) stacks,.*/\1/p' "$1" | grep .
+}
+
+# twice FUNC ARGS...: FUNC runs memleak its own way (output in $G.out and
+# .err); like ml, once more when stacks were lost.
+twice() {
+	local try
+	for try in 1 2; do
+		"$@"
+		lost_stacks "$G.err" >/dev/null || break
+		[ $try = 1 ] && echo "note ${G##*/}: $(lost_stacks "$G.err") stacks lost: once more"
+	done
+}
+
+# ok_run NAME: the checks every run gets: exit 0, and it said what it traced.
+ok_run() {
+	check "$1: exit status 0, 'tracing ...' on stderr" \
+		eval "eq 'exit status' 0 $RC && grep -q '^memleak: tracing ' '$G.err'"
+}
+
+# ---- reading memleak's tables ----------------------------------------------------
+
+# sums FILE [awk -v assignments]: "FUNC BYTES COUNT" per first-frame
+# function of the final table (tests/e2e/memleak-sums.awk).
+sums() {
+	local file=$1
+	shift
+	awk "$@" -f "$E2E/memleak-sums.awk" "$file"
+}
+
+# stacks FILE: "BYTES COUNT F1;F2;..." per stack of the final table.
+stacks() {
+	sums "$1" -v what=stacks
+}
+
+# same TEXT-EXPECTED TEXT-GOT: for check, shows both when they differ.
+same() {
+	[ "$1" = "$2" ] && return 0
+	echo "     expected:"; printf '%s\n' "$1" | sed 's/^/       /'
+	echo "     got:"; printf '%s\n' "$2" | sed 's/^/       /'
+	return 1
+}
+
+# expect_leaks FILE [LINE...] [-v table=...]: the leak_* sums are exactly
+# these lines (in the final table, or the one -v table= says).
+expect_leaks() {
+	local file=$1 want got opts=()
+	shift
+	while [ $# -ge 2 ] && [ "${*: -2:1}" = -v ]; do
+		opts+=(-v "${*: -1}")
+		set -- "${@:1:$#-2}"
+	done
+	want=$(printf '%s\n' "$@" | sort)
+	got=$(sums "$file" "${opts[@]}" | grep '^leak_')
+	same "$want" "$got"
+}
+
+# What leaky leaks in one round, through glibc: FUNC BYTES COUNT.
+LEAKS=(
+	"leak_malloc 300 3"
+	"leak_calloc 400 2"
+	"leak_realloc 300 1"
+	"leak_reallocarray 400 1"
+	"leak_posix_memalign 512 2"
+	"leak_aligned_alloc 512 1"
+	"leak_memalign 1024 1"
+	"leak_valloc 2048 1"
+	"leak_pvalloc 3000 1"
+	"leak_mmap 8192 1"
+	"leak_mremap 16384 1"
+)
+# musl has no pvalloc.
+LEAKS_MUSL=()
+for l in "${LEAKS[@]}"; do
+	[[ $l == leak_pvalloc* ]] || LEAKS_MUSL+=("$l")
+done
+
+# scaled K LINE...: the lines with bytes and counts multiplied by K.
+scaled() {
+	local k=$1
+	shift
+	printf '%s\n' "$@" | awk -v k="$k" '{ print $1, $2 * k, $3 * k }'
+}
+
+# select_leaks FILTER-AWK-CONDITION: the LEAKS lines (one allocation's size
+# is $2/$3) for which the condition holds.
+select_leaks() {
+	printf '%s\n' "${LEAKS[@]}" | awk "$1"
+}
+
+# no_churn FILE: churn() frees all it allocates: no stack goes through it.
+no_churn() {
+	! stacks "$1" | grep -E '(^| |;)churn(;|$)'
+}
+
+# leak_stacks_via FILE ROOTS-ERE: every leak_* stack is leak_X;main;ROOTS...
+leak_stacks_via() {
+	local bad
+	bad=$(stacks "$1" | awk '$3 ~ /^leak_/' | grep -vE "^[0-9]+ [0-9]+ leak_[a-z_]+;main;($2)(;|\$)")
+	[ -z "$bad" ] && [ -n "$(stacks "$1" | awk '$3 ~ /^leak_/')" ] && return 0
+	echo "     stacks not through main and $2:"
+	printf '%s\n' "$bad" | sed 's/^/       /'
+	return 1
+}
+
+# ---- setup -----------------------------------------------------------------------
+
+echo "e2e-memleak: $BB, work in $T"
+HAVE_MUSL=0
+if command -v musl-gcc >/dev/null; then
+	if musl-gcc -static -O1 -g -fno-omit-frame-pointer -o "$MUSL" tests/work/leaky.c \
+		2>"$T/musl-gcc.err"; then
+		HAVE_MUSL=1
+	else
+		echo "e2e-memleak: musl-gcc failed: $(head -n 1 "$T/musl-gcc.err")"
+	fi
+fi
+NOMALLOC=$T/nomalloc
+HAVE_NOMALLOC=0
+if gcc -static -nostdlib -O1 -fno-stack-protector -fno-pie -no-pie -o "$NOMALLOC" \
+	"$E2E/memleak-nomalloc.c" 2>"$T/nomalloc-gcc.err"; then
+	HAVE_NOMALLOC=1
+else
+	echo "e2e-memleak: cannot build nomalloc: $(head -n 1 "$T/nomalloc-gcc.err")"
+fi
+
+# The two long runs of the sampling test (-n 200: 800k allocator calls)
+# go in the background now, and are looked at later.
+"$BB" memleak -i 0 -- "$LEAKY" -n 200 >"$T/nosample.out" 2>"$T/nosample.err" </dev/null &
+SAMPLE_A=$!
+"$BB" memleak -i 0 -s 2 -- "$LEAKY" -n 200 >"$T/sample.out" 2>"$T/sample.err" </dev/null &
+SAMPLE_B=$!
+BGPIDS+=("$SAMPLE_A" "$SAMPLE_B")
+
+# ---- glibc, -- CMD ARGS --------------------------------------------------------
+
+ml glibc -- "$LEAKY" hello "two words" "it's \"quoted\""
+ok_run glibc
+LPID=$(sed -n 's/^leaky: pid \([0-9]*\) args:.*/\1/p' "$G.out")
+check "glibc: the arguments arrived intact" \
+	grep -qxF "leaky: pid $LPID args: [hello] [two words] [it's \"quoted\"]" "$G.out"
+# (An attach method in parentheses may follow the pid.)
+check "glibc: traced libc.so.6 of leaky's pid" \
+	grep -qxE "memleak: tracing malloc and friends in libc\\.so\\.6, pid $LPID( \\([a-z_.]+\\))?; Ctrl-C to stop" "$G.err"
+check "glibc: leaky ran to the end before the final table" \
+	eval "grep -qx 'leaky: done' '$G.out' && grep -q '(final):\$' '$G.out'"
+check "glibc: exact bytes and counts of every leak_* function" expect_leaks "$G.out" "${LEAKS[@]}"
+check "glibc: nothing else outstanding but stdio's 4096-byte buffer" \
+	same "$(printf '%s\n' "${LEAKS[@]}" "_IO_file_doallocate 4096 1" | sort)" "$(sums "$G.out")"
+check "glibc: no stack through churn" no_churn "$G.out"
+check "glibc: leak stacks are leak_X;main;__libc_start_call_main" \
+	leak_stacks_via "$G.out" __libc_start_call_main
+check "glibc: the realloc'ed 10-byte block is not there" \
+	eval "! stacks '$G.out' | grep -q '^10 '"
+check "glibc: the frames name their module" grep -qE '^		leak_malloc\+0x[0-9a-f]+ \(leaky\)$' "$G.out"
+
+# The other attach method: one uprobe (and uretprobe) per function, as
+# on kernels without uprobe.multi.
+ml glibc-uprobe --attach uprobe,uretprobe -- "$LEAKY"
+ok_run glibc-uprobe
+check "glibc-uprobe: attached with uprobe" grep -qE '^memleak: tracing .*\(uprobe\); Ctrl-C' "$G.err"
+check "glibc-uprobe: exact bytes and counts of every leak_* function" \
+	expect_leaks "$G.out" "${LEAKS[@]}"
+check "glibc-uprobe: no stack through churn" no_churn "$G.out"
+
+# ---- glibc, -c 'CMD ARGS', -n 3 --------------------------------------------------
+
+ml command -c "'$LEAKY' -n 3 'it'\\''s x' \"q \\\"d\\\"\"  plain 'two  spaces'"
+ok_run command
+check "command: -c split the words like a shell" \
+	grep -qE "^leaky: pid [0-9]+ args: \\[it's x\\] \\[q \"d\"\\] \\[plain\\] \\[two  spaces\\]\$" "$G.out"
+check "command: -n 3 triples every leak" expect_leaks "$G.out" "$(scaled 3 "${LEAKS[@]}")"
+check "command: no stack through churn" no_churn "$G.out"
+
+# ---- musl, static -----------------------------------------------------------------
+
+if [ $HAVE_MUSL = 1 ]; then
+	ml musl -- "$MUSL" a "b c"
+	ok_run musl
+	check "musl: the arguments arrived intact" grep -qE '^leaky: pid [0-9]+ args: \[a\] \[b c\]$' "$G.out"
+	check "musl: traced the static executable itself" \
+		grep -qE '^memleak: tracing malloc and friends in leaky-musl, pid [0-9]+' "$G.err"
+	check "musl: a note says pvalloc is not traced" grep -qE 'pvalloc.*not traced' "$G.err"
+	check "musl: exact bytes and counts (no pvalloc)" expect_leaks "$G.out" "${LEAKS_MUSL[@]}"
+	check "musl: no stack through churn" no_churn "$G.out"
+	check "musl: leak stacks are leak_X;main;libc_start_main_stage2" \
+		leak_stacks_via "$G.out" libc_start_main_stage2
+
+	ml musl-uprobe --attach uprobe,uretprobe -- "$MUSL"
+	ok_run musl-uprobe
+	check "musl-uprobe: exact bytes and counts (no pvalloc)" \
+		expect_leaks "$G.out" "${LEAKS_MUSL[@]}"
+
+	ml musl-n3 -- "$MUSL" -n 3
+	ok_run musl-n3
+	check "musl-n3: -n 3 triples every leak" expect_leaks "$G.out" "$(scaled 3 "${LEAKS_MUSL[@]}")"
+else
+	skip "musl: no musl-gcc"
+fi
+
+# ---- -p PID -------------------------------------------------------------------------
+
+# start_leaky NAME ARGS...: leaky in the background, its stdin a fifo
+# (written through fd $LKFD), its output in $T/NAME.lk; pid in LKPID.
+start_leaky() {
+	local name=$1
+	shift
+	rm -f "$T/$name.fifo"
+	mkfifo "$T/$name.fifo"
+	"$LEAKY" "$@" <"$T/$name.fifo" >"$T/$name.lk" 2>&1 &
+	LKPID=$!
+	BGPIDS+=("$LKPID")
+	exec {LKFD}>"$T/$name.fifo"
+	# Until then $LKPID may still be the shell that opens the fifo.
+	wait_for "$T/$name.lk" '^leaky: pid ' 10 "$LKPID"
+}
+
+# attach NAME ARGS...: `memleak -p $LKPID ARGS` in the background, pid in
+# MLPID; returns when it says it is tracing (1 if it never does).
+attach() {
+	local name=$1
+	shift
+	G=$T/$name
+	"$BB" memleak -p "$LKPID" "$@" >"$G.out" 2>"$G.err" </dev/null &
+	MLPID=$!
+	BGPIDS+=("$MLPID")
+	SHOW=("$G.out" "$G.err" "$T/$name.lk")
+	wait_for "$G.err" '^memleak: tracing ' 10 "$MLPID"
+}
+
+# Leaks while attached, seen in an interval table, then a SIGINT.
+pid_run() {
+	ok=1
+	start_leaky pid -w -k attached || ok=0
+	attach pid -i 1 -d 30 || ok=0
+	echo go >&$LKFD
+	wait_for "$T/pid.lk" '^leaky: done$' 10 "$LKPID" || ok=0
+	# An interval table after the leaks holds them all.
+	for ((i = 0; i < 250; i++)); do
+		[ "$(sums "$G.out" -v table=interval | grep -c '^leak_')" = ${#LEAKS[@]} ] && break
+		sleep 0.02
+	done
+	kill -INT "$MLPID"
+	gone "$MLPID" 10 || ok=0
+	wait "$MLPID"
+	RC=$?
+	forget_bg "$MLPID"
+	exec {LKFD}>&-
+	kill "$LKPID" 2>/dev/null
+	wait "$LKPID" 2>/dev/null
+	forget_bg "$LKPID"
+}
+twice pid_run
+check "pid: attached, leaky leaked, SIGINT ended memleak with status 0" \
+	eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
+check "pid: traced libc.so.6 of pid $LKPID" \
+	grep -qE "^memleak: tracing malloc and friends in libc\\.so\\.6, pid $LKPID[; ]" "$G.err"
+check "pid: the last interval table shows the leaks, exact" \
+	expect_leaks "$G.out" "${LEAKS[@]}" -v table=interval
+check "pid: final table: exact bytes and counts" expect_leaks "$G.out" "${LEAKS[@]}"
+check "pid: no stack through churn" no_churn "$G.out"
+
+# The process exits before memleak reports: memleak sees it go, prints the
+# final table with its symbols still named, and exits on its own.
+pid_exit_run() {
+	ok=1
+	start_leaky pid-exit -w || ok=0
+	attach pid-exit -i 0 -d 30 || ok=0
+	echo go >&$LKFD
+	wait_for "$T/pid-exit.lk" '^leaky: done$' 10 "$LKPID" || ok=0
+	echo go >&$LKFD
+	exec {LKFD}>&-
+	wait "$LKPID"
+	LKRC=$?
+	forget_bg "$LKPID"
+	gone "$MLPID" 10 || { ok=0; kill -INT "$MLPID"; }
+	wait "$MLPID"
+	RC=$?
+	forget_bg "$MLPID"
+}
+twice pid_exit_run
+check "pid-exit: leaky exited (0), then memleak on its own with status 0" \
+	eval "[ $ok = 1 ] && eq 'leaky status' 0 $LKRC && eq 'exit status' 0 $RC"
+check "pid-exit: exact bytes and counts, names resolved after the exit" \
+	expect_leaks "$G.out" "${LEAKS[@]}"
+check "pid-exit: leak stacks are leak_X;main;__libc_start_call_main" \
+	leak_stacks_via "$G.out" __libc_start_call_main
+
+# ---- -o MS --------------------------------------------------------------------------
+
+# older ARGS...: memleak ARGS -- leaky -w, the leaks released at once, the
+# exit 1.2 s later.  Output in $T/older-$TAG.out.
+older() {
+	local tag=$1 fifo
+	shift
+	G=$T/older-$tag
+	fifo=$G.fifo
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	"$BB" memleak "$@" -- "$LEAKY" -w <"$fifo" >"$G.out" 2>"$G.err" &
+	MLPID=$!
+	BGPIDS+=("$MLPID")
+	exec {OFD}>"$fifo"
+	SHOW=("$G.out" "$G.err")
+	ok=1
+	wait_for "$G.err" '^memleak: tracing ' 10 "$MLPID" || ok=0
+	wait_for "$G.out" '^leaky: pid ' 10 "$MLPID" || ok=0
+	echo go >&$OFD
+	wait_for "$G.out" '^leaky: done$' 10 "$MLPID" || ok=0
+	sleep 1.2
+	echo go >&$OFD
+	exec {OFD}>&-
+	gone "$MLPID" 10 || { ok=0; kill -INT "$MLPID"; }
+	wait "$MLPID"
+	RC=$?
+	forget_bg "$MLPID"
+}
+twice older 60000 -i 0 -o 60000
+check "older-60000: ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
+check "older-60000: -o 60000: none of the 1 s old leaks" \
+	eval "grep -q '(final):\$' '$G.out' && same '' \"\$(sums '$G.out')\""
+twice older 500 -i 0 -o 500
+check "older-500: ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
+check "older-500: -o 500: all the 1.2 s old leaks, exact" expect_leaks "$G.out" "${LEAKS[@]}"
+twice older plain -i 0
+check "older-plain: ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
+check "older-plain: no -o: all the leaks, exact" expect_leaks "$G.out" "${LEAKS[@]}"
+
+# ---- -a -----------------------------------------------------------------------------
+
+ml allocs -a -- "$LEAKY"
+ok_run allocs
+check "allocs: exact bytes and counts" expect_leaks "$G.out" "${LEAKS[@]}"
+check "allocs: 3 'addr = 0x... size = 100' lines under leak_malloc" \
+	eq "leak_malloc stack: bytes count addr-lines addr-bytes" "300 3 3 300" \
+	"$(sums "$G.out" -v what=allocs | awk '$1 == "leak_malloc" { print $2, $3, $4, $5 }')"
+check "allocs: every stack lists its allocations, and their sizes add up" \
+	eval "sums '$G.out' -v what=allocs | awk '\$4 != (\$3 < 10 ? \$3 : 10) || (\$3 <= 10 && \$5 != \$2) { print \"     bad: \" \$0; bad = 1 } END { exit bad }'"
+
+# ---- -s N ---------------------------------------------------------------------------
+
+# bg_done PID NAME [ARGS...]: waits for the background memleak PID, whose
+# output is $T/NAME.out and .err; when it lost stacks, runs it again with
+# ARGS in the foreground.
+bg_done() {
+	local pid=$1 name=$2
+	shift 2
+	ok=1
+	gone "$pid" 60 || { ok=0; kill -INT "$pid"; }
+	wait "$pid"
+	RC=$?
+	forget_bg "$pid"
+	G=$T/$name
+	SHOW=("$G.out" "$G.err")
+	if [ $ok = 1 ] && lost_stacks "$G.err" >/dev/null; then
+		echo "note $name: $(lost_stacks "$G.err") stacks lost: once more"
+		ml "$name" "$@"
+	fi
+}
+bg_done "$SAMPLE_A" nosample -i 0 -- "$LEAKY" -n 200
+check "nosample: -n 200 ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
+check "nosample: -n 200: leak_malloc exactly 60000 bytes in 600" \
+	eq "leak_malloc" "leak_malloc 60000 600" "$(sums "$G.out" | grep '^leak_malloc ')"
+check "nosample: -n 200: every leak 200 times" expect_leaks "$G.out" "$(scaled 200 "${LEAKS[@]}")"
+bg_done "$SAMPLE_B" sample -i 0 -s 2 -- "$LEAKY" -n 200
+check "sample: -s 2 -n 200 ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
+N=$(sums "$G.out" | awk '$1 == "leak_malloc" { print $3 }')
+B=$(sums "$G.out" | awk '$1 == "leak_malloc" { print $2 }')
+check "sample: -s 2: leak_malloc count ${N:-none} is in 200..400 (of 600), 100 bytes each" \
+	eval "[ -n '$N' ] && [ '$N' -ge 200 ] && [ '$N' -le 400 ] && eq bytes $((${N:-0} * 100)) '$B'"
+
+# ---- -z / -Z ------------------------------------------------------------------------
+
+ml min-size -z 1000 -- "$LEAKY"
+ok_run min-size
+check "min-size: -z 1000: exactly the leaks of blocks >= 1000 bytes" \
+	expect_leaks "$G.out" "$(select_leaks '$2 / $3 >= 1000')"
+check "min-size: no row with blocks under 1000 bytes" \
+	eval "! stacks '$G.out' | awk '\$1 / \$2 < 1000 { print; bad = 1 } END { exit !bad }'"
+ml max-size -Z 500 -- "$LEAKY"
+ok_run max-size
+check "max-size: -Z 500: exactly the leaks of blocks <= 500 bytes" \
+	expect_leaks "$G.out" "$(select_leaks '$2 / $3 <= 500')"
+check "max-size: no row with blocks over 500 bytes" \
+	eval "! stacks '$G.out' | awk '\$1 / \$2 > 500 { print; bad = 1 } END { exit !bad }'"
+
+# ---- --sort count, -T -----------------------------------------------------------------
+
+ml sort-count --sort count -T 2 -- "$LEAKY"
+ok_run sort-count
+check "sort-count: --sort count -T 2: two rows, leak_malloc's (3 allocations) first" \
+	eval "eq rows 2 \$(grep -c ' allocations from stack\$' '$G.out') &&
+	      grep -A1 -m1 ' allocations from stack\$' '$G.out' | grep -q '^		leak_malloc+'"
+
+# ---- --events -------------------------------------------------------------------------
+
+ml events --events -- "$LEAKY"
+ok_run events
+LPID=$(sed -n 's/^leaky: pid \([0-9]*\) args:.*/\1/p' "$G.out")
+# TIME PID TID COMM OP ADDR SIZE [from OLD]
+ev() {
+	awk -v pid="$LPID" '$2 == pid && $3 == pid && $4 == "leaky" && $6 ~ /^0x[0-9a-f]+$/ &&
+		$7 ~ /^[0-9]+$/' "$G.out"
+}
+check "events: at least 3 'malloc ... 100' lines (leak_malloc)" \
+	eval "n=\$(ev | awk '\$5 == \"malloc\" && \$7 == 100' | wc -l); [ \$n -ge 3 ] || { echo \"     \$n lines\"; false; }"
+check "events: at least 1000 'free' lines (churn)" \
+	eval "n=\$(ev | awk '\$5 == \"free\"' | wc -l); [ \$n -ge 1000 ] || { echo \"     \$n lines\"; false; }"
+# leak_realloc: malloc(10) at A, then realloc to 300 "from A".  (churn
+# reallocs to 300 once too, from a block of 236.)
+check "events: 'malloc A 10', then 'realloc ... 300 from A' (leak_realloc)" \
+	eval "ev | awk '\$5 == \"malloc\" && \$7 == 10 { a[\$6] = 1 }
+		\$5 == \"realloc\" && \$7 == 300 && \$8 == \"from\" && (\$9 in a) { n++ } END { exit n != 1 }'"
+check "events: 'mremap ... 16384 from 0x...' and a munmap of 4096" \
+	eval "ev | awk '\$5 == \"mremap\" && \$7 == 16384 && \$8 == \"from\" { a++ } \$5 == \"munmap\" && \$7 == 4096 { b++ } END { exit !(a == 1 && b == 1) }'"
+check "events: no tables" eval "! grep -q 'stacks with outstanding' '$G.out'"
+
+# ---- --json -----------------------------------------------------------------------------
+
+ml json --json -- "$LEAKY"
+ok_run json
+# The JSON lines as "FUNC BYTES COUNT" text rows of a final table.
+json_rows() {
+	grep '^{' "$1" | jq -r 'select(.type == "final") |
+		"\t\(.bytes) bytes in \(.count) allocations from stack\n\t\t\(.stack[0])"' |
+		sed '1i [00:00:00.000000] Top 0 stacks with outstanding allocations (final):'
+}
+if command -v jq >/dev/null; then
+	check "json: every line on stdout from '{' is JSON" eval "grep '^{' '$G.out' | jq -e . >/dev/null"
+	check "json: final rows have bytes, count and a stack array of strings" \
+		eval "grep '^{' '$G.out' | jq -e -s '[.[] | select(.type == \"final\")] | length > 0 and
+			all(.bytes > 0 and .count > 0 and (.stack | type == \"array\" and length > 0 and
+			    all(type == \"string\")))' >/dev/null"
+	check "json: exact bytes and counts" expect_leaks <(json_rows "$G.out") "${LEAKS[@]}"
+else
+	skip "json: no jq"
+fi
+
+# ---- --folded ---------------------------------------------------------------------------
+
+ml folded --folded -- "$LEAKY"
+ok_run folded
+FOLD=$(grep -vE '^leaky: ' "$G.out")
+check "folded: a line '__libc_start_call_main;main;leak_mremap 16384' (root first, bare names)" \
+	eval "grep -qx '__libc_start_call_main;main;leak_mremap 16384' '$G.out'"
+check "folded: every line is 'F1;F2;... BYTES' with no module or offset" \
+	eval "bad=\$(printf '%s\n' \"\$FOLD\" | grep -vE '^[^ ;+()]+(;[^ ;+()]+)* [0-9]+\$'); [ -z \"\$bad\" ] || { printf '%s\n' \"\$bad\" | sed 's/^/     /'; false; }"
+check "folded: the leak_malloc lines add up to 300" \
+	eq bytes 300 "$(printf '%s\n' "$FOLD" | awk '{ n = split($1, f, ";"); sub(/\+0x.*/, "", f[n]) } f[n] == "leak_malloc" { s += $2 } END { print s + 0 }')"
+check "folded: no table text" eval "! grep -q 'stacks with outstanding' '$G.out'"
+
+# ---- -w FILE, bpfbox report FILE -----------------------------------------------------------
+
+ml write -w "$T/leaky.rec" -- "$LEAKY"
+ok_run write
+check "write: the record file is there" test -s "$T/leaky.rec"
+check "write: no table on stdout while recording" eval "! grep -q 'stacks with outstanding' '$G.out'"
+"$BB" report "$T/leaky.rec" >"$T/report.out" 2>"$T/report.err"
+RC=$?
+G=$T/report
+SHOW=("$G.out" "$G.err")
+check "report: exit status 0" eq 'exit status' 0 $RC
+check "report: exact bytes and counts, names as recorded" expect_leaks "$G.out" "${LEAKS[@]}"
+check "report: leak stacks are leak_X;main;__libc_start_call_main" \
+	leak_stacks_via "$G.out" __libc_start_call_main
+"$BB" memleak -r "$T/leaky.rec" >"$T/read.out" 2>"$T/read.err"
+RC=$?
+G=$T/read
+SHOW=("$G.out" "$G.err")
+check "read: memleak -r prints the same as bpfbox report" \
+	eval "eq 'exit status' 0 $RC && cmp '$T/report.out' '$T/read.out'"
+
+# ---- kernel mode ----------------------------------------------------------------------------
+
+ML_RETRY=0 ml kernel -d 1
+check "kernel: exit status 0, 'tracing kernel allocations'" \
+	eval "eq 'exit status' 0 $RC && grep -q '^memleak: tracing kernel allocations' '$G.err'"
+check "kernel: a final table with a stack of kernel functions (no module)" \
+	eval "grep -q '(final):\$' '$G.out' &&
+	      grep -qE '^		[A-Za-z_][A-Za-z0-9_.]*\\+0x[0-9a-f]+\$' '$G.out'"
+
+# ---- bad input ------------------------------------------------------------------------------
+
+fails_with() {
+	local name=$1 pattern=$2 rc
+	shift 2
+	timeout -k 5 30 "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+	rc=$?
+	SHOW=("$T/$name.out" "$T/$name.err")
+	check "$name: exit 2, one line matching '$pattern', nothing on stdout" \
+		eval "eq 'exit status' 2 $rc && eq 'stderr lines' 1 \$(lines '$T/$name.err') &&
+		      eq 'stdout lines' 0 \$(lines '$T/$name.out') && grep -qE -- '$pattern' '$T/$name.err'"
+}
+
+PID=999999
+while [ -e /proc/$PID ]; do PID=$((PID + 1)); done
+fails_with bad-pid "$PID" "$BB" memleak -p $PID
+fails_with unknown-flag 'unknown option' "$BB" memleak --no-such-flag
+fails_with c-and-p 'one target' "$BB" memleak -c "$LEAKY" -p $$
+fails_with c-and-args 'one target' "$BB" memleak -c "$LEAKY" -- "$LEAKY"
+fails_with unbalanced 'unbalanced' "$BB" memleak -c "$LEAKY 'unbalanced \"quote"
+fails_with no-such-cmd '/nonexistent/cmd' "$BB" memleak -- /nonexistent/cmd
+fails_with not-an-object 'no allocator found.*/etc/passwd' "$BB" memleak -O /etc/passwd -- "$LEAKY"
+fails_with bad-sample 'sample' "$BB" memleak -s 0 -- "$LEAKY"
+fails_with bad-sort 'sort' "$BB" memleak --sort bytes -- "$LEAKY"
+if [ $HAVE_NOMALLOC = 1 ]; then
+	fails_with nomalloc 'no allocator found' "$BB" memleak -- "$NOMALLOC"
+	# The same, attached: a running static process with no allocator.
+	mkfifo "$T/nomalloc.fifo"
+	"$NOMALLOC" <"$T/nomalloc.fifo" >"$T/nomalloc.lk" &
+	NMPID=$!
+	BGPIDS+=("$NMPID")
+	exec {NFD}>"$T/nomalloc.fifo"
+	wait_for "$T/nomalloc.lk" '^nomalloc: hello$' 5 "$NMPID"
+	fails_with nomalloc-pid 'no allocator found' "$BB" memleak -p $NMPID -d 1
+	exec {NFD}>&-
+	wait "$NMPID"
+	forget_bg "$NMPID"
+else
+	skip "nomalloc: cannot build it"
+fi
+
+# ---- done ---------------------------------------------------------------------------------
+
+cleanup
+trap - EXIT
+if [ $fail = 0 ]; then
+	rm -rf "$T"
+else
+	echo "e2e-memleak: files kept in $T"
+fi
+echo "e2e-memleak: took $((SECONDS - START))s"
+echo "e2e-memleak: $pass passed, $fail failed"
+[ $fail = 0 ]
