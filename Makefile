@@ -105,6 +105,7 @@ test: unit e2e
 
 bench: bpfbox $(WORK_BIN)
 	tests/bench/run.sh
+	tests/bench/memleak.sh
 
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \

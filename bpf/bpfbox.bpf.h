@@ -107,7 +107,10 @@ static __always_inline __s32 bb_stack_id(void *ctx, void *map, __u64 flags)
 		h *= 0x100000001b3ULL;
 	}
 	id = (__u32)(h ^ (h >> 32)) & 0x7fffffff;
-	if (bpf_map_update_elem(map, &id, st, BPF_NOEXIST) && !bpf_map_lookup_elem(map, &id)) {
+	/* Nearly always known: a lockless lookup, not an update that takes
+	 * the bucket lock to fail with -EEXIST (~0.1 us less a call). */
+	if (!bpf_map_lookup_elem(map, &id) && bpf_map_update_elem(map, &id, st, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(map, &id)) {
 		bb_lost_inc(BB_LOST_STACK);	/* the map is full */
 		return -1;
 	}
