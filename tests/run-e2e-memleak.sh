@@ -51,49 +51,10 @@ cleanup() {
 trap 'cleanup; exit 1' INT TERM
 trap cleanup EXIT
 
-# ---- the framework (as in run-e2e.sh) -----------------------------------------
+# ---- the framework --------------------------------------------------------
 
-pass=0
-fail=0
-SHOW=()		# files a failing check prints
+. "$(dirname "$0")/e2e/lib.sh"
 
-# check "description" cmd...: passes when cmd succeeds.  What it prints
-# shows when it fails.
-check() {
-	local desc=$1 f out
-	shift
-	if out=$("$@" 2>&1); then
-		pass=$((pass + 1))
-		echo "ok   $desc"
-	else
-		fail=$((fail + 1))
-		echo "FAIL $desc"
-		[ -n "$out" ] && printf '%s\n' "$out"
-		echo "     command: $*"
-		for f in "${SHOW[@]}"; do
-			[ -s "$f" ] || continue
-			echo "     --- $f"
-			head -n 40 "$f" | sed 's/^/     | /'
-		done
-	fi
-}
-
-# eq WHAT EXPECTED ACTUAL: for check, says what differed.
-eq() {
-	[ "$2" = "$3" ] && return 0
-	echo "     $1: expected '$2', got '$3'"
-	return 1
-}
-
-skip() {
-	echo "skip $*"
-}
-
-lines() {
-	local n
-	n=$(wc -l <"$1")
-	echo $((n))
-}
 
 # wait_for FILE ERE [SECONDS [PID]]: until a line of FILE matches (default
 # 10 s); gives up early when PID (the writer) has exited.
@@ -638,16 +599,6 @@ check "kernel: a final table with a stack of kernel functions (no module)" \
 
 # ---- bad input ------------------------------------------------------------------------------
 
-fails_with() {
-	local name=$1 pattern=$2 rc
-	shift 2
-	timeout -k 5 30 "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
-	rc=$?
-	SHOW=("$T/$name.out" "$T/$name.err")
-	check "$name: exit 2, one line matching '$pattern', nothing on stdout" \
-		eval "eq 'exit status' 2 $rc && eq 'stderr lines' 1 \$(lines '$T/$name.err') &&
-		      eq 'stdout lines' 0 \$(lines '$T/$name.out') && grep -qE -- '$pattern' '$T/$name.err'"
-}
 
 PID=999999
 while [ -e /proc/$PID ]; do PID=$((PID + 1)); done

@@ -49,43 +49,9 @@ cleanup() {
 trap 'cleanup; exit 1' INT TERM
 trap cleanup EXIT
 
-# ---- the framework ---------------------------------------------------------
+# ---- the framework --------------------------------------------------------
 
-pass=0
-fail=0
-SHOW=()		# files a failing check prints
-
-# check "description" cmd...: passes when cmd succeeds (in a subshell: it
-# only looks).  What it prints shows when it fails.
-check() {
-	local desc=$1 f out
-	shift
-	if out=$("$@" 2>&1); then
-		pass=$((pass + 1))
-		echo "ok   $desc"
-	else
-		fail=$((fail + 1))
-		echo "FAIL $desc"
-		[ -n "$out" ] && printf '%s\n' "$out"
-		echo "     command: $*"
-		for f in "${SHOW[@]}"; do
-			[ -s "$f" ] || continue
-			echo "     --- $f"
-			head -n 40 "$f" | sed 's/^/     | /'
-		done
-	fi
-}
-
-# eq WHAT EXPECTED ACTUAL: for check, says what differed.
-eq() {
-	[ "$2" = "$3" ] && return 0
-	echo "     $1: expected '$2', got '$3'"
-	return 1
-}
-
-skip() {
-	echo "skip $*"
-}
+. "$(dirname "$0")/e2e/lib.sh"
 
 nsx() {
 	ip netns exec "$NS" "$@"
@@ -231,11 +197,6 @@ else
 	}
 fi
 
-lines() {
-	local n
-	n=$(wc -l <"$1")
-	echo $((n))
-}
 
 # ---- setup -----------------------------------------------------------------
 
@@ -595,17 +556,6 @@ ROOTDIR=
 
 # ---- errors --------------------------------------------------------------------------
 
-# fails_with NAME PATTERN cmd...: exit status 2, one line on stderr matching PATTERN.
-fails_with() {
-	local name=$1 pattern=$2 rc
-	shift 2
-	"$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
-	rc=$?
-	SHOW=("$T/$name.out" "$T/$name.err")
-	check "$name: exit 2, one line matching '$pattern'" \
-		eval "eq 'exit status' 2 $rc && eq 'stderr lines' 1 \$(lines '$T/$name.err') &&
-		      grep -qE -- '$pattern' '$T/$name.err'"
-}
 
 if command -v setpriv >/dev/null; then
 	fails_with nonroot 'root|CAP_BPF' setpriv --reuid=65534 --regid=65534 --clear-groups \
