@@ -57,7 +57,7 @@ run() {
 #    tcpdump/iptables/iproute2 are needed only by the test suite.
 # ---------------------------------------------------------------------------
 TOOLS=(clang llvm bpftool musl-tools make gcc linux-libc-dev xz-utils bzip2
-       patch tcpdump iptables iproute2)
+       patch tcpdump iptables iproute2 jq)
 missing=()
 for p in "${TOOLS[@]}"; do
     [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == ii* ]] \
