@@ -39,6 +39,7 @@ START=$SECONDS
 cleanup() {
 	[ -n "$BGPID" ] && kill "$BGPID" 2>/dev/null && wait "$BGPID" 2>/dev/null
 	if [ -n "$ROOTDIR" ]; then
+		umount "$ROOTDIR/sys/kernel/tracing" 2>/dev/null
 		umount "$ROOTDIR/proc" "$ROOTDIR/sys" 2>/dev/null
 		rm -rf "$ROOTDIR"
 		ROOTDIR=
@@ -525,11 +526,13 @@ ROOTDIR=$(mktemp -d /tmp/bpfbox-root.XXXXXX)
 mkdir -p "$ROOTDIR/bin" "$ROOTDIR/proc" "$ROOTDIR/sys"
 cp "$BB" "$ROOTDIR/bin/bpfbox"
 ln -s bpfbox "$ROOTDIR/bin/dropwatch"
-G=$T/chroot
-if mount -t proc proc "$ROOTDIR/proc" && mount -t sysfs sysfs "$ROOTDIR/sys"; then
-	INO=$(stat -L -c %i "/run/netns/$NS")
+# chroot_run NAME ARGS...: /bin/dropwatch in the chroot, drops from gen_mix.
+chroot_run() {
+	local name=$1 i rc
+	shift
+	G=$T/$name
 	: >"$G.err"
-	chroot "$ROOTDIR" /bin/dropwatch --netns "$INO" -i 0 -d 1.5 >"$G.out" 2>"$G.err" &
+	chroot "$ROOTDIR" /bin/dropwatch --netns "$INO" -i 0 -d 1.5 "$@" >"$G.out" 2>"$G.err" &
 	BGPID=$!
 	for ((i = 0; i < 500; i++)); do
 		grep -q '^dropwatch: watching ' "$G.err" && break
@@ -541,14 +544,25 @@ if mount -t proc proc "$ROOTDIR/proc" && mount -t sysfs sysfs "$ROOTDIR/sys"; th
 	rc=$?
 	BGPID=
 	SHOW=("$G.out" "$G.err" "$G.generr")
-	check "chroot: /bin/dropwatch (a link to bpfbox) ran, exit 0" eq "exit status" 0 $rc
-	check "chroot: rows '$N_UDP $UDP' and '$M_TCP $TCP'" \
+	check "$name: /bin/dropwatch (a link to bpfbox) ran, exit 0" eq "exit status" 0 $rc
+	check "$name: rows '$N_UDP $UDP' and '$M_TCP $TCP'" \
 		expect_rows "$G.out" "$N_UDP $UDP" "$M_TCP $TCP"
-	check "chroot: total is $((N_UDP + M_TCP))" eq total $((N_UDP + M_TCP)) "$(total "$G.out")"
+	check "$name: total is $((N_UDP + M_TCP))" eq total $((N_UDP + M_TCP)) "$(total "$G.out")"
+}
+
+if mount -t proc proc "$ROOTDIR/proc" && mount -t sysfs sysfs "$ROOTDIR/sys"; then
+	INO=$(stat -L -c %i "/run/netns/$NS")
+	chroot_run chroot
+	# The classic tracepoint needs tracefs, which nothing mounted here
+	# (as in an initramfs): bpfbox mounts it itself.
+	chroot_run chroot-tracepoint --attach tracepoint
+	check "chroot: bpfbox mounted tracefs on /sys/kernel/tracing" \
+		grep -q " $ROOTDIR/sys/kernel/tracing tracefs " /proc/mounts
 else
 	SHOW=()
 	check "chroot: mount proc and sysfs" false
 fi
+umount "$ROOTDIR/sys/kernel/tracing" 2>/dev/null
 umount "$ROOTDIR/proc" "$ROOTDIR/sys" 2>/dev/null
 check "chroot: unmounted" eval "! grep -q ' $ROOTDIR/' /proc/mounts"
 rm -rf "$ROOTDIR"
