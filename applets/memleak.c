@@ -7,7 +7,6 @@
  * when it is static.  Without one it follows the kernel's allocations.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +20,7 @@
 #include "../common/output.h"
 #include "../common/record.h"
 #include "../common/target.h"
+#include "../common/uprobes.h"
 #include "../common/usyms.h"
 #include "memleak.h"
 #include "memleak.skel.h"
@@ -99,29 +99,20 @@ static int ml_parse(int key, const char *arg)
 
 /* ---- finding and probing the allocator ------------------------------------ */
 
-struct probe {
-	const char *func;
-	const char *prog;	/* its own program, when uprobe.multi is missing */
-	enum memleak_op op;	/* its cookie, with uprobe.multi */
-	bool returns;		/* the return is probed too */
-	bool required;
-	bool null_noop;		/* does nothing with a NULL first argument */
-};
-
-static const struct probe user_probes[] = {
+static const struct bb_uprobe user_probes[] = {
 	{ "malloc", "ml_malloc", ML_MALLOC, true, true },
 	{ "free", "ml_free", ML_FREE, false, true, true },
-	{ "calloc", "ml_calloc", ML_CALLOC, true, false },
-	{ "realloc", "ml_realloc", ML_REALLOC, true, false },
-	{ "reallocarray", "ml_reallocarray", ML_REALLOCARRAY, true, false },
-	{ "posix_memalign", "ml_posix_memalign", ML_POSIX_MEMALIGN, true, false },
-	{ "aligned_alloc", "ml_aligned_alloc", ML_ALIGNED_ALLOC, true, false },
-	{ "memalign", "ml_memalign", ML_MEMALIGN, true, false },
-	{ "valloc", "ml_valloc", ML_VALLOC, true, false },
-	{ "pvalloc", "ml_pvalloc", ML_PVALLOC, true, false },
-	{ "mmap", "ml_mmap", ML_MMAP, true, false },
-	{ "mremap", "ml_mremap", ML_MREMAP, true, false },
-	{ "munmap", "ml_munmap", ML_MUNMAP, false, false },
+	{ "calloc", "ml_calloc", ML_CALLOC, true },
+	{ "realloc", "ml_realloc", ML_REALLOC, true },
+	{ "reallocarray", "ml_reallocarray", ML_REALLOCARRAY, true },
+	{ "posix_memalign", "ml_posix_memalign", ML_POSIX_MEMALIGN, true },
+	{ "aligned_alloc", "ml_aligned_alloc", ML_ALIGNED_ALLOC, true },
+	{ "memalign", "ml_memalign", ML_MEMALIGN, true },
+	{ "valloc", "ml_valloc", ML_VALLOC, true },
+	{ "pvalloc", "ml_pvalloc", ML_PVALLOC, true },
+	{ "mmap", "ml_mmap", ML_MMAP, true },
+	{ "mremap", "ml_mremap", ML_MREMAP, true },
+	{ "munmap", "ml_munmap", ML_MUNMAP },
 };
 
 /* Entries and returns: uprobe.multi where the kernel has it (6.6+). */
@@ -132,284 +123,47 @@ static struct bb_hook user_hooks[] = {
 	  .manual = true },
 };
 
-static struct bpf_link *links[2 * ARRAY_SIZE(user_probes)];
-static size_t nr_links;
-
-static bool defines(const char *path, const char *func)
-{
-	char sym[256];
-	unsigned long long off;
-
-	snprintf(sym, sizeof(sym), "%s%s", cfg.prefix, func);
-	return !bb_elf_func_offset(path, sym, &off);
-}
-
-/* Where glibc keeps libc.so.6 on the distributions we know. */
-static const char *const libc_paths[] = {
-	"/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6",
-	"/lib64/libc.so.6", "/usr/lib64/libc.so.6", "/lib/libc.so.6", "/usr/lib/libc.so.6",
+static struct bb_uprobe_set probes = {
+	.probes = user_probes,
+	.nr = ARRAY_SIZE(user_probes),
+	.entry_multi = "ml_enter_multi",
+	.return_multi = "ml_return_multi",
+	.return_single = "ml_alloc_return",
 };
 
-/* A started program: its own malloc (static, or interposed), musl's
- * loader-libc, or glibc's libc.so.6. */
-static bool allocator_of_program(const char *exe, char *out, size_t len)
-{
-	char interp[256];
-	size_t i;
-
-	if (defines(exe, "malloc")) {
-		snprintf(out, len, "%s", exe);
-		return true;
-	}
-	/* A static program without malloc has no allocator to find anywhere. */
-	if (bb_elf_interp(exe, interp, sizeof(interp)) != 0)
-		return false;
-	if (strstr(interp, "musl") &&
-	    defines(interp, "malloc")) {
-		snprintf(out, len, "%s", interp);
-		return true;
-	}
-	for (i = 0; i < ARRAY_SIZE(libc_paths); i++)
-		if (!access(libc_paths[i], R_OK) && defines(libc_paths[i], "malloc")) {
-			snprintf(out, len, "%s", libc_paths[i]);
-			return true;
-		}
-	return false;
-}
-
-/* A running process: the first mapped file that defines malloc, seen
- * through /proc/PID/root (the process may live in a container). */
-static bool allocator_of_process(int pid, const char *only, char *out, size_t len)
-{
-	char maps[64], line[4096], path[PATH_MAX], last[PATH_MAX] = "";
-	bool found = false;
-	FILE *f;
-
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
-	f = fopen(maps, "re");
-	if (!f)
-		bb_die("cannot read %s: %s", maps, strerror(errno));
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *file = strchr(line, '/');
-		const char *base;
-
-		if (!file)
-			continue;
-		file[strcspn(file, "\n")] = 0;
-		if (!strcmp(file, last))
-			continue;
-		snprintf(last, sizeof(last), "%s", file);
-		base = strrchr(file, '/') + 1;
-		if (only && strncmp(base, only, strlen(only)) && strcmp(file, only))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/root%s", pid, file);
-		if (defines(path, "malloc")) {
-			snprintf(out, len, "%s", path);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static void find_allocator(char *out, size_t len)
-{
-	const char *what = cfg.object ? cfg.object : target.exe;
-
-	if (cfg.object && !target.launched && !strchr(cfg.object, '/')) {
-		if (allocator_of_process(target.pid, cfg.object, out, len))
-			return;
-	} else if (cfg.object) {
-		if (defines(cfg.object, "malloc")) {
-			snprintf(out, len, "%s", cfg.object);
-			return;
-		}
-	} else if (target.launched ? allocator_of_program(target.exe, out, len)
-				   : allocator_of_process(target.pid, NULL, out, len)) {
-		return;
-	}
-	bb_die("no allocator found: %s has no %smalloc (give the library with -O, "
-	       "and --symbol-prefix if its symbols have one)", what, cfg.prefix);
-}
+static const char *const libc_names[] = { "libc.so.6", NULL };
 
 static bool use_multi(void)
 {
 	return !strcmp(user_hooks[0].chosen, "ml_enter_multi");
 }
 
-static void symbol_name(const char *func, char *buf, size_t len)
+static void find_allocator(char *out, size_t len)
 {
-	snprintf(buf, len, "%s%s", cfg.prefix, func);
-}
-
-/*
- * Where in a function its probe goes.  Under a uprobe the kernel emulates
- * a few instructions (push of a register, jmp/call, nop): one trap.  Any
- * other it single-steps out of line: measured here (6.18, a VM) 0.8 us a
- * hit on a push, 11-25 us on endbr64, test or mov.  So:
- *  - a leading endbr64 is passed over: it does nothing a probe needs, and
- *    the stack is as at entry (a return probe still finds its address);
- *  - where a NULL argument does nothing (free), so is a leading
- *    "test %rdi,%rdi; je <ret>" (glibc's free): every call with a
- *    pointer goes on to the next instruction; only free(NULL), which
- *    frees nothing, no longer hits the probe.
- * The offset is taken only if the instruction there is one the kernel
- * emulates; otherwise the probe stays at the entry.
- */
-static bool emulated_insn(const unsigned char *b)
-{
-	if (b[0] >= 0x50 && b[0] <= 0x57)			/* push %reg */
-		return true;
-	if (b[0] == 0x41 && b[1] >= 0x50 && b[1] <= 0x57)	/* push %r8..%r15 */
-		return true;
-	if (b[0] == 0xe8 || b[0] == 0xe9 || b[0] == 0xeb)	/* call, jmp */
-		return true;
-	return b[0] == 0x90 || (b[0] == 0x0f && b[1] == 0x1f);	/* nop */
-}
-
-static unsigned long long probe_skip(const char *path, unsigned long long off, bool null_noop)
-{
-	unsigned char b[16], t[2];
-	size_t i = 0, endbr;
-	long target = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, b, sizeof(b), off) != sizeof(b))
-		goto out;
-	if (!memcmp(b, "\xf3\x0f\x1e\xfa", 4))			/* endbr64 */
-		i = 4;
-	endbr = i;
-	if (null_noop && !memcmp(b + i, "\x48\x85\xff", 3)) {	/* test %rdi,%rdi */
-		if (b[i + 3] == 0x74) {				/* je rel8 */
-			target = i + 5 + (signed char)b[i + 4];
-			i += 5;
-		} else if (b[i + 3] == 0x0f && b[i + 4] == 0x84) {	/* je rel32 */
-			int32_t rel;
-
-			memcpy(&rel, b + i + 5, sizeof(rel));
-			target = i + 9 + (long)rel;
-			i += 9;
-		}
-		/* The NULL path must return at once: ret, or repz ret. */
-		if (target < 0 || pread(fd, t, sizeof(t), off + target) != sizeof(t) ||
-		    !(t[0] == 0xc3 || (t[0] == 0xf3 && t[1] == 0xc3)))
-			i = endbr;
-	}
-	if (i && !emulated_insn(b + i))
-		i = 0;
-out:
-	close(fd);
-	return i;
-}
-
-/* The file offset of @func's probe in @path. */
-static unsigned long long probe_offset(const char *path, const struct probe *pr)
-{
-	unsigned long long off, skip;
-	char sym[256];
-
-	symbol_name(pr->func, sym, sizeof(sym));
-	if (bb_elf_func_offset(path, sym, &off))
-		bb_die("cannot find %s in %s", sym, path);
-	/* A return probe shares the entry's uprobe: both move, or neither. */
-	skip = probe_skip(path, off, pr->null_noop && !pr->returns);
-	if (skip)
-		bb_info("%s probed at +%llu, an instruction the kernel emulates", sym, skip);
-	return off + skip;
-}
-
-static struct bpf_link *attach_single(const char *prog, const char *path,
-				      unsigned long long off, bool ret)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret);
-	struct bpf_program *p = bpf_object__find_program_by_name(skel->obj, prog);
-
-	return bpf_program__attach_uprobe_opts(p, target.pid, path, off, &opts);
-}
-
-static void add_link(struct bpf_link *l, const char *what, const char *path)
-{
-	if (!l)
-		bb_die("cannot probe %s in %s: %s", what, path, strerror(errno));
-	links[nr_links++] = l;
-}
-
-/* The functions @path has; optional ones it lacks are noted. */
-static size_t present_probes(const char *path, const struct probe **out)
-{
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	size_t i, n = 0;
-
-	for (i = 0; i < ARRAY_SIZE(user_probes); i++) {
-		const struct probe *pr = &user_probes[i];
-
-		if (defines(path, pr->func)) {
-			out[n++] = pr;
-			continue;
-		}
-		if (pr->required)
-			bb_die("%s has no %s%s", path, cfg.prefix, pr->func);
-		bb_warn("note: %s has no %s%s: not traced", base, cfg.prefix, pr->func);
-	}
-	return n;
-}
-
-/* Offsets, not names: we resolved them already, and libbpf's name lookup
- * trips on versioned symbols (malloc@@GLIBC_2.2.5). */
-static void attach_multi(const char *path, const struct probe **pr, size_t n)
-{
-	unsigned long entry_off[ARRAY_SIZE(user_probes)], ret_off[ARRAY_SIZE(user_probes)];
-	__u64 cookies[ARRAY_SIZE(user_probes)];
-	LIBBPF_OPTS(bpf_uprobe_multi_opts, entries, .offsets = entry_off, .cookies = cookies);
-	LIBBPF_OPTS(bpf_uprobe_multi_opts, returns, .offsets = ret_off, .retprobe = true);
-	unsigned long long off;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		off = probe_offset(path, pr[i]);
-		entry_off[entries.cnt] = off;
-		cookies[entries.cnt++] = pr[i]->op;
-		if (pr[i]->returns)
-			ret_off[returns.cnt++] = off;
-	}
-	add_link(bpf_program__attach_uprobe_multi(skel->progs.ml_enter_multi, target.pid,
-						  path, NULL, &entries), "the allocator", path);
-	add_link(bpf_program__attach_uprobe_multi(skel->progs.ml_return_multi, target.pid,
-						  path, NULL, &returns), "the returns", path);
+	if (bb_uprobes_find_module(&target, cfg.object, cfg.prefix, "malloc", libc_names,
+				   out, len))
+		return;
+	bb_die("no allocator found: %s has no %smalloc (give the library with -O, "
+	       "and --symbol-prefix if its symbols have one)",
+	       cfg.object ? cfg.object : target.exe, cfg.prefix);
 }
 
 static void attach_allocator(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	const struct probe *pr[ARRAY_SIZE(user_probes)];
-	size_t i, n = present_probes(path, pr);
 
-	if (use_multi()) {
-		attach_multi(path, pr, n);
-	} else {
-		for (i = 0; i < n; i++) {
-			unsigned long long off = probe_offset(path, pr[i]);
-
-			add_link(attach_single(pr[i]->prog, path, off, false), pr[i]->func, path);
-			if (pr[i]->returns)
-				add_link(attach_single("ml_alloc_return", path, off, true),
-					 pr[i]->func, path);
-		}
-	}
-	fprintf(stderr, "memleak: tracing %s%s in %s, pid %d (%s); Ctrl-C to stop\n",
-		cfg.prefix, "malloc and friends", base, target.pid, user_hooks[0].method);
+	probes.obj = skel->obj;
+	probes.prefix = cfg.prefix;
+	probes.multi = use_multi();
+	bb_uprobes_attach(&probes, path, target.pid);
+	fprintf(stderr, "memleak: tracing %smalloc and friends in %s, pid %d (%s); "
+		"Ctrl-C to stop\n", cfg.prefix, base, target.pid, user_hooks[0].method);
 }
 
 static void detach_allocator(void *ctx)
 {
-	size_t i;
-
 	(void)ctx;
-	for (i = 0; i < nr_links; i++)
-		bpf_link__destroy(links[i]);
-	nr_links = 0;
+	bb_uprobes_detach(&probes);
 }
 
 /* ---- kernel mode ------------------------------------------------------------ */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-space probes on a library's functions, for applets that trace a
+ * process's calls (memleak's allocator, deadlock's pthread locks):
+ * finding the file that defines them in the target, placing each probe on
+ * an instruction the kernel emulates when that is safe, and attaching
+ * them all, as one uprobe.multi link per direction (cookies tell the
+ * functions apart) or one uprobe per function on older kernels.
+ */
+#ifndef BB_UPROBES_H
+#define BB_UPROBES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+struct bpf_object;
+struct bpf_link;
+struct bb_target;
+
+struct bb_uprobe {
+	const char *func;	/* symbol, before the set's prefix */
+	const char *prog;	/* its own entry program, without uprobe.multi */
+	__u64 cookie;		/* passed to the multi entry program */
+	bool returns;		/* the return is probed too */
+	bool required;		/* missing: an error, not a note */
+	bool null_noop;		/* does nothing with a NULL first argument (free) */
+};
+
+struct bb_uprobe_set {
+	/* In: */
+	struct bpf_object *obj;
+	const char *prefix;		/* "" or e.g. "je_" */
+	const struct bb_uprobe *probes;
+	size_t nr;
+	bool multi;			/* the multi programs were loaded */
+	const char *entry_multi, *return_multi, *return_single;	/* programs */
+	/* Out: */
+	struct bpf_link **links;
+	size_t nr_links;
+};
+
+/* Does ELF @path define function @prefix@func? */
+bool bb_elf_defines(const char *path, const char *prefix, const char *func);
+
+/*
+ * The file that defines @prefix@func for @t: for a started program its
+ * executable (static, or an interposer), musl's loader-libc, or one of
+ * @libs (glibc's libc.so.6, libpthread.so.0...) found in the usual library
+ * directories; for a running process the first mapped file that has it,
+ * seen through /proc/PID/root.  @only restricts to a path or a mapped
+ * file's name prefix (-O).  False when none has it.
+ */
+bool bb_uprobes_find_module(const struct bb_target *t, const char *only, const char *prefix,
+			    const char *func, const char *const *libs, char *out, size_t len);
+
+/* Attaches every probe of @s that @path defines (optional ones it lacks
+ * are noted) for process @pid.  Dies on failure. */
+void bb_uprobes_attach(struct bb_uprobe_set *s, const char *path, int pid);
+void bb_uprobes_detach(struct bb_uprobe_set *s);
+
+#endif
