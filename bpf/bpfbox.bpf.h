@@ -84,8 +84,11 @@ struct {
 } bb_stack_scratch SEC(".maps");
 
 /* The current stack (kernel, or user with BPF_F_USER_STACK) stored in
- * @map; its id, or -1 (counted as lost). */
-static __always_inline __s32 bb_stack_id(void *ctx, void *map, __u64 flags)
+ * @map; its id, or -1 (counted as lost).  @caller, when not 0, replaces
+ * the first frame: at a function's entry the frame-pointer walk skips the
+ * direct caller (its return address is on the stack, not yet in a frame),
+ * so a uprobe there passes *(u64 *)sp, and the stack starts at the call. */
+static __always_inline __s32 bb_stack_id_from(void *ctx, void *map, __u64 flags, __u64 caller)
 {
 	__u32 zero = 0, id;
 	struct bb_stack *st = bpf_map_lookup_elem(&bb_stack_scratch, &zero);
@@ -100,6 +103,8 @@ static __always_inline __s32 bb_stack_id(void *ctx, void *map, __u64 flags)
 		bb_lost_inc(BB_LOST_STACK);
 		return -1;
 	}
+	if (caller)
+		st->frames[0] = caller;
 	for (i = 0; i < BB_MAX_STACK; i++) {
 		if (i * 8 >= bytes)
 			break;
@@ -115,6 +120,11 @@ static __always_inline __s32 bb_stack_id(void *ctx, void *map, __u64 flags)
 		return -1;
 	}
 	return id;
+}
+
+static __always_inline __s32 bb_stack_id(void *ctx, void *map, __u64 flags)
+{
+	return bb_stack_id_from(ctx, map, flags, 0);
 }
 
 /*

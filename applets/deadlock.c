@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * deadlock: lock-order cycles (potential deadlocks) and live deadlocks of
+ * a process's pthread mutexes and rwlocks.
+ *
+ * Every interval it reads the new lock-order edges and reports each new
+ * cycle once, with the stacks of both ends of every edge; and it looks at
+ * the threads blocked in a lock call whose holders wait in turn: a live
+ * deadlock, reported while the program hangs.  Exit status 1 when any was
+ * found, so it can gate a CI job.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include "../common/bpfbox.h"
+#include "../common/filters.h"
+#include "../common/loader.h"
+#include "../common/lockgraph.h"
+#include "../common/output.h"
+#include "../common/record.h"
+#include "../common/target.h"
+#include "../common/uprobes.h"
+#include "../common/usyms.h"
+#include "deadlock.h"
+#include "deadlock.skel.h"
+
+#define MAX_CYCLE 16
+#define BLOCKED_NS 500000000ULL	/* in a lock call longer: blocked */
+
+enum { O_DOT = 256, O_LOCK_SYMS, O_UNLOCK_SYMS, O_MAX_EDGES };
+
+static const struct bb_option dl_options[] = {
+	{ "command", 'c', "CMD", "run CMD (split into words like a shell, no expansion)" },
+	{ "dot", O_DOT, "FILE", "write the lock graph for Graphviz, cycles in red" },
+	{ "lock-symbols", O_LOCK_SYMS, "F[,F]", "more functions that take a lock (first argument)" },
+	{ "unlock-symbols", O_UNLOCK_SYMS, "F[,F]", "more functions that release one" },
+	{ "max-edges", O_MAX_EDGES, "N", "lock-order edges kept at most (default 65536)" },
+	{ 0 }
+};
+
+static struct {
+	const char *command, *dot, *lock_syms, *unlock_syms;
+	unsigned long long max_edges;
+} cfg = { .max_edges = 65536 };
+
+static int dl_parse(int key, const char *arg)
+{
+	switch (key) {
+	case 'c': cfg.command = arg; return 0;
+	case O_DOT: cfg.dot = arg; return 0;
+	case O_LOCK_SYMS: cfg.lock_syms = arg; return 0;
+	case O_UNLOCK_SYMS: cfg.unlock_syms = arg; return 0;
+	case O_MAX_EDGES:
+		return bb_parse_uint(arg, 1 << 24, &cfg.max_edges) || !cfg.max_edges ? -1 : 0;
+	}
+	return -1;
+}
+
+static struct bb_target target;
+static struct deadlock_bpf *skel;
+static struct bb_lockgraph *graph;
+static unsigned potential, live;
+
+/* ---- probes ------------------------------------------------------------------ */
+
+#define MAX_PROBES 40
+
+static struct bb_uprobe probe_list[MAX_PROBES] = {
+	{ "pthread_mutex_lock", "dl_mutex_lock", DL_LOCK, true, true },
+	{ "pthread_mutex_trylock", "dl_mutex_trylock", DL_TRYLOCK, true },
+	{ "pthread_mutex_unlock", "dl_mutex_unlock", DL_UNLOCK, false, true },
+	{ "pthread_rwlock_rdlock", "dl_rdlock", DL_RDLOCK, true },
+	{ "pthread_rwlock_wrlock", "dl_wrlock", DL_WRLOCK, true },
+	{ "pthread_rwlock_tryrdlock", "dl_tryrdlock", DL_TRYRDLOCK, true },
+	{ "pthread_rwlock_trywrlock", "dl_trywrlock", DL_TRYWRLOCK, true },
+	{ "pthread_rwlock_unlock", "dl_rwunlock", DL_RWUNLOCK },
+};
+static size_t nr_probes = 8;
+
+static struct bb_hook hooks[] = {
+	{ .what = "lock entries", .progs = { "dl_enter_multi", "dl_mutex_lock" }, .manual = true },
+	{ .what = "lock returns", .progs = { "dl_return_multi", "dl_return" }, .manual = true },
+	{ .what = "sched:sched_process_exit",
+	  .progs = { "dl_exit_btf", "dl_exit_raw", "dl_exit_tp" } },
+};
+
+static struct bb_uprobe_set probes = {
+	.probes = probe_list,
+	.entry_multi = "dl_enter_multi",
+	.return_multi = "dl_return_multi",
+	.return_single = "dl_return",
+};
+
+static const char *const pthread_libs[] = { "libc.so.6", "libpthread.so.0", NULL };
+
+static bool use_multi(void)
+{
+	return !strcmp(hooks[0].chosen, "dl_enter_multi");
+}
+
+/* --lock-symbols/--unlock-symbols: custom functions, lock in the first argument. */
+static void add_custom(const char *list, enum dl_op op)
+{
+	char *copy, *tok, *save = NULL;
+
+	if (!list)
+		return;
+	copy = bb_xstrdup(list);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (nr_probes == MAX_PROBES)
+			bb_die("too many lock functions");
+		probe_list[nr_probes++] = (struct bb_uprobe){
+			bb_xstrdup(tok), op == DL_CUSTOM_LOCK ? "dl_custom_lock" : "dl_mutex_unlock",
+			op, op == DL_CUSTOM_LOCK, true };
+	}
+	free(copy);
+}
+
+static bool wanted(const char *prog)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(hooks); i++)
+		if (hooks[i].chosen && !strcmp(hooks[i].chosen, prog))
+			return true;
+	if (use_multi())
+		return false;
+	for (i = 0; i < nr_probes; i++)
+		if (!strcmp(probe_list[i].prog, prog))
+			return true;
+	return false;
+}
+
+static int dl_configure(void *s)
+{
+	struct deadlock_bpf *sk = s;
+	struct bpf_program *p;
+
+	bpf_map__set_max_entries(sk->maps.dl_edges, cfg.max_edges);
+	bpf_object__for_each_program(p, sk->obj)
+		bpf_program__set_autoload(p, wanted(bpf_program__name(p)));
+	return 0;
+}
+
+/* ---- naming ------------------------------------------------------------------ */
+
+/* A lock as helgrind names it: its variable, when it is a global or static. */
+static void lock_name(__u64 addr, char *buf, size_t len)
+{
+	struct bb_usym s;
+
+	if (target.syms && !bb_usyms_lookup_data(target.syms, addr, &s) && s.name) {
+		if (s.offset)
+			snprintf(buf, len, "%s+0x%llx (0x%llx)", s.name, s.offset,
+				 (unsigned long long)addr);
+		else
+			snprintf(buf, len, "%s (0x%llx)", s.name, (unsigned long long)addr);
+		return;
+	}
+	snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+}
+
+static void print_stack(const char *indent, __s32 id)
+{
+	uint64_t frames[BB_MAX_STACK];
+	int i, n = bb_stack_frames(id, frames, BB_MAX_STACK);
+	char sym[512];
+
+	for (i = 0; i < n; i++) {
+		bb_usyms_format(target.syms, frames[i], sym, sizeof(sym));
+		printf("%s%s\n", indent, sym);
+	}
+	if (!n)
+		printf("%s[stack lost]\n", indent);
+}
+
+static void json_stack(struct bb_json *j, const char *key, __s32 id)
+{
+	uint64_t frames[BB_MAX_STACK];
+	int i, n = bb_stack_frames(id, frames, BB_MAX_STACK);
+	char sym[512];
+
+	bb_json_raw(j, key, "[");
+	for (i = 0; i < n; i++) {
+		bb_usyms_format(target.syms, frames[i], sym, sizeof(sym));
+		if (i)
+			fputc(',', j->f);
+		bb_json_escape(j->f, sym);
+	}
+	fputc(']', j->f);
+}
+
+/* ---- potential deadlocks: cycles of the lock-order graph ------------------------ */
+
+struct edge {
+	struct dl_edge_key key;
+	struct dl_edge e;
+};
+
+static struct edge *edges;
+static bool *in_cycle;		/* per edge: part of a reported cycle (--dot) */
+static size_t nr_edges, cap_edges;
+
+static void print_cycle_text(const uint64_t *locks, void *const *data, size_t n)
+{
+	char a[256], b[256];
+	size_t i;
+
+	printf("potential deadlock: lock-order cycle of %zu locks:", n);
+	for (i = 0; i < n; i++) {
+		lock_name(locks[i], a, sizeof(a));
+		printf(" %s ->", a);
+	}
+	lock_name(locks[0], a, sizeof(a));
+	printf(" %s\n", a);
+	for (i = 0; i < n; i++) {
+		const struct edge *e = &edges[(size_t)data[i]];
+
+		lock_name(e->key.from, a, sizeof(a));
+		lock_name(e->key.to, b, sizeof(b));
+		printf("  thread %u (%s) took %s, then asked for %s\n", e->e.tid, e->e.comm, a, b);
+		printf("    %s taken at:\n", a);
+		print_stack("      ", e->e.from_stack);
+		printf("    %s requested at:\n", b);
+		print_stack("      ", e->e.to_stack);
+	}
+	printf("\n");
+}
+
+static void print_cycle_json(const uint64_t *locks, void *const *data, size_t n)
+{
+	struct bb_json j;
+	char name[256];
+	size_t i;
+
+	bb_json_begin(&j, stdout);
+	bb_json_str(&j, "type", "potential");
+	bb_json_raw(&j, "locks", "[");
+	for (i = 0; i < n; i++) {
+		lock_name(locks[i], name, sizeof(name));
+		printf("%s", i ? "," : "");
+		bb_json_escape(stdout, name);
+	}
+	printf("],\"edges\":[");
+	for (i = 0; i < n; i++) {
+		const struct edge *e = &edges[(size_t)data[i]];
+		struct bb_json k;
+
+		printf("%s", i ? "," : "");
+		bb_json_begin(&k, stdout);
+		bb_json_u64(&k, "tid", e->e.tid);
+		bb_json_str(&k, "comm", e->e.comm);
+		bb_json_u64(&k, "from", e->key.from);
+		bb_json_u64(&k, "to", e->key.to);
+		json_stack(&k, "held_stack", e->e.from_stack);
+		json_stack(&k, "requested_stack", e->e.to_stack);
+		fputc('}', stdout);
+	}
+	fputc(']', stdout);
+	bb_json_end(&j);
+}
+
+static void on_cycle(const uint64_t *locks, void *const *data, size_t n, void *ctx)
+{
+	size_t i;
+
+	(void)ctx;
+	potential++;
+	for (i = 0; i < n; i++)
+		in_cycle[(size_t)data[i]] = true;
+	if (bb_opts.json)
+		print_cycle_json(locks, data, n);
+	else
+		print_cycle_text(locks, data, n);
+}
+
+static void read_edges(void)
+{
+	int fd = bpf_map__fd(skel->maps.dl_edges);
+	struct dl_edge_key key, *prev = NULL;
+	struct dl_edge e;
+
+	/* Edges are never deleted: each new one joins the graph once. */
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &e))
+			continue;
+		if (nr_edges == cap_edges) {
+			cap_edges = cap_edges ? cap_edges * 2 : 256;
+			edges = bb_xrealloc(edges, cap_edges, sizeof(*edges));
+			in_cycle = bb_xrealloc(in_cycle, cap_edges, sizeof(*in_cycle));
+		}
+		edges[nr_edges] = (struct edge){ key, e };
+		in_cycle[nr_edges] = false;
+		if (bb_lockgraph_add_edge(graph, key.from, key.to, (void *)nr_edges))
+			nr_edges++;
+	}
+}
+
+/* ---- live deadlocks: threads waiting in a cycle ------------------------------------ */
+
+struct waiter {
+	__u32 tid;
+	struct dl_wait w;
+	__u32 holder;		/* the thread holding w.lock, or 0 */
+};
+
+static __u32 holder_of(__u64 lock)
+{
+	int fd = bpf_map__fd(skel->maps.dl_threads);
+	__u32 tid, *prev = NULL;
+	struct dl_thread t;
+	__u32 i;
+
+	while (!bpf_map_get_next_key(fd, prev, &tid)) {
+		prev = &tid;
+		if (bpf_map_lookup_elem(fd, &tid, &t))
+			continue;
+		for (i = 0; i < t.nr && i < DL_MAX_HELD; i++)
+			if (t.held[i].lock == lock)
+				return tid;
+	}
+	return 0;
+}
+
+static size_t read_waiters(struct waiter *w, size_t max, uint64_t now)
+{
+	int fd = bpf_map__fd(skel->maps.dl_waiting);
+	__u32 tid, *prev = NULL;
+	size_t n = 0;
+
+	while (n < max && !bpf_map_get_next_key(fd, prev, &tid)) {
+		prev = &tid;
+		if (bpf_map_lookup_elem(fd, &tid, &w[n].w) || now - w[n].w.ts_ns < BLOCKED_NS)
+			continue;
+		w[n].tid = tid;
+		w[n].holder = holder_of(w[n].w.lock);
+		n++;
+	}
+	return n;
+}
+
+static const struct waiter *waiter_of(const struct waiter *w, size_t n, __u32 tid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w[i].tid == tid)
+			return &w[i];
+	return NULL;
+}
+
+static void report_live(const struct waiter *w, size_t n, const struct waiter *start)
+{
+	const struct waiter *cur = start;
+	char name[256];
+	size_t len = 0;
+
+	live++;
+	if (bb_opts.json) {
+		struct bb_json j;
+
+		bb_json_begin(&j, stdout);
+		bb_json_str(&j, "type", "live");
+		bb_json_raw(&j, "threads", "[");
+		do {
+			struct bb_json k;
+
+			lock_name(cur->w.lock, name, sizeof(name));
+			printf("%s", len++ ? "," : "");
+			bb_json_begin(&k, stdout);
+			bb_json_u64(&k, "tid", cur->tid);
+			bb_json_str(&k, "waits_for", name);
+			bb_json_u64(&k, "held_by", cur->holder);
+			json_stack(&k, "stack", cur->w.stack_id);
+			fputc('}', stdout);
+			cur = waiter_of(w, n, cur->holder);
+		} while (cur && cur != start && len < MAX_CYCLE);
+		fputc(']', stdout);
+		bb_json_end(&j);
+		return;
+	}
+	printf("LIVE DEADLOCK: threads blocked in a cycle, now:\n");
+	do {
+		lock_name(cur->w.lock, name, sizeof(name));
+		printf("  thread %u waits for %s, held by thread %u, at:\n", cur->tid, name,
+		       cur->holder);
+		print_stack("      ", cur->w.stack_id);
+		cur = waiter_of(w, n, cur->holder);
+	} while (cur && cur != start && ++len < MAX_CYCLE);
+	printf("\n");
+}
+
+/* Follow waiter -> holder; a walk that comes back to where it started is a cycle. */
+static bool find_live(void)
+{
+	struct waiter w[256];
+	uint64_t now = bb_now_ns(CLOCK_BOOTTIME);
+	size_t n = read_waiters(w, ARRAY_SIZE(w), now), i, steps;
+
+	for (i = 0; i < n; i++) {
+		const struct waiter *cur = &w[i];
+
+		for (steps = 0; cur && steps < n; steps++) {
+			cur = waiter_of(w, n, cur->holder);
+			if (cur == &w[i]) {
+				report_live(w, n, &w[i]);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* ---- the loop -------------------------------------------------------------------- */
+
+static void write_dot(void)
+{
+	char a[256], b[256];
+	FILE *f;
+	size_t i;
+
+	if (!cfg.dot)
+		return;
+	f = fopen(cfg.dot, "we");
+	if (!f)
+		bb_die("cannot create %s: %s", cfg.dot, strerror(errno));
+	fprintf(f, "digraph locks {\n\tnode [shape=box];\n");
+	for (i = 0; i < nr_edges; i++) {
+		lock_name(edges[i].key.from, a, sizeof(a));
+		lock_name(edges[i].key.to, b, sizeof(b));
+		fprintf(f, "\t\"%s\" -> \"%s\" [label=\"%u %s\"%s];\n", a, b, edges[i].e.tid,
+			edges[i].e.comm, in_cycle[i] ? ", color=red" : "");
+	}
+	fprintf(f, "}\n");
+	fclose(f);
+}
+
+static void dl_tick(void *ctx, bool final)
+{
+	(void)ctx;
+	bb_target_refresh(&target);
+	read_edges();
+	bb_lockgraph_report_cycles(graph, MAX_CYCLE, 64, on_cycle, NULL);
+	if (!final && find_live())
+		bb_stop = 1;	/* it hangs for good: nothing more to learn */
+	fflush(stdout);
+	if (final)
+		write_dot();
+}
+
+static const struct bb_skel_ops dl_skel = BB_SKEL_OPS(deadlock_bpf);
+
+static void choose_target(int argc, char **argv)
+{
+	if ((cfg.command || argc) + !!bb_opts.tgid != 1 || (cfg.command && argc))
+		bb_die("give one target: -p PID, -c CMD, or -- CMD ARGS");
+	if (cfg.command || argc)
+		bb_target_spawn(&target, cfg.command, argc ? argv : NULL);
+	else
+		bb_target_attach(&target, bb_opts.tgid);
+	bb_opts.tgid = 0;	/* the uprobes are per process already */
+}
+
+static void stop(void *ctx)
+{
+	bb_uprobes_detach(&probes);
+	bb_detach(ctx);
+}
+
+static int dl_main(int argc, char **argv)
+{
+	struct bb_load l = { .ops = &dl_skel, .hooks = hooks, .nr_hooks = ARRAY_SIZE(hooks),
+			     .configure = dl_configure };
+	char path[PATH_MAX];
+	struct bb_loop *loop;
+
+	if (bb_opts.write_file)
+		bb_die("-w: deadlock reports are not recorded to files yet");
+	add_custom(cfg.lock_syms, DL_CUSTOM_LOCK);
+	add_custom(cfg.unlock_syms, DL_UNLOCK);
+	probes.nr = nr_probes;
+	choose_target(argc, argv);
+	if (!bb_uprobes_find_module(&target, NULL, "", "pthread_mutex_lock", pthread_libs,
+				    path, sizeof(path)))
+		bb_die("%s has no pthread_mutex_lock (not a threaded program?)", target.exe);
+	bb_load_attach(&l);
+	skel = l.skel;
+	bb_stacks_use_map(bpf_map__fd(skel->maps.dl_stacks));
+	probes.obj = skel->obj;
+	probes.prefix = "";
+	probes.multi = use_multi();
+	bb_uprobes_attach(&probes, path, target.pid);
+	fprintf(stderr, "deadlock: tracing pthread locks in %s, pid %d (%s); Ctrl-C to stop\n",
+		strrchr(path, '/') + 1, target.pid, hooks[0].method);
+	graph = bb_lockgraph_new();
+	bb_target_run(&target);
+	bb_install_signals();
+	loop = bb_loop_new();
+	if (!bb_opts.interval_set)
+		bb_opts.interval = 1;
+	bb_loop_on_tick(loop, dl_tick, NULL);
+	bb_target_watch(&target, loop);
+	bb_session_run(&l, loop, stop, &l);
+	bb_target_finish(&target);
+	if (!bb_opts.json)
+		fprintf(stderr, "deadlock: %u potential, %u live deadlocks; %zu lock-order edges\n",
+			potential, live, nr_edges);
+	return potential || live ? 1 : 0;
+}
+
+BB_APPLET(deadlock,
+	.name = "deadlock",
+	.summary = "lock-order cycles and live deadlocks of pthread locks",
+	.usage = "[-p PID | -c CMD | -- CMD [ARGS]]",
+	.description =
+	"Builds the order in which a process takes its pthread mutexes and rwlocks,\n"
+	"reports every cycle (a potential deadlock) once, with both stacks of each\n"
+	"edge, and threads blocked in a cycle right now (a live deadlock).\n"
+	"Exit status: 0 none found, 1 found, 2 could not run.\n"
+	"Examples:\n"
+	"  deadlock -- ./server --threads 8       run it, report lock-order cycles\n"
+	"  deadlock -p 1234 --dot locks.dot       a running process; the lock graph\n"
+	"  deadlock -- ./app --lock-symbols my_lock --unlock-symbols my_unlock\n",
+	.common = BB_OPT_OUTPUT | BB_OPT_TASK | BB_OPT_BPF,
+	.options = dl_options,
+	.parse = dl_parse,
+	.main = dl_main,
+);

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * deadlock: the lock-order graph of a process's pthread locks, and who
+ * waits for what right now.
+ *
+ * A lock call's entry records what the thread asks for (dl_waiting: while
+ * it stays there the thread is blocked); its return, when it succeeded,
+ * adds an edge from every lock the thread holds to the new one and pushes
+ * it on the thread's held set.  Unlocks pop it.  User space looks for
+ * cycles in the edges (potential deadlocks) and in waiting -> holder
+ * (live ones).
+ */
+#include "bpfbox.bpf.h"
+#include "deadlock.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct dl_thread);
+} dl_threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct dl_wait);
+} dl_waiting SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);		/* --max-edges */
+	__type(key, struct dl_edge_key);
+	__type(value, struct dl_edge);
+} dl_edges SEC(".maps");
+
+BB_STACK_MAP(dl_stacks, 16384);
+
+static __always_inline bool is_unlock(__u32 op)
+{
+	return op == DL_UNLOCK || op == DL_RWUNLOCK;
+}
+
+static __always_inline void drop_held(__u64 lock)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct dl_thread *t = bpf_map_lookup_elem(&dl_threads, &tid);
+	__u32 i, last;
+
+	if (!t || !t->nr || t->nr > DL_MAX_HELD)
+		return;
+	last = (t->nr - 1) & (DL_MAX_HELD - 1);
+	/* The most recent hold of it (recursive mutexes nest): swap-remove. */
+	for (i = 0; i < DL_MAX_HELD; i++) {
+		__u32 j = (last - i) & (DL_MAX_HELD - 1);
+
+		if (i >= t->nr)
+			break;
+		if (t->held[j].lock == lock) {
+			t->held[j] = t->held[last];
+			t->nr--;
+			return;
+		}
+	}
+}
+
+static __always_inline int enter(struct pt_regs *ctx, __u32 op, __u64 lock)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct dl_wait w = { .lock = lock, .ts_ns = bpf_ktime_get_boot_ns(), .op = op };
+	__u64 caller = 0;
+
+	if (is_unlock(op)) {
+		drop_held(lock);
+		return 0;
+	}
+	bpf_probe_read_user(&caller, sizeof(caller), (void *)PT_REGS_SP(ctx));
+	w.stack_id = bb_stack_id_from(ctx, &dl_stacks, BPF_F_USER_STACK, caller);
+	if (bpf_map_update_elem(&dl_waiting, &tid, &w, BPF_ANY))
+		bb_lost_inc(BB_LOST_APPLET);
+	return 0;
+}
+
+static __always_inline void add_edge(struct dl_thread *t, __u32 i, const struct dl_wait *w,
+				     __u32 tid)
+{
+	struct dl_edge_key k = { .from = t->held[i].lock, .to = w->lock };
+	struct dl_edge e = { .tid = tid, .from_stack = t->held[i].stack_id,
+			     .to_stack = w->stack_id };
+
+	if (k.from == k.to || bpf_map_lookup_elem(&dl_edges, &k))
+		return;		/* the first witness of an order is kept */
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	if (bpf_map_update_elem(&dl_edges, &k, &e, BPF_NOEXIST))
+		bb_lost_inc(BB_LOST_AGG);
+}
+
+static __always_inline struct dl_thread *thread_of(__u32 tid)
+{
+	struct dl_thread *t = bpf_map_lookup_elem(&dl_threads, &tid);
+	static const struct dl_thread empty;
+
+	if (t)
+		return t;
+	bpf_map_update_elem(&dl_threads, &tid, &empty, BPF_NOEXIST);
+	t = bpf_map_lookup_elem(&dl_threads, &tid);
+	if (!t)
+		bb_lost_inc(BB_LOST_APPLET);
+	return t;
+}
+
+static __always_inline int lock_return(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct dl_wait *wp = bpf_map_lookup_elem(&dl_waiting, &tid);
+	struct dl_thread *t;
+	struct dl_wait w;
+	__u32 i, n;
+
+	if (!wp)
+		return 0;
+	w = *wp;
+	bpf_map_delete_elem(&dl_waiting, &tid);
+	if (ret && w.op != DL_CUSTOM_LOCK)
+		return 0;	/* a failed trylock (or an error) takes nothing */
+	t = thread_of(tid);
+	if (!t)
+		return 0;
+	n = t->nr;
+	for (i = 0; i < DL_MAX_HELD; i++) {
+		if (i >= n)
+			break;
+		add_edge(t, i, &w, tid);
+	}
+	if (n >= DL_MAX_HELD) {
+		bb_lost_inc(BB_LOST_APPLET);	/* held set full: counted */
+		return 0;
+	}
+	t->held[n & (DL_MAX_HELD - 1)].lock = w.lock;
+	t->held[n & (DL_MAX_HELD - 1)].stack_id = w.stack_id;
+	t->nr = n + 1;
+	return 0;
+}
+
+/* Preferred (6.6+): one link per direction, the function in the cookie. */
+SEC("uprobe.multi")
+int dl_enter_multi(struct pt_regs *ctx)
+{
+	return enter(ctx, bpf_get_attach_cookie(ctx), PT_REGS_PARM1(ctx));
+}
+
+SEC("uretprobe.multi")
+int dl_return_multi(struct pt_regs *ctx)
+{
+	return lock_return(PT_REGS_RC(ctx));
+}
+
+SEC("uretprobe")
+int dl_return(struct pt_regs *ctx)
+{
+	return lock_return(PT_REGS_RC(ctx));
+}
+
+#define DL_ENTRY(name, op)					\
+	SEC("uprobe")						\
+	int name(struct pt_regs *ctx)				\
+	{							\
+		return enter(ctx, op, PT_REGS_PARM1(ctx));	\
+	}
+
+DL_ENTRY(dl_mutex_lock, DL_LOCK)
+DL_ENTRY(dl_mutex_trylock, DL_TRYLOCK)
+DL_ENTRY(dl_mutex_unlock, DL_UNLOCK)
+DL_ENTRY(dl_rdlock, DL_RDLOCK)
+DL_ENTRY(dl_wrlock, DL_WRLOCK)
+DL_ENTRY(dl_tryrdlock, DL_TRYRDLOCK)
+DL_ENTRY(dl_trywrlock, DL_TRYWRLOCK)
+DL_ENTRY(dl_rwunlock, DL_RWUNLOCK)
+DL_ENTRY(dl_custom_lock, DL_CUSTOM_LOCK)
+
+/* A thread that ends holds nothing and waits for nothing. */
+static __always_inline int thread_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&dl_threads, &tid);
+	bpf_map_delete_elem(&dl_waiting, &tid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(dl_exit_btf)
+{
+	return thread_exit();
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(dl_exit_raw)
+{
+	return thread_exit();
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int dl_exit_tp(void *ctx)
+{
+	return thread_exit();
+}
