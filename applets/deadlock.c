@@ -451,6 +451,24 @@ static void dl_tick(void *ctx, bool final)
 		write_dot();
 }
 
+static void print_summary(void)
+{
+	struct bb_json j;
+
+	if (!bb_opts.json) {
+		fprintf(stderr, "deadlock: %u potential, %u live deadlock%s; %zu lock-order edge%s\n",
+			potential, live, potential + live == 1 ? "" : "s", nr_edges,
+			nr_edges == 1 ? "" : "s");
+		return;
+	}
+	bb_json_begin(&j, stdout);
+	bb_json_str(&j, "type", "summary");
+	bb_json_u64(&j, "potential", potential);
+	bb_json_u64(&j, "live", live);
+	bb_json_u64(&j, "edges", nr_edges);
+	bb_json_end(&j);
+}
+
 static const struct bb_skel_ops dl_skel = BB_SKEL_OPS(deadlock_bpf);
 
 static void choose_target(int argc, char **argv)
@@ -505,9 +523,7 @@ static int dl_main(int argc, char **argv)
 	bb_target_watch(&target, loop);
 	bb_session_run(&l, loop, stop, &l);
 	bb_target_finish(&target);
-	if (!bb_opts.json)
-		fprintf(stderr, "deadlock: %u potential, %u live deadlocks; %zu lock-order edges\n",
-			potential, live, nr_edges);
+	print_summary();
 	return potential || live ? 1 : 0;
 }
 

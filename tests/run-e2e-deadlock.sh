@@ -1,0 +1,421 @@
+#!/usr/bin/env bash
+# End-to-end tests of `bpfbox deadlock` on the running kernel, against the
+# build/work/dl_* workloads (tests/work/dl_*.c), each with a known lock
+# order: dl_abba (m1<->m2), dl_three (ma->mb->mc->ma), dl_ordered (28
+# edges, no cycle), dl_trylock (a failed trylock: no edge, no cycle),
+# dl_rwlock (rw1<->rw2) and dl_real (two threads really deadlocked on d1
+# and d2).  Root only.
+#
+# The musl-static variant of dl_abba is built here with musl-gcc (its
+# test is skipped without it), and so is a static program with no libc
+# (tests/e2e/memleak-nomalloc.c) for "no pthread_mutex_lock".
+#
+# The last line is "e2e-deadlock: N passed, N failed"; the exit status is
+# 1 if anything failed.  Failed checks show the files they looked at, and
+# the work directory is kept then.
+
+set -u
+cd "$(dirname "$0")/.."
+TOP=$PWD
+BB=${BPFBOX:-$TOP/bpfbox}	# BPFBOX=path tests another build
+W=$TOP/build/work
+MUSL=$W/dl_abba-musl
+E2E=$TOP/tests/e2e
+WORKLOADS="dl_abba dl_three dl_ordered dl_trylock dl_rwlock dl_real"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "e2e-deadlock: needs root (loads BPF programs, attaches uprobes)"
+	echo "e2e-deadlock: 0 passed, 1 failed"
+	exit 1
+fi
+for f in "$BB" $(printf "$W/%s " $WORKLOADS); do
+	if [ ! -x "$f" ]; then
+		echo "e2e-deadlock: $f is missing: run 'make'"
+		echo "e2e-deadlock: 0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+T=$(mktemp -d /tmp/bpfbox-e2e-deadlock.XXXXXX)
+BGPIDS=()		# deadlocks and workloads running in the background
+START=$SECONDS
+
+cleanup() {
+	local p
+	for p in "${BGPIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	BGPIDS=()
+}
+trap 'cleanup; exit 1' INT TERM
+trap cleanup EXIT
+
+# ---- the framework --------------------------------------------------------
+
+. "$(dirname "$0")/e2e/lib.sh"
+
+# wait_for FILE ERE [SECONDS [PID]]: until a line of FILE matches (default
+# 10 s); gives up early when PID (the writer) has exited.
+wait_for() {
+	local file=$1 re=$2 secs=${3:-10} pid=${4:-} i
+	for ((i = 0; i < secs * 50; i++)); do
+		grep -qE -- "$re" "$file" 2>/dev/null && return 0
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			grep -qE -- "$re" "$file" 2>/dev/null
+			return
+		fi
+		sleep 0.02
+	done
+	return 1
+}
+
+# gone PID [SECONDS]: until PID has exited and been reaped (default 10 s).
+gone() {
+	local i
+	for ((i = 0; i < ${2:-10} * 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+forget_bg() {
+	local p keep=()
+	for p in "${BGPIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	BGPIDS=("${keep[@]}")
+}
+
+# ---- running deadlock ------------------------------------------------------
+
+# dl NAME ARGS...: `bpfbox deadlock ARGS` in the foreground, stdin from
+# /dev/null, output in $T/NAME.out and .err, exit status in RC.  A 20 s
+# timeout (SIGINT, then SIGKILL) guards against a hang: RC 124 then.
+dl() {
+	local name=$1
+	shift
+	G=$T/$name
+	timeout -s INT -k 5 20 "$BB" deadlock "$@" >"$G.out" 2>"$G.err" </dev/null
+	RC=$?
+	SHOW=("$G.out" "$G.err")
+}
+
+# summary N-POTENTIAL N-LIVE N-EDGES: the summary line on stderr, exact.
+summary() {
+	local s1=s s2=s
+	[ $(($1 + $2)) = 1 ] && s1=
+	[ "$3" = 1 ] && s2=
+	local want="deadlock: $1 potential, $2 live deadlock$s1; $3 lock-order edge$s2"
+	grep -qxF "$want" "$G.err" && return 0
+	echo "     no line '$want' on stderr"
+	return 1
+}
+
+# cycles FILE: the "potential deadlock" header lines, one per cycle, with
+# the locks by bare name: "N: L1 L2 ... L1".
+cycles() {
+	sed -n 's/^potential deadlock: lock-order cycle of \([0-9]*\) locks: \(.*\)$/\1: \2/p' "$1" |
+		sed -E 's/ \(0x[0-9a-f]+\)//g; s/ -> / /g'
+}
+
+# edges FILE: one line per edge of the reported cycles:
+# "FROM TO HELD-FRAMES REQUESTED-FRAMES", locks by bare name, frames as
+# F1;F2;... bare function names.
+edges() {
+	awk '
+	function bare(s) { sub(/ \(0x[0-9a-f]+\)/, "", s); return s }
+	function flush() { if (from != "") print from, to, (held == "" ? "-" : held), (req == "" ? "-" : req); from = "" }
+	/^  thread [0-9]+ \(.*\) took .*, then asked for / {
+		flush()
+		s = $0; sub(/^.* took /, "", s)
+		split(s, p, ", then asked for ")
+		from = bare(p[1]); to = bare(p[2]); held = ""; req = ""; where = ""
+		next
+	}
+	/^    .* taken at:$/ { where = "held"; next }
+	/^    .* requested at:$/ { where = "req"; next }
+	/^      / && from != "" {
+		f = $1; sub(/\+0x.*/, "", f)
+		if (where == "held") held = held (held == "" ? "" : ";") f
+		else if (where == "req") req = req (req == "" ? "" : ";") f
+		next
+	}
+	{ flush() }
+	END { flush() }' "$1"
+}
+
+# has_edge FILE FROM TO FUNC: an edge FROM -> TO whose two stacks both
+# go through FUNC.
+has_edge() {
+	local got
+	got=$(edges "$1")
+	printf '%s\n' "$got" | awk -v a="$2" -v b="$3" -v f="$4" '
+		function in_stack(s,   n, x, i) { n = split(s, x, ";"); for (i = 1; i <= n; i++) if (x[i] == f) return 1; return 0 }
+		$1 == a && $2 == b && in_stack($3) && in_stack($4) { ok = 1 } END { exit !ok }' && return 0
+	echo "     no edge $2 -> $3 with $4 in both stacks; edges:"
+	printf '%s\n' "$got" | sed 's/^/       /'
+	return 1
+}
+
+# one_cycle FILE N LOCK...: exactly one cycle reported, of N locks, and
+# these are its locks (in any rotation).
+one_cycle() {
+	local file=$1 n=$2 got l
+	shift 2
+	got=$(cycles "$file")
+	if [ "$(printf '%s' "$got" | grep -c .)" != 1 ]; then
+		echo "     expected one cycle, got:"
+		printf '%s\n' "$got" | sed 's/^/       /'
+		return 1
+	fi
+	[[ $got == "$n: "* ]] || { echo "     not a cycle of $n locks: $got"; return 1; }
+	for l in "$@"; do
+		[[ " ${got#*: } " == *" $l "* ]] || { echo "     $l not in the cycle: $got"; return 1; }
+	done
+	# N distinct locks, the first repeated at the end.
+	printf '%s\n' "${got#*: }" | awk -v n="$n" '{ for (i = 1; i < NF; i++) s[$i] = 1 }
+		END { for (k in s) c++; exit !(NF == n + 1 && $1 == $NF && c == n) }' ||
+		{ echo "     not a closed cycle of $n distinct locks: $got"; return 1; }
+}
+
+# tracing_pid: the target pid from "deadlock: tracing ... pid N (...)".
+tracing_pid() {
+	sed -n 's/^deadlock: tracing pthread locks in .*, pid \([0-9]*\) .*/\1/p' "$G.err" | head -n 1
+}
+
+# ---- setup -----------------------------------------------------------------------
+
+echo "e2e-deadlock: $BB, work in $T"
+HAVE_MUSL=0
+if command -v musl-gcc >/dev/null; then
+	if musl-gcc -static -O1 -g -fno-omit-frame-pointer -o "$MUSL" tests/work/dl_abba.c \
+		-lpthread 2>"$T/musl-gcc.err"; then
+		HAVE_MUSL=1
+	else
+		echo "e2e-deadlock: musl-gcc failed: $(head -n 1 "$T/musl-gcc.err")"
+	fi
+fi
+NOLIBC=$T/nolibc
+HAVE_NOLIBC=0
+if gcc -static -nostdlib -O1 -fno-stack-protector -fno-pie -no-pie -o "$NOLIBC" \
+	"$E2E/memleak-nomalloc.c" 2>"$T/nolibc-gcc.err"; then
+	HAVE_NOLIBC=1
+else
+	echo "e2e-deadlock: cannot build nolibc: $(head -n 1 "$T/nolibc-gcc.err")"
+fi
+
+# ---- dl_abba: one 2-lock cycle --------------------------------------------------
+
+dl abba -- "$W/dl_abba"
+check "abba: exit status 1, the workload ran to 'done'" \
+	eval "eq 'exit status' 1 $RC && grep -qx done '$G.out'"
+check "abba: traced libc.so.6 of the workload's pid" \
+	grep -qE '^deadlock: tracing pthread locks in libc\.so\.6, pid [0-9]+ ' "$G.err"
+check "abba: exactly one cycle, of 2 locks: m1 and m2" one_cycle "$G.out" 2 m1 m2
+check "abba: edge m1 -> m2, both stacks through take_ab" has_edge "$G.out" m1 m2 take_ab
+check "abba: edge m2 -> m1, both stacks through take_ba" has_edge "$G.out" m2 m1 take_ba
+check "abba: two edges, by two threads" \
+	eval "eq edges 2 \$(edges '$G.out' | wc -l) &&
+	      eq threads 2 \$(grep -E '^  thread [0-9]+ \\(dl_abba\\) took ' '$G.out' | awk '{ print \$2 }' | sort -u | wc -l)"
+check "abba: frames name function+offset and module ('take_ba+0x.. (dl_abba)')" \
+	grep -qE '^      take_ba\+0x[0-9a-f]+ \(dl_abba\)$' "$G.out"
+check "abba: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
+
+# ---- dl_three: one 3-lock cycle ---------------------------------------------------
+
+dl three -- "$W/dl_three"
+check "three: exit status 1" eq 'exit status' 1 $RC
+check "three: exactly one cycle, of 3 locks: ma, mb, mc" one_cycle "$G.out" 3 ma mb mc
+check "three: edge ma -> mb through take_ab" has_edge "$G.out" ma mb take_ab
+check "three: edge mb -> mc through take_bc" has_edge "$G.out" mb mc take_bc
+check "three: edge mc -> ma through take_ca" has_edge "$G.out" mc ma take_ca
+check "three: summary '1 potential, 0 live; 3 edges'" summary 1 0 3
+
+# ---- dl_ordered: 28 edges, no cycle --------------------------------------------------
+
+dl ordered -- "$W/dl_ordered"
+check "ordered: exit status 0, the workload ran to 'done'" \
+	eval "eq 'exit status' 0 $RC && grep -qx done '$G.out'"
+check "ordered: no cycle reported" eval "! grep -q '^potential deadlock' '$G.out'"
+check "ordered: summary '0 potential, 0 live; 28 edges'" summary 0 0 28
+
+# ---- dl_trylock: a failed trylock adds no edge -----------------------------------------
+
+dl trylock -- "$W/dl_trylock"
+check "trylock: the workload's trylock failed as intended (trylock=EBUSY)" \
+	grep -qx 'trylock=EBUSY' "$G.out"
+check "trylock: exit status 0, no cycle" \
+	eval "eq 'exit status' 0 $RC && ! grep -q '^potential deadlock' '$G.out'"
+check "trylock: summary '0 potential, 0 live; 1 edge' (t1 -> t2 only)" summary 0 0 1
+
+# ---- dl_rwlock: a reader/writer inversion ------------------------------------------------
+
+dl rwlock -- "$W/dl_rwlock"
+check "rwlock: exit status 1" eq 'exit status' 1 $RC
+check "rwlock: exactly one cycle, of 2 locks: rw1 and rw2" one_cycle "$G.out" 2 rw1 rw2
+check "rwlock: edge rw1 -> rw2 through read_then_write" has_edge "$G.out" rw1 rw2 read_then_write
+check "rwlock: edge rw2 -> rw1 through write_then_read" has_edge "$G.out" rw2 rw1 write_then_read
+check "rwlock: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
+
+# ---- dl_real: a live deadlock ------------------------------------------------------------
+
+# live FILE: "TID LOCK HOLDER FRAMES" per thread of the LIVE DEADLOCK
+# report (frames F1;F2;... bare names).
+live() {
+	awk '
+	function flush() { if (tid != "") print tid, lock, holder, (fr == "" ? "-" : fr); tid = "" }
+	/^LIVE DEADLOCK: threads blocked in a cycle, now:$/ { in_live = 1; next }
+	in_live && /^  thread [0-9]+ waits for .*, held by thread [0-9]+, at:$/ {
+		flush()
+		tid = $2; lock = $5; s = $0; sub(/.*held by thread /, "", s); sub(/,.*/, "", s)
+		holder = s; fr = ""; next
+	}
+	in_live && /^      / && tid != "" { f = $1; sub(/\+0x.*/, "", f); fr = fr (fr == "" ? "" : ";") f; next }
+	{ flush(); in_live = 0 }
+	END { flush() }' "$1"
+}
+
+# live_ok FILE: two threads, each waiting for the lock the other holds:
+# d1 from grab_d1_holding_d2, d2 from grab_d2_holding_d1.
+live_ok() {
+	live "$1" | awk '
+		{ n++; t[n] = $1; h[n] = $3; l[n] = $2; f[n] = ";" $4 ";" }
+		END {
+			if (n != 2 || t[1] == t[2] || h[1] != t[2] || h[2] != t[1]) exit 1
+			for (i = 1; i <= 2; i++) {
+				if (l[i] == "d1" && f[i] ~ /;grab_d1_holding_d2;/) d1 = 1
+				if (l[i] == "d2" && f[i] ~ /;grab_d2_holding_d1;/) d2 = 1
+			}
+			exit !(d1 && d2)
+		}' && return 0
+	echo "     live report (TID LOCK HOLDER FRAMES):"
+	live "$1" | sed 's/^/       /'
+	return 1
+}
+
+dl real -- "$W/dl_real"
+RPID=$(tracing_pid)
+check "real: deadlock stopped by itself (not the 20 s timeout) with status 1" \
+	eq 'exit status' 1 $RC
+check "real: the workload deadlocked ('deadlocked', no 'done')" \
+	eval "grep -qx deadlocked '$G.out' && ! grep -qx done '$G.out'"
+check "real: a 'LIVE DEADLOCK' report" grep -qx 'LIVE DEADLOCK: threads blocked in a cycle, now:' "$G.out"
+check "real: both threads, waiting for d1 and d2, each held by the other, stacks through grab_*" \
+	live_ok "$G.out"
+check "real: summary '0 potential, 1 live'" \
+	grep -qE '^deadlock: 0 potential, 1 live deadlock; [0-9]+ lock-order edges?$' "$G.err"
+check "real: the hung workload (pid ${RPID:-?}) was killed" \
+	eval "[ -n '$RPID' ] && { gone '$RPID' 5 || { ps -o pid,stat,comm -p '$RPID'; false; }; }"
+
+# ---- musl, static ------------------------------------------------------------------------
+
+if [ $HAVE_MUSL = 1 ]; then
+	dl musl -- "$MUSL"
+	check "musl: exit status 1" eq 'exit status' 1 $RC
+	check "musl: traced the static executable itself" \
+		grep -qE '^deadlock: tracing pthread locks in dl_abba-musl, pid [0-9]+ ' "$G.err"
+	check "musl: exactly one cycle, of 2 locks: m1 and m2" one_cycle "$G.out" 2 m1 m2
+	check "musl: edge m1 -> m2 through take_ab" has_edge "$G.out" m1 m2 take_ab
+	check "musl: edge m2 -> m1 through take_ba" has_edge "$G.out" m2 m1 take_ba
+	check "musl: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
+else
+	skip "musl: no musl-gcc"
+fi
+
+# ---- -p PID -------------------------------------------------------------------------------
+
+# dl_abba -w, its stdin a fifo; deadlock attaches, then the work is let go
+# and dl_abba exits: deadlock reports and exits on its own.
+pid_run() {
+	local fifo=$T/pid.fifo
+	ok=1
+	G=$T/pid
+	SHOW=("$G.out" "$G.err" "$T/pid.lk")
+	mkfifo "$fifo"
+	"$W/dl_abba" -w <"$fifo" >"$T/pid.lk" 2>&1 &
+	WPID=$!
+	BGPIDS+=("$WPID")
+	exec {WFD}>"$fifo"
+	wait_for "$T/pid.lk" '^ready$' 10 "$WPID" || ok=0
+	"$BB" deadlock -p "$WPID" >"$G.out" 2>"$G.err" </dev/null &
+	DPID=$!
+	BGPIDS+=("$DPID")
+	wait_for "$G.err" '^deadlock: tracing ' 10 "$DPID" || ok=0
+	echo go >&$WFD
+	exec {WFD}>&-
+	wait "$WPID"
+	WRC=$?
+	forget_bg "$WPID"
+	gone "$DPID" 10 || { ok=0; kill -INT "$DPID"; }
+	wait "$DPID"
+	RC=$?
+	forget_bg "$DPID"
+}
+pid_run
+check "pid: attached, dl_abba ran to 'done' (0), deadlock then exited by itself with 1" \
+	eval "[ $ok = 1 ] && eq 'workload status' 0 $WRC && eq 'exit status' 1 $RC &&
+	      grep -qx done '$T/pid.lk'"
+check "pid: traced libc.so.6 of pid $WPID" \
+	grep -qE "^deadlock: tracing pthread locks in libc\\.so\\.6, pid $WPID " "$G.err"
+check "pid: exactly one cycle, of 2 locks: m1 and m2" one_cycle "$G.out" 2 m1 m2
+check "pid: edges m1 -> m2 (take_ab) and m2 -> m1 (take_ba)" \
+	eval "has_edge '$G.out' m1 m2 take_ab && has_edge '$G.out' m2 m1 take_ba"
+check "pid: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
+
+# ---- -c CMD ---------------------------------------------------------------------------------
+
+dl command -c "$W/dl_abba"
+check "command: exit status 1" eq 'exit status' 1 $RC
+check "command: exactly one cycle, of 2 locks: m1 and m2" one_cycle "$G.out" 2 m1 m2
+check "command: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
+
+# ---- --json, --dot ----------------------------------------------------------------------------
+
+dl json --json --dot "$T/locks.dot" -- "$W/dl_abba"
+SHOW+=("$T/locks.dot")
+check "json: exit status 1" eq 'exit status' 1 $RC
+check "json: every line on stdout from '{' is JSON" eval "grep '^{' '$G.out' | jq -e . >/dev/null"
+check "json: one 'potential' line: 2 locks (m1, m2), 2 edges with tid and both stacks" \
+	eval "grep '^{' '$G.out' | jq -e -s '[.[] | select(.type == \"potential\")] |
+		length == 1 and (.[0] | (.locks | length == 2 and
+		    (map(sub(\" \\\\(0x.*\"; \"\")) | sort) == [\"m1\", \"m2\"]) and
+		  (.edges | length == 2 and all(.tid > 0 and (.held_stack | length > 0) and
+		    (.requested_stack | length > 0))))' >/dev/null"
+check "json: the edges' stacks go through take_ab and take_ba" \
+	eval "grep '^{' '$G.out' | jq -e -s '[.[] | select(.type == \"potential\") | .edges[] |
+		(.held_stack + .requested_stack) | map(sub(\"\\\\+0x.*\"; \"\"))] |
+		(any(index(\"take_ab\")) and any(index(\"take_ba\")))' >/dev/null"
+check "json: no 'potential deadlock' text" eval "! grep -q '^potential deadlock' '$G.out'"
+check "dot: a digraph, 2 edges, both red" \
+	eval "head -n 1 '$T/locks.dot' | grep -q '^digraph ' &&
+	      eq edges 2 \$(grep -c -- ' -> ' '$T/locks.dot') &&
+	      eq 'red edges' 2 \$(grep -- ' -> ' '$T/locks.dot' | grep -c 'color=red') &&
+	      grep -qE '^	\"m1 \\(0x[0-9a-f]+\\)\" -> \"m2 \\(0x[0-9a-f]+\\)\"' '$T/locks.dot' &&
+	      tail -n 1 '$T/locks.dot' | grep -qx '}'"
+
+# ---- bad input ------------------------------------------------------------------------------
+
+PID=999999
+while [ -e /proc/$PID ]; do PID=$((PID + 1)); done
+fails_with no-target 'one target' "$BB" deadlock
+fails_with bad-pid "$PID" "$BB" deadlock -p $PID
+fails_with no-such-cmd '/nonexistent' "$BB" deadlock -- /nonexistent
+if [ $HAVE_NOLIBC = 1 ]; then
+	fails_with nolibc 'no pthread_mutex_lock' "$BB" deadlock -- "$NOLIBC"
+else
+	skip "nolibc: cannot build it"
+fi
+
+# ---- done ---------------------------------------------------------------------------------
+
+cleanup
+trap - EXIT
+if [ $fail = 0 ]; then
+	rm -rf "$T"
+else
+	echo "e2e-deadlock: files kept in $T"
+fi
+echo "e2e-deadlock: took $((SECONDS - START))s"
+echo "e2e-deadlock: $pass passed, $fail failed"
+[ $fail = 0 ]
