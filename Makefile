@@ -106,6 +106,7 @@ test: unit e2e
 bench: bpfbox $(WORK_BIN)
 	tests/bench/run.sh
 	tests/bench/memleak.sh
+	tests/bench/deadlock.sh
 
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \

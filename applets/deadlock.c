@@ -500,6 +500,9 @@ static int dl_main(int argc, char **argv)
 	add_custom(cfg.lock_syms, DL_CUSTOM_LOCK);
 	add_custom(cfg.unlock_syms, DL_UNLOCK);
 	probes.nr = nr_probes;
+	/* The programs read the lock (first argument), the stack and the return. */
+	for (size_t i = 0; i < nr_probes; i++)
+		probe_list[i].arg1_only = true;
 	choose_target(argc, argv);
 	if (!bb_uprobes_find_module(&target, NULL, "", "pthread_mutex_lock", pthread_libs,
 				    path, sizeof(path)))

@@ -134,7 +134,8 @@ static bool emulated_insn(const unsigned char *b)
 	return b[0] == 0x90 || (b[0] == 0x0f && b[1] == 0x1f);	/* nop */
 }
 
-static unsigned long long probe_skip(const char *path, unsigned long long off, bool null_noop)
+static unsigned long long probe_skip(const char *path, unsigned long long off, bool null_noop,
+				     bool arg1_only)
 {
 	unsigned char b[16], t[2];
 	size_t i = 0, endbr;
@@ -164,6 +165,12 @@ static unsigned long long probe_skip(const char *path, unsigned long long off, b
 		    !(t[0] == 0xc3 || (t[0] == 0xf3 && t[1] == 0xc3)))
 			i = endbr;
 	}
+	/* "mov $imm32" into eax, ecx, edx or esi (glibc's pthread_mutex_unlock:
+	 * mov $1,%esi; jmp ...) changes nothing such a probe reads, never
+	 * %rdi or %rsp: pass it when an emulated instruction follows. */
+	if (arg1_only && i == endbr && !emulated_insn(b + i) &&
+	    (b[i] == 0xb8 || b[i] == 0xb9 || b[i] == 0xba || b[i] == 0xbe))
+		i += 5;
 	if (i && !emulated_insn(b + i))
 		i = 0;
 out:
@@ -182,7 +189,7 @@ static unsigned long long probe_offset(const struct bb_uprobe_set *s, const char
 	if (bb_elf_func_offset(path, sym, &off))
 		bb_die("cannot find %s in %s", sym, path);
 	/* A return probe shares the entry's uprobe: both move, or neither. */
-	skip = probe_skip(path, off, pr->null_noop && !pr->returns);
+	skip = probe_skip(path, off, pr->null_noop && !pr->returns, pr->arg1_only);
 	if (skip)
 		bb_info("%s probed at +%llu, an instruction the kernel emulates", sym, skip);
 	return off + skip;

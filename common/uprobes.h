@@ -25,6 +25,8 @@ struct bb_uprobe {
 	bool returns;		/* the return is probed too */
 	bool required;		/* missing: an error, not a note */
 	bool null_noop;		/* does nothing with a NULL first argument (free) */
+	bool arg1_only;		/* its programs read only the first argument, the
+				 * stack pointer and the return value */
 };
 
 struct bb_uprobe_set {

@@ -5,8 +5,8 @@
  * on a big acyclic graph.  Random graphs are checked against a brute
  * force count of their elementary cycles.
  */
-#include <time.h>
 #include "unit.h"
+#include <time.h>
 #include "bpfbox.h"
 #include "lockgraph.h"
 
@@ -114,7 +114,8 @@ static void check_cycles(struct got *g, const char *what)
 					bad++;
 		}
 	}
-	qsort(g->c, g->nr, sizeof(*g->c), cyc_cmp);
+	if (g->nr)
+		qsort(g->c, g->nr, sizeof(*g->c), cyc_cmp);
 	for (i = 1; i < g->nr; i++)
 		if (!cyc_cmp(&g->c[i - 1], &g->c[i]))
 			dups++;
@@ -501,6 +502,39 @@ static void test_big_dag(void)
 	bb_lockgraph_free(lg);
 }
 
+/*
+ * The hard case for the search: one SCC of all 10,000 nodes (a DAG of
+ * short hops from higher to lower ids, closed by 0 -> 9999), every node
+ * a start, and no cycle short enough to report.
+ */
+static void test_big_scc(void)
+{
+	struct bb_lockgraph *lg = bb_lockgraph_new();
+	struct got g = {};
+	uint64_t st = 7, x, y;
+	double t;
+
+	while (bb_lockgraph_edges(lg) < DAG_EDGES) {
+		x = unit_rand(&st) % DAG_NODES;
+		y = x + 1 + unit_rand(&st) % 20;
+		if (y < DAG_NODES)
+			add(lg, y, x);
+	}
+	for (x = 1; x < DAG_NODES; x++)	/* so that it is one SCC */
+		add(lg, x, x - 1);
+	add(lg, 0, DAG_NODES - 1);
+	t = now();
+	CHECK_U64(report(lg, DAG_LEN, 1000000, &g), 0, "one 10k-node SCC: no cycle of 8 or less");
+	t = now() - t;
+	unit_diag("one 10k-node SCC, max_len %d: %.3f s", DAG_LEN, t);
+	CHECK(t < 1.0, "one 10k-node SCC: searched in under a second");
+	add(lg, 5000, 5003);
+	CHECK(report(lg, DAG_LEN, 1000000, &g) > 0, "one 10k-node SCC: a short cycle added is found");
+	check_cycles(&g, "big SCC");
+	got_reset(&g);
+	bb_lockgraph_free(lg);
+}
+
 int main(void)
 {
 	test_empty();
@@ -515,5 +549,6 @@ int main(void)
 	test_paging();
 	test_random_brute();
 	test_big_dag();
+	test_big_scc();
 	return unit_done();
 }
