@@ -10,6 +10,7 @@
  * found, so it can gate a CI job.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -162,6 +163,19 @@ static void lock_name(__u64 addr, char *buf, size_t len)
 	snprintf(buf, len, "0x%llx", (unsigned long long)addr);
 }
 
+/* A frame as text: live from the symbolizer, from the file in report. */
+static void format_frame(uint64_t addr, char *buf, size_t len)
+{
+	const char *text = bb_usym_get(addr);
+
+	if (text)
+		snprintf(buf, len, "%s", text);
+	else if (target.syms)
+		bb_usyms_format(target.syms, addr, buf, len);
+	else
+		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+}
+
 static void print_stack(const char *indent, __s32 id)
 {
 	uint64_t frames[BB_MAX_STACK];
@@ -169,7 +183,7 @@ static void print_stack(const char *indent, __s32 id)
 	char sym[512];
 
 	for (i = 0; i < n; i++) {
-		bb_usyms_format(target.syms, frames[i], sym, sizeof(sym));
+		format_frame(frames[i], sym, sizeof(sym));
 		printf("%s%s\n", indent, sym);
 	}
 	if (!n)
@@ -184,12 +198,158 @@ static void json_stack(struct bb_json *j, const char *key, __s32 id)
 
 	bb_json_raw(j, key, "[");
 	for (i = 0; i < n; i++) {
-		bb_usyms_format(target.syms, frames[i], sym, sizeof(sym));
+		format_frame(frames[i], sym, sizeof(sym));
 		if (i)
 			fputc(',', j->f);
 		bb_json_escape(j->f, sym);
 	}
 	fputc(']', j->f);
+}
+
+/* While recording: the frames of every stack go in as text. */
+static void dl_mark_addrs(const void *data, size_t len, enum bb_mark_kind kind)
+{
+	const __u64 *frames = data;
+	char text[512];
+	size_t i;
+
+	if (kind != BB_MARK_STACK)
+		return;
+	for (i = 0; i < len / sizeof(*frames); i++) {
+		format_frame(frames[i], text, sizeof(text));
+		bb_usym_record(frames[i], text);
+	}
+}
+
+/*
+ * What is reported, potential or live, as one record: printed at once,
+ * or written with -w and printed by `bpfbox report` the same way.
+ */
+#define NAME_LEN 96
+
+enum { REPORT_POTENTIAL = 1, REPORT_LIVE };
+
+struct report_step {
+	__u64 lock;		/* potential: the held lock; live: the awaited one */
+	__u64 next;		/* potential: the lock asked for next */
+	__u32 tid;
+	__u32 holder;		/* live: the thread holding @lock */
+	__s32 stack1;		/* potential: where @lock was taken; live: where it waits */
+	__s32 stack2;		/* potential: where @next was requested */
+	char comm[BB_COMM_LEN];
+	char name[NAME_LEN];
+	char next_name[NAME_LEN];
+};
+
+struct report {
+	__u32 kind;
+	__u32 n;
+	struct report_step steps[MAX_CYCLE];
+};
+
+static size_t report_size(__u32 n)
+{
+	return offsetof(struct report, steps) + n * sizeof(struct report_step);
+}
+
+static void print_potential_text(const struct report *r)
+{
+	__u32 i;
+
+	printf("potential deadlock: lock-order cycle of %u locks:", r->n);
+	for (i = 0; i < r->n; i++)
+		printf(" %s ->", r->steps[i].name);
+	printf(" %s\n", r->steps[0].name);
+	for (i = 0; i < r->n; i++) {
+		const struct report_step *st = &r->steps[i];
+
+		printf("  thread %u (%s) took %s, then asked for %s\n", st->tid, st->comm,
+		       st->name, st->next_name);
+		printf("    %s taken at:\n", st->name);
+		print_stack("      ", st->stack1);
+		printf("    %s requested at:\n", st->next_name);
+		print_stack("      ", st->stack2);
+	}
+	printf("\n");
+}
+
+static void print_potential_json(const struct report *r)
+{
+	struct bb_json j;
+	__u32 i;
+
+	bb_json_begin(&j, stdout);
+	bb_json_str(&j, "type", "potential");
+	bb_json_raw(&j, "locks", "[");
+	for (i = 0; i < r->n; i++) {
+		printf("%s", i ? "," : "");
+		bb_json_escape(stdout, r->steps[i].name);
+	}
+	printf("],\"edges\":[");
+	for (i = 0; i < r->n; i++) {
+		const struct report_step *st = &r->steps[i];
+		struct bb_json k;
+
+		printf("%s", i ? "," : "");
+		bb_json_begin(&k, stdout);
+		bb_json_u64(&k, "tid", st->tid);
+		bb_json_str(&k, "comm", st->comm);
+		bb_json_u64(&k, "from", st->lock);
+		bb_json_u64(&k, "to", st->next);
+		json_stack(&k, "held_stack", st->stack1);
+		json_stack(&k, "requested_stack", st->stack2);
+		fputc('}', stdout);
+	}
+	fputc(']', stdout);
+	bb_json_end(&j);
+}
+
+static void print_live(const struct report *r)
+{
+	struct bb_json j;
+	__u32 i;
+
+	if (!bb_opts.json) {
+		printf("LIVE DEADLOCK: threads blocked in a cycle, now:\n");
+		for (i = 0; i < r->n; i++) {
+			printf("  thread %u waits for %s, held by thread %u, at:\n",
+			       r->steps[i].tid, r->steps[i].name, r->steps[i].holder);
+			print_stack("      ", r->steps[i].stack1);
+		}
+		printf("\n");
+		return;
+	}
+	bb_json_begin(&j, stdout);
+	bb_json_str(&j, "type", "live");
+	bb_json_raw(&j, "threads", "[");
+	for (i = 0; i < r->n; i++) {
+		struct bb_json k;
+
+		printf("%s", i ? "," : "");
+		bb_json_begin(&k, stdout);
+		bb_json_u64(&k, "tid", r->steps[i].tid);
+		bb_json_str(&k, "waits_for", r->steps[i].name);
+		bb_json_u64(&k, "held_by", r->steps[i].holder);
+		json_stack(&k, "stack", r->steps[i].stack1);
+		fputc('}', stdout);
+	}
+	fputc(']', stdout);
+	bb_json_end(&j);
+}
+
+static void dl_print_event(const void *data, size_t len)
+{
+	const struct report *r = data;
+
+	if (len < report_size(0) || r->n < 1 || r->n > MAX_CYCLE || len != report_size(r->n))
+		bb_die("corrupt deadlock report (%zu bytes)", len);
+	if (r->kind == REPORT_LIVE)
+		print_live(r);
+	else if (bb_opts.json)
+		print_potential_json(r);
+	else
+		print_potential_text(r);
+	fflush(stdout);
 }
 
 /* ---- potential deadlocks: cycles of the lock-order graph ------------------------ */
@@ -203,77 +363,29 @@ static struct edge *edges;
 static bool *in_cycle;		/* per edge: part of a reported cycle (--dot) */
 static size_t nr_edges, cap_edges;
 
-static void print_cycle_text(const uint64_t *locks, void *const *data, size_t n)
-{
-	char a[256], b[256];
-	size_t i;
-
-	printf("potential deadlock: lock-order cycle of %zu locks:", n);
-	for (i = 0; i < n; i++) {
-		lock_name(locks[i], a, sizeof(a));
-		printf(" %s ->", a);
-	}
-	lock_name(locks[0], a, sizeof(a));
-	printf(" %s\n", a);
-	for (i = 0; i < n; i++) {
-		const struct edge *e = &edges[(size_t)data[i]];
-
-		lock_name(e->key.from, a, sizeof(a));
-		lock_name(e->key.to, b, sizeof(b));
-		printf("  thread %u (%s) took %s, then asked for %s\n", e->e.tid, e->e.comm, a, b);
-		printf("    %s taken at:\n", a);
-		print_stack("      ", e->e.from_stack);
-		printf("    %s requested at:\n", b);
-		print_stack("      ", e->e.to_stack);
-	}
-	printf("\n");
-}
-
-static void print_cycle_json(const uint64_t *locks, void *const *data, size_t n)
-{
-	struct bb_json j;
-	char name[256];
-	size_t i;
-
-	bb_json_begin(&j, stdout);
-	bb_json_str(&j, "type", "potential");
-	bb_json_raw(&j, "locks", "[");
-	for (i = 0; i < n; i++) {
-		lock_name(locks[i], name, sizeof(name));
-		printf("%s", i ? "," : "");
-		bb_json_escape(stdout, name);
-	}
-	printf("],\"edges\":[");
-	for (i = 0; i < n; i++) {
-		const struct edge *e = &edges[(size_t)data[i]];
-		struct bb_json k;
-
-		printf("%s", i ? "," : "");
-		bb_json_begin(&k, stdout);
-		bb_json_u64(&k, "tid", e->e.tid);
-		bb_json_str(&k, "comm", e->e.comm);
-		bb_json_u64(&k, "from", e->key.from);
-		bb_json_u64(&k, "to", e->key.to);
-		json_stack(&k, "held_stack", e->e.from_stack);
-		json_stack(&k, "requested_stack", e->e.to_stack);
-		fputc('}', stdout);
-	}
-	fputc(']', stdout);
-	bb_json_end(&j);
-}
-
 static void on_cycle(const uint64_t *locks, void *const *data, size_t n, void *ctx)
 {
+	struct report r = { .kind = REPORT_POTENTIAL, .n = n };
 	size_t i;
 
 	(void)ctx;
+	(void)locks;
 	potential++;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		const struct edge *e = &edges[(size_t)data[i]];
+		struct report_step *st = &r.steps[i];
+
 		in_cycle[(size_t)data[i]] = true;
-	if (bb_opts.json)
-		print_cycle_json(locks, data, n);
-	else
-		print_cycle_text(locks, data, n);
+		st->lock = e->key.from;
+		st->next = e->key.to;
+		st->tid = e->e.tid;
+		st->stack1 = e->e.from_stack;
+		st->stack2 = e->e.to_stack;
+		memcpy(st->comm, e->e.comm, sizeof(st->comm));
+		lock_name(e->key.from, st->name, sizeof(st->name));
+		lock_name(e->key.to, st->next_name, sizeof(st->next_name));
+	}
+	bb_emit_event(&r, report_size(r.n));
 }
 
 static void read_edges(void)
@@ -354,43 +466,22 @@ static const struct waiter *waiter_of(const struct waiter *w, size_t n, __u32 ti
 
 static void report_live(const struct waiter *w, size_t n, const struct waiter *start)
 {
+	struct report r = { .kind = REPORT_LIVE };
 	const struct waiter *cur = start;
-	char name[256];
-	size_t len = 0;
 
 	live++;
-	if (bb_opts.json) {
-		struct bb_json j;
-
-		bb_json_begin(&j, stdout);
-		bb_json_str(&j, "type", "live");
-		bb_json_raw(&j, "threads", "[");
-		do {
-			struct bb_json k;
-
-			lock_name(cur->w.lock, name, sizeof(name));
-			printf("%s", len++ ? "," : "");
-			bb_json_begin(&k, stdout);
-			bb_json_u64(&k, "tid", cur->tid);
-			bb_json_str(&k, "waits_for", name);
-			bb_json_u64(&k, "held_by", cur->holder);
-			json_stack(&k, "stack", cur->w.stack_id);
-			fputc('}', stdout);
-			cur = waiter_of(w, n, cur->holder);
-		} while (cur && cur != start && len < MAX_CYCLE);
-		fputc(']', stdout);
-		bb_json_end(&j);
-		return;
-	}
-	printf("LIVE DEADLOCK: threads blocked in a cycle, now:\n");
 	do {
-		lock_name(cur->w.lock, name, sizeof(name));
-		printf("  thread %u waits for %s, held by thread %u, at:\n", cur->tid, name,
-		       cur->holder);
-		print_stack("      ", cur->w.stack_id);
+		struct report_step *st = &r.steps[r.n++];
+
+		st->lock = cur->w.lock;
+		st->tid = cur->tid;
+		st->holder = cur->holder;
+		st->stack1 = cur->w.stack_id;
+		st->stack2 = -1;
+		lock_name(cur->w.lock, st->name, sizeof(st->name));
 		cur = waiter_of(w, n, cur->holder);
-	} while (cur && cur != start && ++len < MAX_CYCLE);
-	printf("\n");
+	} while (cur && cur != start && r.n < MAX_CYCLE);
+	bb_emit_event(&r, report_size(r.n));
 }
 
 /* Follow waiter -> holder; a walk that comes back to where it started is a cycle. */
@@ -496,7 +587,7 @@ static int dl_main(int argc, char **argv)
 	struct bb_loop *loop;
 
 	if (bb_opts.write_file)
-		bb_die("-w: deadlock reports are not recorded to files yet");
+		bb_record_open(bb_opts.write_file, 0);
 	add_custom(cfg.lock_syms, DL_CUSTOM_LOCK);
 	add_custom(cfg.unlock_syms, DL_UNLOCK);
 	probes.nr = nr_probes;
@@ -547,4 +638,6 @@ BB_APPLET(deadlock,
 	.options = dl_options,
 	.parse = dl_parse,
 	.main = dl_main,
+	.print_event = dl_print_event,
+	.mark_addrs = dl_mark_addrs,
 );

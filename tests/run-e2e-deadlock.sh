@@ -222,6 +222,18 @@ check "abba: frames name function+offset and module ('take_ba+0x.. (dl_abba)')" 
 	grep -qE '^      take_ba\+0x[0-9a-f]+ \(dl_abba\)$' "$G.out"
 check "abba: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
 
+# File mode: nothing on stdout while recording; `bpfbox report` prints the
+# same cycle, names and stacks afterwards, the process long gone.
+dl abba-record -w "$T/abba.bbr" -- "$W/dl_abba"
+check "abba -w: exit status 1, only the workload's lines on stdout" \
+	eval "eq 'exit status' 1 $RC && eq 'stdout' 'ready done' \"\$(tr '\\n' ' ' < '$G.out' | sed 's/ \$//')\""
+"$BB" report "$T/abba.bbr" >"$T/abba-report.out" 2>"$T/abba-report.err"
+G=$T/abba-report
+SHOW=("$G.out" "$G.err")
+check "abba -w, report: the cycle of m1 and m2" one_cycle "$G.out" 2 m1 m2
+check "abba -w, report: edge m1 -> m2 through take_ab" has_edge "$G.out" m1 m2 take_ab
+check "abba -w, report: edge m2 -> m1 through take_ba" has_edge "$G.out" m2 m1 take_ba
+
 # ---- dl_three: one 3-lock cycle ---------------------------------------------------
 
 dl three -- "$W/dl_three"
