@@ -562,17 +562,6 @@ static void print_summary(void)
 
 static const struct bb_skel_ops dl_skel = BB_SKEL_OPS(deadlock_bpf);
 
-static void choose_target(int argc, char **argv)
-{
-	if ((cfg.command || argc) + !!bb_opts.tgid != 1 || (cfg.command && argc))
-		bb_die("give one target: -p PID, -c CMD, or -- CMD ARGS");
-	if (cfg.command || argc)
-		bb_target_spawn(&target, cfg.command, argc ? argv : NULL);
-	else
-		bb_target_attach(&target, bb_opts.tgid);
-	bb_opts.tgid = 0;	/* the uprobes are per process already */
-}
-
 static void stop(void *ctx)
 {
 	bb_uprobes_detach(&probes);
@@ -594,7 +583,8 @@ static int dl_main(int argc, char **argv)
 	/* The programs read the lock (first argument), the stack and the return. */
 	for (size_t i = 0; i < nr_probes; i++)
 		probe_list[i].arg1_only = true;
-	choose_target(argc, argv);
+	if (!bb_target_choose(&target, cfg.command, argc, argv))
+		bb_die("give one target: -p PID, -c CMD, or -- CMD ARGS");
 	if (!bb_uprobes_find_module(&target, NULL, "", "pthread_mutex_lock", pthread_libs,
 				    path, sizeof(path)))
 		bb_die("%s has no pthread_mutex_lock (not a threaded program?)", target.exe);

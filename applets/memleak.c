@@ -488,21 +488,6 @@ static void warn_shallow(void)
 
 static const struct bb_skel_ops ml_skel = BB_SKEL_OPS(memleak_bpf);
 
-static void choose_target(int argc, char **argv)
-{
-	if ((cfg.command || argc) + !!bb_opts.tgid > 1 || (cfg.command && argc))
-		bb_die("give one target: -p PID, -c CMD, or -- CMD ARGS");
-	if (cfg.command || argc)
-		bb_target_spawn(&target, cfg.command, argc ? argv : NULL);
-	else if (bb_opts.tgid)
-		bb_target_attach(&target, bb_opts.tgid);
-	else
-		kernel_mode = true;
-	/* The uprobes filter by process; the task filter would only cost. */
-	if (!kernel_mode)
-		bb_opts.tgid = 0;
-}
-
 static void start(struct bb_load *l)
 {
 	char allocator[PATH_MAX];
@@ -531,7 +516,7 @@ static int ml_main(int argc, char **argv)
 	struct bb_load l = { .ops = &ml_skel, .configure = ml_configure };
 	struct bb_loop *loop;
 
-	choose_target(argc, argv);
+	kernel_mode = !bb_target_choose(&target, cfg.command, argc, argv);
 	l.hooks = kernel_mode ? kernel_hooks : user_hooks;
 	l.nr_hooks = kernel_mode ? ARRAY_SIZE(kernel_hooks) : ARRAY_SIZE(user_hooks);
 	if (bb_opts.write_file)

@@ -136,6 +136,20 @@ void bb_target_spawn(struct bb_target *t, const char *cmdline, char **argv)
 	t->launched = true;
 }
 
+bool bb_target_choose(struct bb_target *t, const char *command, int argc, char **argv)
+{
+	if ((command || argc) + !!bb_opts.tgid > 1 || (command && argc))
+		bb_die("give one target: -p PID, -c CMD, or -- CMD ARGS");
+	if (command || argc)
+		bb_target_spawn(t, command, argc ? argv : NULL);
+	else if (bb_opts.tgid)
+		bb_target_attach(t, bb_opts.tgid);
+	else
+		return false;
+	bb_opts.tgid = 0;
+	return true;
+}
+
 void bb_target_attach(struct bb_target *t, int pid)
 {
 	char link[64];

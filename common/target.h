@@ -27,6 +27,12 @@ struct bb_target {
 	int watch_fd;		/* signalfd (launched) or pidfd */
 };
 
+/*
+ * The target the user gave: -p PID (bb_opts.tgid), -c @command, or the
+ * operands (-- CMD ARGS); exactly one, or none (returns false).  The
+ * process filter is then cleared: uprobes are per process already.
+ */
+bool bb_target_choose(struct bb_target *t, const char *command, int argc, char **argv);
 /* Starts @argv (or the words of @cmdline) held before exec. */
 void bb_target_spawn(struct bb_target *t, const char *cmdline, char **argv);
 /* An existing process. */

@@ -37,55 +37,17 @@ for f in "$BB" $(printf "$W/%s " $WORKLOADS); do
 done
 
 T=$(mktemp -d /tmp/bpfbox-e2e-deadlock.XXXXXX)
-BGPIDS=()		# deadlocks and workloads running in the background
 START=$SECONDS
 
-cleanup() {
-	local p
-	for p in "${BGPIDS[@]}"; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	BGPIDS=()
-}
-trap 'cleanup; exit 1' INT TERM
-trap cleanup EXIT
+trap 'cleanup_bg; exit 1' INT TERM
+trap cleanup_bg EXIT
 
 # ---- the framework --------------------------------------------------------
 
 . "$(dirname "$0")/e2e/lib.sh"
 
-# wait_for FILE ERE [SECONDS [PID]]: until a line of FILE matches (default
-# 10 s); gives up early when PID (the writer) has exited.
-wait_for() {
-	local file=$1 re=$2 secs=${3:-10} pid=${4:-} i
-	for ((i = 0; i < secs * 50; i++)); do
-		grep -qE -- "$re" "$file" 2>/dev/null && return 0
-		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-			grep -qE -- "$re" "$file" 2>/dev/null
-			return
-		fi
-		sleep 0.02
-	done
-	return 1
-}
 
-# gone PID [SECONDS]: until PID has exited and been reaped (default 10 s).
-gone() {
-	local i
-	for ((i = 0; i < ${2:-10} * 50; i++)); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.02
-	done
-	return 1
-}
 
-forget_bg() {
-	local p keep=()
-	for p in "${BGPIDS[@]}"; do
-		[ "$p" = "$1" ] || keep+=("$p")
-	done
-	BGPIDS=("${keep[@]}")
-}
 
 # ---- running deadlock ------------------------------------------------------
 
@@ -421,7 +383,7 @@ fi
 
 # ---- done ---------------------------------------------------------------------------------
 
-cleanup
+cleanup_bg
 trap - EXIT
 if [ $fail = 0 ]; then
 	rm -rf "$T"

@@ -57,3 +57,49 @@ fails_with() {
 		eval "eq 'exit status' 2 $rc && eq 'stderr lines' 1 \$(lines '$T/$name.err') &&
 		      eq 'stdout lines' 0 \$(lines '$T/$name.out') && grep -qE -- '$pattern' '$T/$name.err'"
 }
+
+# ---- processes in the background --------------------------------------------
+
+BGPIDS=()		# tools and workloads running in the background
+
+# Kills what is still running; the suites call it on exit.
+cleanup_bg() {
+	local p
+	for p in "${BGPIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	BGPIDS=()
+}
+
+forget_bg() {
+	local p keep=()
+	for p in "${BGPIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	BGPIDS=("${keep[@]}")
+}
+
+# wait_for FILE ERE [SECONDS [PID]]: until a line of FILE matches (default
+# 10 s); gives up early when PID (the writer) has exited.
+wait_for() {
+	local file=$1 re=$2 secs=${3:-10} pid=${4:-} i
+	for ((i = 0; i < secs * 50; i++)); do
+		grep -qE -- "$re" "$file" 2>/dev/null && return 0
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			grep -qE -- "$re" "$file" 2>/dev/null
+			return
+		fi
+		sleep 0.02
+	done
+	return 1
+}
+
+# gone PID [SECONDS]: until PID has exited (default 10 s).
+gone() {
+	local i
+	for ((i = 0; i < ${2:-10} * 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.02
+	done
+	return 1
+}
