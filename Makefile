@@ -25,7 +25,7 @@ endif
 
 WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CFLAGS   := -Os -g -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
-	    -I$(BUILD) -Ibpf -I$(DEPS)/include -idirafter $(DEPS)/uapi
+	    -I$(BUILD) -Ibpf -iquote common -I$(DEPS)/include -idirafter $(DEPS)/uapi
 LDFLAGS  := -static -Wl,--gc-sections -L$(DEPS)/lib
 LDLIBS   := -lbpf -lelf -lz
 BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)/include
@@ -60,9 +60,23 @@ $(BUILD)/bpf/%.o: $(BUILD)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen object $@ $<
 	$(Q)llvm-strip -g $@
 
-$(BUILD)/%.skel.h: $(BUILD)/bpf/%.o
+# The skeleton embeds the object gzip-compressed (common/bpfobj.c inflates
+# it): its X__elf_bytes() body is replaced, the rest is bpftool's.
+$(BUILD)/%.gz.h: $(BUILD)/bpf/%.o
+	$(Q){ echo 'static const unsigned char $*_bpf_gz[] = {'; \
+	     gzip -9 -n -c $< | od -An -v -tx1 | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	     echo '};'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.o $(BUILD)/%.gz.h
 	$(call say,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+	$(Q){ echo '#include "bpfobj.h"'; echo '#include "$*.gz.h"'; \
+	     $(BPFTOOL) gen skeleton $< name $*_bpf | awk -v gz=$*_bpf_gz ' \
+		/__elf_bytes\(size_t \*sz\)$$/ { print; print "{"; \
+			print "\treturn bb_bpf_inflate(" gz ", sizeof(" gz "), sz);"; \
+			print "}"; skip = 1; next } \
+		skip && /^}$$/ { skip = 0; next } \
+		skip { next } \
+		{ print }'; } > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -110,7 +124,7 @@ bench: bpfbox $(WORK_BIN)
 
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \
-	       $(BUILD)/*.skel.h bpfbox bpfbox.unstripped
+	       $(BUILD)/*.skel.h $(BUILD)/*.gz.h bpfbox bpfbox.unstripped
 
 distclean: clean
 	rm -rf $(BUILD)
