@@ -163,17 +163,9 @@ static void lock_name(__u64 addr, char *buf, size_t len)
 	snprintf(buf, len, "0x%llx", (unsigned long long)addr);
 }
 
-/* A frame as text: live from the symbolizer, from the file in report. */
 static void format_frame(uint64_t addr, char *buf, size_t len)
 {
-	const char *text = bb_usym_get(addr);
-
-	if (text)
-		snprintf(buf, len, "%s", text);
-	else if (target.syms)
-		bb_usyms_format(target.syms, addr, buf, len);
-	else
-		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+	bb_usym_format(target.syms, addr, buf, len);
 }
 
 static void print_stack(const char *indent, __s32 id)
@@ -209,16 +201,8 @@ static void json_stack(struct bb_json *j, const char *key, __s32 id)
 /* While recording: the frames of every stack go in as text. */
 static void dl_mark_addrs(const void *data, size_t len, enum bb_mark_kind kind)
 {
-	const __u64 *frames = data;
-	char text[512];
-	size_t i;
-
-	if (kind != BB_MARK_STACK)
-		return;
-	for (i = 0; i < len / sizeof(*frames); i++) {
-		format_frame(frames[i], text, sizeof(text));
-		bb_usym_record(frames[i], text);
-	}
+	if (kind == BB_MARK_STACK)
+		bb_usym_record_stack(target.syms, data, len / sizeof(uint64_t));
 }
 
 /*

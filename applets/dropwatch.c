@@ -53,7 +53,6 @@ static struct {
 static bool have_reasons;	/* the kernel passes a reason to the tracepoint */
 static struct bb_pcap *pcap;
 static unsigned long long pcap_skipped;	/* non-IP drops: no raw-IP framing */
-static int stacks_fd = -1;
 
 static int parse_proto(const char *arg)
 {
@@ -488,6 +487,7 @@ static int dw_main(int argc, char **argv)
 {
 	struct bb_load l = { .ops = &dw_skel, .hooks = dw_hooks, .nr_hooks = 1,
 			     .configure = dw_configure };
+	struct dropwatch_bpf *skel;
 	struct bb_agg_view view;
 	struct bb_loop *loop;
 
@@ -500,15 +500,15 @@ static int dw_main(int argc, char **argv)
 	}
 	open_outputs();
 	bb_load_attach(&l);
+	skel = l.skel;
 	if (strstr(dw_hooks[0].chosen, "noreason"))
 		have_reasons = false;
 	if (!have_reasons)
 		bb_warn("this kernel passes no drop reasons (added in Linux 5.17): "
 			"showing locations only");
-	fill_reason_filter(l.skel);
-	stacks_fd = bpf_map__fd(((struct dropwatch_bpf *)l.skel)->maps.dw_stacks);
+	fill_reason_filter(skel);
 	if (cfg.stack)
-		bb_stacks_use_map(stacks_fd);
+		bb_stacks_use_map(bpf_map__fd(skel->maps.dw_stacks));
 	bb_install_signals();
 	fprintf(stderr, "dropwatch: watching %s (%s); Ctrl-C to stop\n",
 		dw_hooks[0].what, dw_hooks[0].method);
@@ -516,10 +516,9 @@ static int dw_main(int argc, char **argv)
 	bb_kernel_syms();
 	loop = bb_loop_new();
 	if (cfg.events) {
-		bb_loop_add_ringbuf(loop, bpf_map__fd(((struct dropwatch_bpf *)l.skel)->maps.bb_events),
-				    bb_on_event, NULL);
+		bb_loop_add_ringbuf(loop, bpf_map__fd(skel->maps.bb_events), bb_on_event, NULL);
 	} else {
-		bb_agg_view_init(&view, bpf_map__fd(((struct dropwatch_bpf *)l.skel)->maps.dw_drops),
+		bb_agg_view_init(&view, bpf_map__fd(skel->maps.dw_drops),
 				 sizeof(struct dropwatch_key), false);
 		view.cumulative = cfg.cumulative;
 		bb_loop_on_tick(loop, bb_agg_view_tick, &view);

@@ -58,11 +58,6 @@ static struct bb_target target;
 static bool kernel_mode;
 static struct memleak_bpf *skel;
 
-static int parse_number(const char *arg, unsigned long long max, unsigned long long *out)
-{
-	return bb_parse_uint(arg, max, out);
-}
-
 static int ml_parse(int key, const char *arg)
 {
 	unsigned long long n;
@@ -74,14 +69,14 @@ static int ml_parse(int key, const char *arg)
 	case 'a': cfg.show_allocs = true; return 0;
 	case O_EVENTS: cfg.events = true; return 0;
 	case O_FOLDED: cfg.folded = true; return 0;
-	case 'o': return parse_number(arg, 1ULL << 40, &cfg.older_ms);
-	case 's': return parse_number(arg, 1 << 30, &cfg.sample) || !cfg.sample ? -1 : 0;
-	case 'z': return parse_number(arg, ~0ULL, &cfg.min_size);
-	case 'Z': return parse_number(arg, ~0ULL, &cfg.max_size);
+	case 'o': return bb_parse_uint(arg, 1ULL << 40, &cfg.older_ms);
+	case 's': return bb_parse_uint(arg, 1 << 30, &cfg.sample) || !cfg.sample ? -1 : 0;
+	case 'z': return bb_parse_uint(arg, ~0ULL, &cfg.min_size);
+	case 'Z': return bb_parse_uint(arg, ~0ULL, &cfg.max_size);
 	case O_MAX_ALLOCS:
-		return parse_number(arg, 1 << 26, &cfg.max_allocs) || !cfg.max_allocs ? -1 : 0;
+		return bb_parse_uint(arg, 1 << 26, &cfg.max_allocs) || !cfg.max_allocs ? -1 : 0;
 	case 'T':
-		if (parse_number(arg, 1000000, &n))
+		if (bb_parse_uint(arg, 1000000, &n))
 			return -1;
 		bb_opts.top = n;
 		return 0;
@@ -219,41 +214,32 @@ static const char *const op_names[ML_OP_NR] = {
 };
 
 /* One frame as text: live from the symbolizers, from the file in report. */
+static bool is_kernel_addr(uint64_t addr)
+{
+	return kernel_mode || (!target.syms && !bb_usym_get(addr) && addr >= (1ULL << 63));
+}
+
 static void format_frame(uint64_t addr, char *buf, size_t len)
 {
-	const char *text;
-
-	if (kernel_mode || (!target.syms && !bb_usym_get(addr) && addr >= (1ULL << 63))) {
+	if (is_kernel_addr(addr))
 		bb_ksyms_format(bb_kernel_syms(), addr, buf, len);
-		return;
-	}
-	text = bb_usym_get(addr);
-	if (text) {
-		snprintf(buf, len, "%s", text);
-		return;
-	}
-	if (target.syms)
-		bb_usyms_format(target.syms, addr, buf, len);
 	else
-		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+		bb_usym_format(target.syms, addr, buf, len);
 }
 
 static void ml_mark_addrs(const void *data, size_t len, enum bb_mark_kind kind)
 {
-	const __u64 *frames = data;
-	char text[512];
-	size_t i;
+	const uint64_t *frames = data;
+	size_t i, n = len / sizeof(*frames);
 
 	if (kind != BB_MARK_STACK)
 		return;		/* events and keys carry no addresses to name */
-	for (i = 0; i < len / sizeof(*frames); i++) {
-		if (kernel_mode) {
-			bb_ksym_mark(frames[i]);
-			continue;
-		}
-		format_frame(frames[i], text, sizeof(text));
-		bb_usym_record(frames[i], text);
+	if (!kernel_mode) {
+		bb_usym_record_stack(target.syms, frames, n);
+		return;
 	}
+	for (i = 0; i < n; i++)
+		bb_ksym_mark(frames[i]);
 }
 
 static void ml_print_event(const void *data, size_t len)

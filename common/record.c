@@ -11,6 +11,7 @@
 #include "../bpf/bb_shared.h"
 #include "ksyms.h"
 #include "record.h"
+#include "usyms.h"
 
 #define WRITE_BUFFER (1 << 20)
 #define MAX_RECORD (64 << 20)	/* larger lengths mean a corrupt file */
@@ -294,6 +295,29 @@ void bb_usym_record(uint64_t addr, const char *text)
 		return;
 	bb_usym_add(addr, text);
 	bb_record_write(BB_REC_USYM, &addr, sizeof(addr), text, strlen(text) + 1);
+}
+
+void bb_usym_format(struct bb_usyms *syms, uint64_t addr, char *buf, size_t len)
+{
+	const char *text = bb_usym_get(addr);
+
+	if (text)
+		snprintf(buf, len, "%s", text);
+	else if (syms)
+		bb_usyms_format(syms, addr, buf, len);
+	else
+		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+}
+
+void bb_usym_record_stack(struct bb_usyms *syms, const uint64_t *frames, size_t n)
+{
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bb_usym_format(syms, frames[i], text, sizeof(text));
+		bb_usym_record(frames[i], text);
+	}
 }
 
 /* Enum names: a small linear table is plenty (a few hundred entries). */

@@ -77,6 +77,12 @@ void bb_stacks_add(int32_t id, const uint64_t *frames, int nr);
 void bb_usym_record(uint64_t addr, const char *text);
 void bb_usym_add(uint64_t addr, const char *text);
 const char *bb_usym_get(uint64_t addr);
+struct bb_usyms;
+/* A user frame as text: what the file recorded, else from @syms (live),
+ * else the bare address. */
+void bb_usym_format(struct bb_usyms *syms, uint64_t addr, char *buf, size_t len);
+/* While recording: every frame of a stack goes into the file as text. */
+void bb_usym_record_stack(struct bb_usyms *syms, const uint64_t *frames, size_t n);
 
 /* Names of kernel enum values (drop reasons...), by table. */
 void bb_names_add(uint32_t table, uint64_t value, const char *name);
