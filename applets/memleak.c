@@ -433,6 +433,7 @@ static void drop_empty_rows(struct bb_agg_table *t)
 		free((void *)t->rows[i].key);
 	}
 	t->nr = n;
+	t->index_ok = false;	/* rows moved */
 }
 
 static void ml_tick(void *ctx, bool final)

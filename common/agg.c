@@ -24,6 +24,7 @@ void bb_agg_clear(struct bb_agg_table *t)
 	for (i = 0; i < t->nr; i++)
 		free((void *)t->rows[i].key);
 	t->nr = 0;
+	t->index_ok = false;
 	t->total_count = t->total_bytes = 0;
 	t->total_rows = 0;
 }
@@ -32,18 +33,66 @@ void bb_agg_free(struct bb_agg_table *t)
 {
 	bb_agg_clear(t);
 	free(t->rows);
+	free(t->index);
 	t->rows = NULL;
-	t->cap = 0;
+	t->index = NULL;
+	t->cap = t->index_cap = 0;
 }
 
-struct bb_agg_row *bb_agg_find(const struct bb_agg_table *t, const void *key)
+static size_t key_hash(const void *key, size_t len)
 {
+	const unsigned char *p = key;
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
 	size_t i;
 
-	/* Linear: tables are read once per interval; see bb_agg_delta. */
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static void index_insert(struct bb_agg_table *t, size_t row)
+{
+	size_t mask = t->index_cap - 1, i = key_hash(t->rows[row].key, t->key_size) & mask;
+
+	while (t->index[i])
+		i = (i + 1) & mask;
+	t->index[i] = row + 1;
+}
+
+static void index_rebuild(struct bb_agg_table *t)
+{
+	size_t cap = 64, i;
+
+	while (cap < 2 * t->nr + 2)
+		cap *= 2;
+	if (cap != t->index_cap) {
+		free(t->index);
+		t->index = bb_xcalloc(cap, sizeof(*t->index));
+		t->index_cap = cap;
+	} else {
+		memset(t->index, 0, cap * sizeof(*t->index));
+	}
 	for (i = 0; i < t->nr; i++)
-		if (!memcmp(t->rows[i].key, key, t->key_size))
-			return &t->rows[i];
+		index_insert(t, i);
+	t->index_ok = true;
+}
+
+struct bb_agg_row *bb_agg_find(const struct bb_agg_table *ct, const void *key)
+{
+	/* The index is a cache: looking up does not change the table. */
+	struct bb_agg_table *t = (struct bb_agg_table *)ct;
+	size_t mask, i;
+
+	if (!t->nr)
+		return NULL;
+	if (!t->index_ok)
+		index_rebuild(t);
+	mask = t->index_cap - 1;
+	for (i = key_hash(key, t->key_size) & mask; t->index[i]; i = (i + 1) & mask)
+		if (!memcmp(t->rows[t->index[i] - 1].key, key, t->key_size))
+			return &t->rows[t->index[i] - 1];
 	return NULL;
 }
 
@@ -73,6 +122,10 @@ static struct bb_agg_row *append(struct bb_agg_table *t, const void *key)
 	r = &t->rows[t->nr++];
 	memset(r, 0, sizeof(*r));
 	r->key = k;
+	if (t->index_ok && t->index_cap >= 2 * t->nr + 2)
+		index_insert(t, t->nr - 1);
+	else
+		t->index_ok = false;
 	return r;
 }
 
@@ -183,6 +236,7 @@ void bb_agg_sort(struct bb_agg_table *t, enum bb_agg_order order, size_t top)
 	sort_order = order;
 	sort_key_size = t->key_size;
 	qsort(t->rows, t->nr, sizeof(*t->rows), cmp_rows);
+	t->index_ok = false;	/* rows moved */
 	if (!top || top >= t->nr)
 		return;
 	for (i = top; i < t->nr; i++)

@@ -28,6 +28,11 @@ struct bb_agg_table {
 	uint64_t total_count;		/* over all rows, before top-N */
 	uint64_t total_bytes;
 	size_t total_rows;		/* before top-N */
+	/* Key lookup: open addressing over row numbers, rebuilt when stale
+	 * (sorting moves rows), so merging and deltas stay linear. */
+	size_t *index;			/* row + 1; 0 is an empty slot */
+	size_t index_cap;		/* a power of two, >= 2 * nr when valid */
+	bool index_ok;
 };
 
 /* How a table row is stored in a record file, before key and value. */
