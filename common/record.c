@@ -253,33 +253,55 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
  * (and its files) may be gone when the file is read.
  */
 struct usym_text {
-	uint64_t addr;
+	uint64_t addr;		/* 0: an empty slot (no frame is at address 0) */
 	char *text;
 };
 
+/* Open addressing by address: a recording names every frame of thousands
+ * of stacks, and each is looked up before it is written. */
 static struct usym_text *usym_texts;
-static size_t nr_usym_texts, cap_usym_texts;
+static size_t nr_usym_texts, cap_usym_texts;	/* cap: a power of two */
+
+static size_t usym_slot(uint64_t addr)
+{
+	size_t mask = cap_usym_texts - 1, i = (addr * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+
+	while (usym_texts[i].addr && usym_texts[i].addr != addr)
+		i = (i + 1) & mask;
+	return i;
+}
 
 static struct usym_text *find_usym(uint64_t addr)
 {
-	size_t i;
+	struct usym_text *u;
 
-	/* Linear: a recording names a few thousand frames at most. */
-	for (i = 0; i < nr_usym_texts; i++)
-		if (usym_texts[i].addr == addr)
-			return &usym_texts[i];
-	return NULL;
+	if (!cap_usym_texts || !addr)
+		return NULL;
+	u = &usym_texts[usym_slot(addr)];
+	return u->addr ? u : NULL;
+}
+
+static void grow_usyms(void)
+{
+	struct usym_text *old = usym_texts;
+	size_t i, old_cap = cap_usym_texts;
+
+	cap_usym_texts = old_cap ? old_cap * 2 : 1024;
+	usym_texts = bb_xcalloc(cap_usym_texts, sizeof(*usym_texts));
+	for (i = 0; i < old_cap; i++)
+		if (old[i].addr)
+			usym_texts[usym_slot(old[i].addr)] = old[i];
+	free(old);
 }
 
 void bb_usym_add(uint64_t addr, const char *text)
 {
-	if (find_usym(addr))
+	if (!addr || find_usym(addr))
 		return;
-	if (nr_usym_texts == cap_usym_texts) {
-		cap_usym_texts = cap_usym_texts ? cap_usym_texts * 2 : 256;
-		usym_texts = bb_xrealloc(usym_texts, cap_usym_texts, sizeof(*usym_texts));
-	}
-	usym_texts[nr_usym_texts++] = (struct usym_text){ addr, bb_xstrdup(text) };
+	if (2 * (nr_usym_texts + 1) > cap_usym_texts)
+		grow_usyms();
+	usym_texts[usym_slot(addr)] = (struct usym_text){ addr, bb_xstrdup(text) };
+	nr_usym_texts++;
 }
 
 const char *bb_usym_get(uint64_t addr)
