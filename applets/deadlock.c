@@ -423,14 +423,17 @@ static __u32 holder_of(__u64 lock)
 
 static size_t read_waiters(struct waiter *w, size_t max, uint64_t now)
 {
-	int fd = bpf_map__fd(skel->maps.dl_waiting);
+	int fd = bpf_map__fd(skel->maps.dl_threads);
 	__u32 tid, *prev = NULL;
+	struct dl_thread t;
 	size_t n = 0;
 
 	while (n < max && !bpf_map_get_next_key(fd, prev, &tid)) {
 		prev = &tid;
-		if (bpf_map_lookup_elem(fd, &tid, &w[n].w) || now - w[n].w.ts_ns < BLOCKED_NS)
+		if (bpf_map_lookup_elem(fd, &tid, &t) || !t.wait.lock ||
+		    now - t.wait.ts_ns < BLOCKED_NS)
 			continue;
+		w[n].w = t.wait;
 		w[n].tid = tid;
 		w[n].holder = holder_of(w[n].w.lock);
 		n++;

@@ -3,12 +3,14 @@
  * deadlock: the lock-order graph of a process's pthread locks, and who
  * waits for what right now.
  *
- * A lock call's entry records what the thread asks for (dl_waiting: while
- * it stays there the thread is blocked); its return, when it succeeded,
- * adds an edge from every lock the thread holds to the new one and pushes
- * it on the thread's held set.  Unlocks pop it.  User space looks for
- * cycles in the edges (potential deadlocks) and in waiting -> holder
- * (live ones).
+ * A lock call's entry records what the thread asks for (its wait slot:
+ * while it stays set the thread is blocked) and adds an edge from every
+ * lock the thread holds to the new one: asking while holding is the
+ * order, whether or not the call ever returns (a real deadlock's last
+ * requests never do).  Its return, when it succeeded, pushes the lock on
+ * the thread's held set; a trylock's edges wait for its success.  Unlocks
+ * pop it.  User space looks for cycles in the edges (potential deadlocks)
+ * and in waiting -> holder (live ones).
  */
 #include "bpfbox.bpf.h"
 #include "deadlock.h"
@@ -22,13 +24,6 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct dl_wait);
-} dl_waiting SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);		/* --max-edges */
 	__type(key, struct dl_edge_key);
 	__type(value, struct dl_edge);
@@ -39,6 +34,12 @@ BB_STACK_MAP(dl_stacks, 16384);
 static __always_inline bool is_unlock(__u32 op)
 {
 	return op == DL_UNLOCK || op == DL_RWUNLOCK;
+}
+
+/* A call that waits for the lock (not a try): its request is an edge. */
+static __always_inline bool blocks(__u32 op)
+{
+	return op == DL_LOCK || op == DL_RDLOCK || op == DL_WRLOCK || op == DL_CUSTOM_LOCK;
 }
 
 static __always_inline void drop_held(__u64 lock)
@@ -64,23 +65,6 @@ static __always_inline void drop_held(__u64 lock)
 	}
 }
 
-static __always_inline int enter(struct pt_regs *ctx, __u32 op, __u64 lock)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct dl_wait w = { .lock = lock, .ts_ns = bpf_ktime_get_boot_ns(), .op = op };
-	__u64 caller = 0;
-
-	if (is_unlock(op)) {
-		drop_held(lock);
-		return 0;
-	}
-	bpf_probe_read_user(&caller, sizeof(caller), (void *)PT_REGS_SP(ctx));
-	w.stack_id = bb_stack_id_from(ctx, &dl_stacks, BPF_F_USER_STACK, caller);
-	if (bpf_map_update_elem(&dl_waiting, &tid, &w, BPF_ANY))
-		bb_lost_inc(BB_LOST_APPLET);
-	return 0;
-}
-
 static __always_inline void add_edge(struct dl_thread *t, __u32 i, const struct dl_wait *w,
 				     __u32 tid)
 {
@@ -93,6 +77,18 @@ static __always_inline void add_edge(struct dl_thread *t, __u32 i, const struct 
 	bpf_get_current_comm(e.comm, sizeof(e.comm));
 	if (bpf_map_update_elem(&dl_edges, &k, &e, BPF_NOEXIST))
 		bb_lost_inc(BB_LOST_AGG);
+}
+
+/* Every lock @t holds was held when it asked for @w's. */
+static __always_inline void add_edges(struct dl_thread *t, const struct dl_wait *w, __u32 tid)
+{
+	__u32 i, n = t->nr;
+
+	for (i = 0; i < DL_MAX_HELD; i++) {
+		if (i >= n)
+			break;
+		add_edge(t, i, w, tid);
+	}
 }
 
 static __always_inline struct dl_thread *thread_of(__u32 tid)
@@ -109,29 +105,48 @@ static __always_inline struct dl_thread *thread_of(__u32 tid)
 	return t;
 }
 
-static __always_inline int lock_return(long ret)
+static __always_inline int enter(struct pt_regs *ctx, __u32 op, __u64 lock)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct dl_wait *wp = bpf_map_lookup_elem(&dl_waiting, &tid);
 	struct dl_thread *t;
-	struct dl_wait w;
-	__u32 i, n;
+	__u64 caller = 0;
+	__s32 stack_id;
 
-	if (!wp)
+	if (is_unlock(op)) {
+		drop_held(lock);
 		return 0;
-	w = *wp;
-	bpf_map_delete_elem(&dl_waiting, &tid);
-	if (ret && w.op != DL_CUSTOM_LOCK)
-		return 0;	/* a failed trylock (or an error) takes nothing */
+	}
+	bpf_probe_read_user(&caller, sizeof(caller), (void *)PT_REGS_SP(ctx));
+	stack_id = bb_user_stack_id(ctx, &dl_stacks, caller);
 	t = thread_of(tid);
 	if (!t)
 		return 0;
+	/* A slot in the thread's own entry: no map update on the hot path. */
+	t->wait.lock = lock;
+	t->wait.ts_ns = bpf_ktime_get_boot_ns();
+	t->wait.stack_id = stack_id;
+	t->wait.op = op;
+	if (blocks(op))
+		add_edges(t, &t->wait, tid);
+	return 0;
+}
+
+static __always_inline int lock_return(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct dl_thread *t = bpf_map_lookup_elem(&dl_threads, &tid);
+	struct dl_wait w;
+	__u32 n;
+
+	if (!t || !t->wait.lock)
+		return 0;
+	w = t->wait;
+	t->wait.lock = 0;
+	if (ret && w.op != DL_CUSTOM_LOCK)
+		return 0;	/* a failed trylock (or an error) takes nothing */
+	if (!blocks(w.op))
+		add_edges(t, &w, tid);
 	n = t->nr;
-	for (i = 0; i < DL_MAX_HELD; i++) {
-		if (i >= n)
-			break;
-		add_edge(t, i, &w, tid);
-	}
 	if (n >= DL_MAX_HELD) {
 		bb_lost_inc(BB_LOST_APPLET);	/* held set full: counted */
 		return 0;
@@ -184,7 +199,6 @@ static __always_inline int thread_exit(void)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	bpf_map_delete_elem(&dl_threads, &tid);
-	bpf_map_delete_elem(&dl_waiting, &tid);
 	return 0;
 }
 

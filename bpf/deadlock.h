@@ -35,19 +35,20 @@ struct dl_held {
 	__u32 pad;
 };
 
-/* The locks a thread holds. */
-struct dl_thread {
-	__u32 nr;
-	__u32 pad;
-	struct dl_held held[DL_MAX_HELD];
-};
-
 /* A thread inside a lock call: blocked there, if it stays. */
 struct dl_wait {
-	__u64 lock;
+	__u64 lock;		/* 0: in no lock call */
 	__u64 ts_ns;
 	__s32 stack_id;		/* where it was requested */
 	__u32 op;
+};
+
+/* A thread: the lock call it is in, and the locks it holds. */
+struct dl_thread {
+	struct dl_wait wait;
+	__u32 nr;
+	__u32 pad;
+	struct dl_held held[DL_MAX_HELD];
 };
 
 #endif

@@ -129,7 +129,11 @@ static __always_inline void remember(void *ctx, __u64 addr, __u64 size, __u32 op
 				   .stack_id = -1, .op = op };
 	struct memleak_key key;
 
-	if (cfg_stacks)
+	/* (@stack_flags is a constant: the branch not taken is compiled out,
+	 * so tracepoints never read registers.) */
+	if (cfg_stacks && (stack_flags & BPF_F_USER_STACK))
+		a.stack_id = bb_user_stack_id(ctx, &ml_stacks, 0);
+	else if (cfg_stacks)
 		a.stack_id = bb_stack_id(ctx, &ml_stacks, stack_flags);
 	/* A block handed out twice without a free seen: count it once. */
 	forget(addr, ML_FREE);

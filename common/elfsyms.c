@@ -763,7 +763,8 @@ static int func_score(const GElf_Sym *s, Elf_Data *versym, size_t i)
 }
 
 /* Searches one symbol table section type; true when found. */
-static bool find_in(Elf *elf, Elf64_Word type, const char *name, uint64_t *vaddr, bool *seen)
+static bool find_in(Elf *elf, Elf64_Word type, const char *name, uint64_t *vaddr,
+		    uint64_t *size, bool *seen)
 {
 	Elf_Scn *scn = NULL;
 	int best = 1 << 30, score;
@@ -790,19 +791,21 @@ static bool find_in(Elf *elf, Elf64_Word type, const char *name, uint64_t *vaddr
 			if (score < best) {
 				best = score;
 				*vaddr = s.st_value;
+				*size = s.st_size;
 			}
 		}
 	}
 	return best != 1 << 30;
 }
 
-static bool find_func(Elf *elf, const char *name, uint64_t *vaddr, bool *has_symtab)
+static bool find_func(Elf *elf, const char *name, uint64_t *vaddr, uint64_t *size,
+		      bool *has_symtab)
 {
 	bool dyn = false;
 
 	*has_symtab = false;
-	return find_in(elf, SHT_SYMTAB, name, vaddr, has_symtab) ||
-	       find_in(elf, SHT_DYNSYM, name, vaddr, &dyn);
+	return find_in(elf, SHT_SYMTAB, name, vaddr, size, has_symtab) ||
+	       find_in(elf, SHT_DYNSYM, name, vaddr, size, &dyn);
 }
 
 /* The file offset of the byte at link-time address @vaddr. */
@@ -826,10 +829,18 @@ static bool vaddr_to_offset(Elf *elf, uint64_t vaddr, unsigned long long *off)
 
 int bb_elf_func_offset(const char *path, const char *name, unsigned long long *offset)
 {
+	unsigned long long size;
+
+	return bb_elf_func_range(path, name, offset, &size);
+}
+
+int bb_elf_func_range(const char *path, const char *name, unsigned long long *offset,
+		      unsigned long long *size)
+{
 	struct debug dbg = { .fd = -1 };
 	char real[PATH_MAX];
 	bool found, has_symtab;
-	uint64_t vaddr = 0;
+	uint64_t vaddr = 0, sz = 0;
 	struct stat st;
 	int fd, ret = -1;
 	Elf *elf;
@@ -843,10 +854,10 @@ int bb_elf_func_offset(const char *path, const char *name, unsigned long long *o
 		errno = ENOEXEC;
 		return -1;
 	}
-	found = find_func(elf, name, &vaddr, &has_symtab);
+	found = find_func(elf, name, &vaddr, &sz, &has_symtab);
 	if (!found && !has_symtab &&
 	    find_debug(&dbg, elf, st.st_dev, st.st_ino, realpath(path, real) ? real : path, NULL)) {
-		found = find_in(dbg.elf, SHT_SYMTAB, name, &vaddr, &has_symtab);
+		found = find_in(dbg.elf, SHT_SYMTAB, name, &vaddr, &sz, &has_symtab);
 		debug_close(&dbg);
 	}
 	if (!found)
@@ -855,6 +866,7 @@ int bb_elf_func_offset(const char *path, const char *name, unsigned long long *o
 		errno = ENOEXEC;
 	else
 		ret = 0;
+	*size = sz;
 	elf_end(elf);
 	close(fd);
 	return ret;

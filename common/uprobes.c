@@ -110,21 +110,32 @@ bool bb_uprobes_find_module(const struct bb_target *t, const char *only, const c
 }
 
 /*
- * Where in a function its probe goes.  Under a uprobe the kernel emulates
+ * Where in a function its probes go.  Under a uprobe the kernel emulates
  * a few instructions (push of a register, jmp/call, nop): one trap.  Any
  * other it single-steps out of line: measured here (6.18, a VM) 0.8 us a
- * hit on a push, 11-25 us on endbr64, test or mov.  So:
- *  - a leading endbr64 is passed over: it does nothing a probe needs, and
- *    the stack is as at entry (a return probe still finds its address);
- *  - where a NULL argument does nothing (free), so is a leading
- *    "test %rdi,%rdi; je <ret>" (glibc's free): every call with a
- *    pointer goes on to the next instruction; only free(NULL), which
- *    frees nothing, no longer hits the probe.
- * The offset is taken only if the instruction there is one the kernel
- * emulates; otherwise the probe stays at the entry.
+ * hit on a push, 11-25 us on endbr64, test or mov.  So a probe moves past
+ * instructions that change nothing its programs read, to an emulated one:
+ *  - a leading endbr64: the stack is as at entry (a return probe still
+ *    finds its address);
+ *  - where a NULL argument does nothing (free), a leading
+ *    "test %rdi,%rdi; je <ret>": only free(NULL), which frees nothing, no
+ *    longer hits the probe;
+ *  - for programs that read only %rdi, %rsp and %rbp (BB_PROBE_ARG1_ONLY):
+ *    a "mov $imm32" (glibc's pthread_mutex_unlock: mov $1,%esi; jmp), or a
+ *    guard: loads, register moves and tests ending in a conditional jump
+ *    (glibc's pthread_mutex_lock: "mov 0x10(%rdi),%eax ... jne <full>;
+ *    push %rbx").  A guard splits the probe in two, one on each way out,
+ *    so every call still hits exactly one.
+ * A moved probe must not be a branch target inside the function (it would
+ * be hit twice, or with other registers): checked when the whole function
+ * is known, by counting every byte sequence that decodes as a branch to
+ * it, an overcount that can only refuse a move.  Otherwise the probe stays
+ * at the entry.
  */
-static bool emulated_insn(const unsigned char *b)
+static bool emulated_insn(const unsigned char *b, size_t avail)
 {
+	if (avail < 2)
+		return false;
 	if (b[0] >= 0x50 && b[0] <= 0x57)			/* push %reg */
 		return true;
 	if (b[0] == 0x41 && b[1] >= 0x50 && b[1] <= 0x57)	/* push %r8..%r15 */
@@ -134,65 +145,247 @@ static bool emulated_insn(const unsigned char *b)
 	return b[0] == 0x90 || (b[0] == 0x0f && b[1] == 0x1f);	/* nop */
 }
 
-static unsigned long long probe_skip(const char *path, unsigned long long off, bool null_noop,
-				     bool arg1_only)
+static long rel32(const unsigned char *b)
 {
-	unsigned char b[16], t[2];
-	size_t i = 0, endbr;
-	long target = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int32_t v;
 
-	if (fd < 0)
-		return 0;
-	if (pread(fd, b, sizeof(b), off) != sizeof(b))
-		goto out;
-	if (!memcmp(b, "\xf3\x0f\x1e\xfa", 4))			/* endbr64 */
-		i = 4;
-	endbr = i;
-	if (null_noop && !memcmp(b + i, "\x48\x85\xff", 3)) {	/* test %rdi,%rdi */
-		if (b[i + 3] == 0x74) {				/* je rel8 */
-			target = i + 5 + (signed char)b[i + 4];
-			i += 5;
-		} else if (b[i + 3] == 0x0f && b[i + 4] == 0x84) {	/* je rel32 */
-			int32_t rel;
-
-			memcpy(&rel, b + i + 5, sizeof(rel));
-			target = i + 9 + (long)rel;
-			i += 9;
-		}
-		/* The NULL path must return at once: ret, or repz ret. */
-		if (target < 0 || pread(fd, t, sizeof(t), off + target) != sizeof(t) ||
-		    !(t[0] == 0xc3 || (t[0] == 0xf3 && t[1] == 0xc3)))
-			i = endbr;
-	}
-	/* "mov $imm32" into eax, ecx, edx or esi (glibc's pthread_mutex_unlock:
-	 * mov $1,%esi; jmp ...) changes nothing such a probe reads, never
-	 * %rdi or %rsp: pass it when an emulated instruction follows. */
-	if (arg1_only && i == endbr && !emulated_insn(b + i) &&
-	    (b[i] == 0xb8 || b[i] == 0xb9 || b[i] == 0xba || b[i] == 0xbe))
-		i += 5;
-	if (i && !emulated_insn(b + i))
-		i = 0;
-out:
-	close(fd);
-	return i;
+	memcpy(&v, b, sizeof(v));
+	return v;
 }
 
-/* The file offset of @pr's probe in @path. */
-static unsigned long long probe_offset(const struct bb_uprobe_set *s, const char *path,
-				       const struct bb_uprobe *pr)
+/* The target of a direct jmp, jcc or call at @c[j], or -1. */
+static long branch_target(const unsigned char *c, size_t len, size_t j)
 {
-	unsigned long long off, skip;
+	if ((c[j] == 0xeb || (c[j] >= 0x70 && c[j] <= 0x7f)) && j + 2 <= len)
+		return j + 2 + (signed char)c[j + 1];
+	if ((c[j] == 0xe8 || c[j] == 0xe9) && j + 5 <= len)
+		return j + 5 + rel32(c + j + 1);
+	if (c[j] == 0x0f && j + 6 <= len && c[j + 1] >= 0x80 && c[j + 1] <= 0x8f)
+		return j + 6 + rel32(c + j + 2);
+	return -1;
+}
+
+/* Branches to @to from anywhere in @c, reading every byte as the start of
+ * an instruction (and both a rel8 and a rel32 reading of one): never fewer
+ * than the real ones. */
+static unsigned branches_to(const unsigned char *c, size_t len, size_t to)
+{
+	unsigned n = 0;
+	size_t j;
+
+	for (j = 0; j < len; j++) {
+		if ((c[j] == 0xeb || (c[j] >= 0x70 && c[j] <= 0x7f)) && j + 2 <= len &&
+		    (long)(j + 2 + (signed char)c[j + 1]) == (long)to)
+			n++;
+		if (c[j] == 0xeb || (c[j] >= 0x70 && c[j] <= 0x7f))
+			continue;
+		if (branch_target(c, len, j) == (long)to)
+			n++;
+	}
+	return n;
+}
+
+/* Bytes taken by a ModRM operand (with SIB and displacement) at @m. */
+static size_t modrm_len(const unsigned char *m)
+{
+	unsigned mod = m[0] >> 6, rm = m[0] & 7;
+	size_t n = 1;
+
+	if (mod == 3)
+		return 1;
+	if (rm == 4) {
+		n++;
+		if (mod == 0 && (m[1] & 7) == 5)
+			n += 4;
+	} else if (mod == 0 && rm == 5) {		/* %rip-relative */
+		n += 4;
+	}
+	return n + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
+}
+
+/* Is register field @r (extended by REX bit @ext) one a probe reads? */
+static bool read_reg(unsigned r, bool ext)
+{
+	return !ext && (r == 4 || r == 5 || r == 7);	/* %rsp, %rbp, %rdi */
+}
+
+/*
+ * The length of the instruction at @b when it writes neither memory nor a
+ * register a probe reads (%rdi, %rsp, %rbp): a load, a register move, an
+ * ALU operation on a register with an immediate, test or cmp.  0 for
+ * anything else.
+ */
+static size_t harmless_insn(const unsigned char *b, size_t avail)
+{
+	size_t n = 0;
+	unsigned rex = 0, mod, reg, rm;
+
+	if (avail < 16)
+		return 0;
+	if (b[n] == 0x64 || b[n] == 0x65)		/* %fs:, %gs: (thread pointer) */
+		n++;
+	if ((b[n] & 0xf0) == 0x40)
+		rex = b[n++];
+	mod = b[n + 1] >> 6;
+	reg = (b[n + 1] >> 3) & 7;
+	rm = b[n + 1] & 7;
+	switch (b[n]) {
+	case 0x8b:					/* mov r/m, reg: a load */
+		return read_reg(reg, rex & 4) ? 0 : n + 1 + modrm_len(b + n + 1);
+	case 0x89:					/* mov reg, reg */
+		return mod != 3 || read_reg(rm, rex & 1) ? 0 : n + 2;
+	case 0x85: case 0x39: case 0x3b: case 0x84: case 0x38: case 0x3a:	/* test, cmp */
+		return n + 1 + modrm_len(b + n + 1);
+	case 0x81: case 0x83:				/* and/or/add/.../cmp $imm */
+		if (reg != 7 && (mod != 3 || read_reg(rm, rex & 1)))
+			return 0;
+		return n + 1 + modrm_len(b + n + 1) + (b[n] == 0x81 ? 4 : 1);
+	}
+	return 0;
+}
+
+struct code {
+	const unsigned char *c;
+	size_t len;
+	bool whole;
+};
+
+/* May a probe move to @p, reached only by falling through to it? */
+static bool movable_to(const struct code *f, size_t p)
+{
+	return p < f->len && emulated_insn(f->c + p, f->len - p) &&
+	       (!f->whole || !branches_to(f->c, f->len, p));
+}
+
+/* Past "test %rdi,%rdi; je <ret>" at @i, or @i. */
+static size_t past_null_test(const struct code *f, size_t i)
+{
+	const unsigned char *b = f->c + i;
+	long target = -1, next = i;
+
+	if (i + 9 > f->len || memcmp(b, "\x48\x85\xff", 3))
+		return i;
+	if (b[3] == 0x74) {					/* je rel8 */
+		next = i + 5;
+		target = next + (signed char)b[4];
+	} else if (b[3] == 0x0f && b[4] == 0x84) {		/* je rel32 */
+		next = i + 9;
+		target = next + rel32(b + 5);
+	}
+	/* The NULL path must return at once: ret, or repz ret. */
+	if (target < 0 || (size_t)target + 2 > f->len ||
+	    !(f->c[target] == 0xc3 || (f->c[target] == 0xf3 && f->c[target + 1] == 0xc3)))
+		return i;
+	return next;
+}
+
+/*
+ * A guard at @i: harmless instructions then a forward conditional jump to
+ * a place in the function that only it jumps to.  Fills the two ways out.
+ */
+static bool guard_split(const struct code *f, size_t i, unsigned long out[2])
+{
+	size_t n, insns;
+	long to;
+
+	for (insns = 0; insns < 8 && i < f->len; insns++, i += n) {
+		n = harmless_insn(f->c + i, f->len - i);
+		if (n)
+			continue;
+		if (!((f->c[i] >= 0x70 && f->c[i] <= 0x7f) ||
+		      (f->c[i] == 0x0f && i + 1 < f->len && (f->c[i + 1] & 0xf0) == 0x80)))
+			return false;
+		to = branch_target(f->c, f->len, i);
+		n = f->c[i] == 0x0f ? 6 : 2;
+		if (to <= (long)(i + n) || (size_t)to >= f->len || !movable_to(f, i + n) ||
+		    branches_to(f->c, f->len, to) != 1)
+			return false;
+		out[0] = i + n;
+		out[1] = to;
+		return true;
+	}
+	return false;
+}
+
+size_t bb_probe_points(const unsigned char *code, size_t len, unsigned flags,
+		       unsigned long points[BB_PROBE_MAX_POINTS])
+{
+	struct code f = { code, len, flags & BB_PROBE_WHOLE };
+	size_t i = 0, next;
+
+	points[0] = 0;
+	if (len >= 4 && !memcmp(code, "\xf3\x0f\x1e\xfa", 4))	/* endbr64 */
+		i = 4;
+	if (emulated_insn(code + i, len - i))
+		goto single;
+	next = flags & BB_PROBE_NULL_NOOP ? past_null_test(&f, i) : i;
+	if (next != i) {
+		i = next;
+		goto single;
+	}
+	if (!(flags & BB_PROBE_ARG1_ONLY))
+		return 1;
+	/* mov $imm32 into %eax, %ecx, %edx or %esi */
+	if (i + 5 <= len && (code[i] == 0xb8 || code[i] == 0xb9 || code[i] == 0xba ||
+			     code[i] == 0xbe) && movable_to(&f, i + 5)) {
+		points[0] = i + 5;
+		return 1;
+	}
+	if (f.whole && guard_split(&f, i, points))
+		return 2;
+	return 1;
+single:
+	if (i && movable_to(&f, i))
+		points[0] = i;
+	return 1;
+}
+
+/* The functions the kernel probes: at most this much of one is read. */
+#define MAX_FUNC_READ 65536
+
+/* The probe points of @pr in @path, as file offsets. */
+static size_t probe_offsets(const struct bb_uprobe_set *s, const char *path,
+			    const struct bb_uprobe *pr, unsigned long off[BB_PROBE_MAX_POINTS])
+{
+	unsigned long long start, size;
+	unsigned flags = 0;
+	unsigned char *code;
 	char sym[256];
+	size_t i, n = 1;
+	ssize_t got;
+	int fd;
 
 	symbol_name(s->prefix, pr->func, sym, sizeof(sym));
-	if (bb_elf_func_offset(path, sym, &off))
+	if (bb_elf_func_range(path, sym, &start, &size))
 		bb_die("cannot find %s in %s", sym, path);
 	/* A return probe shares the entry's uprobe: both move, or neither. */
-	skip = probe_skip(path, off, pr->null_noop && !pr->returns, pr->arg1_only);
-	if (skip)
-		bb_info("%s probed at +%llu, an instruction the kernel emulates", sym, skip);
-	return off + skip;
+	if (pr->null_noop && !pr->returns)
+		flags |= BB_PROBE_NULL_NOOP;
+	if (pr->arg1_only)
+		flags |= BB_PROBE_ARG1_ONLY;
+	if (size && size <= MAX_FUNC_READ)
+		flags |= BB_PROBE_WHOLE;
+	else
+		size = 64;
+	code = bb_xcalloc(1, size);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	got = fd < 0 ? -1 : pread(fd, code, size, start);
+	if (got > 0)
+		n = bb_probe_points(code, got, got == (ssize_t)size ? flags : flags & ~BB_PROBE_WHOLE,
+				    off);
+	else
+		off[0] = 0;
+	if (fd >= 0)
+		close(fd);
+	free(code);
+	if (n > 1)
+		bb_info("%s probed at +%lu and +%lu, the two ways past its first test", sym,
+			off[0], off[1]);
+	else if (off[0])
+		bb_info("%s probed at +%lu, an instruction the kernel emulates", sym, off[0]);
+	for (i = 0; i < n; i++)
+		off[i] += start;
+	return n;
 }
 
 static struct bpf_program *program(const struct bb_uprobe_set *s, const char *name)
@@ -237,18 +430,22 @@ static size_t present_probes(const struct bb_uprobe_set *s, const char *path,
 static void attach_multi(struct bb_uprobe_set *s, const char *path, int pid,
 			 const struct bb_uprobe **pr, size_t n)
 {
-	unsigned long *entry_off = bb_xcalloc(n, sizeof(*entry_off));
-	unsigned long *ret_off = bb_xcalloc(n, sizeof(*ret_off));
-	__u64 *cookies = bb_xcalloc(n, sizeof(*cookies));
+	size_t max = n * BB_PROBE_MAX_POINTS, i, k, points;
+	unsigned long *entry_off = bb_xcalloc(max, sizeof(*entry_off));
+	unsigned long *ret_off = bb_xcalloc(max, sizeof(*ret_off));
+	__u64 *cookies = bb_xcalloc(max, sizeof(*cookies));
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, entries, .offsets = entry_off, .cookies = cookies);
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, returns, .offsets = ret_off, .retprobe = true);
-	size_t i;
+	unsigned long off[BB_PROBE_MAX_POINTS];
 
 	for (i = 0; i < n; i++) {
-		entry_off[entries.cnt] = probe_offset(s, path, pr[i]);
-		cookies[entries.cnt++] = pr[i]->cookie;
-		if (pr[i]->returns)
-			ret_off[returns.cnt++] = entry_off[i];
+		points = probe_offsets(s, path, pr[i], off);
+		for (k = 0; k < points; k++) {
+			entry_off[entries.cnt] = off[k];
+			cookies[entries.cnt++] = pr[i]->cookie;
+			if (pr[i]->returns)
+				ret_off[returns.cnt++] = off[k];
+		}
 	}
 	add_link(s, bpf_program__attach_uprobe_multi(program(s, s->entry_multi), pid, path,
 						     NULL, &entries), "the functions", path);
@@ -264,19 +461,24 @@ static void attach_multi(struct bb_uprobe_set *s, const char *path, int pid,
 static void attach_singles(struct bb_uprobe_set *s, const char *path, int pid,
 			   const struct bb_uprobe **pr, size_t n)
 {
-	size_t i;
+	unsigned long off[BB_PROBE_MAX_POINTS];
+	size_t i, k, points;
 
 	for (i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, entry);
-		LIBBPF_OPTS(bpf_uprobe_opts, ret, .retprobe = true);
-		unsigned long long off = probe_offset(s, path, pr[i]);
+		points = probe_offsets(s, path, pr[i], off);
+		for (k = 0; k < points; k++) {
+			LIBBPF_OPTS(bpf_uprobe_opts, entry);
+			LIBBPF_OPTS(bpf_uprobe_opts, ret, .retprobe = true);
 
-		add_link(s, bpf_program__attach_uprobe_opts(program(s, pr[i]->prog), pid, path,
-							    off, &entry), pr[i]->func, path);
-		if (pr[i]->returns)
-			add_link(s, bpf_program__attach_uprobe_opts(program(s, s->return_single),
-								    pid, path, off, &ret),
+			add_link(s, bpf_program__attach_uprobe_opts(program(s, pr[i]->prog), pid,
+								    path, off[k], &entry),
 				 pr[i]->func, path);
+			if (pr[i]->returns)
+				add_link(s, bpf_program__attach_uprobe_opts(
+						    program(s, s->return_single), pid, path,
+						    off[k], &ret),
+					 pr[i]->func, path);
+		}
 	}
 }
 
@@ -285,7 +487,7 @@ void bb_uprobes_attach(struct bb_uprobe_set *s, const char *path, int pid)
 	const struct bb_uprobe **pr = bb_xcalloc(s->nr, sizeof(*pr));
 	size_t n = present_probes(s, path, pr);
 
-	s->links = bb_xcalloc(2 * s->nr, sizeof(*s->links));
+	s->links = bb_xcalloc(2 * BB_PROBE_MAX_POINTS * s->nr, sizeof(*s->links));
 	s->nr_links = 0;
 	if (s->multi)
 		attach_multi(s, path, pid, pr, n);

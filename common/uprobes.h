@@ -56,6 +56,23 @@ bool bb_elf_defines(const char *path, const char *prefix, const char *func);
 bool bb_uprobes_find_module(const struct bb_target *t, const char *only, const char *prefix,
 			    const char *func, const char *const *libs, char *out, size_t len);
 
+/* bb_probe_points() flags */
+enum {
+	BB_PROBE_NULL_NOOP = 1,		/* a NULL first argument returns at once */
+	BB_PROBE_ARG1_ONLY = 2,		/* the programs read only %rdi, %rsp, %rbp */
+	BB_PROBE_WHOLE = 4,		/* the code given is the whole function */
+};
+#define BB_PROBE_MAX_POINTS 2
+
+/*
+ * Where to probe the x86-64 function whose first @len bytes are @code:
+ * offsets from its start such that every call hits exactly one, with what
+ * @flags says the programs read as at entry, preferring instructions the
+ * kernel emulates to ones it single-steps.  Returns how many (1 or 2).
+ */
+size_t bb_probe_points(const unsigned char *code, size_t len, unsigned flags,
+		       unsigned long points[BB_PROBE_MAX_POINTS]);
+
 /* Attaches every probe of @s that @path defines (optional ones it lacks
  * are noted) for process @pid.  Dies on failure. */
 void bb_uprobes_attach(struct bb_uprobe_set *s, const char *path, int pid);

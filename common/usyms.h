@@ -74,6 +74,9 @@ int bb_usyms_pid(const struct bb_usyms *u);
  * is the resolver's offset.
  */
 int bb_elf_func_offset(const char *path, const char *name, unsigned long long *offset);
+/* The same, and the function's size (st_size: 0 when the symbol has none). */
+int bb_elf_func_range(const char *path, const char *name, unsigned long long *offset,
+		      unsigned long long *size);
 /* True if @path is a static executable (no PT_INTERP); @interp gets PT_INTERP otherwise.
  * Returns 1 (static: no PT_INTERP, so also static-pie and shared libraries;
  * @interp is ""), 0 (dynamic: @interp filled), -1 (not a readable ELF file). */

@@ -1,23 +1,29 @@
 #!/bin/bash
-# tests/bench/deadlock.sh (root): bpfbox deadlock against peers on a
-# mutex-heavy loop (tests/bench/deadlock_loop.c: THREADS x N iterations of
-# lock(a); lock(b); unlock(b); unlock(a), always in that order).
+# tests/bench/deadlock.sh (root): bpfbox deadlock against peers on two
+# mutex-heavy workloads (tests/bench/deadlock_loop.c), THREADS threads each:
+#   - pure locking: N iterations of lock(a); lock(b); unlock(b); unlock(a)
+#     (always in that order), nothing else: the worst case for a tracer
+#     that pays per lock call, the best for one that pays per memory access;
+#   - a lock per task: N tasks of ~1 us of work on the thread's own heap
+#     data, then lock(a), one update of a shared table, unlock(a).
 #
 # In one run:
-#   1. the loop untraced, under bpfbox deadlock, valgrind --tool=helgrind,
-#      and built with -fsanitize=thread: ns per iteration (the loop's own
-#      clock), ratio to untraced.  Slow tools run fewer iterations; the
-#      ratio is per iteration, so it does not depend on N.
-#   2. what the probes cost per call: one thread, lock+unlock, trylock+unlock
+#   1, 2. each workload untraced, under bpfbox deadlock, valgrind
+#      --tool=helgrind, and built with -fsanitize=thread: ns per iteration
+#      (the loop's own clock), ratio to untraced.  Slow tools run fewer
+#      iterations; the ratio is per iteration, so it does not depend on N.
+#   3. what the probes cost per call: one thread, lock+unlock, trylock+unlock
 #      (trylock starts with an emulated push), unlock alone (error-checking
 #      mutex not held: EPERM), minus the untraced time of the same phase
-#   3. each bpfbox build still finds an ABBA lock-order cycle (exit 1)
+#   4. each bpfbox build still finds an ABBA lock-order cycle (exit 1)
 #
 # Knobs (environment):
 #   DEADLOCK_N        iterations per thread, untraced (1000000)
 #   DEADLOCK_N_TSAN   iterations per thread under TSan (200000)
 #   DEADLOCK_N_SLOW   iterations per thread, bpfbox and helgrind (10000)
-#   DEADLOCK_N_HIT    calls per phase in part 2 (20000)
+#   DEADLOCK_N_TASKS  tasks per thread in part 2, untraced and TSan (20000);
+#                     bpfbox and helgrind run a tenth of that
+#   DEADLOCK_N_HIT    calls per phase in part 3 (20000)
 #   DEADLOCK_THREADS  threads (4)
 #   DEADLOCK_REPS     rounds of part 1; medians are shown (3)
 #   DEADLOCK_EXTRA    more bpfbox builds, "label=/path/to/bpfbox;..."
@@ -32,6 +38,7 @@ OUT=$ROOT/build/bench
 N=${DEADLOCK_N:-1000000}
 N_TSAN=${DEADLOCK_N_TSAN:-200000}
 N_SLOW=${DEADLOCK_N_SLOW:-10000}
+N_TASKS=${DEADLOCK_N_TASKS:-20000}
 N_HIT=${DEADLOCK_N_HIT:-20000}
 T=${DEADLOCK_THREADS:-4}
 REPS=${DEADLOCK_REPS:-3}
@@ -86,31 +93,42 @@ run() {
 	ITERS[$label]=$n
 }
 
-hr
-say "1. $T threads x N of lock(a) lock(b) unlock(b) unlock(a); median of $REPS"
-ORDER=(untraced)
-run untraced "$N" "$LOOP"
-for b in "${BUILDS[@]}"; do
-	ORDER+=("${b%%=*}")
-	run "${b%%=*}" "$N_SLOW" "${b#*=}" deadlock -i 0 -- "$LOOP"
-done
-if [ "$PEERS" = 1 ] && command -v valgrind > /dev/null; then
-	ORDER+=(helgrind)
-	run helgrind "$N_SLOW" valgrind --tool=helgrind -q "$LOOP"
-fi
-if [ "$PEERS" = 1 ] && [ "$TSAN" = 1 ]; then
-	ORDER+=(tsan)
-	run tsan "$N_TSAN" "$OUT/deadlock_loop-tsan"
-fi
-printf '%-22s %10s %14s %10s\n' tool "N/thread" "ns/iteration" ratio
-for l in "${ORDER[@]}"; do
-	printf '%-22s %10s %14s %10s\n' "$l" "${ITERS[$l]}" "${NS[$l]}" \
-		"$(awk -v a="${NS[$l]}" -v b="${NS[untraced]}" 'BEGIN {printf (b > 0 && a == a + 0) ? "%.1fx" : "-", a / b}')"
-done
+# ratios TITLE N N_SLOW N_TSAN [MODE]: the table of one workload
+ratios() {
+	local title=$1 n=$2 n_slow=$3 n_tsan=$4 l b
+	shift 4
+	hr
+	say "$title; median of $REPS"
+	ORDER=(untraced)
+	run untraced "$n" "$LOOP" "$@"
+	for b in "${BUILDS[@]}"; do
+		ORDER+=("${b%%=*}")
+		run "${b%%=*}" "$n_slow" "${b#*=}" deadlock -i 0 -- "$LOOP" "$@"
+	done
+	if [ "$PEERS" = 1 ] && command -v valgrind > /dev/null; then
+		ORDER+=(helgrind)
+		run helgrind "$n_slow" valgrind --tool=helgrind -q "$LOOP" "$@"
+	fi
+	if [ "$PEERS" = 1 ] && [ "$TSAN" = 1 ]; then
+		ORDER+=(tsan)
+		run tsan "$n_tsan" "$OUT/deadlock_loop-tsan" "$@"
+	fi
+	printf '%-22s %10s %14s %10s\n' tool "N/thread" "ns/iteration" ratio
+	for l in "${ORDER[@]}"; do
+		printf '%-22s %10s %14s %10s\n' "$l" "${ITERS[$l]}" "${NS[$l]}" \
+			"$(awk -v a="${NS[$l]}" -v b="${NS[untraced]}" 'BEGIN {printf (b > 0 && a == a + 0) ? "%.1fx" : "-", a / b}')"
+	done
+}
+
+ratios "1. pure locking: $T threads x N of lock(a) lock(b) unlock(b) unlock(a)" \
+	"$N" "$N_SLOW" "$N_TSAN"
 say "(iteration = 2 locks + 2 unlocks in one thread; ns = wall time / (threads x N))"
+ratios "2. a lock per task: $T threads x N of ~1 us of work, lock(a), update, unlock(a)" \
+	"$N_TASKS" "$((N_TASKS / 10))" "$N_TASKS" work
+say "(iteration = one task: 1 lock + 1 unlock; ns = wall time / (threads x N))"
 
 hr
-say "2. per call, one thread, $N_HIT calls a phase: us added by the probes"
+say "3. per call, one thread, $N_HIT calls a phase: us added by the probes"
 phases() { "$@" hit "$N_HIT" 2>&1 | sed -n 's/^\([a-z+]*\) .*ns_per_iter=\([0-9.]*\).*/\1 \2/p'; }
 declare -A BASE
 while read -r p v; do BASE[$p]=$v; done < <(phases "$LOOP")
@@ -132,12 +150,12 @@ for b in "${BUILDS[@]}"; do
 done
 say "(lock/unlock probes sit where the build puts them: see -v \"probed at\")"
 for b in "${BUILDS[@]}"; do
-	"${b#*=}" deadlock -v -i 0 -- "$LOOP" abba 2>&1 | grep -o "pthread_[a-z_]* probed at +[0-9]*" |
+	"${b#*=}" deadlock -v -i 0 -- "$LOOP" abba 2>&1 | grep -oE "pthread_[a-z_]* probed at \+[0-9]+( and \+[0-9]+)?" |
 		sed "s/^/  ${b%%=*}: /"
 done
 
 hr
-say "3. an ABBA lock-order cycle is still found (exit status 1)"
+say "4. an ABBA lock-order cycle is still found (exit status 1)"
 for b in "${BUILDS[@]}"; do
 	"${b#*=}" deadlock -i 0 -- "$LOOP" abba > /dev/null 2>&1
 	rc=$?

@@ -4,6 +4,12 @@
  *   deadlock_loop N [THREADS]   THREADS (4) threads x N iterations of
  *                               lock(a); lock(b); unlock(b); unlock(a)
  *                               (always the same order: no cycle)
+ *   deadlock_loop work N [THREADS]
+ *                               THREADS (4) threads x N tasks: ~2 us of work
+ *                               on a private 2 KB heap buffer (a serial chain of
+ *                               loads and stores: what a sanitizer pays
+ *                               for), then lock(a), one update of a shared
+ *                               table, unlock(a): a lock-per-task program
  *   deadlock_loop hit N         one thread, per-call costs, each phase timed:
  *                               lock+unlock of one mutex, trylock+unlock,
  *                               unlock alone (an error-checking mutex not
@@ -48,6 +54,35 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&b);
 		pthread_mutex_unlock(&a);
 	}
+	return NULL;
+}
+
+static unsigned char table[4096];
+
+static void *task_worker(void *arg)
+{
+	enum { SIZE = 2048 };
+	unsigned h = (unsigned)(long)arg;
+	unsigned char *buf = malloc(SIZE);	/* the task's data, on the heap */
+	long i;
+	size_t j;
+
+	if (!buf)
+		abort();
+	memset(buf, (int)h, SIZE);
+	pthread_barrier_wait(&go);
+	for (i = 0; i < n; i++) {
+		/* A dependency chain: neither vectorized nor reordered away. */
+		for (j = 0; j < SIZE; j++) {
+			h = h * 31 + buf[j];
+			buf[j] = (unsigned char)h;
+		}
+		pthread_mutex_lock(&a);
+		table[(h + i) & (sizeof(table) - 1)]++;
+		shared++;
+		pthread_mutex_unlock(&a);
+	}
+	free(buf);
 	return NULL;
 }
 
@@ -115,6 +150,7 @@ static int abba(void)
 
 int main(int argc, char **argv)
 {
+	void *(*fn)(void *) = worker;
 	pthread_t th[64];
 	long long t0;
 	int i, nt;
@@ -123,8 +159,13 @@ int main(int argc, char **argv)
 		return hit(atol(argv[2]));
 	if (argc > 1 && !strcmp(argv[1], "abba"))
 		return abba();
+	if (argc > 2 && !strcmp(argv[1], "work")) {
+		fn = task_worker;
+		argc--;
+		argv++;
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s N [THREADS] | hit N\n", argv[0]);
+		fprintf(stderr, "usage: %s [work] N [THREADS] | hit N | abba\n", argv[0]);
 		return 2;
 	}
 	n = atol(argv[1]);
@@ -133,7 +174,7 @@ int main(int argc, char **argv)
 		return 2;
 	pthread_barrier_init(&go, NULL, nt + 1);
 	for (i = 0; i < nt; i++)
-		pthread_create(&th[i], NULL, worker, NULL);
+		pthread_create(&th[i], NULL, fn, (void *)(long)(i + 1));
 	pthread_barrier_wait(&go);
 	t0 = now();
 	for (i = 0; i < nt; i++)
