@@ -30,7 +30,7 @@
 #define MAX_CYCLE 16
 #define BLOCKED_NS 500000000ULL	/* in a lock call longer: blocked */
 
-enum { O_DOT = 256, O_LOCK_SYMS, O_UNLOCK_SYMS, O_MAX_EDGES };
+enum { O_DOT = 256, O_LOCK_SYMS, O_UNLOCK_SYMS, O_MAX_EDGES, O_MAX_HELD };
 
 static const struct bb_option dl_options[] = {
 	{ "command", 'c', "CMD", "run CMD (split into words like a shell, no expansion)" },
@@ -38,13 +38,14 @@ static const struct bb_option dl_options[] = {
 	{ "lock-symbols", O_LOCK_SYMS, "F[,F]", "more functions that take a lock (first argument)" },
 	{ "unlock-symbols", O_UNLOCK_SYMS, "F[,F]", "more functions that release one" },
 	{ "max-edges", O_MAX_EDGES, "N", "lock-order edges kept at most (default 65536)" },
+	{ "max-held", O_MAX_HELD, "N", "locks one thread holds that are tracked (1-64, default 64)" },
 	{ 0 }
 };
 
 static struct {
 	const char *command, *dot, *lock_syms, *unlock_syms;
-	unsigned long long max_edges;
-} cfg = { .max_edges = 65536 };
+	unsigned long long max_edges, max_held;
+} cfg = { .max_edges = 65536, .max_held = DL_MAX_HELD };
 
 static int dl_parse(int key, const char *arg)
 {
@@ -55,6 +56,8 @@ static int dl_parse(int key, const char *arg)
 	case O_UNLOCK_SYMS: cfg.unlock_syms = arg; return 0;
 	case O_MAX_EDGES:
 		return bb_parse_uint(arg, 1 << 24, &cfg.max_edges) || !cfg.max_edges ? -1 : 0;
+	case O_MAX_HELD:
+		return bb_parse_uint(arg, DL_MAX_HELD, &cfg.max_held) || !cfg.max_held ? -1 : 0;
 	}
 	return -1;
 }
@@ -140,6 +143,7 @@ static int dl_configure(void *s)
 	struct bpf_program *p;
 
 	bpf_map__set_max_entries(sk->maps.dl_edges, cfg.max_edges);
+	sk->rodata->cfg_max_held = cfg.max_held;
 	bpf_object__for_each_program(p, sk->obj)
 		bpf_program__set_autoload(p, wanted(bpf_program__name(p)));
 	return 0;
@@ -614,6 +618,7 @@ BB_APPLET(deadlock,
 	.common = BB_OPT_OUTPUT | BB_OPT_TASK | BB_OPT_BPF,
 	.options = dl_options,
 	.parse = dl_parse,
+	.lost_other = "locks not tracked (a thread held more than --max-held, or the thread table was full)",
 	.main = dl_main,
 	.print_event = dl_print_event,
 	.mark_addrs = dl_mark_addrs,

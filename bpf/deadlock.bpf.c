@@ -15,9 +15,14 @@
 #include "bpfbox.bpf.h"
 #include "deadlock.h"
 
+/* --max-held: locks a thread holds that are tracked (<= DL_MAX_HELD). */
+const volatile __u32 cfg_max_held = DL_MAX_HELD;
+
+/* Entries are ~1 KB: allocated as threads come, not all at load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct dl_thread);
 } dl_threads SEC(".maps");
@@ -147,7 +152,7 @@ static __always_inline int lock_return(long ret)
 	if (!blocks(w.op))
 		add_edges(t, &w, tid);
 	n = t->nr;
-	if (n >= DL_MAX_HELD) {
+	if (n >= cfg_max_held || n >= DL_MAX_HELD) {
 		bb_lost_inc(BB_LOST_APPLET);	/* held set full: counted */
 		return 0;
 	}

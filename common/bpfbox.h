@@ -86,6 +86,8 @@ struct bb_applet {
 	void (*mark_addrs)(const void *data, size_t len, enum bb_mark_kind kind);
 	/* Called after a record file was printed (summaries). */
 	void (*report_end)(void);
+	/* What its programs count as BB_LOST_APPLET, for the loss line. */
+	const char *lost_other;
 };
 
 /*

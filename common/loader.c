@@ -467,7 +467,8 @@ void bb_lost_print(const struct bb_lost_report *r)
 		return;
 	}
 	bb_warn("lost in the kernel: %llu events (ring buffer full: try --buffer-size), "
-		"%llu keys (aggregation map full), %llu stacks, %llu other, "
+		"%llu keys (aggregation map full), %llu stacks, %llu %s, "
 		"%llu hits missed (program busy on that CPU)",
-		r->ringbuf, r->agg, r->stack, r->applet, r->missed);
+		r->ringbuf, r->agg, r->stack, r->applet,
+		bb_current && bb_current->lost_other ? bb_current->lost_other : "other", r->missed);
 }

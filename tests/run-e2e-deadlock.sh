@@ -226,6 +226,15 @@ check "ordered: exit status 0, the workload ran to 'done'" \
 check "ordered: no cycle reported" eval "! grep -q '^potential deadlock' '$G.out'"
 check "ordered: summary '0 potential, 0 live; 28 edges'" summary 0 0 28
 
+# --max-held 4: locks 5-8 of each nesting are requested while 4 are held
+# (4 x 4 edges more than the 6 among the first four) but not tracked:
+# 4 threads x 1000 rounds x 4 locks, counted on the loss line.
+dl ordered-held --max-held 4 -- "$W/dl_ordered"
+check "ordered --max-held 4: 22 edges, no cycle" \
+	eval "summary 0 0 22 && ! grep -q '^potential deadlock' '$G.out'"
+check "ordered --max-held 4: '16000 locks not tracked' on the loss line" \
+	grep -qE '^deadlock: lost in the kernel: .* 16000 locks not tracked \(a thread held more than --max-held' "$G.err"
+
 # ---- dl_trylock: a failed trylock adds no edge -----------------------------------------
 
 dl trylock -- "$W/dl_trylock"
