@@ -370,6 +370,11 @@ check "command: exit status 1" eq 'exit status' 1 $RC
 check "command: exactly one cycle, of 2 locks: m1 and m2" one_cycle "$G.out" 2 m1 m2
 check "command: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
 
+# A target that exits at once, before taking any lock: deadlock follows it out.
+dl early -- /bin/true
+check "early exit (/bin/true): exit status 0, summary '0 potential, 0 live; 0 edges'" \
+	eval "eq 'exit status' 0 $RC && summary 0 0 0"
+
 # ---- --json, --dot ----------------------------------------------------------------------------
 
 dl json --json --dot "$T/locks.dot" -- "$W/dl_abba"
