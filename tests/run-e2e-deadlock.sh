@@ -23,31 +23,8 @@ MUSL=$W/dl_abba-musl
 E2E=$TOP/tests/e2e
 WORKLOADS="dl_abba dl_three dl_ordered dl_trylock dl_rwlock dl_real"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "e2e-deadlock: needs root (loads BPF programs, attaches uprobes)"
-	echo "e2e-deadlock: 0 passed, 1 failed"
-	exit 1
-fi
-for f in "$BB" $(printf "$W/%s " $WORKLOADS); do
-	if [ ! -x "$f" ]; then
-		echo "e2e-deadlock: $f is missing: run 'make'"
-		echo "e2e-deadlock: 0 passed, 1 failed"
-		exit 1
-	fi
-done
-
-T=$(mktemp -d /tmp/bpfbox-e2e-deadlock.XXXXXX)
-START=$SECONDS
-
-trap 'cleanup_bg; exit 1' INT TERM
-trap cleanup_bg EXIT
-
-# ---- the framework --------------------------------------------------------
-
-. "$(dirname "$0")/e2e/lib.sh"
-
-
-
+. "$TOP/tests/e2e/lib.sh"
+e2e_begin e2e-deadlock "loads BPF programs, attaches uprobes" "$BB" $(printf "$W/%s " $WORKLOADS)
 
 # ---- running deadlock ------------------------------------------------------
 
@@ -414,13 +391,4 @@ fi
 
 # ---- done ---------------------------------------------------------------------------------
 
-cleanup_bg
-trap - EXIT
-if [ $fail = 0 ]; then
-	rm -rf "$T"
-else
-	echo "e2e-deadlock: files kept in $T"
-fi
-echo "e2e-deadlock: took $((SECONDS - START))s"
-echo "e2e-deadlock: $pass passed, $fail failed"
-[ $fail = 0 ]
+e2e_end

@@ -24,72 +24,23 @@ LEAKY=$TOP/build/work/leaky
 MUSL=$TOP/build/work/leaky-musl
 E2E=$TOP/tests/e2e
 
-if [ "$(id -u)" != 0 ]; then
-	echo "e2e-memleak: needs root (loads BPF programs, attaches uprobes)"
-	echo "e2e-memleak: 0 passed, 1 failed"
-	exit 1
-fi
-for f in "$BB" "$LEAKY"; do
-	if [ ! -x "$f" ]; then
-		echo "e2e-memleak: $f is missing: run 'make bpfbox build/work/leaky'"
-		echo "e2e-memleak: 0 passed, 1 failed"
-		exit 1
-	fi
-done
-
-T=$(mktemp -d /tmp/bpfbox-e2e-memleak.XXXXXX)
-START=$SECONDS
-
-trap 'cleanup_bg; exit 1' INT TERM
-trap cleanup_bg EXIT
-
-# ---- the framework --------------------------------------------------------
-
-. "$(dirname "$0")/e2e/lib.sh"
-
-
-
-
+. "$TOP/tests/e2e/lib.sh"
+e2e_begin e2e-memleak "loads BPF programs, attaches uprobes" "$BB" "$LEAKY"
 
 # ---- running memleak ---------------------------------------------------------
 
 # ml NAME ARGS...: `bpfbox memleak ARGS` in the foreground, stdin from
 # /dev/null, output in $T/NAME.out and .err, exit status in RC.  A 60 s
-# timeout (SIGINT, as a user would) guards against a hang.
-#
-# A stack the kernel did not keep makes a "[stack lost]" row, and memleak
-# says so on stderr: such a run is made once more, as the counts would not
-# be exact (ML_RETRY=0: not).  It happens in about 1.5% of the runs: two
-# of a run's ~18 stacks falling in the same bucket of the stack map, whose
-# bpf_get_stackid then fails (-EEXIST) for every call of the second one.
+# timeout (SIGINT, as a user would) guards against a hang.  Every stack
+# is kept (the stack map has room for all of a run's): a "[stack lost]"
+# row fails the exact counts, no run is made twice.
 ml() {
-	local name=$1 try
+	local name=$1
 	shift
 	G=$T/$name
-	for try in 1 2; do
-		timeout -s INT -k 5 60 "$BB" memleak "$@" >"$G.out" 2>"$G.err" </dev/null
-		RC=$?
-		[ "${ML_RETRY:-1}" = 1 ] && lost_stacks "$G.err" >/dev/null || break
-		[ $try = 1 ] && echo "note $name: $(lost_stacks "$G.err") stacks lost: once more"
-	done
+	timeout -s INT -k 5 60 "$BB" memleak "$@" >"$G.out" 2>"$G.err" </dev/null
+	RC=$?
 	SHOW=("$G.out" "$G.err")
-}
-
-# lost_stacks ERRFILE: prints N and succeeds when memleak said it lost
-# N > 0 stacks.
-lost_stacks() {
-	sed -n 's/^memleak: lost in the kernel: .*, \([1-9][0-9]*\) stacks,.*/\1/p' "$1" | grep .
-}
-
-# twice FUNC ARGS...: FUNC runs memleak its own way (output in $G.out and
-# .err); like ml, once more when stacks were lost.
-twice() {
-	local try
-	for try in 1 2; do
-		"$@"
-		lost_stacks "$G.err" >/dev/null || break
-		[ $try = 1 ] && echo "note ${G##*/}: $(lost_stacks "$G.err") stacks lost: once more"
-	done
 }
 
 # ok_run NAME: the checks every run gets: exit 0, and it said what it traced.
@@ -330,7 +281,7 @@ pid_run() {
 	wait "$LKPID" 2>/dev/null
 	forget_bg "$LKPID"
 }
-twice pid_run
+pid_run
 check "pid: attached, leaky leaked, SIGINT ended memleak with status 0" \
 	eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
 check "pid: traced libc.so.6 of pid $LKPID" \
@@ -358,7 +309,7 @@ pid_exit_run() {
 	RC=$?
 	forget_bg "$MLPID"
 }
-twice pid_exit_run
+pid_exit_run
 check "pid-exit: leaky exited (0), then memleak on its own with status 0" \
 	eval "[ $ok = 1 ] && eq 'leaky status' 0 $LKRC && eq 'exit status' 0 $RC"
 check "pid-exit: exact bytes and counts, names resolved after the exit" \
@@ -395,14 +346,14 @@ older() {
 	RC=$?
 	forget_bg "$MLPID"
 }
-twice older 60000 -i 0 -o 60000
+older 60000 -i 0 -o 60000
 check "older-60000: ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
 check "older-60000: -o 60000: none of the 1 s old leaks" \
 	eval "grep -q '(final):\$' '$G.out' && same '' \"\$(sums '$G.out')\""
-twice older 500 -i 0 -o 500
+older 500 -i 0 -o 500
 check "older-500: ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
 check "older-500: -o 500: all the 1.2 s old leaks, exact" expect_leaks "$G.out" "${LEAKS[@]}"
-twice older plain -i 0
+older plain -i 0
 check "older-plain: ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
 check "older-plain: no -o: all the leaks, exact" expect_leaks "$G.out" "${LEAKS[@]}"
 
@@ -592,13 +543,4 @@ fi
 
 # ---- done ---------------------------------------------------------------------------------
 
-cleanup_bg
-trap - EXIT
-if [ $fail = 0 ]; then
-	rm -rf "$T"
-else
-	echo "e2e-memleak: files kept in $T"
-fi
-echo "e2e-memleak: took $((SECONDS - START))s"
-echo "e2e-memleak: $pass passed, $fail failed"
-[ $fail = 0 ]
+e2e_end

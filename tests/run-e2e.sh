@@ -18,25 +18,16 @@ BB=$TOP/bpfbox
 GEN=$TOP/build/work/dropgen
 E2E=$TOP/tests/e2e
 
-if [ "$(id -u)" != 0 ]; then
-	echo "e2e: needs root (loads BPF programs, creates network namespaces)"
-	exit 1
-fi
-for f in "$BB" "$GEN"; do
-	if [ ! -x "$f" ]; then
-		echo "e2e: $f is missing: run 'make e2e'"
-		exit 1
-	fi
-done
-
 NS=bbe2e-$$-a			# where the packets are dropped
 NS2=bbe2e-$$-b			# another namespace, whose drops must not show
-T=$(mktemp -d /tmp/bpfbox-e2e.XXXXXX)
 ROOTDIR=			# the chroot test's directory
 BGPID=				# a dropwatch running in the background
-START=$SECONDS
 
-cleanup() {
+# ---- the framework --------------------------------------------------------
+
+. "$TOP/tests/e2e/lib.sh"
+
+suite_cleanup() {
 	[ -n "$BGPID" ] && kill "$BGPID" 2>/dev/null && wait "$BGPID" 2>/dev/null
 	if [ -n "$ROOTDIR" ]; then
 		umount "$ROOTDIR/sys/kernel/tracing" 2>/dev/null
@@ -47,12 +38,7 @@ cleanup() {
 	ip netns del "$NS" 2>/dev/null
 	ip netns del "$NS2" 2>/dev/null
 }
-trap 'cleanup; exit 1' INT TERM
-trap cleanup EXIT
-
-# ---- the framework --------------------------------------------------------
-
-. "$(dirname "$0")/e2e/lib.sh"
+e2e_begin e2e "loads BPF programs, creates network namespaces" "$BB" "$GEN"
 
 nsx() {
 	ip netns exec "$NS" "$@"
@@ -596,13 +582,4 @@ fails_with report-garbage 'not a bpfbox record file' "$BB" report /etc/passwd --
 
 # ---- done ---------------------------------------------------------------------------
 
-cleanup
-trap - EXIT
-if [ $fail = 0 ]; then
-	rm -rf "$T"
-else
-	echo "e2e: files kept in $T"
-fi
-echo "e2e: took $((SECONDS - START))s"
-echo "e2e: $pass passed, $fail failed"
-[ $fail = 0 ]
+e2e_end

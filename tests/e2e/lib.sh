@@ -6,6 +6,55 @@ pass=0
 fail=0
 SHOW=()		# files a failing check prints
 
+# e2e_begin SUITE WHY FILE...: a suite's start: root (needed for WHY), the
+# FILEs it runs present, a work directory $T, traps that stop what runs in
+# the background and call the suite's own suite_cleanup, if it has one.
+# Exits, as one failure, when something is missing.
+e2e_begin() {
+	SUITE=$1
+	local why=$2 f
+	shift 2
+	if [ "$(id -u)" != 0 ]; then
+		echo "$SUITE: needs root ($why)"
+		echo "$SUITE: 0 passed, 1 failed"
+		exit 1
+	fi
+	for f in "$@"; do
+		if [ ! -x "$f" ]; then
+			echo "$SUITE: $f is missing: run 'make'"
+			echo "$SUITE: 0 passed, 1 failed"
+			exit 1
+		fi
+	done
+	T=$(mktemp -d "/tmp/bpfbox-$SUITE.XXXXXX")
+	START=$SECONDS
+	trap 'e2e_stop; exit 1' INT TERM
+	trap e2e_stop EXIT
+}
+
+e2e_stop() {
+	cleanup_bg
+	if declare -F suite_cleanup >/dev/null; then
+		suite_cleanup
+	fi
+}
+
+# e2e_end: a suite's end: background processes stopped, $T removed unless
+# a check failed, the last line "SUITE: N passed, N failed"; its status is
+# the suite's.
+e2e_end() {
+	e2e_stop
+	trap - EXIT
+	if [ $fail = 0 ]; then
+		rm -rf "$T"
+	else
+		echo "$SUITE: files kept in $T"
+	fi
+	echo "$SUITE: took $((SECONDS - START))s"
+	echo "$SUITE: $pass passed, $fail failed"
+	[ $fail = 0 ]
+}
+
 # check "description" cmd...: passes when cmd succeeds (in a subshell: it
 # only looks).  What it prints shows when it fails.
 check() {
