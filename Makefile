@@ -102,7 +102,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
 # Workloads the end-to-end tests run (plain gcc: they are the "users").
 WORK_SRC := $(wildcard tests/work/*.c)
 WORK_BIN := $(WORK_SRC:tests/work/%.c=$(BUILD)/work/%)
-$(BUILD)/work/%: tests/work/%.c
+$(BUILD)/work/%: tests/work/%.c tests/work/*.h
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)gcc -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "dl_workload.h"
 
-#define NOINLINE __attribute__((noinline))
 
 pthread_mutex_t m1 = PTHREAD_MUTEX_INITIALIZER;
 pthread_mutex_t m2 = PTHREAD_MUTEX_INITIALIZER;
@@ -39,15 +39,6 @@ NOINLINE void *take_ba(void *arg)
 	pthread_mutex_unlock(&m1);
 	pthread_mutex_unlock(&m2);
 	return arg;
-}
-
-/* Run one worker in its own thread and wait for it to finish. */
-static void run(void *(*fn)(void *))
-{
-	pthread_t t;
-
-	pthread_create(&t, NULL, fn, NULL);
-	pthread_join(t, NULL);
 }
 
 /* Re-initialise m1 and m2 as mutexes of @kind. */
@@ -76,7 +67,6 @@ static void set_kind(const char *kind)
 int main(int argc, char **argv)
 {
 	bool wait = false;
-	char line[64];
 	int c;
 
 	while ((c = getopt(argc, argv, "wk:")) != -1) {
@@ -87,13 +77,10 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	printf("ready\n");
-	fflush(stdout);
-	if (wait && !fgets(line, sizeof(line), stdin))
-		line[0] = 0;	/* EOF: just go on */
+	ready(wait);
 
-	run(take_ab);
-	run(take_ba);
+	run_alone(take_ab);
+	run_alone(take_ba);
 
 	printf("done\n");
 	return 0;

@@ -11,8 +11,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include "dl_workload.h"
 
-#define NOINLINE __attribute__((noinline))
 #define NLOCKS	8
 #define NTHREADS 4
 #define ROUNDS	1000
@@ -35,16 +35,12 @@ NOINLINE void *take_in_order(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t t[NTHREADS];
-	char line[64];
 	int i;
 
 	for (i = 0; i < NLOCKS; i++)
 		pthread_mutex_init(&locks[i], NULL);
 
-	printf("ready\n");
-	fflush(stdout);
-	if (argc > 1 && !strcmp(argv[1], "-w") && !fgets(line, sizeof(line), stdin))
-		line[0] = 0;	/* EOF: just go on */
+	ready(wait_flag(argc, argv));
 
 	for (i = 0; i < NTHREADS; i++)
 		pthread_create(&t[i], NULL, take_in_order, NULL);

@@ -21,8 +21,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "dl_workload.h"
 
-#define NOINLINE __attribute__((noinline))
 
 pthread_mutex_t d1 = PTHREAD_MUTEX_INITIALIZER;
 pthread_mutex_t d2 = PTHREAD_MUTEX_INITIALIZER;
@@ -63,14 +63,10 @@ int main(int argc, char **argv)
 {
 	struct timespec ts = { 0, 200 * 1000 * 1000 };
 	pthread_t a, b;
-	char line[64];
 
 	pthread_barrier_init(&bar, NULL, 3);
 
-	printf("ready\n");
-	fflush(stdout);
-	if (argc > 1 && !strcmp(argv[1], "-w") && !fgets(line, sizeof(line), stdin))
-		line[0] = 0;	/* EOF: just go on */
+	ready(wait_flag(argc, argv));
 
 	pthread_create(&a, NULL, thread_a, NULL);
 	pthread_create(&b, NULL, thread_b, NULL);

@@ -12,8 +12,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include "dl_workload.h"
 
-#define NOINLINE __attribute__((noinline))
 
 pthread_rwlock_t rw1 = PTHREAD_RWLOCK_INITIALIZER;
 pthread_rwlock_t rw2 = PTHREAD_RWLOCK_INITIALIZER;
@@ -36,26 +36,13 @@ NOINLINE void *write_then_read(void *arg)
 	return arg;
 }
 
-/* Run one worker in its own thread and wait for it to finish. */
-static void run(void *(*fn)(void *))
-{
-	pthread_t t;
-
-	pthread_create(&t, NULL, fn, NULL);
-	pthread_join(t, NULL);
-}
-
 int main(int argc, char **argv)
 {
-	char line[64];
 
-	printf("ready\n");
-	fflush(stdout);
-	if (argc > 1 && !strcmp(argv[1], "-w") && !fgets(line, sizeof(line), stdin))
-		line[0] = 0;	/* EOF: just go on */
+	ready(wait_flag(argc, argv));
 
-	run(read_then_write);
-	run(write_then_read);
+	run_alone(read_then_write);
+	run_alone(write_then_read);
 
 	printf("done\n");
 	return 0;

@@ -11,8 +11,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include "dl_workload.h"
 
-#define NOINLINE __attribute__((noinline))
 
 pthread_mutex_t ma = PTHREAD_MUTEX_INITIALIZER;
 pthread_mutex_t mb = PTHREAD_MUTEX_INITIALIZER;
@@ -45,27 +45,14 @@ NOINLINE void *take_ca(void *arg)
 	return arg;
 }
 
-/* Run one worker in its own thread and wait for it to finish. */
-static void run(void *(*fn)(void *))
-{
-	pthread_t t;
-
-	pthread_create(&t, NULL, fn, NULL);
-	pthread_join(t, NULL);
-}
-
 int main(int argc, char **argv)
 {
-	char line[64];
 
-	printf("ready\n");
-	fflush(stdout);
-	if (argc > 1 && !strcmp(argv[1], "-w") && !fgets(line, sizeof(line), stdin))
-		line[0] = 0;	/* EOF: just go on */
+	ready(wait_flag(argc, argv));
 
-	run(take_ab);
-	run(take_bc);
-	run(take_ca);
+	run_alone(take_ab);
+	run_alone(take_bc);
+	run_alone(take_ca);
 
 	printf("done\n");
 	return 0;

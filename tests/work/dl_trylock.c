@@ -22,8 +22,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include "dl_workload.h"
 
-#define NOINLINE __attribute__((noinline))
 
 pthread_mutex_t t1 = PTHREAD_MUTEX_INITIALIZER;
 pthread_mutex_t t2 = PTHREAD_MUTEX_INITIALIZER;
@@ -57,14 +57,10 @@ NOINLINE void *try_ba(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t a, b;
-	char line[64];
 
 	pthread_barrier_init(&bar, NULL, 2);
 
-	printf("ready\n");
-	fflush(stdout);
-	if (argc > 1 && !strcmp(argv[1], "-w") && !fgets(line, sizeof(line), stdin))
-		line[0] = 0;	/* EOF: just go on */
+	ready(wait_flag(argc, argv));
 
 	pthread_create(&a, NULL, take_ab, NULL);
 	pthread_create(&b, NULL, try_ba, NULL);
