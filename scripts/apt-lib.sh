@@ -7,7 +7,7 @@
 #                           (apt-get install --no-install-recommends)
 #   apt_fetch ARGS...       apt-get with the private configuration below
 #   apt_query ARGS...       apt-cache with it
-#   apt_fresh               apt_fetch update, once per run
+#   apt_fresh               apt_fetch update, unless done in the last hour
 #
 # The private configuration (build/apt-deb/) has its own sources list,
 # package lists and cache, as scripts/deps.sh has for its sources: binary
@@ -54,9 +54,10 @@ need_packages() {
     ((${#missing[@]})) || return 0
     say "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-        || die "apt-get install ${missing[*]} failed"
+    mkdir -p "$APT_PRIV"
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+        >"$APT_PRIV/install.log" 2>&1 ||
+        { tail -n 20 "$APT_PRIV/install.log" >&2; die "apt-get install ${missing[*]} failed"; }
 }
 
 apt_setup() {
@@ -75,12 +76,15 @@ apt_query() {
     apt-cache "${APT_OPTS[@]}" "$@"
 }
 
-APT_UPDATED=
+# Lists younger than an hour are fresh enough (the scripts run one after
+# the other in `make matrix`); REFRESH=1 always reads them again.
 apt_fresh() {
-    [[ -n $APT_UPDATED ]] && return 0
-    say "reading the package lists of bullseye, bookworm and trixie"
     apt_setup
+    if [[ -z ${REFRESH:-} && -n $(find "$APT_PRIV/updated" -mmin -60 2>/dev/null) ]]; then
+        return 0
+    fi
+    say "reading the package lists of bullseye, bookworm and trixie"
     apt_fetch update >"$APT_PRIV/update.log" 2>&1 \
         || { tail -n 20 "$APT_PRIV/update.log" >&2; die "apt-get update failed"; }
-    APT_UPDATED=1
+    touch "$APT_PRIV/updated"
 }
