@@ -6,7 +6,8 @@
 #                 tests (root, the running kernel)
 #   make unit     unit tests only
 #   make matrix   the kernel matrix: ./bpfbox on Debian's 5.10, 6.1 and 6.12
-#                 kernels under qemu (fetched once into build/kernels)
+#                 kernels under qemu (fetched once into build/kernels);
+#                 KERNELS="5.10 6.1" for some only
 #   make matrix-readme   the same, and its table into README.md
 #   make bench    benchmarks against peers (tests/bench/)
 #
@@ -134,8 +135,9 @@ $(INITRAMFS): bpfbox $(GUEST_BIN) tests/matrix/guest.sh tests/e2e/memleak-sums.a
 	scripts/initramfs.sh -o $@ --run tests/matrix/guest.sh $(GUEST_BIN) \
 		tests/e2e/memleak-sums.awk
 
+# KERNELS=5.10 (labels of scripts/kernels.sh --list): only those.
 matrix: $(INITRAMFS)
-	tests/run-matrix.sh $(INITRAMFS)
+	tests/run-matrix.sh $(INITRAMFS) $(KERNELS)
 
 matrix-readme: $(INITRAMFS)
 	tests/run-matrix.sh --readme $(INITRAMFS)
