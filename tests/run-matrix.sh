@@ -71,15 +71,15 @@ boot() {
 
 # results LABEL: the result lines, without the serial port's CRs.
 results() {
-    tr -d '\r' <"$OUT/$1.results" 2>/dev/null | grep -E '^MATRIX' || true
+    { tr -d '\r' <"$OUT/$1.results"; } 2>/dev/null | grep -E '^MATRIX' || true
 }
 
 # verdict LABEL: prints why LABEL failed, or nothing when it passed.
 verdict() {
     local l=$1 rc v boot
     rc=$(cat "$OUT/$l.rc")
-    v=$(results "$l" | grep '^MATRIX-VERDICT ' | tail -n 1)
-    boot=$(results "$l" | grep '^MATRIX-BOOT ' | head -n 1)
+    v=$(results "$l" | awk '$1 == "MATRIX-VERDICT"' | tail -n 1)
+    boot=$(results "$l" | awk '$1 == "MATRIX-BOOT"' | head -n 1)
     if [[ -z $boot ]]; then
         [[ $rc == 124 ]] && echo "hung: no result after ${TIMEOUT}s" && return
         echo "the guest tests never started (qemu exit status $rc)"
