@@ -1,8 +1,14 @@
 # bpfbox: one static musl binary holding eBPF diagnostic tools.
 #
 #   make          dependencies (first time), BPF objects, the binary ./bpfbox
-#   make test     unit tests (no root) then end-to-end tests (root, real kernel)
+#   make test     everything below but bench: check, then matrix
+#   make check    host tests only: unit tests (no root), then end-to-end
+#                 tests (root, the running kernel)
 #   make unit     unit tests only
+#   make matrix   the kernel matrix: ./bpfbox on Debian's 5.10, 6.1 and 6.12
+#                 kernels under qemu (fetched once into build/kernels);
+#                 KERNELS="5.10 6.1" for some only
+#   make matrix-readme   the same, and its table into README.md
 #   make bench    benchmarks against peers (tests/bench/)
 #
 # Adding an applet: applets/X.c (+ bpf/X.bpf.c, bpf/X.h).  Nothing here
@@ -38,7 +44,7 @@ APPLET_OBJ  := $(APPLET_SRC:%.c=$(BUILD)/%.o)
 SKELS       := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 DEPS_STAMP  := $(DEPS)/.stamp
 
-.PHONY: all test unit e2e bench clean distclean deps
+.PHONY: all test check unit e2e matrix matrix-readme bench clean distclean deps
 .SECONDARY:
 
 MAKEFLAGS += --no-print-directory
@@ -115,7 +121,32 @@ E2E_SCRIPTS := $(sort $(wildcard tests/run-e2e*.sh))
 e2e: bpfbox $(WORK_BIN)
 	@rc=0; for t in $(E2E_SCRIPTS); do $$t || rc=1; done; exit $$rc
 
-test: unit e2e
+# The kernel matrix: guest workloads static (the initramfs has no libc).
+GUEST_WORK := dropgen leaky dl_abba
+GUEST_BIN  := $(GUEST_WORK:%=$(BUILD)/guest/bin/%)
+INITRAMFS  := $(BUILD)/guest/initramfs.cpio.gz
+$(BUILD)/guest/bin/%: tests/work/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)musl-gcc -static -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+
+$(INITRAMFS): bpfbox $(GUEST_BIN) tests/matrix/guest.sh tests/e2e/memleak-sums.awk \
+	      scripts/initramfs.sh scripts/apt-lib.sh
+	scripts/initramfs.sh -o $@ --run tests/matrix/guest.sh $(GUEST_BIN) \
+		tests/e2e/memleak-sums.awk
+
+# KERNELS=5.10 (labels of scripts/kernels.sh --list): only those.
+matrix: $(INITRAMFS)
+	tests/run-matrix.sh $(INITRAMFS) $(KERNELS)
+
+matrix-readme: $(INITRAMFS)
+	tests/run-matrix.sh --readme $(INITRAMFS)
+
+check: unit e2e
+
+# One after the other: the matrix's emulators would slow the e2e tests.
+test: check
+	$(MAKE) matrix
 
 bench: bpfbox $(WORK_BIN)
 	tests/bench/run.sh
@@ -124,6 +155,7 @@ bench: bpfbox $(WORK_BIN)
 
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \
+	       $(BUILD)/guest $(BUILD)/matrix \
 	       $(BUILD)/*.skel.h $(BUILD)/*.gz.h bpfbox bpfbox.unstripped
 
 distclean: clean

@@ -282,9 +282,41 @@ static __always_inline int kernel_free(__u64 addr, __u32 op)
 	return 0;
 }
 
+/*
+ * Kernels before 6.1 (5.10) record kmalloc and kmem_cache_alloc in one
+ * event class, kmem_alloc, and (before 5.12) kfree and kmem_cache_free in
+ * kmem_free: the same fields in structs of other names.  CO-RE resolves
+ * whichever this kernel has; the other branch is dead code.
+ */
+struct trace_event_raw_kmem_alloc___old {
+	const void *ptr;
+	size_t bytes_alloc;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kmem_free___old {
+	const void *ptr;
+} __attribute__((preserve_access_index));
+
+static __always_inline int old_alloc(void *args, __u32 op)
+{
+	struct trace_event_raw_kmem_alloc___old *old = args;
+
+	return kernel_alloc(args, (__u64)BPF_CORE_READ(old, ptr),
+			    BPF_CORE_READ(old, bytes_alloc), op);
+}
+
+static __always_inline int old_free(void *args, __u32 op)
+{
+	struct trace_event_raw_kmem_free___old *old = args;
+
+	return kernel_free((__u64)BPF_CORE_READ(old, ptr), op);
+}
+
 SEC("tracepoint/kmem/kmalloc")
 int ml_kmalloc(struct trace_event_raw_kmalloc *args)
 {
+	if (!bpf_core_type_exists(struct trace_event_raw_kmalloc))
+		return old_alloc(args, ML_KMALLOC);
 	return kernel_alloc(args, (__u64)BPF_CORE_READ(args, ptr),
 			    BPF_CORE_READ(args, bytes_alloc), ML_KMALLOC);
 }
@@ -292,6 +324,8 @@ int ml_kmalloc(struct trace_event_raw_kmalloc *args)
 SEC("tracepoint/kmem/kmem_cache_alloc")
 int ml_kmem_cache_alloc(struct trace_event_raw_kmem_cache_alloc *args)
 {
+	if (!bpf_core_type_exists(struct trace_event_raw_kmem_cache_alloc))
+		return old_alloc(args, ML_KMEM_CACHE_ALLOC);
 	return kernel_alloc(args, (__u64)BPF_CORE_READ(args, ptr),
 			    BPF_CORE_READ(args, bytes_alloc), ML_KMEM_CACHE_ALLOC);
 }
@@ -299,12 +333,16 @@ int ml_kmem_cache_alloc(struct trace_event_raw_kmem_cache_alloc *args)
 SEC("tracepoint/kmem/kfree")
 int ml_kfree(struct trace_event_raw_kfree *args)
 {
+	if (!bpf_core_type_exists(struct trace_event_raw_kfree))
+		return old_free(args, ML_KFREE);
 	return kernel_free((__u64)BPF_CORE_READ(args, ptr), ML_KFREE);
 }
 
 SEC("tracepoint/kmem/kmem_cache_free")
 int ml_kmem_cache_free(struct trace_event_raw_kmem_cache_free *args)
 {
+	if (!bpf_core_type_exists(struct trace_event_raw_kmem_cache_free))
+		return old_free(args, ML_KMEM_CACHE_FREE);
 	return kernel_free((__u64)BPF_CORE_READ(args, ptr), ML_KMEM_CACHE_FREE);
 }
 

@@ -188,6 +188,53 @@ static bool in_list(const char *list, const char *word)
 	}
 }
 
+/* link_create of a uprobe.multi link for @pid on "/": its errno. */
+static int uprobe_multi_errno(int prog, int pid)
+{
+	unsigned long offset = 0;
+	LIBBPF_OPTS(bpf_link_create_opts, o, .uprobe_multi.path = "/",
+		    .uprobe_multi.offsets = &offset, .uprobe_multi.cnt = 1,
+		    .uprobe_multi.pid = pid);
+	int fd = bpf_link_create(prog, -1, BPF_TRACE_UPROBE_MULTI, &o), err = errno;
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return err;
+}
+
+/*
+ * uprobe.multi links came in 6.6.  Older kernels may load the programs all
+ * the same (6.1 checks no attach type for kprobe programs) and refuse only
+ * the link, which the applet makes after the loader has committed to the
+ * program: ask the kernel first, as libbpf does for USDT.  A link on a
+ * directory fails with EBADF where the links exist (EINVAL before), and
+ * with EINVAL for an invalid pid where they filter by process, not thread
+ * (the first ones did not: those are not used).
+ */
+static bool have_uprobe_multi(void)
+{
+	static const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_UPROBE_MULTI);
+	static int have = -1;
+	int prog;
+
+	if (have >= 0)
+		return have;
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", ret0, 2, &o);
+	have = prog >= 0 && uprobe_multi_errno(prog, 0) == EBADF &&
+	       uprobe_multi_errno(prog, -1) == EINVAL;
+	if (prog >= 0)
+		close(prog);
+	if (!have)
+		bb_info("no usable uprobe.multi links in this kernel (6.6+): single uprobes");
+	return have;
+}
+
 /* Could this program work here?  Cheap checks only; the kernel decides. */
 static bool candidate_usable(const struct bpf_program *p)
 {
@@ -198,6 +245,8 @@ static bool candidate_usable(const struct bpf_program *p)
 		return false;
 	if (needs_vmlinux_btf(method) && access(VMLINUX_BTF, R_OK))
 		return false;
+	if (!strcmp(method, "uprobe.multi") || !strcmp(method, "uretprobe.multi"))
+		return have_uprobe_multi();
 	if (!strcmp(method, "tracepoint"))
 		return tracepoint_exists(p);
 	return true;

@@ -1,0 +1,339 @@
+#!/bin/sh
+# shellcheck shell=dash
+# The kernel matrix, guest side: /etc/bpfbox/run of the image that
+# tests/run-matrix.sh boots in each kernel (busybox sh: POSIX, and local).
+# /init (scripts/initramfs.sh) has mounted proc, sysfs and devtmpfs and
+# brought lo up; nothing else.
+#
+# Every applet of `bpfbox --list` is checked on this kernel with the
+# workloads of tests/work, built static (the image has no libc): dropgen,
+# leaky, dl_abba.  Nothing else runs in the guest, so drop counts are
+# exact without any namespace or filter.  Each applet's default run shows
+# the attach method the loader picked here; forced runs (--attach) prove
+# the fallbacks work on this kernel too.  An applet without a test here
+# fails: add one.
+#
+# Results, on the console and on the second serial port (which the runner
+# reads: printk never writes there):
+#   MATRIX-BOOT KERNEL SHA256-OF-BPFBOX                (the first line)
+#   MATRIX KERNEL APPLET PASS|FAIL TEST[: what differed]
+#   MATRIX-ATTACH KERNEL APPLET HOOK METHOD PROGRAM    (default runs)
+#   MATRIX-VERDICT KERNEL PASS|FAIL PASSED FAILED      (the last line)
+# A failed check shows the files it looked at on the console.
+
+K=$(uname -r)
+T=/tmp/matrix
+mkdir -p $T
+if [ -c /dev/ttyS1 ]; then
+	stty -F /dev/ttyS1 raw -echo 2>/dev/null
+	exec 3>/dev/ttyS1
+else
+	exec 3>/dev/null
+fi
+pass=0
+fail=0
+SHOW=
+
+emit() {
+	echo "$*"
+	echo "$*" >&3
+}
+
+# ---- the framework -------------------------------------------------------------
+
+# check APPLET TEST CMD...: PASS when CMD succeeds.  What it prints is the
+# detail of a failure (its first line on the result line, all of it on the
+# console, with the files in $SHOW).
+check() {
+	local app=$1 test=$2 out f
+	shift 2
+	if out=$("$@" 2>&1); then
+		pass=$((pass + 1))
+		emit "MATRIX $K $app PASS $test"
+		return 0
+	fi
+	fail=$((fail + 1))
+	emit "MATRIX $K $app FAIL $test${out:+: $(echo "$out" | head -n 1)}"
+	[ -n "$out" ] && echo "$out" | sed 's/^/     /'
+	for f in $SHOW; do
+		[ -s "$f" ] || continue
+		echo "     --- $f"
+		head -n 40 "$f" | sed 's/^/     | /'
+	done
+	return 1
+}
+
+# eq WHAT EXPECTED ACTUAL: for check, says what differed.
+eq() {
+	[ "$2" = "$3" ] && return 0
+	echo "$1: expected '$2', got '$3'"
+	return 1
+}
+
+# same EXPECTED-LINES GOT-LINES: for check, both shown when they differ.
+same() {
+	[ "$1" = "$2" ] && return 0
+	echo "expected: $(echo "$1" | tr '\n' '|') got: $(echo "$2" | tr '\n' '|')"
+	return 1
+}
+
+# has FILE ERE: for check, a line of FILE matches.
+has() {
+	grep -qE -- "$2" "$1" && return 0
+	echo "no line matching '$2' in $1"
+	return 1
+}
+
+# wait_for FILE ERE PID [SECONDS]: until a line of FILE matches (60 s: the
+# guest is emulated, loading is slow); gives up early when PID has exited.
+wait_for() {
+	local i=0
+	while [ $i -lt $((${4:-60} * 10)) ]; do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || { grep -qE -- "$2" "$1" 2>/dev/null; return; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# attached APPLET FILE: a MATRIX-ATTACH line for each hook the loader
+# attached (its -v lines "HOOK: attached PROG (METHOD)").
+attached() {
+	sed -n "s/^$1: \(.*\): attached \([^ ]*\) (\([^)]*\))\$/\1 \3 \2/p" "$2" |
+		while read -r hook method prog; do
+			emit "MATRIX-ATTACH $K $1 $hook $method $prog"
+		done
+}
+
+# Drop reasons came in Linux 5.17: older kernels pass none.
+kernel_at_least() {
+	local maj=${K%%.*} rest=${K#*.}
+	local min=${rest%%[!0-9]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}
+
+# ---- dropwatch --------------------------------------------------------------------
+
+# Without reasons, every kfree_skb() counts: 5.10's icmpv6_rcv frees the
+# port-unreachable errors that the IPv6 datagrams bring back that way
+# (newer kernels say NOT_SPECIFIED there, hidden without --all).
+if kernel_at_least 5 17; then
+	R=NO_SOCKET
+	ROWS="2 __udp6_lib_rcv $R
+3 tcp_v4_rcv $R
+5 __udp4_lib_rcv $R"
+	NEVENTS=10
+else
+	R=-
+	ROWS="2 __udp6_lib_rcv $R
+2 icmpv6_rcv $R
+3 tcp_v4_rcv $R
+5 __udp4_lib_rcv $R"
+	NEVENTS=12
+fi
+
+# The drops: each datagram to a closed port is dropped once, each SYN to a
+# closed port once (then refused: nothing is resent).
+gen() {
+	dropgen udp 5 && dropgen tcp 3 && dropgen udp6 2
+}
+
+# dw NAME OPTIONS...: `dropwatch -v -i 0 OPTIONS` in the background until
+# gen is done, then SIGINT.  Output in $G.out and $G.err, exit status in
+# RC; STARTED=1 when it said it was watching.
+dw() {
+	local name=$1 pid
+	shift
+	G=$T/dw-$name
+	: >$G.err
+	dropwatch -v -i 0 -d 300 "$@" >$G.out 2>$G.err &
+	pid=$!
+	STARTED=0
+	if wait_for $G.err '^dropwatch: watching ' $pid; then
+		STARTED=1
+		gen >$G.gen 2>&1 || echo "gen failed" >>$G.gen
+		# Loopback delivers in the senders' syscalls; a moment for softirqs.
+		sleep 0.2
+	fi
+	kill -INT $pid 2>/dev/null
+	wait $pid
+	RC=$?
+	SHOW="$G.out $G.err $G.gen"
+}
+
+# ran: dropwatch started, gen worked, exit status 0.
+ran() {
+	[ $STARTED = 1 ] || { echo "dropwatch never said it was watching"; return 1; }
+	grep -q 'failed' $G.gen && { echo "dropgen failed"; return 1; }
+	eq "exit status" 0 $RC
+}
+
+# rows FILE: the table's rows as "COUNT FUNCTION REASON" (offsets cut).
+rows() {
+	awk '$1 ~ /^[0-9]+$/ && NF == 3 && $2 ~ /\+0x[0-9a-f]+$/ {
+		sub(/\+0x[0-9a-f]+$/, "", $2); print $1, $2, $3 }' "$1" | sort
+}
+
+exact() {
+	ran && same "$ROWS" "$(rows $1)"
+}
+
+dropwatch_tests() {
+	local m
+
+	# ::1 comes with lo up, from addrconf: a moment after.
+	local i=0
+	while [ $i -lt 50 ] && ! ip -6 addr show dev lo | grep -q 'inet6 ::1/128'; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+
+	dw default
+	attached dropwatch $G.err
+	check dropwatch "default: exact counts, reason $R" exact $G.out
+	if [ "$R" = - ]; then
+		check dropwatch "default: says the kernel passes no drop reasons" \
+			has $G.err '^dropwatch: this kernel passes no drop reasons'
+	fi
+	for m in tp_btf raw_tp tracepoint; do
+		dw attach-$m --attach $m
+		check dropwatch "--attach $m: exact counts" exact $G.out
+		check dropwatch "--attach $m: watched with $m" \
+			has $G.err "^dropwatch: watching skb:kfree_skb \\($m\\)"
+	done
+	# The classic tracepoint needs tracefs (and 5.10 its format file for
+	# reason names): nothing here mounted it.
+	check dropwatch "bpfbox mounted tracefs itself" \
+		has /proc/mounts '^tracefs /sys/kernel/tracing tracefs '
+
+	dw events -e
+	check dropwatch "events: $NEVENTS event lines, reason $R" \
+		eval "ran && eq 'event lines' $NEVENTS \$(awk '\$2 ~ /^cpu[0-9]+\$/ && \$8 == \">\" && \$12 == \"$R\"' $G.out | wc -l)"
+
+	dwl=$T/dw-reasons
+	dropwatch --list-reasons >$dwl.out 2>$dwl.err
+	RC=$?
+	SHOW="$dwl.out $dwl.err"
+	if [ "$R" = - ]; then
+		check dropwatch "--list-reasons: none before 5.17, and says so" \
+			eval "eq 'exit status' 0 $RC && has $dwl.out 'passes no drop reasons'"
+	else
+		check dropwatch "--list-reasons: names from this kernel (NO_SOCKET, NETFILTER_DROP)" \
+			eval "eq 'exit status' 0 $RC && has $dwl.out '(^| )NO_SOCKET( |\$)' &&
+			      has $dwl.out '(^| )NETFILTER_DROP( |\$)'"
+	fi
+}
+
+# ---- report (records written by dropwatch -w) --------------------------------------
+
+report_tests() {
+	dw record -w $T/drops.bbr
+	check report "dropwatch -w: nothing on stdout" \
+		eval "ran && eq 'stdout bytes' 0 \$(wc -c <$G.out)"
+	report $T/drops.bbr >$T/report.out 2>$T/report.err
+	RC=$?
+	SHOW="$T/report.out $T/report.err"
+	check report "report: the recorded counts, exact" \
+		eval "eq 'exit status' 0 $RC && same \"\$ROWS\" \"\$(rows $T/report.out)\""
+}
+
+# ---- memleak -------------------------------------------------------------------------
+
+# What leaky leaks (built with musl: no pvalloc), as memleak-sums.awk sums it.
+LEAKS="leak_aligned_alloc 512 1
+leak_calloc 400 2
+leak_malloc 300 3
+leak_memalign 1024 1
+leak_mmap 8192 1
+leak_mremap 16384 1
+leak_posix_memalign 512 2
+leak_realloc 300 1
+leak_reallocarray 400 1
+leak_valloc 2048 1"
+
+# ml NAME ARGS...: `memleak -v ARGS` in the foreground (SIGINT after 120 s:
+# a hang is a failure, not the end of the matrix).
+ml() {
+	local name=$1
+	shift
+	G=$T/ml-$name
+	timeout -s INT -k 10 120 memleak -v "$@" >$G.out 2>$G.err </dev/null
+	RC=$?
+	SHOW="$G.out $G.err"
+}
+
+leaks() {
+	eq "exit status" 0 $RC &&
+		same "$LEAKS" "$(awk -f /bin/memleak-sums.awk $G.out | grep '^leak_')"
+}
+
+memleak_tests() {
+	ml default -- /bin/leaky
+	emit "MATRIX-ATTACH $K memleak uprobes $(sed -n 's/^memleak: tracing .*(\(.*\)); Ctrl-C to stop$/\1/p' $G.err) -"
+	check memleak "default: leaky's leaks, exact" leaks
+	ml uprobe --attach uprobe,uretprobe -- /bin/leaky
+	check memleak "--attach uprobe,uretprobe: leaky's leaks, exact" leaks
+	check memleak "--attach uprobe,uretprobe: traced with single uprobes" \
+		has $G.err '^memleak: tracing .*\(uprobe\); Ctrl-C'
+
+	ml kernel -d 1
+	attached memleak $G.err
+	check memleak "kernel allocations: kmem tracepoints, exit status 0" \
+		eval "eq 'exit status' 0 $RC && has $G.err '^memleak: tracing kernel allocations'"
+}
+
+# ---- deadlock --------------------------------------------------------------------------
+
+dl() {
+	local name=$1
+	shift
+	G=$T/dl-$name
+	timeout -s INT -k 10 120 deadlock -v "$@" >$G.out 2>$G.err </dev/null
+	RC=$?
+	SHOW="$G.out $G.err"
+}
+
+# dl_abba's one cycle, m1 <-> m2; exit status 1 (found something).
+abba() {
+	eq "exit status" 1 $RC &&
+		has $G.err '^deadlock: 1 potential, 0 live deadlocks?; 2 lock-order edges$' &&
+		has $G.out '^potential deadlock: lock-order cycle of 2 locks: m[12] \(0x[0-9a-f]+\) -> m[12] '
+}
+
+deadlock_tests() {
+	local m
+
+	dl default -- /bin/dl_abba
+	emit "MATRIX-ATTACH $K deadlock uprobes $(sed -n 's/^deadlock: tracing .*(\(.*\)); Ctrl-C to stop$/\1/p' $G.err) -"
+	attached deadlock $G.err
+	check deadlock "default: dl_abba's cycle m1 <-> m2" abba
+	for m in raw_tp tracepoint; do
+		dl $m --attach uprobe,uretprobe,$m -- /bin/dl_abba
+		check deadlock "--attach uprobe,uretprobe,$m: the cycle" abba
+		check deadlock "--attach uprobe,uretprobe,$m: process exits seen with $m" \
+			has $G.err "^deadlock: sched:sched_process_exit: attached [^ ]* \\($m\\)\$"
+	done
+}
+
+# ---- main --------------------------------------------------------------------------------
+
+emit "MATRIX-BOOT $K $(sha256sum /bin/bpfbox | cut -d' ' -f1)"
+# bpfbox mounts tracefs when it needs it (the classic tracepoints, reason
+# names without BTF): see dropwatch's "bpfbox mounted tracefs itself".
+SHOW=/proc/mounts
+check bpfbox "tracefs is not mounted at boot" eval "! grep -q ' tracefs ' /proc/mounts"
+for app in $(bpfbox --list); do
+	case $app in
+	dropwatch) dropwatch_tests ;;
+	report) report_tests ;;
+	memleak) memleak_tests ;;
+	deadlock) deadlock_tests ;;
+	*) check "$app" "a guest test" eval "echo 'no guest test for $app: add one to tests/matrix/guest.sh'; false" ;;
+	esac
+done
+if [ $fail = 0 ]; then
+	emit "MATRIX-VERDICT $K PASS $pass $fail"
+else
+	emit "MATRIX-VERDICT $K FAIL $pass $fail"
+fi
