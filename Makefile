@@ -125,7 +125,7 @@ e2e: bpfbox $(WORK_BIN)
 GUEST_WORK := dropgen leaky dl_abba
 GUEST_BIN  := $(GUEST_WORK:%=$(BUILD)/guest/bin/%)
 INITRAMFS  := $(BUILD)/guest/initramfs.cpio.gz
-$(BUILD)/guest/bin/%: tests/work/%.c | $(DEPS_STAMP)
+$(BUILD)/guest/bin/%: tests/work/%.c tests/work/*.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)musl-gcc -static -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread

@@ -38,7 +38,7 @@ static const struct bb_option dl_options[] = {
 	{ "lock-symbols", O_LOCK_SYMS, "F[,F]", "more functions that take a lock (first argument)" },
 	{ "unlock-symbols", O_UNLOCK_SYMS, "F[,F]", "more functions that release one" },
 	{ "max-edges", O_MAX_EDGES, "N", "lock-order edges kept at most (default 65536)" },
-	{ "max-held", O_MAX_HELD, "N", "locks one thread holds that are tracked (1-64, default 64)" },
+	{ "max-held", O_MAX_HELD, "N", "locks one thread holds that are tracked (1-32, default 32)" },
 	{ 0 }
 };
 
@@ -144,6 +144,7 @@ static int dl_configure(void *s)
 
 	bpf_map__set_max_entries(sk->maps.dl_edges, cfg.max_edges);
 	sk->rodata->cfg_max_held = cfg.max_held;
+	bb_map_lazy_if_safe(sk->maps.dl_threads);
 	bpf_object__for_each_program(p, sk->obj)
 		bpf_program__set_autoload(p, wanted(bpf_program__name(p)));
 	return 0;

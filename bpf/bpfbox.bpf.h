@@ -16,6 +16,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Before a loop: unroll it.  Verifiers before ~6.0 reject a loop whose
+ * body falls through into its head ("back-edge from insn N to N+1"), a
+ * layout clang picks as it likes, so bpfbox's loops leave none. */
+#define BB_UNROLL _Pragma("unroll")
+
 /* Set by user space before load; the verifier prunes disabled filters. */
 const volatile struct bb_filter bb_cfg_filter = {};
 
@@ -87,6 +92,7 @@ static __always_inline bool bb_same_stack(const struct bb_stack *a, const struct
 {
 	int i;
 
+	BB_UNROLL
 	for (i = 0; i < BB_MAX_STACK; i++)
 		if (a->frames[i] != b->frames[i])
 			return false;
@@ -100,7 +106,11 @@ static __always_inline bool bb_same_stack(const struct bb_stack *a, const struct
  * by comparing the frames, the second one moving to the next of a few
  * other ids.
  */
-static __always_inline __s32 bb_stack_store(void *map, struct bb_stack *st, long bytes)
+/* A BPF-to-BPF call, not inlined: one copy in the object for every program
+ * (the unrolled loops are big).  Unused in some applets. */
+#define BB_SUBPROG static __noinline __attribute__((unused))
+
+BB_SUBPROG __s32 bb_stack_store(void *map, struct bb_stack *st, long bytes)
 {
 	__u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a over the addresses */
 	struct bb_stack *have;
@@ -111,6 +121,7 @@ static __always_inline __s32 bb_stack_store(void *map, struct bb_stack *st, long
 		bb_lost_inc(BB_LOST_STACK);
 		return -1;
 	}
+	BB_UNROLL
 	for (i = 0; i < BB_MAX_STACK; i++) {
 		if (i * 8 >= bytes)
 			break;
@@ -118,6 +129,7 @@ static __always_inline __s32 bb_stack_store(void *map, struct bb_stack *st, long
 		h *= 0x100000001b3ULL;
 	}
 	h ^= h >> 32;
+	BB_UNROLL
 	for (try = 0; try < 4; try++) {
 		id = (__u32)(h + try * 0x9e3779b9U) & 0x7fffffff;
 		/* Nearly always known: a lockless lookup, not an update that
@@ -164,25 +176,31 @@ static __always_inline __s32 bb_stack_id(void *ctx, void *map, __u64 flags)
  * that is not a frame pointer (code built without them) ends it without
  * a faulting read.
  */
-static __always_inline __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
+BB_SUBPROG __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
 {
 	struct bb_stack *st = bb_stack_scratch_get();
 	__u64 fp = PT_REGS_FP(regs), low = PT_REGS_SP(regs), frame[2];
-	int i;
+	int i, n = 1;
 
 	if (!st)
 		return -1;
 	__builtin_memset(st, 0, sizeof(*st));
 	st->frames[0] = first ?: PT_REGS_IP(regs);
+	/* No break (an unrolled loop needs a fixed count): once the walk
+	 * ends, fp is 0, below low, and the rest only tests that. */
+	BB_UNROLL
 	for (i = 1; i < BB_MAX_STACK; i++) {
 		if (fp < low || (fp & 7) ||
-		    bpf_probe_read_user(frame, sizeof(frame), (void *)fp) || !frame[1])
-			break;
+		    bpf_probe_read_user(frame, sizeof(frame), (void *)fp) || !frame[1]) {
+			fp = 0;
+			continue;
+		}
 		st->frames[i] = frame[1];	/* {saved %rbp, return address} */
+		n = i + 1;
 		low = fp + sizeof(frame);
 		fp = frame[0];
 	}
-	return bb_stack_store(map, st, i * 8);
+	return bb_stack_store(map, st, n * 8);
 }
 
 /*
@@ -299,6 +317,7 @@ static __always_inline bool bb_comm_differs(void)
 	int i;
 
 	bpf_get_current_comm(comm, sizeof(comm));
+	BB_UNROLL
 	for (i = 0; i < BB_COMM_LEN; i++) {
 		if (comm[i] != bb_cfg_filter.comm[i])
 			return true;

@@ -18,7 +18,8 @@
 /* --max-held: locks a thread holds that are tracked (<= DL_MAX_HELD). */
 const volatile __u32 cfg_max_held = DL_MAX_HELD;
 
-/* Entries are ~1 KB: allocated as threads come, not all at load. */
+/* Entries are ~0.5 KB: allocated as threads come, not all at load, where
+ * the kernel allows it (bb_map_lazy_if_safe). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -57,6 +58,7 @@ static __always_inline void drop_held(__u64 lock)
 		return;
 	last = (t->nr - 1) & (DL_MAX_HELD - 1);
 	/* The most recent hold of it (recursive mutexes nest): swap-remove. */
+	BB_UNROLL
 	for (i = 0; i < DL_MAX_HELD; i++) {
 		__u32 j = (last - i) & (DL_MAX_HELD - 1);
 
@@ -70,8 +72,7 @@ static __always_inline void drop_held(__u64 lock)
 	}
 }
 
-static __always_inline void add_edge(struct dl_thread *t, __u32 i, const struct dl_wait *w,
-				     __u32 tid)
+static __noinline void add_edge(struct dl_thread *t, __u32 i, const struct dl_wait *w, __u32 tid)
 {
 	struct dl_edge_key k = { .from = t->held[i].lock, .to = w->lock };
 	struct dl_edge e = { .tid = tid, .from_stack = t->held[i].stack_id,
@@ -89,11 +90,10 @@ static __always_inline void add_edges(struct dl_thread *t, const struct dl_wait 
 {
 	__u32 i, n = t->nr;
 
-	for (i = 0; i < DL_MAX_HELD; i++) {
-		if (i >= n)
-			break;
-		add_edge(t, i, w, tid);
-	}
+	BB_UNROLL
+	for (i = 0; i < DL_MAX_HELD; i++)
+		if (i < n)	/* (no break: an unrolled loop needs a fixed count) */
+			add_edge(t, i, w, tid);
 }
 
 static __always_inline struct dl_thread *thread_of(__u32 tid)

@@ -5,7 +5,7 @@
 
 #include "bb_shared.h"
 
-#define DL_MAX_HELD 64		/* locks one thread holds at once, at most (power of 2) */
+#define DL_MAX_HELD 32		/* locks one thread holds at once, at most (power of 2) */
 
 /* Which lock function; the uprobe.multi cookie. */
 enum dl_op {

@@ -147,6 +147,15 @@ struct btf *bb_kernel_btf(void)
 	return btf;
 }
 
+void bb_map_lazy_if_safe(struct bpf_map *m)
+{
+	__u32 flags = bpf_map__map_flags(m);
+
+	/* bpf_mem_alloc (6.1) is what made it safe. */
+	if (btf__find_by_name_kind(bb_kernel_btf(), "bpf_mem_alloc", BTF_KIND_STRUCT) < 0)
+		bpf_map__set_map_flags(m, flags & ~BPF_F_NO_PREALLOC);
+}
+
 /* "tp_btf/kfree_skb" -> "tp_btf"; "tracepoint/skb/kfree_skb" -> "tracepoint". */
 static void section_method(const struct bpf_program *p, char *buf, size_t len)
 {

@@ -65,6 +65,14 @@ const char *bb_tracefs(void);
 /* The running kernel's BTF (or --btf FILE); dies if there is none. */
 struct btf *bb_kernel_btf(void);
 
+/*
+ * For a hash map declared BPF_F_NO_PREALLOC (entries allocated as it
+ * fills): keeps the flag where tracing programs may use such maps safely
+ * (6.1+), else preallocates.  Before 6.1 the verifier warns about them,
+ * and refuses them on PREEMPT_RT kernels.  Call before load (configure).
+ */
+void bb_map_lazy_if_safe(struct bpf_map *m);
+
 /* Sum of a per-CPU u64 array slot over all possible CPUs. */
 unsigned long long bb_percpu_sum(int map_fd, unsigned key);
 
