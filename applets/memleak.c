@@ -168,6 +168,10 @@ static struct bb_hook kernel_hooks[] = {
 	{ .what = "kmem:kfree", .progs = { "ml_kfree" } },
 	{ .what = "kmem:kmem_cache_alloc", .progs = { "ml_kmem_cache_alloc" } },
 	{ .what = "kmem:kmem_cache_free", .progs = { "ml_kmem_cache_free" } },
+	/* Before 6.1 only: later, kmalloc and kmem_cache_alloc have the node. */
+	{ .what = "kmem:kmalloc_node", .progs = { "ml_kmalloc_node" }, .optional = true },
+	{ .what = "kmem:kmem_cache_alloc_node", .progs = { "ml_kmem_cache_alloc_node" },
+	  .optional = true },
 	{ .what = "kmem:mm_page_alloc", .progs = { "ml_page_alloc" }, .optional = true },
 	{ .what = "kmem:mm_page_free", .progs = { "ml_page_free" }, .optional = true },
 };

@@ -330,6 +330,36 @@ int ml_kmem_cache_alloc(struct trace_event_raw_kmem_cache_alloc *args)
 			    BPF_CORE_READ(args, bytes_alloc), ML_KMEM_CACHE_ALLOC);
 }
 
+/* Before 6.1 the NUMA-node variants are tracepoints of their own (class
+ * kmem_alloc_node): the same two fields.  Later kernels lack both the
+ * tracepoints (their hooks are optional) and the struct. */
+struct trace_event_raw_kmem_alloc_node___old {
+	const void *ptr;
+	size_t bytes_alloc;
+} __attribute__((preserve_access_index));
+
+static __always_inline int node_alloc(void *args, __u32 op)
+{
+	struct trace_event_raw_kmem_alloc_node___old *old = args;
+
+	if (!bpf_core_type_exists(struct trace_event_raw_kmem_alloc_node___old))
+		return 0;
+	return kernel_alloc(args, (__u64)BPF_CORE_READ(old, ptr),
+			    BPF_CORE_READ(old, bytes_alloc), op);
+}
+
+SEC("tracepoint/kmem/kmalloc_node")
+int ml_kmalloc_node(void *args)
+{
+	return node_alloc(args, ML_KMALLOC);
+}
+
+SEC("tracepoint/kmem/kmem_cache_alloc_node")
+int ml_kmem_cache_alloc_node(void *args)
+{
+	return node_alloc(args, ML_KMEM_CACHE_ALLOC);
+}
+
 SEC("tracepoint/kmem/kfree")
 int ml_kfree(struct trace_event_raw_kfree *args)
 {

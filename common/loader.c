@@ -384,8 +384,10 @@ static const char *attach_all(struct bb_load *l)
 		struct bpf_program *p;
 		char method[32];
 
-		if (!h->chosen)
+		if (!h->chosen) {
+			bb_info("%s: not in this kernel (optional): not traced", h->what);
 			continue;
+		}
 		p = find_prog(l, h->chosen);
 		section_method(p, method, sizeof(method));
 		h->method = bb_xstrdup(method);
