@@ -238,6 +238,18 @@ report_tests() {
 		eval "eq 'exit status' 0 $RC && same \"\$ROWS\" \"\$(rows $T/report.out)\""
 }
 
+# applet_run APPLET NAME ARGS...: `APPLET -v ARGS` in the foreground,
+# output in $T/APPLET-NAME.out and .err, exit status in RC (SIGINT after
+# 120 s: a hang is a failure, not the end of the matrix).
+applet_run() {
+	local applet=$1 name=$2
+	shift 2
+	G=$T/$applet-$name
+	timeout -s INT -k 10 120 $applet -v "$@" >$G.out 2>$G.err </dev/null
+	RC=$?
+	SHOW="$G.out $G.err"
+}
+
 # ---- memleak -------------------------------------------------------------------------
 
 # What leaky leaks (built with musl: no pvalloc), as memleak-sums.awk sums it.
@@ -252,15 +264,9 @@ leak_realloc 300 1
 leak_reallocarray 400 1
 leak_valloc 2048 1"
 
-# ml NAME ARGS...: `memleak -v ARGS` in the foreground (SIGINT after 120 s:
-# a hang is a failure, not the end of the matrix).
+# ml NAME ARGS...: memleak's run (see applet_run).
 ml() {
-	local name=$1
-	shift
-	G=$T/ml-$name
-	timeout -s INT -k 10 120 memleak -v "$@" >$G.out 2>$G.err </dev/null
-	RC=$?
-	SHOW="$G.out $G.err"
+	applet_run memleak "$@"
 }
 
 leaks() {
@@ -285,13 +291,9 @@ memleak_tests() {
 
 # ---- deadlock --------------------------------------------------------------------------
 
+# dl NAME ARGS...: deadlock's run (see applet_run).
 dl() {
-	local name=$1
-	shift
-	G=$T/dl-$name
-	timeout -s INT -k 10 120 deadlock -v "$@" >$G.out 2>$G.err </dev/null
-	RC=$?
-	SHOW="$G.out $G.err"
+	applet_run deadlock "$@"
 }
 
 # dl_abba's one cycle, m1 <-> m2; exit status 1 (found something).
