@@ -19,14 +19,22 @@ PKGDIR=$TOP/build/initramfs-tools
 . "$TOP/tests/e2e/lib.sh"
 e2e_begin e2e-initramfs "downloads Debian's initramfs-tools-core" "$BB" "$HOOK"
 
-# hook_functions: Debian's hook-functions, unpacked once under build/.
+# hook_functions: bookworm's hook-functions, unpacked once under build/
+# (fetched with the matrix's private apt configuration: scripts/apt-lib.sh).
 hook_functions() {
 	local f=$PKGDIR/root/usr/share/initramfs-tools/hook-functions
 	if [ ! -r "$f" ]; then
 		mkdir -p "$PKGDIR"
-		(cd "$PKGDIR" && rm -f ./*.deb && apt-get download -q initramfs-tools-core &&
-			dpkg-deb -x ./*.deb root) >"$T/download.log" 2>&1 ||
-			{ cat "$T/download.log" >&2; return 1; }
+		(
+			ROOT=$TOP
+			say() { echo "e2e-initramfs: $*"; }
+			die() { echo "e2e-initramfs: $*" >&2; exit 1; }
+			. "$TOP/scripts/apt-lib.sh"
+			apt_fresh
+			cd "$PKGDIR" && rm -f ./*.deb &&
+				apt_fetch download initramfs-tools-core/bookworm &&
+				dpkg-deb -x ./*.deb root
+		) >"$T/download.log" 2>&1 || { cat "$T/download.log" >&2; return 1; }
 	fi
 	echo "$f"
 }
