@@ -166,22 +166,14 @@ static long branch_target(const unsigned char *c, size_t len, size_t j)
 }
 
 /* Branches to @to from anywhere in @c, reading every byte as the start of
- * an instruction (and both a rel8 and a rel32 reading of one): never fewer
- * than the real ones. */
+ * an instruction: never fewer than the real ones. */
 static unsigned branches_to(const unsigned char *c, size_t len, size_t to)
 {
 	unsigned n = 0;
 	size_t j;
 
-	for (j = 0; j < len; j++) {
-		if ((c[j] == 0xeb || (c[j] >= 0x70 && c[j] <= 0x7f)) && j + 2 <= len &&
-		    (long)(j + 2 + (signed char)c[j + 1]) == (long)to)
-			n++;
-		if (c[j] == 0xeb || (c[j] >= 0x70 && c[j] <= 0x7f))
-			continue;
-		if (branch_target(c, len, j) == (long)to)
-			n++;
-	}
+	for (j = 0; j < len; j++)
+		n += branch_target(c, len, j) == (long)to;
 	return n;
 }
 
