@@ -335,21 +335,24 @@ single:
 /* The functions the kernel probes: at most this much of one is read. */
 #define MAX_FUNC_READ 65536
 
-/* The probe points of @pr in @path, as file offsets. */
-static size_t probe_offsets(const struct bb_uprobe_set *s, const char *path,
-			    const struct bb_uprobe *pr, unsigned long off[BB_PROBE_MAX_POINTS])
+/* A probe of the set that @path has, and where its probes go. */
+struct placed {
+	const struct bb_uprobe *pr;
+	size_t n;				/* points */
+	unsigned long off[BB_PROBE_MAX_POINTS];	/* file offsets */
+};
+
+/* Places @pl->pr, whose function is @size bytes at file offset @start in
+ * the file open as @fd (@sym: its name, for messages). */
+static void place(struct placed *pl, int fd, const char *sym, unsigned long long start,
+		  unsigned long long size)
 {
-	unsigned long long start, size;
+	const struct bb_uprobe *pr = pl->pr;
 	unsigned flags = 0;
 	unsigned char *code;
-	char sym[256];
-	size_t i, n = 1;
 	ssize_t got;
-	int fd;
+	size_t i;
 
-	symbol_name(s->prefix, pr->func, sym, sizeof(sym));
-	if (bb_elf_func_range(path, sym, &start, &size))
-		bb_die("cannot find %s in %s", sym, path);
 	/* A return probe shares the entry's uprobe: both move, or neither. */
 	if (pr->null_noop && !pr->returns)
 		flags |= BB_PROBE_NULL_NOOP;
@@ -360,24 +363,20 @@ static size_t probe_offsets(const struct bb_uprobe_set *s, const char *path,
 	else
 		size = 64;
 	code = bb_xcalloc(1, size);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	got = fd < 0 ? -1 : pread(fd, code, size, start);
+	pl->n = 1;
+	pl->off[0] = 0;
 	if (got > 0)
-		n = bb_probe_points(code, got, got == (ssize_t)size ? flags : flags & ~BB_PROBE_WHOLE,
-				    off);
-	else
-		off[0] = 0;
-	if (fd >= 0)
-		close(fd);
+		pl->n = bb_probe_points(code, got, got == (ssize_t)size ? flags :
+					flags & ~BB_PROBE_WHOLE, pl->off);
 	free(code);
-	if (n > 1)
+	if (pl->n > 1)
 		bb_info("%s probed at +%lu and +%lu, the two ways past its first test", sym,
-			off[0], off[1]);
-	else if (off[0])
-		bb_info("%s probed at +%lu, an instruction the kernel emulates", sym, off[0]);
-	for (i = 0; i < n; i++)
-		off[i] += start;
-	return n;
+			pl->off[0], pl->off[1]);
+	else if (pl->off[0])
+		bb_info("%s probed at +%lu, an instruction the kernel emulates", sym, pl->off[0]);
+	for (i = 0; i < pl->n; i++)
+		pl->off[i] += start;
 }
 
 static struct bpf_program *program(const struct bb_uprobe_set *s, const char *name)
@@ -397,48 +396,53 @@ static void add_link(struct bb_uprobe_set *s, struct bpf_link *l, const char *wh
 	s->links[s->nr_links++] = l;
 }
 
-static size_t present_probes(const struct bb_uprobe_set *s, const char *path,
-			     const struct bb_uprobe **out)
+/* The probes of @s that @path has, placed (optional ones it lacks are
+ * noted); how many. */
+static size_t place_probes(const struct bb_uprobe_set *s, const char *path, struct placed *out)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unsigned long long start, size;
+	char sym[256];
 	size_t i, n = 0;
 
 	for (i = 0; i < s->nr; i++) {
 		const struct bb_uprobe *pr = &s->probes[i];
 
-		if (bb_elf_defines(path, s->prefix, pr->func)) {
-			out[n++] = pr;
+		symbol_name(s->prefix, pr->func, sym, sizeof(sym));
+		if (!bb_elf_func_range(path, sym, &start, &size)) {
+			out[n].pr = pr;
+			place(&out[n++], fd, sym, start, size);
 			continue;
 		}
 		if (pr->required)
-			bb_die("%s has no %s%s", path, s->prefix, pr->func);
-		bb_warn("note: %s has no %s%s: not traced", base, s->prefix, pr->func);
+			bb_die("%s has no %s", path, sym);
+		bb_warn("note: %s has no %s: not traced", base, sym);
 	}
+	if (fd >= 0)
+		close(fd);
 	return n;
 }
 
 /* Offsets, not names: we resolved them already, and libbpf's name lookup
  * trips on versioned symbols (malloc@@GLIBC_2.2.5). */
 static void attach_multi(struct bb_uprobe_set *s, const char *path, int pid,
-			 const struct bb_uprobe **pr, size_t n)
+			 const struct placed *pl, size_t n)
 {
-	size_t max = n * BB_PROBE_MAX_POINTS, i, k, points;
+	size_t max = n * BB_PROBE_MAX_POINTS, i, k;
 	unsigned long *entry_off = bb_xcalloc(max, sizeof(*entry_off));
 	unsigned long *ret_off = bb_xcalloc(max, sizeof(*ret_off));
 	__u64 *cookies = bb_xcalloc(max, sizeof(*cookies));
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, entries, .offsets = entry_off, .cookies = cookies);
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, returns, .offsets = ret_off, .retprobe = true);
-	unsigned long off[BB_PROBE_MAX_POINTS];
 
-	for (i = 0; i < n; i++) {
-		points = probe_offsets(s, path, pr[i], off);
-		for (k = 0; k < points; k++) {
-			entry_off[entries.cnt] = off[k];
-			cookies[entries.cnt++] = pr[i]->cookie;
-			if (pr[i]->returns)
-				ret_off[returns.cnt++] = off[k];
+	for (i = 0; i < n; i++)
+		for (k = 0; k < pl[i].n; k++) {
+			entry_off[entries.cnt] = pl[i].off[k];
+			cookies[entries.cnt++] = pl[i].pr->cookie;
+			if (pl[i].pr->returns)
+				ret_off[returns.cnt++] = pl[i].off[k];
 		}
-	}
 	add_link(s, bpf_program__attach_uprobe_multi(program(s, s->entry_multi), pid, path,
 						     NULL, &entries), "the functions", path);
 	if (returns.cnt)
@@ -451,41 +455,40 @@ static void attach_multi(struct bb_uprobe_set *s, const char *path, int pid,
 }
 
 static void attach_singles(struct bb_uprobe_set *s, const char *path, int pid,
-			   const struct bb_uprobe **pr, size_t n)
+			   const struct placed *pl, size_t n)
 {
-	unsigned long off[BB_PROBE_MAX_POINTS];
-	size_t i, k, points;
+	size_t i, k;
 
-	for (i = 0; i < n; i++) {
-		points = probe_offsets(s, path, pr[i], off);
-		for (k = 0; k < points; k++) {
+	for (i = 0; i < n; i++)
+		for (k = 0; k < pl[i].n; k++) {
+			const struct bb_uprobe *pr = pl[i].pr;
 			LIBBPF_OPTS(bpf_uprobe_opts, entry);
 			LIBBPF_OPTS(bpf_uprobe_opts, ret, .retprobe = true);
 
-			add_link(s, bpf_program__attach_uprobe_opts(program(s, pr[i]->prog), pid,
-								    path, off[k], &entry),
-				 pr[i]->func, path);
-			if (pr[i]->returns)
+			add_link(s, bpf_program__attach_uprobe_opts(program(s, pr->prog), pid,
+								    path, pl[i].off[k], &entry),
+				 pr->func, path);
+			if (pr->returns)
 				add_link(s, bpf_program__attach_uprobe_opts(
 						    program(s, s->return_single), pid, path,
-						    off[k], &ret),
-					 pr[i]->func, path);
+						    pl[i].off[k], &ret),
+					 pr->func, path);
 		}
-	}
 }
 
 void bb_uprobes_attach(struct bb_uprobe_set *s, const char *path, int pid)
 {
-	const struct bb_uprobe **pr = bb_xcalloc(s->nr, sizeof(*pr));
-	size_t n = present_probes(s, path, pr);
+	struct placed *pl = bb_xcalloc(s->nr, sizeof(*pl));
+	size_t n = place_probes(s, path, pl);
 
+	free(s->links);
 	s->links = bb_xcalloc(2 * BB_PROBE_MAX_POINTS * s->nr, sizeof(*s->links));
 	s->nr_links = 0;
 	if (s->multi)
-		attach_multi(s, path, pid, pr, n);
+		attach_multi(s, path, pid, pl, n);
 	else
-		attach_singles(s, path, pid, pr, n);
-	free(pr);
+		attach_singles(s, path, pid, pl, n);
+	free(pl);
 }
 
 void bb_uprobes_detach(struct bb_uprobe_set *s)
@@ -495,4 +498,6 @@ void bb_uprobes_detach(struct bb_uprobe_set *s)
 	for (i = 0; i < s->nr_links; i++)
 		bpf_link__destroy(s->links[i]);
 	s->nr_links = 0;
+	free(s->links);
+	s->links = NULL;
 }

@@ -112,7 +112,7 @@ need_packages cpio gzip
 fetch_busybox
 
 STAGE=$(mktemp -d /tmp/bpfbox-initramfs.XXXXXX)
-trap 'rm -rf "$STAGE"' EXIT
+trap 'rm -rf "$STAGE" "$OUT.tmp"' EXIT
 mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,etc/bpfbox,sys/kernel}
 install -m 755 "$BUSYBOX_DIR/busybox" "$STAGE/bin/busybox"
 for a in $("$STAGE/bin/busybox" --list); do

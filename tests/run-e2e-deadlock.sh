@@ -284,6 +284,7 @@ check "real: dot: d1 -> d2 and d2 -> d1, both red" \
 	      grep -qE '^	\"d2 \\(0x[0-9a-f]+\\)\" -> \"d1 ' '$T/real.dot'"
 check "real: the hung workload (pid ${RPID:-?}) was killed" \
 	eval "[ -n '$RPID' ] && { gone '$RPID' 5 || { ps -o pid,stat,comm -p '$RPID'; false; }; }"
+[ -n "$RPID" ] && kill -KILL "$RPID" 2>/dev/null	# if not: never left hanging
 
 # ---- musl, static ------------------------------------------------------------------------
 
@@ -324,10 +325,7 @@ pid_run() {
 	wait "$WPID"
 	WRC=$?
 	forget_bg "$WPID"
-	gone "$DPID" 10 || { ok=0; kill -INT "$DPID"; }
-	wait "$DPID"
-	RC=$?
-	forget_bg "$DPID"
+	reap "$DPID"
 }
 pid_run
 check "pid: attached, dl_abba ran to 'done' (0), deadlock then exited by itself with 1" \

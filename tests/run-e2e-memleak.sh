@@ -272,10 +272,7 @@ pid_run() {
 		sleep 0.02
 	done
 	kill -INT "$MLPID"
-	gone "$MLPID" 10 || ok=0
-	wait "$MLPID"
-	RC=$?
-	forget_bg "$MLPID"
+	reap "$MLPID"
 	exec {LKFD}>&-
 	kill "$LKPID" 2>/dev/null
 	wait "$LKPID" 2>/dev/null
@@ -304,10 +301,7 @@ pid_exit_run() {
 	wait "$LKPID"
 	LKRC=$?
 	forget_bg "$LKPID"
-	gone "$MLPID" 10 || { ok=0; kill -INT "$MLPID"; }
-	wait "$MLPID"
-	RC=$?
-	forget_bg "$MLPID"
+	reap "$MLPID"
 }
 pid_exit_run
 check "pid-exit: leaky exited (0), then memleak on its own with status 0" \
@@ -341,10 +335,7 @@ older() {
 	sleep 1.2
 	echo go >&$OFD
 	exec {OFD}>&-
-	gone "$MLPID" 10 || { ok=0; kill -INT "$MLPID"; }
-	wait "$MLPID"
-	RC=$?
-	forget_bg "$MLPID"
+	reap "$MLPID"
 }
 older 60000 -i 0 -o 60000
 check "older-60000: ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
@@ -370,30 +361,20 @@ check "allocs: every stack lists its allocations, and their sizes add up" \
 
 # ---- -s N ---------------------------------------------------------------------------
 
-# bg_done PID NAME [ARGS...]: waits for the background memleak PID, whose
-# output is $T/NAME.out and .err; when it lost stacks, runs it again with
-# ARGS in the foreground.
+# bg_done PID NAME: waits for the background memleak PID, whose output
+# is $T/NAME.out and .err.
 bg_done() {
-	local pid=$1 name=$2
-	shift 2
 	ok=1
-	gone "$pid" 60 || { ok=0; kill -INT "$pid"; }
-	wait "$pid"
-	RC=$?
-	forget_bg "$pid"
-	G=$T/$name
+	reap "$1" 60
+	G=$T/$2
 	SHOW=("$G.out" "$G.err")
-	if [ $ok = 1 ] && lost_stacks "$G.err" >/dev/null; then
-		echo "note $name: $(lost_stacks "$G.err") stacks lost: once more"
-		ml "$name" "$@"
-	fi
 }
-bg_done "$SAMPLE_A" nosample -i 0 -- "$LEAKY" -n 200
+bg_done "$SAMPLE_A" nosample
 check "nosample: -n 200 ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
 check "nosample: -n 200: leak_malloc exactly 60000 bytes in 600" \
 	eq "leak_malloc" "leak_malloc 60000 600" "$(sums "$G.out" | grep '^leak_malloc ')"
 check "nosample: -n 200: every leak 200 times" expect_leaks "$G.out" "$(scaled 200 "${LEAKS[@]}")"
-bg_done "$SAMPLE_B" sample -i 0 -s 2 -- "$LEAKY" -n 200
+bg_done "$SAMPLE_B" sample
 check "sample: -s 2 -n 200 ran, exit status 0" eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
 N=$(sums "$G.out" | awk '$1 == "leak_malloc" { print $3 }')
 B=$(sums "$G.out" | awk '$1 == "leak_malloc" { print $2 }')
@@ -503,7 +484,7 @@ check "read: memleak -r prints the same as bpfbox report" \
 
 # ---- kernel mode ----------------------------------------------------------------------------
 
-ML_RETRY=0 ml kernel -d 1
+ml kernel -d 1
 check "kernel: exit status 0, 'tracing kernel allocations'" \
 	eval "eq 'exit status' 0 $RC && grep -q '^memleak: tracing kernel allocations' '$G.err'"
 check "kernel: a final table with a stack of kernel functions (no module)" \

@@ -37,6 +37,7 @@ suite_cleanup() {
 	fi
 	ip netns del "$NS" 2>/dev/null
 	ip netns del "$NS2" 2>/dev/null
+	[ -n "${CG:-}" ] && rmdir "$CG" 2>/dev/null
 }
 e2e_begin e2e "loads BPF programs, creates network namespaces" "$BB" "$GEN"
 
@@ -191,8 +192,9 @@ echo "e2e: $BB, namespaces $NS $NS2, work in $T, JSON checked with $JSON_BY"
 for n in "$NS" "$NS2"; do
 	if ! ip netns add "$n" || ! ip -n "$n" link set lo up; then
 		echo "e2e: cannot create network namespace $n"
-		echo "e2e: 0 passed, 1 failed"
-		exit 1
+		fail=1
+		e2e_end
+		exit
 	fi
 done
 HAVE_IPT=0
@@ -447,6 +449,7 @@ if [ -n "$CGROOT" ] && mkdir "$CGROOT/bbe2e-$$" 2>/dev/null; then
 	run cgroup gen_cgroup -i 0 --cgroup "$CG"
 	check "cgroup: only the $N_UDP drops made inside it" expect_rows "$G.out" "$N_UDP $UDP"
 	rmdir "$CG"
+	CG=
 else
 	skip "cgroup: no cgroup v2 hierarchy to make a test cgroup in"
 fi

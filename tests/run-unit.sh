@@ -220,8 +220,8 @@ cli_checks() {
 		--cgroup /no/such/cgroup|--cgroup
 		--reason ,|--reason
 	EOF
-	# Values the parsers let through: --help after them exits 0 (bug) or
-	# the bad value exits 2 first (fixed); nothing starts tracing.
+	# Values a lax parser would let through: the bad value exits 2 before
+	# --help is seen; nothing starts tracing.
 	run "$bb" dropwatch --duration nan --help
 	check "dropwatch --duration nan: exit 2" usage_error "--duration"
 	run "$bb" dropwatch --interval 20000000m --help
@@ -291,22 +291,13 @@ for bin in "$@"; do
 	run_binary "$bin"
 done
 
+# (`make unit` builds ./bpfbox first.)
 bb=${BPFBOX:-$root/bpfbox}
-if [ -z "${BPFBOX:-}" ]; then
-	# `make unit` does not build ./bpfbox: make sure it is there and fresh.
-	if ! (cd "$root" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-	      "${MAKE:-make}" -s bpfbox >"$tmp/make.log" 2>&1); then
-		say_not_ok "cli: build ./bpfbox"
-		sed 's/^/#   /' "$tmp/make.log" | tail -20
-	fi
-fi
 if [ -x "$bb" ]; then
 	bb=$(cd "$(dirname "$bb")" && pwd)/$(basename "$bb")
-	before=$((pass + fail + todo))
 	f0=$fail t0=$todo p0=$pass
 	cli_checks "$bb"
 	summary cli $((pass - p0)) $((fail - f0)) $((todo - t0))
-	[ $((pass + fail + todo)) -gt "$before" ] || say_not_ok "cli: no checks ran"
 else
 	say_not_ok "cli: $bb is missing (run make)"
 fi

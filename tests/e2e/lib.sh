@@ -152,3 +152,13 @@ gone() {
 	done
 	return 1
 }
+
+# reap PID [SECS]: the background PID is given SECS (10) to end by itself,
+# else it is interrupted (SIGINT, as a user would) and ok=0; its exit
+# status in RC, and it is no longer among BGPIDS.
+reap() {
+	gone "$1" "${2:-10}" || { ok=0; kill -INT "$1"; }
+	wait "$1"
+	RC=$?
+	forget_bg "$1"
+}

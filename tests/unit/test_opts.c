@@ -86,9 +86,8 @@ static void test_parse_seconds(void)
 	sec_bad("5h", NULL);
 	sec_bad("1e10", NULL);
 	sec_bad("inf", NULL);
-	sec_bad("nan", "common/opts.c bb_parse_seconds: NaN passes 'v < 0 || v > 1e9'");
-	sec_bad("20000000m", "common/opts.c bb_parse_seconds: the 1e9 s bound is checked "
-		"before the 'm' unit is applied");
+	sec_bad("nan", NULL);
+	sec_bad("20000000m", NULL);
 }
 
 static void size_ok(const char *s, unsigned long want)
@@ -128,8 +127,7 @@ static void test_parse_size(void)
 	size_bad("16 M", NULL);
 	size_bad("1T", NULL);
 	size_bad("99999999999999999999", NULL);
-	size_bad("17179869185G", "common/opts.c bb_parse_size: 'v <<= 30' overflows "
-		 "(wraps to 1G) before the 4G bound");
+	size_bad("17179869185G", NULL);
 }
 
 /* ---- bb_parse_options on a test applet ---- */
@@ -370,8 +368,7 @@ static void test_errors(void)
 	bad_args(a, ARGV("unitopt", "--buffer-size", "1k"), "--buffer-size: '1k'", NULL);
 	bad_args(a, ARGV("unitopt", "--buffer-size", "x"), "--buffer-size", NULL);
 	bad_args(a, ARGV("unitopt", "--pid", "1"), "unknown option --pid", NULL);
-	bad_args(a, ARGV("unitopt", "--duration", "nan"), "not a duration",
-		 "common/opts.c bb_parse_seconds accepts NaN");
+	bad_args(a, ARGV("unitopt", "--duration", "nan"), "not a duration", NULL);
 	bad_args(&bb_applet_unitbare, ARGV("unitbare", "--json"), "unknown option --json", NULL);
 	bad_args(&bb_applet_unitbare, ARGV("unitbare", "-f"), "unknown option -f", NULL);
 }
