@@ -91,18 +91,15 @@ static struct bb_hook hooks[] = {
 };
 
 static struct bb_uprobe_set probes = {
+	.prefix = "",
 	.probes = probe_list,
-	.entry_multi = "dl_enter_multi",
-	.return_multi = "dl_return_multi",
-	.return_single = "dl_return",
+	.entries = &hooks[0],
+	.returns = &hooks[1],
+	/* The programs read the lock (first argument), the stack and the return. */
+	.arg1_only = true,
 };
 
 static const char *const pthread_libs[] = { "libc.so.6", "libpthread.so.0", NULL };
-
-static bool use_multi(void)
-{
-	return !strcmp(hooks[0].chosen, "dl_enter_multi");
-}
 
 /* --lock-symbols/--unlock-symbols: custom functions, lock in the first argument. */
 static void add_custom(const char *list, enum dl_op op)
@@ -122,31 +119,13 @@ static void add_custom(const char *list, enum dl_op op)
 	free(copy);
 }
 
-static bool wanted(const char *prog)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(hooks); i++)
-		if (hooks[i].chosen && !strcmp(hooks[i].chosen, prog))
-			return true;
-	if (use_multi())
-		return false;
-	for (i = 0; i < nr_probes; i++)
-		if (!strcmp(probe_list[i].prog, prog))
-			return true;
-	return false;
-}
-
 static int dl_configure(void *s)
 {
 	struct deadlock_bpf *sk = s;
-	struct bpf_program *p;
 
 	bpf_map__set_max_entries(sk->maps.dl_edges, cfg.max_edges);
 	sk->rodata->cfg_max_held = cfg.max_held;
 	bb_map_lazy_if_safe(sk->maps.dl_threads);
-	bpf_object__for_each_program(p, sk->obj)
-		bpf_program__set_autoload(p, wanted(bpf_program__name(p)));
 	return 0;
 }
 
@@ -554,16 +533,10 @@ static void print_summary(void)
 
 static const struct bb_skel_ops dl_skel = BB_SKEL_OPS(deadlock_bpf);
 
-static void stop(void *ctx)
-{
-	bb_uprobes_detach(&probes);
-	bb_detach(ctx);
-}
-
 static int dl_main(int argc, char **argv)
 {
 	struct bb_load l = { .ops = &dl_skel, .hooks = hooks, .nr_hooks = ARRAY_SIZE(hooks),
-			     .configure = dl_configure };
+			     .configure = dl_configure, .uprobes = &probes };
 	char path[PATH_MAX];
 	struct bb_loop *loop;
 
@@ -572,9 +545,6 @@ static int dl_main(int argc, char **argv)
 	add_custom(cfg.lock_syms, DL_CUSTOM_LOCK);
 	add_custom(cfg.unlock_syms, DL_UNLOCK);
 	probes.nr = nr_probes;
-	/* The programs read the lock (first argument), the stack and the return. */
-	for (size_t i = 0; i < nr_probes; i++)
-		probe_list[i].arg1_only = true;
 	if (!bb_target_choose(&target, cfg.command, argc, argv))
 		bb_die("give one target: -p PID, -c CMD, or -- CMD ARGS");
 	if (!bb_uprobes_find_module(&target, NULL, "", "pthread_mutex_lock", pthread_libs,
@@ -583,9 +553,6 @@ static int dl_main(int argc, char **argv)
 	bb_load_attach(&l);
 	skel = l.skel;
 	bb_stacks_use_map(bpf_map__fd(skel->maps.dl_stacks));
-	probes.obj = skel->obj;
-	probes.prefix = "";
-	probes.multi = use_multi();
 	bb_uprobes_attach(&probes, path, target.pid);
 	fprintf(stderr, "deadlock: tracing pthread locks in %s, pid %d (%s); Ctrl-C to stop\n",
 		strrchr(path, '/') + 1, target.pid, hooks[0].method);
@@ -597,7 +564,7 @@ static int dl_main(int argc, char **argv)
 		bb_opts.interval = 1;
 	bb_loop_on_tick(loop, dl_tick, NULL);
 	bb_target_watch(&target, loop);
-	bb_session_run(&l, loop, stop, &l);
+	bb_session_run(&l, loop);
 	bb_target_finish(&target);
 	print_summary();
 	return potential || live ? 1 : 0;

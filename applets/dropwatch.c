@@ -523,7 +523,7 @@ static int dw_main(int argc, char **argv)
 		view.cumulative = cfg.cumulative;
 		bb_loop_on_tick(loop, bb_agg_view_tick, &view);
 	}
-	bb_session_run(&l, loop, NULL, NULL);
+	bb_session_run(&l, loop);
 	close_pcap();
 	return 0;
 }

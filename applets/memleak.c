@@ -121,17 +121,11 @@ static struct bb_hook user_hooks[] = {
 static struct bb_uprobe_set probes = {
 	.probes = user_probes,
 	.nr = ARRAY_SIZE(user_probes),
-	.entry_multi = "ml_enter_multi",
-	.return_multi = "ml_return_multi",
-	.return_single = "ml_alloc_return",
+	.entries = &user_hooks[0],
+	.returns = &user_hooks[1],
 };
 
 static const char *const libc_names[] = { "libc.so.6", NULL };
-
-static bool use_multi(void)
-{
-	return !strcmp(user_hooks[0].chosen, "ml_enter_multi");
-}
 
 static void find_allocator(char *out, size_t len)
 {
@@ -147,18 +141,9 @@ static void attach_allocator(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
-	probes.obj = skel->obj;
-	probes.prefix = cfg.prefix;
-	probes.multi = use_multi();
 	bb_uprobes_attach(&probes, path, target.pid);
 	fprintf(stderr, "memleak: tracing %smalloc and friends in %s, pid %d (%s); "
 		"Ctrl-C to stop\n", cfg.prefix, base, target.pid, user_hooks[0].method);
-}
-
-static void detach_allocator(void *ctx)
-{
-	(void)ctx;
-	bb_uprobes_detach(&probes);
 }
 
 /* ---- kernel mode ------------------------------------------------------------ */
@@ -176,26 +161,9 @@ static struct bb_hook kernel_hooks[] = {
 	{ .what = "kmem:mm_page_free", .progs = { "ml_page_free" }, .optional = true },
 };
 
-/* Only the chosen programs of this mode's hooks, and nothing else, load. */
-static bool wanted(const char *prog)
-{
-	struct bb_hook *hooks = kernel_mode ? kernel_hooks : user_hooks;
-	size_t i, nr = kernel_mode ? ARRAY_SIZE(kernel_hooks) : ARRAY_SIZE(user_hooks);
-
-	if (!kernel_mode && !use_multi())
-		for (i = 0; i < ARRAY_SIZE(user_probes); i++)
-			if (!strcmp(user_probes[i].prog, prog))
-				return true;
-	for (i = 0; i < nr; i++)
-		if (hooks[i].chosen && !strcmp(hooks[i].chosen, prog))
-			return true;
-	return false;
-}
-
 static int ml_configure(void *s)
 {
 	struct memleak_bpf *sk = s;
-	struct bpf_program *p;
 
 	bb_filter_fill((struct bb_filter *)&sk->rodata->bb_cfg_filter);
 	sk->rodata->cfg_events = cfg.events;
@@ -204,8 +172,6 @@ static int ml_configure(void *s)
 	sk->rodata->cfg_max_size = cfg.max_size;
 	bpf_map__set_max_entries(sk->maps.bb_events, bb_opts.buffer_size);
 	bpf_map__set_max_entries(sk->maps.ml_allocs, cfg.max_allocs);
-	bpf_object__for_each_program(p, sk->obj)
-		bpf_program__set_autoload(p, wanted(bpf_program__name(p)));
 	return 0;
 }
 
@@ -496,12 +462,6 @@ static void start(struct bb_load *l)
 	bb_target_run(&target);
 }
 
-static void stop(void *ctx)
-{
-	detach_allocator(NULL);
-	bb_detach(ctx);
-}
-
 static int ml_main(int argc, char **argv)
 {
 	struct bb_load l = { .ops = &ml_skel, .configure = ml_configure };
@@ -510,6 +470,8 @@ static int ml_main(int argc, char **argv)
 	kernel_mode = !bb_target_choose(&target, cfg.command, argc, argv);
 	l.hooks = kernel_mode ? kernel_hooks : user_hooks;
 	l.nr_hooks = kernel_mode ? ARRAY_SIZE(kernel_hooks) : ARRAY_SIZE(user_hooks);
+	l.uprobes = kernel_mode ? NULL : &probes;
+	probes.prefix = cfg.prefix;
 	if (bb_opts.write_file)
 		bb_record_open(bb_opts.write_file, kernel_mode);
 	start(&l);
@@ -522,7 +484,7 @@ static int ml_main(int argc, char **argv)
 		bb_loop_on_tick(loop, ml_tick, NULL);
 	if (!kernel_mode)
 		bb_target_watch(&target, loop);
-	bb_session_run(&l, loop, stop, &l);
+	bb_session_run(&l, loop);
 	warn_shallow();
 	bb_target_finish(&target);
 	return 0;

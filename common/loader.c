@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include "bpfbox.h"
 #include "loader.h"
+#include "uprobes.h"
 #include "../bpf/bb_shared.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -282,19 +283,23 @@ static void explain_no_candidate(struct bb_hook *h)
 	bb_die("this kernel has no %s hook that bpfbox can use", h->what);
 }
 
-/* Autoload exactly the chosen program of each hook. */
+/* Autoload exactly the chosen program of each hook (and the uprobes'). */
 static void choose_programs(struct bb_load *l)
 {
+	struct bpf_program *p;
 	size_t i, j;
 
+	bpf_object__for_each_program(p, l->obj)
+		bpf_program__set_autoload(p, false);
 	for (i = 0; i < l->nr_hooks; i++) {
 		struct bb_hook *h = &l->hooks[i];
 
 		h->chosen = NULL;
 		for (j = 0; j < BB_HOOK_MAX_PROGS && h->progs[j]; j++) {
-			struct bpf_program *p = find_prog(l, h->progs[j]);
-			bool pick = !h->chosen && !(h->rejected & (1U << j)) &&
-				    candidate_usable(p);
+			bool pick;
+
+			p = find_prog(l, h->progs[j]);
+			pick = !h->chosen && !(h->rejected & (1U << j)) && candidate_usable(p);
 
 			bpf_program__set_autoload(p, pick);
 			if (pick)
@@ -303,6 +308,8 @@ static void choose_programs(struct bb_load *l)
 		if (!h->chosen && !h->optional)
 			explain_no_candidate(h);
 	}
+	if (l->uprobes)
+		bb_uprobes_autoload(l->uprobes, l->obj);
 }
 
 /* Mark @prog as not working here; false when it is not a hook candidate. */
@@ -442,6 +449,8 @@ void bb_detach(struct bb_load *l)
 {
 	size_t i;
 
+	if (l->uprobes)
+		bb_uprobes_detach(l->uprobes);
 	for (i = 0; l->links && i < l->nr_hooks; i++) {
 		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;

@@ -44,6 +44,9 @@ struct bb_load {
 	/* Sets rodata and map sizes; called after every open (retries reopen),
 	 * once each hook's program is chosen (hook->chosen). */
 	int (*configure)(void *skel);
+	/* Uprobes the applet attaches itself (bb_uprobes_attach) once loaded,
+	 * two of its hooks: detached with the rest. */
+	struct bb_uprobe_set *uprobes;
 	/* Filled in: */
 	void *skel;
 	struct bpf_object *obj;

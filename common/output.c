@@ -262,12 +262,11 @@ static void detach_load(void *load)
 	bb_detach(load);
 }
 
-void bb_session_run(struct bb_load *l, struct bb_loop *lp, void (*stop)(void *ctx),
-		    void *ctx)
+void bb_session_run(struct bb_load *l, struct bb_loop *lp)
 {
 	struct bb_lost_report lost;
 
-	bb_loop_on_stop(lp, stop ? stop : detach_load, stop ? ctx : l);
+	bb_loop_on_stop(lp, detach_load, l);
 	bb_loop_run(lp);
 	bb_lost_read(l, &lost);
 	bb_record_close(&lost, sizeof(lost));

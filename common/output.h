@@ -35,11 +35,10 @@ void bb_loop_run(struct bb_loop *lp);
 struct bb_load;
 /*
  * An applet's tracing session, once set up: runs @lp to the end, stops the
- * programs (@stop, or bb_detach() on @l when NULL), drains, reports what the
- * kernel lost, closes the record file, frees the loop and unloads.
+ * programs (bb_detach), drains, reports what the kernel lost, closes the
+ * record file, frees the loop and unloads.
  */
-void bb_session_run(struct bb_load *l, struct bb_loop *lp, void (*stop)(void *ctx),
-		    void *ctx);
+void bb_session_run(struct bb_load *l, struct bb_loop *lp);
 
 /* An event from the kernel: to the record file, or to the applet's printer. */
 int bb_emit_event(const void *data, size_t len);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "bpfbox.h"
+#include "loader.h"
 #include "target.h"
 #include "uprobes.h"
 #include "usyms.h"
@@ -344,8 +345,8 @@ struct placed {
 
 /* Places @pl->pr, whose function is @size bytes at file offset @start in
  * the file open as @fd (@sym: its name, for messages). */
-static void place(struct placed *pl, int fd, const char *sym, unsigned long long start,
-		  unsigned long long size)
+static void place(const struct bb_uprobe_set *s, struct placed *pl, int fd, const char *sym,
+		  unsigned long long start, unsigned long long size)
 {
 	const struct bb_uprobe *pr = pl->pr;
 	unsigned flags = 0;
@@ -356,7 +357,7 @@ static void place(struct placed *pl, int fd, const char *sym, unsigned long long
 	/* A return probe shares the entry's uprobe: both move, or neither. */
 	if (pr->null_noop && !pr->returns)
 		flags |= BB_PROBE_NULL_NOOP;
-	if (pr->arg1_only)
+	if (s->arg1_only)
 		flags |= BB_PROBE_ARG1_ONLY;
 	if (size && size <= MAX_FUNC_READ)
 		flags |= BB_PROBE_WHOLE;
@@ -412,7 +413,7 @@ static size_t place_probes(const struct bb_uprobe_set *s, const char *path, stru
 		symbol_name(s->prefix, pr->func, sym, sizeof(sym));
 		if (!bb_elf_func_range(path, sym, &start, &size)) {
 			out[n].pr = pr;
-			place(&out[n++], fd, sym, start, size);
+			place(s, &out[n++], fd, sym, start, size);
 			continue;
 		}
 		if (pr->required)
@@ -424,56 +425,68 @@ static size_t place_probes(const struct bb_uprobe_set *s, const char *path, stru
 	return n;
 }
 
-/* Offsets, not names: we resolved them already, and libbpf's name lookup
- * trips on versioned symbols (malloc@@GLIBC_2.2.5). */
-static void attach_multi(struct bb_uprobe_set *s, const char *path, int pid,
-			 const struct placed *pl, size_t n)
+/* Did the loader choose @h's uprobe.multi program (its first)? */
+static bool multi(const struct bb_hook *h)
 {
-	size_t max = n * BB_PROBE_MAX_POINTS, i, k;
-	unsigned long *entry_off = bb_xcalloc(max, sizeof(*entry_off));
-	unsigned long *ret_off = bb_xcalloc(max, sizeof(*ret_off));
-	__u64 *cookies = bb_xcalloc(max, sizeof(*cookies));
-	LIBBPF_OPTS(bpf_uprobe_multi_opts, entries, .offsets = entry_off, .cookies = cookies);
-	LIBBPF_OPTS(bpf_uprobe_multi_opts, returns, .offsets = ret_off, .retprobe = true);
-
-	for (i = 0; i < n; i++)
-		for (k = 0; k < pl[i].n; k++) {
-			entry_off[entries.cnt] = pl[i].off[k];
-			cookies[entries.cnt++] = pl[i].pr->cookie;
-			if (pl[i].pr->returns)
-				ret_off[returns.cnt++] = pl[i].off[k];
-		}
-	add_link(s, bpf_program__attach_uprobe_multi(program(s, s->entry_multi), pid, path,
-						     NULL, &entries), "the functions", path);
-	if (returns.cnt)
-		add_link(s, bpf_program__attach_uprobe_multi(program(s, s->return_multi), pid,
-							     path, NULL, &returns),
-			 "the returns", path);
-	free(entry_off);
-	free(ret_off);
-	free(cookies);
+	return h->chosen && !strcmp(h->chosen, h->progs[0]);
 }
 
-static void attach_singles(struct bb_uprobe_set *s, const char *path, int pid,
-			   const struct placed *pl, size_t n)
+void bb_uprobes_autoload(struct bb_uprobe_set *s, struct bpf_object *obj)
 {
-	size_t i, k;
+	size_t i;
+
+	s->obj = obj;
+	if (multi(s->entries))
+		return;
+	for (i = 0; i < s->nr; i++)
+		bpf_program__set_autoload(program(s, s->probes[i].prog), true);
+}
+
+/* One uprobe.multi link over @n @off (with @cookies, or none). */
+static void attach_one_multi(struct bb_uprobe_set *s, const char *prog, bool ret,
+			     const char *path, int pid, unsigned long *off, __u64 *cookies,
+			     size_t n)
+{
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, o, .offsets = off, .cookies = cookies, .cnt = n,
+		    .retprobe = ret);
+
+	/* Offsets, not names: we resolved them already, and libbpf's name
+	 * lookup trips on versioned symbols (malloc@@GLIBC_2.2.5). */
+	add_link(s, bpf_program__attach_uprobe_multi(program(s, prog), pid, path, NULL, &o),
+		 ret ? "the returns" : "the functions", path);
+}
+
+static void attach_one(struct bb_uprobe_set *s, const char *prog, bool ret, const char *path,
+		       int pid, unsigned long off, const char *func)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = ret);
+
+	add_link(s, bpf_program__attach_uprobe_opts(program(s, prog), pid, path, off, &o),
+		 func, path);
+}
+
+/* Every point of every placed probe (only those probed on return, for
+ * @ret): one multi link, or a uprobe each. */
+static void attach_direction(struct bb_uprobe_set *s, bool ret, const char *path, int pid,
+			     const struct placed *pl, size_t n)
+{
+	const struct bb_hook *h = ret ? s->returns : s->entries;
+	unsigned long *off = bb_xcalloc(n * BB_PROBE_MAX_POINTS, sizeof(*off));
+	__u64 *cookies = bb_xcalloc(n * BB_PROBE_MAX_POINTS, sizeof(*cookies));
+	size_t i, k, cnt = 0;
 
 	for (i = 0; i < n; i++)
-		for (k = 0; k < pl[i].n; k++) {
-			const struct bb_uprobe *pr = pl[i].pr;
-			LIBBPF_OPTS(bpf_uprobe_opts, entry);
-			LIBBPF_OPTS(bpf_uprobe_opts, ret, .retprobe = true);
-
-			add_link(s, bpf_program__attach_uprobe_opts(program(s, pr->prog), pid,
-								    path, pl[i].off[k], &entry),
-				 pr->func, path);
-			if (pr->returns)
-				add_link(s, bpf_program__attach_uprobe_opts(
-						    program(s, s->return_single), pid, path,
-						    pl[i].off[k], &ret),
-					 pr->func, path);
+		for (k = 0; k < pl[i].n && (!ret || pl[i].pr->returns); k++) {
+			if (!multi(h))
+				attach_one(s, ret ? h->progs[1] : pl[i].pr->prog, ret, path, pid,
+					   pl[i].off[k], pl[i].pr->func);
+			off[cnt] = pl[i].off[k];
+			cookies[cnt++] = pl[i].pr->cookie;
 		}
+	if (multi(h) && cnt)
+		attach_one_multi(s, h->progs[0], ret, path, pid, off, ret ? NULL : cookies, cnt);
+	free(off);
+	free(cookies);
 }
 
 void bb_uprobes_attach(struct bb_uprobe_set *s, const char *path, int pid)
@@ -484,10 +497,8 @@ void bb_uprobes_attach(struct bb_uprobe_set *s, const char *path, int pid)
 	free(s->links);
 	s->links = bb_xcalloc(2 * BB_PROBE_MAX_POINTS * s->nr, sizeof(*s->links));
 	s->nr_links = 0;
-	if (s->multi)
-		attach_multi(s, path, pid, pl, n);
-	else
-		attach_singles(s, path, pid, pl, n);
+	attach_direction(s, false, path, pid, pl, n);
+	attach_direction(s, true, path, pid, pl, n);
 	free(pl);
 }
 

@@ -16,6 +16,7 @@
 
 struct bpf_object;
 struct bpf_link;
+struct bb_hook;
 struct bb_target;
 
 struct bb_uprobe {
@@ -25,18 +26,21 @@ struct bb_uprobe {
 	bool returns;		/* the return is probed too */
 	bool required;		/* missing: an error, not a note */
 	bool null_noop;		/* does nothing with a NULL first argument (free) */
-	bool arg1_only;		/* its programs read only the first argument, the
-				 * stack pointer and the return value */
 };
 
 struct bb_uprobe_set {
 	/* In: */
-	struct bpf_object *obj;
 	const char *prefix;		/* "" or e.g. "je_" */
 	const struct bb_uprobe *probes;
 	size_t nr;
-	bool multi;			/* the multi programs were loaded */
-	const char *entry_multi, *return_multi, *return_single;	/* programs */
+	bool arg1_only;			/* the programs read only the first argument,
+					 * the stack pointer and the return value */
+	/* The applet's hooks of the entries and the returns (manual ones),
+	 * their programs: the uprobe.multi one first, the single one second
+	 * (for the entries, any: each probe loads its own). */
+	struct bb_hook *entries, *returns;
+	/* Set by the loader (struct bb_load's uprobes): */
+	struct bpf_object *obj;
 	/* Out: */
 	struct bpf_link **links;
 	size_t nr_links;
@@ -72,6 +76,10 @@ enum {
  */
 size_t bb_probe_points(const unsigned char *code, size_t len, unsigned flags,
 		       unsigned long points[BB_PROBE_MAX_POINTS]);
+
+/* The loader's, once the hooks' programs are chosen: each probe's own
+ * entry program loads too when the entries are not one multi link. */
+void bb_uprobes_autoload(struct bb_uprobe_set *s, struct bpf_object *obj);
 
 /* Attaches every probe of @s that @path defines (optional ones it lacks
  * are noted) for process @pid.  Dies on failure. */

@@ -185,6 +185,18 @@ done
 check "abba -v: says where pthread_mutex_lock is probed" \
 	grep -qE '^deadlock: pthread_mutex_lock probed at \+[0-9]+( and \+[0-9]+, the two ways past its first test|, an instruction the kernel emulates)$' "$G.err"
 
+# Entries and returns attach each their own way: single uprobes for both,
+# and, where the kernel has uprobe.multi (6.6+), either mix of the two.
+ATTACH="uprobe,uretprobe"
+if grep -q '(uprobe.multi)' "$T/abba.err"; then
+	ATTACH="$ATTACH uprobe.multi,uretprobe uprobe,uretprobe.multi"
+fi
+for a in $ATTACH; do
+	dl "abba-$a" --attach "$a,tp_btf,raw_tp,tracepoint" -- "$W/dl_abba"
+	check "abba --attach $a: one cycle of m1 and m2" \
+		eval "one_cycle '$G.out' 2 m1 m2 && summary 1 0 2"
+done
+
 # ---- dl_three: one 3-lock cycle ---------------------------------------------------
 
 dl three -- "$W/dl_three"
