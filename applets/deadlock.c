@@ -583,7 +583,8 @@ BB_APPLET(deadlock,
 	"  deadlock -- ./server --threads 8       run it, report lock-order cycles\n"
 	"  deadlock -p 1234 --dot locks.dot       a running process; the lock graph\n"
 	"  deadlock -- ./app --lock-symbols my_lock --unlock-symbols my_unlock\n",
-	.common = BB_OPT_OUTPUT | BB_OPT_TASK | BB_OPT_BPF,
+	/* -p, no task filters: holders are found among all the target's threads. */
+	.common = BB_OPT_OUTPUT | BB_OPT_PID | BB_OPT_BPF,
 	.options = dl_options,
 	.parse = dl_parse,
 	.lost_other = "locks not tracked (a thread held more than --max-held, or the thread table was full)",

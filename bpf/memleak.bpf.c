@@ -99,6 +99,11 @@ static __always_inline int enter(__u32 op, __u64 size, __u64 old, __u64 memptr)
 	struct pending p = { .size = size, .old_addr = old, .memptr = memptr,
 			     .ts_ns = now, .op = op };
 
+	/* --tid, --comm...: calls of other threads are not followed (their
+	 * frees still find what was taken here). */
+	if (bb_task_filtered())
+		return 0;
+
 	if (cur && now - cur->ts_ns < STALE_NS) {
 		cur->depth++;
 		return 0;

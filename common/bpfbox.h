@@ -24,7 +24,8 @@
 /* Option groups the core parses for an applet (struct bb_applet.common). */
 enum {
 	BB_OPT_OUTPUT = 1 << 0,	/* --json -w -r --busy-poll --duration --interval --top */
-	BB_OPT_TASK = 1 << 1,	/* -p --tid --comm --cgroup --mntns */
+	BB_OPT_PID = 1 << 4,	/* -p */
+	BB_OPT_TASK = 1 << 1 | BB_OPT_PID,	/* -p --tid --comm --cgroup --mntns */
 	BB_OPT_NETNS = 1 << 2,	/* --netns */
 	BB_OPT_BPF = 1 << 3,	/* --btf --attach --buffer-size */
 };

@@ -44,8 +44,12 @@ static const struct bb_option output_opts[] = {
 	{ 0 }
 };
 
-static const struct bb_option task_opts[] = {
+static const struct bb_option pid_opts[] = {
 	{ "pid", K_PID, "PID", "only this process" },
+	{ 0 }
+};
+
+static const struct bb_option task_opts[] = {
 	{ "tid", K_TID, "TID", "only this thread" },
 	{ "comm", K_COMM, "NAME", "only tasks with this command name" },
 	{ "cgroup", K_CGROUP, "PATH", "only tasks in this cgroup (v2 path or id)" },
@@ -73,7 +77,8 @@ struct opt_group {
 static const struct opt_group groups[] = {
 	{ 0, always_opts },
 	{ BB_OPT_OUTPUT, output_opts },
-	{ BB_OPT_TASK, task_opts },
+	{ BB_OPT_PID, pid_opts },
+	{ BB_OPT_TASK & ~BB_OPT_PID, task_opts },
 	{ BB_OPT_NETNS, netns_opts },
 	{ BB_OPT_BPF, bpf_opts },
 };

@@ -359,6 +359,15 @@ check "allocs: 3 'addr = 0x... size = 100' lines under leak_malloc" \
 check "allocs: every stack lists its allocations, and their sizes add up" \
 	eval "sums '$G.out' -v what=allocs | awk '\$4 != (\$3 < 10 ? \$3 : 10) || (\$3 <= 10 && \$5 != \$2) { print \"     bad: \" \$0; bad = 1 } END { exit bad }'"
 
+# ---- task filters ---------------------------------------------------------------------------
+
+# Only the calls of the tasks the filters keep are followed.
+ml comm-other -i 0 --comm nosuch -- "$LEAKY"
+check "--comm nosuch: leaky's calls not followed, no leaks" \
+	eval "eq 'exit status' 0 $RC && same '' \"\$(sums '$G.out')\""
+ml comm-leaky -i 0 --comm leaky -- "$LEAKY"
+check "--comm leaky: all the leaks, exact" expect_leaks "$G.out" "${LEAKS[@]}"
+
 # ---- -s N ---------------------------------------------------------------------------
 
 # bg_done PID NAME: waits for the background memleak PID, whose output
