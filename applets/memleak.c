@@ -167,6 +167,7 @@ static int ml_configure(void *s)
 
 	bb_filter_fill((struct bb_filter *)&sk->rodata->bb_cfg_filter);
 	sk->rodata->cfg_events = cfg.events;
+	sk->rodata->cfg_stacks = !cfg.events;	/* events carry no stack */
 	sk->rodata->cfg_sample_every = cfg.sample;
 	sk->rodata->cfg_min_size = cfg.min_size;
 	sk->rodata->cfg_max_size = cfg.max_size;
@@ -507,7 +508,7 @@ BB_APPLET(memleak,
 	.common = BB_OPT_OUTPUT | BB_OPT_TASK | BB_OPT_BPF,
 	.options = ml_options,
 	.parse = ml_parse,
-	.lost_other = "calls not followed (pending-call table full)",
+	.lost_other = "allocations not followed (--max-allocs reached, or the pending-call table full)",
 	.main = ml_main,
 	.print_event = ml_print_event,
 	.print_table = ml_print_table,

@@ -16,6 +16,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#ifndef EEXIST
+#define EEXIST 17	/* what a BPF_NOEXIST update of a present key returns */
+#endif
+
 /* Before a loop: unroll it.  Verifiers before ~6.0 reject a loop whose
  * body falls through into its head ("back-edge from insn N to N+1"), a
  * layout clang picks as it likes, so bpfbox's loops leave none. */
@@ -265,20 +269,17 @@ static __always_inline void bb_agg_add(void *map, const void *key, __u64 bytes)
  * Signed update, for figures that go up and down (outstanding memory).
  * Counters are u64 per CPU: one CPU may go "negative" (a free on another
  * CPU than the malloc); the sum over CPUs, modulo 2^64, is still right.
+ * No times: first and last hits mean nothing for such a figure.
  */
 static __always_inline void bb_agg_update(void *map, const void *key, __s64 dcount,
 					  __s64 dbytes)
 {
 	struct bb_agg_val *v = bb_agg_slot(map, key, sizeof(*v));
-	__u64 now = bpf_ktime_get_boot_ns();
 
 	if (!v)
 		return;
-	if (!v->first_ns)
-		v->first_ns = now;
 	v->count += dcount;
 	v->bytes += dbytes;
-	v->last_ns = now;
 }
 
 static __always_inline __u32 bb_log2(__u64 v)

@@ -18,7 +18,7 @@ const volatile bool cfg_events = false;
 const volatile __u32 cfg_sample_every = 1;	/* -s N: 1 in N allocations */
 const volatile __u64 cfg_min_size = 0;		/* -z */
 const volatile __u64 cfg_max_size = ~0ULL;	/* -Z */
-const volatile bool cfg_stacks = true;
+const volatile bool cfg_stacks = true;	/* false in --events mode: no tables */
 
 /* A call between its entry and its return, per thread. */
 struct pending {
@@ -122,7 +122,8 @@ static __always_inline void forget(__u64 addr, __u32 op)
 	if (!a)
 		return;		/* not ours: before attach, or not sampled */
 	key.stack_id = a->stack_id;
-	bb_agg_update(&ml_outstanding, &key, -1, -(__s64)a->size);
+	if (!cfg_events)
+		bb_agg_update(&ml_outstanding, &key, -1, -(__s64)a->size);
 	send_event(op, addr, a->size, 0, -1);
 	bpf_map_delete_elem(&ml_allocs, &addr);
 }
@@ -131,8 +132,9 @@ static __always_inline void remember(void *ctx, __u64 addr, __u64 size, __u32 op
 				     __u64 old, __u64 stack_flags)
 {
 	struct memleak_alloc a = { .size = size, .ts_ns = bpf_ktime_get_boot_ns(),
-				   .stack_id = -1, .op = op };
-	struct memleak_key key;
+				   .stack_id = -1 };
+	struct memleak_key key = {};
+	long err;
 
 	/* (@stack_flags is a constant: the branch not taken is compiled out,
 	 * so tracepoints never read registers.) */
@@ -140,15 +142,19 @@ static __always_inline void remember(void *ctx, __u64 addr, __u64 size, __u32 op
 		a.stack_id = bb_user_stack_id(ctx, &ml_stacks, 0);
 	else if (cfg_stacks)
 		a.stack_id = bb_stack_id(ctx, &ml_stacks, stack_flags);
-	/* A block handed out twice without a free seen: count it once. */
-	forget(addr, ML_FREE);
-	if (bpf_map_update_elem(&ml_allocs, &addr, &a, BPF_ANY)) {
-		bb_lost_inc(BB_LOST_AGG);
+	err = bpf_map_update_elem(&ml_allocs, &addr, &a, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* A block handed out twice without a free seen: count it once. */
+		forget(addr, ML_FREE);
+		err = bpf_map_update_elem(&ml_allocs, &addr, &a, BPF_ANY);
+	}
+	if (err) {
+		bb_lost_inc(BB_LOST_APPLET);	/* --max-allocs reached */
 		return;
 	}
 	key.stack_id = a.stack_id;
-	key.pad = 0;
-	bb_agg_update(&ml_outstanding, &key, 1, size);
+	if (!cfg_events)
+		bb_agg_update(&ml_outstanding, &key, 1, size);
 	send_event(op, addr, size, old, a.stack_id);
 }
 

@@ -26,7 +26,7 @@ struct memleak_alloc {
 	__u64 size;
 	__u64 ts_ns;		/* CLOCK_BOOTTIME of the allocation */
 	__s32 stack_id;
-	__u32 op;
+	__u32 pad;
 };
 
 /* An allocator call in --events mode. */
