@@ -125,6 +125,7 @@ static int dl_configure(void *s)
 
 	bpf_map__set_max_entries(sk->maps.dl_edges, cfg.max_edges);
 	sk->rodata->cfg_max_held = cfg.max_held;
+	sk->rodata->cfg_tgid = target.pid;
 	bb_map_lazy_if_safe(sk->maps.dl_threads);
 	return 0;
 }

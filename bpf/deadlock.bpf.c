@@ -17,6 +17,8 @@
 
 /* --max-held: locks a thread holds that are tracked (<= DL_MAX_HELD). */
 const volatile __u32 cfg_max_held = DL_MAX_HELD;
+/* The target process: its threads are the only ones in dl_threads. */
+const volatile __u32 cfg_tgid;
 
 /* Entries are ~0.5 KB: allocated as threads come, not all at load, where
  * the kernel allows it (bb_map_lazy_if_safe). */
@@ -48,9 +50,8 @@ static __always_inline bool blocks(__u32 op)
 	return op == DL_LOCK || op == DL_RDLOCK || op == DL_WRLOCK || op == DL_CUSTOM_LOCK;
 }
 
-static __always_inline void drop_held(__u64 lock)
+static __always_inline void drop_held(__u32 tid, __u64 lock)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct dl_thread *t = bpf_map_lookup_elem(&dl_threads, &tid);
 	__u32 i, last;
 
@@ -118,7 +119,7 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 op, __u64 lock)
 	__s32 stack_id;
 
 	if (is_unlock(op)) {
-		drop_held(lock);
+		drop_held(tid, lock);
 		return 0;
 	}
 	bpf_probe_read_user(&caller, sizeof(caller), (void *)PT_REGS_SP(ctx));
@@ -201,9 +202,12 @@ DL_ENTRY(dl_custom_lock, DL_CUSTOM_LOCK)
 /* A thread that ends holds nothing and waits for nothing. */
 static __always_inline int thread_exit(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
 
-	bpf_map_delete_elem(&dl_threads, &tid);
+	/* Every thread of the machine ends here: only the target's matter. */
+	if (id >> 32 == cfg_tgid)
+		bpf_map_delete_elem(&dl_threads, &tid);
 	return 0;
 }
 
