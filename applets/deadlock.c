@@ -326,10 +326,10 @@ static void dl_print_event(const void *data, size_t len)
 struct edge {
 	struct dl_edge_key key;
 	struct dl_edge e;
+	bool in_cycle;		/* part of a reported cycle (--dot) */
 };
 
 static struct edge *edges;
-static bool *in_cycle;		/* per edge: part of a reported cycle (--dot) */
 static size_t nr_edges, cap_edges;
 
 static void on_cycle(const uint64_t *locks, void *const *data, size_t n, void *ctx)
@@ -344,7 +344,7 @@ static void on_cycle(const uint64_t *locks, void *const *data, size_t n, void *c
 		const struct edge *e = &edges[(size_t)data[i]];
 		struct report_step *st = &r.steps[i];
 
-		in_cycle[(size_t)data[i]] = true;
+		edges[(size_t)data[i]].in_cycle = true;
 		st->lock = e->key.from;
 		st->next = e->key.to;
 		st->tid = e->e.tid;
@@ -371,10 +371,8 @@ static void read_edges(void)
 		if (nr_edges == cap_edges) {
 			cap_edges = cap_edges ? cap_edges * 2 : 256;
 			edges = bb_xrealloc(edges, cap_edges, sizeof(*edges));
-			in_cycle = bb_xrealloc(in_cycle, cap_edges, sizeof(*in_cycle));
 		}
-		edges[nr_edges] = (struct edge){ key, e };
-		in_cycle[nr_edges] = false;
+		edges[nr_edges] = (struct edge){ key, e, false };
 		if (bb_lockgraph_add_edge(graph, key.from, key.to, (void *)nr_edges))
 			nr_edges++;
 	}
@@ -388,39 +386,60 @@ struct waiter {
 	__u32 holder;		/* the thread holding w.lock, or 0 */
 };
 
-static __u32 holder_of(__u64 lock)
+/* The kernel's thread table, read once per look. */
+struct thread_copy {
+	__u32 tid;
+	struct dl_thread t;
+};
+
+static size_t read_threads(struct thread_copy **out)
 {
 	int fd = bpf_map__fd(skel->maps.dl_threads);
+	static struct thread_copy *v;
+	static size_t cap;
 	__u32 tid, *prev = NULL;
-	struct dl_thread t;
-	__u32 i;
+	size_t n = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &tid)) {
 		prev = &tid;
-		if (bpf_map_lookup_elem(fd, &tid, &t))
-			continue;
-		for (i = 0; i < t.nr && i < DL_MAX_HELD; i++)
-			if (t.held[i].lock == lock)
-				return tid;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = bb_xrealloc(v, cap, sizeof(*v));
+		}
+		if (!bpf_map_lookup_elem(fd, &tid, &v[n].t))
+			v[n++].tid = tid;
 	}
+	*out = v;
+	return n;
+}
+
+static __u32 holder_of(const struct thread_copy *th, size_t n, __u64 lock)
+{
+	size_t k;
+	__u32 i;
+
+	for (k = 0; k < n; k++)
+		for (i = 0; i < th[k].t.nr && i < DL_MAX_HELD; i++)
+			if (th[k].t.held[i].lock == lock)
+				return th[k].tid;
 	return 0;
 }
 
+/* Threads in a lock call for long enough to be blocked, with the holder
+ * of what each waits for. */
 static size_t read_waiters(struct waiter *w, size_t max, uint64_t now)
 {
-	int fd = bpf_map__fd(skel->maps.dl_threads);
-	__u32 tid, *prev = NULL;
-	struct dl_thread t;
-	size_t n = 0;
+	struct thread_copy *th;
+	size_t nt = read_threads(&th), k, n = 0;
 
-	while (n < max && !bpf_map_get_next_key(fd, prev, &tid)) {
-		prev = &tid;
-		if (bpf_map_lookup_elem(fd, &tid, &t) || !t.wait.lock ||
-		    now - t.wait.ts_ns < BLOCKED_NS)
+	for (k = 0; k < nt && n < max; k++) {
+		const struct dl_wait *wt = &th[k].t.wait;
+
+		if (!wt->lock || now - wt->ts_ns < BLOCKED_NS)
 			continue;
-		w[n].w = t.wait;
-		w[n].tid = tid;
-		w[n].holder = holder_of(w[n].w.lock);
+		w[n].w = *wt;
+		w[n].tid = th[k].tid;
+		w[n].holder = holder_of(th, nt, wt->lock);
 		n++;
 	}
 	return n;
@@ -495,7 +514,7 @@ static void write_dot(void)
 		lock_name(edges[i].key.from, a, sizeof(a));
 		lock_name(edges[i].key.to, b, sizeof(b));
 		fprintf(f, "\t\"%s\" -> \"%s\" [label=\"%u %s\"%s];\n", a, b, edges[i].e.tid,
-			edges[i].e.comm, in_cycle[i] ? ", color=red" : "");
+			edges[i].e.comm, edges[i].in_cycle ? ", color=red" : "");
 	}
 	fprintf(f, "}\n");
 	fclose(f);
