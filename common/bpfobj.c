@@ -15,7 +15,8 @@ const void *bb_bpf_inflate(const unsigned char *gz, size_t len, size_t *size)
 	z_stream z = { 0 };
 	uint32_t isize;
 
-	/* The loader reopens the object when it falls back: inflate once. */
+	/* The loader reopens the object when it falls back: inflate once.
+	 * Never freed: an open bpf_object keeps pointing into it. */
 	if (gz == last_gz) {
 		*size = last_size;
 		return last;
@@ -23,7 +24,6 @@ const void *bb_bpf_inflate(const unsigned char *gz, size_t len, size_t *size)
 	if (len < 18)
 		bb_die("internal error: embedded BPF object too short");
 	memcpy(&isize, gz + len - 4, 4);	/* gzip trailer: size, little endian */
-	free(last);
 	last = bb_xcalloc(isize + 1, 1);
 	z.next_in = (unsigned char *)gz;
 	z.avail_in = len;

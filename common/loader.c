@@ -150,11 +150,14 @@ struct btf *bb_kernel_btf(void)
 
 void bb_map_lazy_if_safe(struct bpf_map *m)
 {
-	__u32 flags = bpf_map__map_flags(m);
+	static int safe = -1;	/* configure runs on every load attempt */
 
 	/* bpf_mem_alloc (6.1) is what made it safe. */
-	if (btf__find_by_name_kind(bb_kernel_btf(), "bpf_mem_alloc", BTF_KIND_STRUCT) < 0)
-		bpf_map__set_map_flags(m, flags & ~BPF_F_NO_PREALLOC);
+	if (safe < 0)
+		safe = btf__find_by_name_kind(bb_kernel_btf(), "bpf_mem_alloc",
+					      BTF_KIND_STRUCT) >= 0;
+	if (!safe)
+		bpf_map__set_map_flags(m, bpf_map__map_flags(m) & ~BPF_F_NO_PREALLOC);
 }
 
 /* "tp_btf/kfree_skb" -> "tp_btf"; "tracepoint/skb/kfree_skb" -> "tracepoint". */
@@ -397,6 +400,7 @@ static const char *attach_all(struct bb_load *l)
 		}
 		p = find_prog(l, h->chosen);
 		section_method(p, method, sizeof(method));
+		free((char *)h->method);	/* an earlier attempt's */
 		h->method = bb_xstrdup(method);
 		if (h->manual)
 			continue;

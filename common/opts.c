@@ -122,9 +122,14 @@ void bb_usage(const struct bb_applet *app, FILE *f)
 }
 
 /* Decimal, or hexadecimal with 0x: a leading zero is not octal here. */
+static int number_base(const char *s)
+{
+	return s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
+}
+
 int bb_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
-	int base = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
+	int base = number_base(s);
 	char *end;
 	unsigned long long v;
 
@@ -168,7 +173,7 @@ int bb_parse_size(const char *s, unsigned long *out)
 	if (!isdigit((unsigned char)*s))
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, number_base(s));
 	if (errno || end == s)
 		return -1;
 	switch (*end) {
