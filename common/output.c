@@ -23,7 +23,6 @@ struct loop_fd {
 
 struct bb_loop {
 	struct ring_buffer *rb;
-	struct perf_buffer *pb;
 	int epfd;
 	void (*tick)(void *ctx, bool final);
 	void *tick_ctx;
@@ -31,13 +30,6 @@ struct bb_loop {
 	void *stop_ctx;
 	struct loop_fd fds[MAX_FDS];
 	int nr_fds;
-};
-
-/* libbpf calls sample callbacks with different signatures; adapt them. */
-struct perf_ctx {
-	bb_event_fn fn;
-	void *ctx;
-	unsigned long long *lost;
 };
 
 struct bb_loop *bb_loop_new(void)
@@ -53,7 +45,6 @@ struct bb_loop *bb_loop_new(void)
 void bb_loop_free(struct bb_loop *lp)
 {
 	ring_buffer__free(lp->rb);
-	perf_buffer__free(lp->pb);
 	close(lp->epfd);
 	free(lp);
 }
@@ -76,37 +67,6 @@ void bb_loop_add_ringbuf(struct bb_loop *lp, int map_fd, bb_event_fn fn, void *c
 	} else if (ring_buffer__add(lp->rb, map_fd, fn, ctx)) {
 		bb_die("cannot add a ring buffer: %s", strerror(errno));
 	}
-}
-
-static void perf_sample(void *ctx, int cpu, void *data, __u32 size)
-{
-	struct perf_ctx *pc = ctx;
-
-	(void)cpu;
-	pc->fn(pc->ctx, data, size);
-}
-
-static void perf_lost(void *ctx, int cpu, __u64 cnt)
-{
-	struct perf_ctx *pc = ctx;
-
-	(void)cpu;
-	if (pc->lost)
-		*pc->lost += cnt;
-}
-
-void bb_loop_add_perfbuf(struct bb_loop *lp, int map_fd, size_t pages,
-			 bb_event_fn fn, void *ctx, unsigned long long *lost)
-{
-	struct perf_ctx *pc = bb_xcalloc(1, sizeof(*pc));
-
-	if (lp->pb)
-		bb_die("internal error: one perf buffer per loop");
-	*pc = (struct perf_ctx){ fn, ctx, lost };
-	lp->pb = perf_buffer__new(map_fd, pages, perf_sample, perf_lost, pc, NULL);
-	if (!lp->pb)
-		bb_die("cannot set up the perf buffer: %s", strerror(errno));
-	watch_fd(lp, perf_buffer__epoll_fd(lp->pb));
 }
 
 void bb_loop_add_fd(struct bb_loop *lp, int fd, int (*fn)(void *ctx), void *ctx)
@@ -164,11 +124,6 @@ static int consume(struct bb_loop *lp)
 		if (r < 0 && r != -EINTR)
 			return r;
 		n += r > 0 ? r : 0;
-	}
-	if (lp->pb) {
-		r = perf_buffer__consume(lp->pb);
-		if (r < 0 && r != -EINTR)
-			return r;
 	}
 	return n;
 }

@@ -18,10 +18,6 @@ struct bb_loop *bb_loop_new(void);
 void bb_loop_free(struct bb_loop *lp);
 /* A BPF ring buffer map. */
 void bb_loop_add_ringbuf(struct bb_loop *lp, int map_fd, bb_event_fn fn, void *ctx);
-/* A perf event array: one buffer of @pages pages per CPU; lost samples
- * are added to *lost. */
-void bb_loop_add_perfbuf(struct bb_loop *lp, int map_fd, size_t pages,
-			 bb_event_fn fn, void *ctx, unsigned long long *lost);
 /* Any other file descriptor: @fn runs when it is readable. */
 void bb_loop_add_fd(struct bb_loop *lp, int fd, int (*fn)(void *ctx), void *ctx);
 /* Called every --interval seconds and once more at the end (final). */
