@@ -184,12 +184,6 @@ static void json_stack(struct bb_json *j, const char *key, __s32 id)
 }
 
 /* While recording: the frames of every stack go in as text. */
-static void dl_mark_addrs(const void *data, size_t len, enum bb_mark_kind kind)
-{
-	if (kind == BB_MARK_STACK)
-		bb_usym_record_stack(target.syms, data, len / sizeof(uint64_t));
-}
-
 /*
  * What is reported, potential or live, as one record: printed at once,
  * or written with -w and printed by `bpfbox report` the same way.
@@ -572,7 +566,7 @@ static int dl_main(int argc, char **argv)
 		bb_die("%s has no pthread_mutex_lock (not a threaded program?)", target.exe);
 	bb_load_attach(&l);
 	skel = l.skel;
-	bb_stacks_use_map(bpf_map__fd(skel->maps.dl_stacks));
+	bb_stacks_use_map(bpf_map__fd(skel->maps.dl_stacks), &target.syms);
 	bb_uprobes_attach(&probes, path, target.pid);
 	fprintf(stderr, "deadlock: tracing pthread locks in %s, pid %d (%s); Ctrl-C to stop\n",
 		strrchr(path, '/') + 1, target.pid, hooks[0].method);
@@ -610,5 +604,4 @@ BB_APPLET(deadlock,
 	.lost_other = "locks not tracked (a thread held more than --max-held, or the thread table was full)",
 	.main = dl_main,
 	.print_event = dl_print_event,
-	.mark_addrs = dl_mark_addrs,
 );

@@ -436,16 +436,11 @@ static void dw_mark_addrs(const void *data, size_t len, enum bb_mark_kind kind)
 {
 	const struct dropwatch_event *e = data;
 	const struct dropwatch_key *k = data;
-	const __u64 *frames = data;
 	size_t i;
 
 	switch (kind) {
 	case BB_MARK_KEY:
 		bb_ksym_mark(k->location);
-		break;
-	case BB_MARK_STACK:
-		for (i = 0; i < len / sizeof(*frames); i++)
-			bb_ksym_mark(frames[i]);
 		break;
 	case BB_MARK_EVENT:
 		bb_ksym_mark(e->location);
@@ -508,7 +503,7 @@ static int dw_main(int argc, char **argv)
 			"showing locations only");
 	fill_reason_filter(skel);
 	if (cfg.stack)
-		bb_stacks_use_map(bpf_map__fd(skel->maps.dw_stacks));
+		bb_stacks_use_map(bpf_map__fd(skel->maps.dw_stacks), NULL);
 	bb_install_signals();
 	fprintf(stderr, "dropwatch: watching %s (%s); Ctrl-C to stop\n",
 		dw_hooks[0].what, dw_hooks[0].method);

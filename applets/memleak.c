@@ -198,21 +198,6 @@ static void format_frame(uint64_t addr, char *buf, size_t len)
 		bb_usym_format(target.syms, addr, buf, len);
 }
 
-static void ml_mark_addrs(const void *data, size_t len, enum bb_mark_kind kind)
-{
-	const uint64_t *frames = data;
-	size_t i, n = len / sizeof(*frames);
-
-	if (kind != BB_MARK_STACK)
-		return;		/* events and keys carry no addresses to name */
-	if (!kernel_mode) {
-		bb_usym_record_stack(target.syms, frames, n);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		bb_ksym_mark(frames[i]);
-}
-
 static void ml_print_event(const void *data, size_t len)
 {
 	const struct memleak_event *e = data;
@@ -454,7 +439,7 @@ static void start(struct bb_load *l)
 		find_allocator(allocator, sizeof(allocator));
 	bb_load_attach(l);
 	skel = l->skel;
-	bb_stacks_use_map(bpf_map__fd(skel->maps.ml_stacks));
+	bb_stacks_use_map(bpf_map__fd(skel->maps.ml_stacks), kernel_mode ? NULL : &target.syms);
 	if (kernel_mode) {
 		fprintf(stderr, "memleak: tracing kernel allocations; Ctrl-C to stop\n");
 		return;
@@ -512,5 +497,4 @@ BB_APPLET(memleak,
 	.main = ml_main,
 	.print_event = ml_print_event,
 	.print_table = ml_print_table,
-	.mark_addrs = ml_mark_addrs,
 );

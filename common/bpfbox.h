@@ -62,7 +62,7 @@ extern struct bb_common bb_opts;
 
 struct bb_agg_table;
 
-enum bb_mark_kind { BB_MARK_EVENT, BB_MARK_KEY, BB_MARK_STACK };
+enum bb_mark_kind { BB_MARK_EVENT, BB_MARK_KEY };
 
 struct bb_applet {
 	const char *name;
@@ -81,9 +81,9 @@ struct bb_applet {
 	/* Prints one interval's aggregated table, live or from a file. */
 	void (*print_table)(const struct bb_agg_table *t, bool final);
 	/* While recording: see that the file carries the symbols of every
-	 * address in an event, an aggregation key, or a stack (an array of
-	 * u64 frames): bb_ksym_mark() for kernel addresses, bb_usym_record()
-	 * for user ones. */
+	 * address in an event or an aggregation key: bb_ksym_mark() for
+	 * kernel addresses, bb_usym_record() for user ones.  (Stacks are the
+	 * core's: bb_stacks_use_map.) */
 	void (*mark_addrs)(const void *data, size_t len, enum bb_mark_kind kind);
 	/* Called after a record file was printed (summaries). */
 	void (*report_end)(void);

@@ -78,19 +78,24 @@ struct stack_entry {
 };
 
 static int stack_map_fd = -1;
+static struct bb_usyms **stack_user_syms;	/* user stacks: their process */
 static struct stack_entry *file_stacks;
-static size_t nr_file_stacks;
+static size_t nr_file_stacks, cap_file_stacks;
 
-void bb_stacks_use_map(int map_fd)
+void bb_stacks_use_map(int map_fd, struct bb_usyms **user)
 {
 	stack_map_fd = map_fd;
+	stack_user_syms = user;
 }
 
 void bb_stacks_add(int32_t id, const uint64_t *frames, int nr)
 {
 	struct stack_entry *e;
 
-	file_stacks = bb_xrealloc(file_stacks, nr_file_stacks + 1, sizeof(*file_stacks));
+	if (nr_file_stacks == cap_file_stacks) {
+		cap_file_stacks = cap_file_stacks ? 2 * cap_file_stacks : 64;
+		file_stacks = bb_xrealloc(file_stacks, cap_file_stacks, sizeof(*file_stacks));
+	}
 	e = &file_stacks[nr_file_stacks++];
 	e->id = id;
 	e->nr = nr;
@@ -135,8 +140,8 @@ static void record_stacks(void)
 	while (!bpf_map_get_next_key(stack_map_fd, prev, &id)) {
 		prev = &id;
 		n = bb_stack_frames(id, frames, BB_MAX_STACK);
-		if (bb_current->mark_addrs)
-			bb_current->mark_addrs(frames, n * sizeof(frames[0]), BB_MARK_STACK);
+		if (stack_user_syms)
+			bb_usym_record_stack(*stack_user_syms, frames, n);
 		else
 			for (i = 0; i < n; i++)
 				bb_ksym_mark(frames[i]);
@@ -294,14 +299,26 @@ static void grow_usyms(void)
 	free(old);
 }
 
-void bb_usym_add(uint64_t addr, const char *text)
+/* True when @addr was new (and is added). */
+static bool add_usym(uint64_t addr, const char *text)
 {
-	if (!addr || find_usym(addr))
-		return;
+	struct usym_text *u;
+
+	if (!addr)
+		return false;
 	if (2 * (nr_usym_texts + 1) > cap_usym_texts)
 		grow_usyms();
-	usym_texts[usym_slot(addr)] = (struct usym_text){ addr, bb_xstrdup(text) };
+	u = &usym_texts[usym_slot(addr)];
+	if (u->addr)
+		return false;
+	*u = (struct usym_text){ addr, bb_xstrdup(text) };
 	nr_usym_texts++;
+	return true;
+}
+
+void bb_usym_add(uint64_t addr, const char *text)
+{
+	add_usym(addr, text);
 }
 
 const char *bb_usym_get(uint64_t addr)
@@ -313,10 +330,8 @@ const char *bb_usym_get(uint64_t addr)
 
 void bb_usym_record(uint64_t addr, const char *text)
 {
-	if (!rec_file || find_usym(addr))
-		return;
-	bb_usym_add(addr, text);
-	bb_record_write(BB_REC_USYM, &addr, sizeof(addr), text, strlen(text) + 1);
+	if (rec_file && add_usym(addr, text))
+		bb_record_write(BB_REC_USYM, &addr, sizeof(addr), text, strlen(text) + 1);
 }
 
 void bb_usym_format(struct bb_usyms *syms, uint64_t addr, char *buf, size_t len)
@@ -337,6 +352,8 @@ void bb_usym_record_stack(struct bb_usyms *syms, const uint64_t *frames, size_t 
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (find_usym(frames[i]))
+			continue;	/* named already */
 		bb_usym_format(syms, frames[i], text, sizeof(text));
 		bb_usym_record(frames[i], text);
 	}

@@ -67,8 +67,11 @@ typedef void (*bb_record_fn)(const struct bb_record *rec, void *ctx);
 int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *ctx,
 		   char *err, size_t errlen);
 
-/* Stacks by id: from the BPF stack map while live, from the file later. */
-void bb_stacks_use_map(int map_fd);
+/* Stacks by id: from the BPF stack map while live, from the file later.
+ * @user: the process whose user stacks these are (its symbols then, in a
+ * record file, are the frames' texts), or NULL for kernel stacks. */
+struct bb_usyms;
+void bb_stacks_use_map(int map_fd, struct bb_usyms **user);
 int bb_stack_frames(int32_t id, uint64_t *frames, int max);	/* count */
 void bb_stacks_add(int32_t id, const uint64_t *frames, int nr);
 
