@@ -156,34 +156,18 @@ static void format_frame(uint64_t addr, char *buf, size_t len)
 static void print_stack(const char *indent, __s32 id)
 {
 	uint64_t frames[BB_MAX_STACK];
-	int i, n = bb_stack_frames(id, frames, BB_MAX_STACK);
-	char sym[512];
 
-	for (i = 0; i < n; i++) {
-		format_frame(frames[i], sym, sizeof(sym));
-		printf("%s%s\n", indent, sym);
-	}
-	if (!n)
-		printf("%s[stack lost]\n", indent);
+	bb_print_frames(indent, frames, bb_stack_frames(id, frames, BB_MAX_STACK), format_frame,
+			"[stack lost]");
 }
 
 static void json_stack(struct bb_json *j, const char *key, __s32 id)
 {
 	uint64_t frames[BB_MAX_STACK];
-	int i, n = bb_stack_frames(id, frames, BB_MAX_STACK);
-	char sym[512];
 
-	bb_json_raw(j, key, "[");
-	for (i = 0; i < n; i++) {
-		format_frame(frames[i], sym, sizeof(sym));
-		if (i)
-			fputc(',', j->f);
-		bb_json_escape(j->f, sym);
-	}
-	fputc(']', j->f);
+	bb_json_frames(j, key, frames, bb_stack_frames(id, frames, BB_MAX_STACK), format_frame);
 }
 
-/* While recording: the frames of every stack go in as text. */
 /*
  * What is reported, potential or live, as one record: printed at once,
  * or written with -w and printed by `bpfbox report` the same way.

@@ -280,30 +280,14 @@ static int frames_from_location(const uint64_t *frames, int n, __u64 location)
 	return 0;
 }
 
-static void print_frames_text(const uint64_t *frames, int n)
+static void kernel_frame(uint64_t addr, char *buf, size_t len)
 {
-	char sym[256];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		bb_ksyms_format(bb_kernel_syms(), frames[i], sym, sizeof(sym));
-		printf("        %s\n", sym);
-	}
+	bb_ksyms_format(bb_kernel_syms(), addr, buf, len);
 }
 
-static void json_frames(struct bb_json *j, const uint64_t *frames, int n)
+static void print_frames_text(const uint64_t *frames, int n)
 {
-	char sym[256];
-	int i;
-
-	bb_json_raw(j, "stack", "[");
-	for (i = 0; i < n; i++) {
-		bb_ksyms_format(bb_kernel_syms(), frames[i], sym, sizeof(sym));
-		if (i)
-			fputc(',', j->f);
-		bb_json_escape(j->f, sym);
-	}
-	fputc(']', j->f);
+	bb_print_frames("        ", frames, n, kernel_frame, NULL);
 }
 
 static void event_json(const struct dropwatch_event *e, const char *when, const char *loc,
@@ -332,7 +316,8 @@ static void event_json(const struct dropwatch_event *e, const char *when, const 
 	bb_json_u64(&j, "reason_code", e->reason);
 	bb_json_str(&j, "location", loc);
 	if (nframes)
-		json_frames(&j, (const uint64_t *)e->frames + skip, nframes - skip);
+		bb_json_frames(&j, "stack", (const uint64_t *)e->frames + skip, nframes - skip,
+			       kernel_frame);
 	bb_json_end(&j);
 }
 
@@ -396,7 +381,7 @@ static void row_json(const struct bb_agg_row *r, const char *when, const char *l
 	bb_json_str(&j, "reason", reason);
 	bb_json_u64(&j, "reason_code", k->reason);
 	if (n)
-		json_frames(&j, frames, n);
+		bb_json_frames(&j, "stack", frames, n, kernel_frame);
 	bb_json_end(&j);
 }
 

@@ -272,22 +272,13 @@ static void row_json(const struct bb_agg_row *r, const char *when, const uint64_
 		     int n, bool final)
 {
 	struct bb_json j;
-	char sym[512];
-	int i;
 
 	bb_json_begin(&j, stdout);
 	bb_json_str(&j, "type", final ? "final" : "interval");
 	bb_json_str(&j, "time", when);
 	bb_json_u64(&j, "bytes", r->val.bytes);
 	bb_json_u64(&j, "count", r->val.count);
-	bb_json_raw(&j, "stack", "[");
-	for (i = 0; i < n; i++) {
-		format_frame(frames[i], sym, sizeof(sym));
-		if (i)
-			fputc(',', stdout);
-		bb_json_escape(stdout, sym);
-	}
-	fputs("]", stdout);
+	bb_json_frames(&j, "stack", frames, n, format_frame);
 	bb_json_end(&j);
 }
 
@@ -295,8 +286,7 @@ static void print_row(const struct bb_agg_row *r, const char *when, uint64_t now
 {
 	const struct memleak_key *k = r->key;
 	uint64_t frames[BB_MAX_STACK];
-	int n = bb_stack_frames(k->stack_id, frames, BB_MAX_STACK), i;
-	char sym[512];
+	int n = bb_stack_frames(k->stack_id, frames, BB_MAX_STACK);
 
 	if (n < SHALLOW_FRAMES)
 		shallow_stacks++;
@@ -313,12 +303,7 @@ static void print_row(const struct bb_agg_row *r, const char *when, uint64_t now
 	}
 	printf("\t%llu bytes in %llu allocations from stack\n",
 	       (unsigned long long)r->val.bytes, (unsigned long long)r->val.count);
-	for (i = 0; i < n; i++) {
-		format_frame(frames[i], sym, sizeof(sym));
-		printf("\t\t%s\n", sym);
-	}
-	if (!n)
-		printf("\t\t[stack lost]\n");
+	bb_print_frames("\t\t", frames, n, format_frame, "[stack lost]");
 	if (cfg.show_allocs)
 		print_allocs_of(k->stack_id, now);
 }

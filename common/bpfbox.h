@@ -151,4 +151,13 @@ void bb_json_raw(struct bb_json *j, const char *key, const char *raw);
 void bb_json_end(struct bb_json *j);
 void bb_json_escape(FILE *f, const char *s);
 
+/* Stacks as the applets print them, each frame named by @fmt. */
+typedef void (*bb_frame_fmt)(uint64_t addr, char *buf, size_t len);
+/* A line per frame after @indent; @none's line (if any) for no frame. */
+void bb_print_frames(const char *indent, const uint64_t *frames, int n, bb_frame_fmt fmt,
+		     const char *none);
+/* A JSON array of the frames' names under @key. */
+void bb_json_frames(struct bb_json *j, const char *key, const uint64_t *frames, int n,
+		    bb_frame_fmt fmt);
+
 #endif

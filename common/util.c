@@ -191,3 +191,33 @@ void bb_json_end(struct bb_json *j)
 {
 	fputs("}\n", j->f);
 }
+
+void bb_print_frames(const char *indent, const uint64_t *frames, int n, bb_frame_fmt fmt,
+		     const char *none)
+{
+	char sym[512];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		fmt(frames[i], sym, sizeof(sym));
+		printf("%s%s\n", indent, sym);
+	}
+	if (!n && none)
+		printf("%s%s\n", indent, none);
+}
+
+void bb_json_frames(struct bb_json *j, const char *key, const uint64_t *frames, int n,
+		    bb_frame_fmt fmt)
+{
+	char sym[512];
+	int i;
+
+	bb_json_raw(j, key, "[");
+	for (i = 0; i < n; i++) {
+		fmt(frames[i], sym, sizeof(sym));
+		if (i)
+			fputc(',', j->f);
+		bb_json_escape(j->f, sym);
+	}
+	fputc(']', j->f);
+}
