@@ -362,21 +362,6 @@ static void table_from_allocs(struct bb_agg_table *t, uint64_t now)
 	}
 }
 
-static void drop_empty_rows(struct bb_agg_table *t)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < t->nr; i++) {
-		if (t->rows[i].val.count) {
-			t->rows[n++] = t->rows[i];
-			continue;
-		}
-		free((void *)t->rows[i].key);
-	}
-	t->nr = n;
-	t->index_ok = false;	/* rows moved */
-}
-
 static void ml_tick(void *ctx, bool final)
 {
 	static struct bb_agg_table table;
@@ -398,7 +383,7 @@ static void ml_tick(void *ctx, bool final)
 		if (err)
 			bb_die("cannot read the outstanding totals: %s", strerror(-err));
 	}
-	drop_empty_rows(&table);
+	bb_agg_drop_empty(&table);
 	bb_agg_sort(&table, cfg.order, bb_opts.top);
 	bb_agg_emit(&table, final);
 }

@@ -320,3 +320,18 @@ void bb_agg_view_tick(void *view, bool final)
 	bb_agg_emit(&v->shown, final);
 	bb_agg_copy(&v->prev, &v->cur);
 }
+
+void bb_agg_drop_empty(struct bb_agg_table *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nr; i++) {
+		if (t->rows[i].val.count) {
+			t->rows[n++] = t->rows[i];
+			continue;
+		}
+		free((void *)t->rows[i].key);
+	}
+	t->nr = n;
+	t->index_ok = false;	/* rows moved */
+}

@@ -55,6 +55,8 @@ int bb_agg_read_map(int map_fd, struct bb_agg_table *t);
 /* out = cur - prev, keeping only keys that moved. */
 void bb_agg_delta(const struct bb_agg_table *cur, const struct bb_agg_table *prev,
 		  struct bb_agg_table *out);
+/* Drops the rows whose count is 0 (figures that went back to nothing). */
+void bb_agg_drop_empty(struct bb_agg_table *t);
 /* Sort (ties broken by key bytes, so output is stable) and keep @top rows. */
 void bb_agg_sort(struct bb_agg_table *t, enum bb_agg_order order, size_t top);
 void bb_agg_copy(struct bb_agg_table *dst, const struct bb_agg_table *src);
