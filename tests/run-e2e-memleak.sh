@@ -446,16 +446,12 @@ json_rows() {
 		"\t\(.bytes) bytes in \(.count) allocations from stack\n\t\t\(.stack[0])"' |
 		sed '1i [00:00:00.000000] Top 0 stacks with outstanding allocations (final):'
 }
-if command -v jq >/dev/null; then
-	check "json: every line on stdout from '{' is JSON" eval "grep '^{' '$G.out' | jq -e . >/dev/null"
-	check "json: final rows have bytes, count and a stack array of strings" \
-		eval "grep '^{' '$G.out' | jq -e -s '[.[] | select(.type == \"final\")] | length > 0 and
-			all(.bytes > 0 and .count > 0 and (.stack | type == \"array\" and length > 0 and
-			    all(type == \"string\")))' >/dev/null"
-	check "json: exact bytes and counts" expect_leaks <(json_rows "$G.out") "${LEAKS[@]}"
-else
-	skip "json: no jq"
-fi
+check "json: every line on stdout from '{' is JSON" eval "grep '^{' '$G.out' | jq -e . >/dev/null"
+check "json: final rows have bytes, count and a stack array of strings" \
+	eval "grep '^{' '$G.out' | jq -e -s '[.[] | select(.type == \"final\")] | length > 0 and
+		all(.bytes > 0 and .count > 0 and (.stack | type == \"array\" and length > 0 and
+		    all(type == \"string\")))' >/dev/null"
+check "json: exact bytes and counts" expect_leaks <(json_rows "$G.out") "${LEAKS[@]}"
 
 # ---- --folded ---------------------------------------------------------------------------
 

@@ -168,27 +168,9 @@ expect_events() {
 	done <"$srcs"
 }
 
-# jcount FILE [--sum FIELD] COND...: see tests/e2e/jcount.py.
-# E2E_JSON=grep tries the fallback.
-if [ "${E2E_JSON:-}" != grep ] && command -v python3 >/dev/null && python3 -c 'import json' 2>/dev/null; then
-	JSON_BY=python3
-	jcount() {
-		python3 "$E2E/jcount.py" "$@"
-	}
-else
-	JSON_BY=grep
-	jcount() {
-		local file=$1 sum=
-		shift
-		[ "${1:-}" = --sum ] && { sum=$2; shift 2; }
-		awk -v sum="$sum" -f "$E2E/jcount.awk" "$file" "$@"
-	}
-fi
-
-
 # ---- setup -----------------------------------------------------------------
 
-echo "e2e: $BB, namespaces $NS $NS2, work in $T, JSON checked with $JSON_BY"
+echo "e2e: $BB, namespaces $NS $NS2, work in $T"
 for n in "$NS" "$NS2"; do
 	if ! ip netns add "$n" || ! ip -n "$n" link set lo up; then
 		echo "e2e: cannot create network namespace $n"

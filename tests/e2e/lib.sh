@@ -162,3 +162,23 @@ reap() {
 	RC=$?
 	forget_bg "$1"
 }
+
+# jcount FILE [--sum FIELD] COND...: how many lines of FILE, JSON objects
+# all of them, match every COND -- KEY=VALUE (the value, as text, is
+# VALUE) or KEY^PREFIX (it starts with PREFIX) -- or, with --sum, the sum
+# of their FIELD.  A line that is not a JSON object fails it (jq says
+# where), and prints nothing.
+jcount() {
+	local file=$1 sum=
+	shift
+	[ "${1:-}" = --sum ] && { sum=$2; shift 2; }
+	jq -n --arg sum "$sum" '
+		def text: if type == "string" then . else tojson end;
+		def cond: capture("^(?<k>[^=^]*)(?<op>[=^])(?<v>.*)$");
+		def matches($o): all($ARGS.positional[] | cond;
+			. as $c | ($o | has($c.k)) and ($o[$c.k] | text |
+				if $c.op == "=" then . == $c.v else startswith($c.v) end));
+		reduce (inputs | if type == "object" then . else error("not a JSON object") end |
+			select(matches(.))) as $o
+			(0; . + (if $sum == "" then 1 else ($o[$sum] // 0) end))' "$file" --args "$@"
+}
