@@ -113,6 +113,18 @@ $(BUILD)/work/%: tests/work/%.c tests/work/*.h
 	$(call say,CC,$@)
 	$(Q)gcc -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
 
+# Static ones: musl (the e2e's static targets, the matrix's guests), and a
+# program with no libc at all (nothing to trace in it).
+$(BUILD)/work/%-musl: tests/work/%.c tests/work/*.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)musl-gcc -static -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+$(BUILD)/work/nolibc: tests/e2e/memleak-nomalloc.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)gcc -static -nostdlib -O1 -fno-stack-protector -fno-pie -no-pie -o $@ $<
+WORK_BIN += $(BUILD)/work/leaky-musl $(BUILD)/work/dl_abba-musl $(BUILD)/work/nolibc
+
 unit: $(UNIT_BIN) bpfbox
 	tests/run-unit.sh $(UNIT_BIN)
 
@@ -125,10 +137,9 @@ e2e: bpfbox $(WORK_BIN)
 GUEST_WORK := dropgen leaky dl_abba
 GUEST_BIN  := $(GUEST_WORK:%=$(BUILD)/guest/bin/%)
 INITRAMFS  := $(BUILD)/guest/initramfs.cpio.gz
-$(BUILD)/guest/bin/%: tests/work/%.c tests/work/*.h | $(DEPS_STAMP)
+$(BUILD)/guest/bin/%: $(BUILD)/work/%-musl
 	@mkdir -p $(@D)
-	$(call say,CC,$@)
-	$(Q)musl-gcc -static -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+	$(Q)cp $< $@
 
 $(INITRAMFS): bpfbox $(GUEST_BIN) tests/matrix/guest.sh tests/e2e/memleak-sums.awk \
 	      scripts/initramfs.sh scripts/apt-lib.sh

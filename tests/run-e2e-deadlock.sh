@@ -6,9 +6,9 @@
 # dl_rwlock (rw1<->rw2) and dl_real (two threads really deadlocked on d1
 # and d2).  Root only.
 #
-# The musl-static variant of dl_abba is built here with musl-gcc (its
-# test is skipped without it), and so is a static program with no libc
-# (tests/e2e/memleak-nomalloc.c) for "no pthread_mutex_lock".
+# The Makefile builds the musl-static variant of dl_abba and a static
+# program with no libc (tests/e2e/memleak-nomalloc.c), for "no
+# pthread_mutex_lock".
 #
 # The last line is "e2e-deadlock: N passed, N failed"; the exit status is
 # 1 if anything failed.  Failed checks show the files they looked at, and
@@ -24,7 +24,9 @@ E2E=$TOP/tests/e2e
 WORKLOADS="dl_abba dl_three dl_ordered dl_trylock dl_rwlock dl_real"
 
 . "$TOP/tests/e2e/lib.sh"
-e2e_begin e2e-deadlock "loads BPF programs, attaches uprobes" "$BB" $(printf "$W/%s " $WORKLOADS)
+NOLIBC=$W/nolibc
+e2e_begin e2e-deadlock "loads BPF programs, attaches uprobes" "$BB" $(printf "$W/%s " $WORKLOADS) \
+	"$MUSL" "$NOLIBC"
 
 # ---- running deadlock ------------------------------------------------------
 
@@ -126,23 +128,6 @@ tracing_pid() {
 # ---- setup -----------------------------------------------------------------------
 
 echo "e2e-deadlock: $BB, work in $T"
-HAVE_MUSL=0
-if command -v musl-gcc >/dev/null; then
-	if musl-gcc -static -O1 -g -fno-omit-frame-pointer -o "$MUSL" tests/work/dl_abba.c \
-		-lpthread 2>"$T/musl-gcc.err"; then
-		HAVE_MUSL=1
-	else
-		echo "e2e-deadlock: musl-gcc failed: $(head -n 1 "$T/musl-gcc.err")"
-	fi
-fi
-NOLIBC=$T/nolibc
-HAVE_NOLIBC=0
-if gcc -static -nostdlib -O1 -fno-stack-protector -fno-pie -no-pie -o "$NOLIBC" \
-	"$E2E/memleak-nomalloc.c" 2>"$T/nolibc-gcc.err"; then
-	HAVE_NOLIBC=1
-else
-	echo "e2e-deadlock: cannot build nolibc: $(head -n 1 "$T/nolibc-gcc.err")"
-fi
 
 # ---- dl_abba: one 2-lock cycle --------------------------------------------------
 
@@ -300,18 +285,14 @@ check "real: the hung workload (pid ${RPID:-?}) was killed" \
 
 # ---- musl, static ------------------------------------------------------------------------
 
-if [ $HAVE_MUSL = 1 ]; then
-	dl musl -- "$MUSL"
-	check "musl: exit status 1" eq 'exit status' 1 $RC
-	check "musl: traced the static executable itself" \
-		grep -qE '^deadlock: tracing pthread locks in dl_abba-musl, pid [0-9]+ ' "$G.err"
-	check "musl: exactly one cycle, of 2 locks: m1 and m2" one_cycle "$G.out" 2 m1 m2
-	check "musl: edge m1 -> m2 through take_ab" has_edge "$G.out" m1 m2 take_ab
-	check "musl: edge m2 -> m1 through take_ba" has_edge "$G.out" m2 m1 take_ba
-	check "musl: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
-else
-	skip "musl: no musl-gcc"
-fi
+dl musl -- "$MUSL"
+check "musl: exit status 1" eq 'exit status' 1 $RC
+check "musl: traced the static executable itself" \
+	grep -qE '^deadlock: tracing pthread locks in dl_abba-musl, pid [0-9]+ ' "$G.err"
+check "musl: exactly one cycle, of 2 locks: m1 and m2" one_cycle "$G.out" 2 m1 m2
+check "musl: edge m1 -> m2 through take_ab" has_edge "$G.out" m1 m2 take_ab
+check "musl: edge m2 -> m1 through take_ba" has_edge "$G.out" m2 m1 take_ba
+check "musl: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
 
 # ---- -p PID -------------------------------------------------------------------------------
 
@@ -393,11 +374,7 @@ while [ -e /proc/$PID ]; do PID=$((PID + 1)); done
 fails_with no-target 'one target' "$BB" deadlock
 fails_with bad-pid "$PID" "$BB" deadlock -p $PID
 fails_with no-such-cmd '/nonexistent' "$BB" deadlock -- /nonexistent
-if [ $HAVE_NOLIBC = 1 ]; then
-	fails_with nolibc 'no pthread_mutex_lock' "$BB" deadlock -- "$NOLIBC"
-else
-	skip "nolibc: cannot build it"
-fi
+fails_with nolibc 'no pthread_mutex_lock' "$BB" deadlock -- "$NOLIBC"
 
 # ---- done ---------------------------------------------------------------------------------
 

@@ -8,9 +8,9 @@
 # into several call sites, so several stacks).  Only the final table is
 # read, unless a test says otherwise.
 #
-# The musl-static variant of leaky is built here with musl-gcc (its tests
-# are skipped without it), and so is a static program with no allocator
-# (tests/e2e/memleak-nomalloc.c) for "no allocator found".
+# The Makefile builds the musl-static variant of leaky and a static
+# program with no libc at all (tests/e2e/memleak-nomalloc.c, for "no
+# allocator found").
 #
 # The last line is "e2e-memleak: N passed, N failed"; the exit status is
 # 1 if anything failed.  Failed checks show the files they looked at, and
@@ -25,7 +25,8 @@ MUSL=$TOP/build/work/leaky-musl
 E2E=$TOP/tests/e2e
 
 . "$TOP/tests/e2e/lib.sh"
-e2e_begin e2e-memleak "loads BPF programs, attaches uprobes" "$BB" "$LEAKY"
+NOMALLOC=$TOP/build/work/nolibc
+e2e_begin e2e-memleak "loads BPF programs, attaches uprobes" "$BB" "$LEAKY" "$MUSL" "$NOMALLOC"
 
 # ---- running memleak ---------------------------------------------------------
 
@@ -137,23 +138,6 @@ leak_stacks_via() {
 # ---- setup -----------------------------------------------------------------------
 
 echo "e2e-memleak: $BB, work in $T"
-HAVE_MUSL=0
-if command -v musl-gcc >/dev/null; then
-	if musl-gcc -static -O1 -g -fno-omit-frame-pointer -o "$MUSL" tests/work/leaky.c \
-		2>"$T/musl-gcc.err"; then
-		HAVE_MUSL=1
-	else
-		echo "e2e-memleak: musl-gcc failed: $(head -n 1 "$T/musl-gcc.err")"
-	fi
-fi
-NOMALLOC=$T/nomalloc
-HAVE_NOMALLOC=0
-if gcc -static -nostdlib -O1 -fno-stack-protector -fno-pie -no-pie -o "$NOMALLOC" \
-	"$E2E/memleak-nomalloc.c" 2>"$T/nomalloc-gcc.err"; then
-	HAVE_NOMALLOC=1
-else
-	echo "e2e-memleak: cannot build nomalloc: $(head -n 1 "$T/nomalloc-gcc.err")"
-fi
 
 # The two long runs of the sampling test (-n 200: 800k allocator calls)
 # go in the background now, and are looked at later.
@@ -205,29 +189,25 @@ check "command: no stack through churn" no_churn "$G.out"
 
 # ---- musl, static -----------------------------------------------------------------
 
-if [ $HAVE_MUSL = 1 ]; then
-	ml musl -- "$MUSL" a "b c"
-	ok_run musl
-	check "musl: the arguments arrived intact" grep -qE '^leaky: pid [0-9]+ args: \[a\] \[b c\]$' "$G.out"
-	check "musl: traced the static executable itself" \
-		grep -qE '^memleak: tracing malloc and friends in leaky-musl, pid [0-9]+' "$G.err"
-	check "musl: a note says pvalloc is not traced" grep -qE 'pvalloc.*not traced' "$G.err"
-	check "musl: exact bytes and counts (no pvalloc)" expect_leaks "$G.out" "${LEAKS_MUSL[@]}"
-	check "musl: no stack through churn" no_churn "$G.out"
-	check "musl: leak stacks are leak_X;main;libc_start_main_stage2" \
-		leak_stacks_via "$G.out" libc_start_main_stage2
+ml musl -- "$MUSL" a "b c"
+ok_run musl
+check "musl: the arguments arrived intact" grep -qE '^leaky: pid [0-9]+ args: \[a\] \[b c\]$' "$G.out"
+check "musl: traced the static executable itself" \
+	grep -qE '^memleak: tracing malloc and friends in leaky-musl, pid [0-9]+' "$G.err"
+check "musl: a note says pvalloc is not traced" grep -qE 'pvalloc.*not traced' "$G.err"
+check "musl: exact bytes and counts (no pvalloc)" expect_leaks "$G.out" "${LEAKS_MUSL[@]}"
+check "musl: no stack through churn" no_churn "$G.out"
+check "musl: leak stacks are leak_X;main;libc_start_main_stage2" \
+	leak_stacks_via "$G.out" libc_start_main_stage2
 
-	ml musl-uprobe --attach uprobe,uretprobe -- "$MUSL"
-	ok_run musl-uprobe
-	check "musl-uprobe: exact bytes and counts (no pvalloc)" \
-		expect_leaks "$G.out" "${LEAKS_MUSL[@]}"
+ml musl-uprobe --attach uprobe,uretprobe -- "$MUSL"
+ok_run musl-uprobe
+check "musl-uprobe: exact bytes and counts (no pvalloc)" \
+	expect_leaks "$G.out" "${LEAKS_MUSL[@]}"
 
-	ml musl-n3 -- "$MUSL" -n 3
-	ok_run musl-n3
-	check "musl-n3: -n 3 triples every leak" expect_leaks "$G.out" "$(scaled 3 "${LEAKS_MUSL[@]}")"
-else
-	skip "musl: no musl-gcc"
-fi
+ml musl-n3 -- "$MUSL" -n 3
+ok_run musl-n3
+check "musl-n3: -n 3 triples every leak" expect_leaks "$G.out" "$(scaled 3 "${LEAKS_MUSL[@]}")"
 
 # ---- -p PID -------------------------------------------------------------------------
 
@@ -510,22 +490,18 @@ fails_with no-such-cmd '/nonexistent/cmd' "$BB" memleak -- /nonexistent/cmd
 fails_with not-an-object 'no allocator found.*/etc/passwd' "$BB" memleak -O /etc/passwd -- "$LEAKY"
 fails_with bad-sample 'sample' "$BB" memleak -s 0 -- "$LEAKY"
 fails_with bad-sort 'sort' "$BB" memleak --sort bytes -- "$LEAKY"
-if [ $HAVE_NOMALLOC = 1 ]; then
-	fails_with nomalloc 'no allocator found' "$BB" memleak -- "$NOMALLOC"
-	# The same, attached: a running static process with no allocator.
-	mkfifo "$T/nomalloc.fifo"
-	"$NOMALLOC" <"$T/nomalloc.fifo" >"$T/nomalloc.lk" &
-	NMPID=$!
-	BGPIDS+=("$NMPID")
-	exec {NFD}>"$T/nomalloc.fifo"
-	wait_for "$T/nomalloc.lk" '^nomalloc: hello$' 5 "$NMPID"
-	fails_with nomalloc-pid 'no allocator found' "$BB" memleak -p $NMPID -d 1
-	exec {NFD}>&-
-	wait "$NMPID"
-	forget_bg "$NMPID"
-else
-	skip "nomalloc: cannot build it"
-fi
+fails_with nomalloc 'no allocator found' "$BB" memleak -- "$NOMALLOC"
+# The same, attached: a running static process with no allocator.
+mkfifo "$T/nomalloc.fifo"
+"$NOMALLOC" <"$T/nomalloc.fifo" >"$T/nomalloc.lk" &
+NMPID=$!
+BGPIDS+=("$NMPID")
+exec {NFD}>"$T/nomalloc.fifo"
+wait_for "$T/nomalloc.lk" '^nomalloc: hello$' 5 "$NMPID"
+fails_with nomalloc-pid 'no allocator found' "$BB" memleak -p $NMPID -d 1
+exec {NFD}>&-
+wait "$NMPID"
+forget_bg "$NMPID"
 
 # ---- done ---------------------------------------------------------------------------------
 
