@@ -1,10 +1,11 @@
 # shellcheck shell=bash
-# Debian packages for the kernel matrix, sourced by scripts/kernels.sh,
-# scripts/initramfs.sh and tests/run-matrix.sh (after setting ROOT and
-# defining say/die).
+# Debian packages: host tools for every script (scripts/deps.sh first),
+# and for the kernel matrix (scripts/kernels.sh, scripts/initramfs.sh,
+# tests/run-matrix.sh).  Sourced after setting ROOT and defining say/die.
 #
 #   need_packages PKG...    install the host packages that are missing
 #                           (apt-get install --no-install-recommends)
+#   want_packages PKG...    the same, but only a note when it fails
 #   apt_fetch ARGS...       apt-get with the private configuration below
 #   apt_query ARGS...       apt-cache with it
 #   apt_fresh               apt_fetch update, unless done in the last hour
@@ -45,7 +46,9 @@ APT_OPTS=(
     -q
 )
 
-need_packages() {
+# install_missing PKG...: installs those not installed; false if apt fails
+# (its output in $APT_PRIV/install.log).
+install_missing() {
     local p missing=()
     for p in "$@"; do
         [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == ii* ]] \
@@ -55,9 +58,25 @@ need_packages() {
     say "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     mkdir -p "$APT_PRIV"
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
-        >"$APT_PRIV/install.log" 2>&1 ||
-        { tail -n 20 "$APT_PRIV/install.log" >&2; die "apt-get install ${missing[*]} failed"; }
+    # The host's package lists, read once an hour at most (each script of
+    # a fresh `make test` may need something).
+    if [[ -z $(find "$APT_PRIV/host-lists" -mmin -60 2>/dev/null) ]]; then
+        apt-get update -qq >"$APT_PRIV/install.log" 2>&1 && touch "$APT_PRIV/host-lists"
+    fi
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$APT_PRIV/install.log" 2>&1
+}
+
+need_packages() {
+    install_missing "$@" ||
+        { tail -n 20 "$APT_PRIV/install.log" >&2; die "apt-get install $* failed"; }
+}
+
+# want_packages PKG...: the same for what a script can do without: false,
+# and a note, when they cannot be had.
+want_packages() {
+    install_missing "$@" && return 0
+    say "note: cannot install $* ($(tail -n 1 "$APT_PRIV/install.log"))"
+    return 1
 }
 
 apt_setup() {

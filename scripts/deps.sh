@@ -58,16 +58,8 @@ run() {
 # ---------------------------------------------------------------------------
 TOOLS=(clang llvm bpftool musl-tools make gcc linux-libc-dev xz-utils bzip2
        patch tcpdump iptables iproute2 jq)
-missing=()
-for p in "${TOOLS[@]}"; do
-    [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == ii* ]] \
-        || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    say "installing ${missing[*]}"
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+. "$ROOT/scripts/apt-lib.sh"
+need_packages "${TOOLS[@]}"
 
 # ---------------------------------------------------------------------------
 # 2. Cache check.
@@ -87,7 +79,7 @@ mkdir -p "$DEPS/lib" "$DEPS/include" "$DEPS/uapi" "$LOGS" "$WORK"
 # ---------------------------------------------------------------------------
 mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/src"
 echo "deb-src $MIRROR $SUITE main" >"$APTDIR/sources.list"
-APT_OPTS=(
+SRC_APT_OPTS=(
     -o "Dir::Etc::SourceList=$APTDIR/sources.list"
     -o "Dir::Etc::SourceParts=/dev/null"
     -o "Dir::State::Lists=$APTDIR/lists"
@@ -102,8 +94,8 @@ for spec in "libbpf=$LIBBPF_VER" "elfutils=$ELFUTILS_VER" "zlib=$ZLIB_VER"; do
 done
 if ((${#want[@]})); then
     say "fetching ${want[*]} from $SUITE"
-    run fetch apt-get "${APT_OPTS[@]}" update
-    (cd "$APTDIR/src" && run fetch apt-get "${APT_OPTS[@]}" source --download-only "${want[@]}")
+    run fetch apt-get "${SRC_APT_OPTS[@]}" update
+    (cd "$APTDIR/src" && run fetch apt-get "${SRC_APT_OPTS[@]}" source --download-only "${want[@]}")
     for spec in "${want[@]}"; do touch "$APTDIR/src/${spec/=/_}.ok"; done
 fi
 

@@ -47,6 +47,7 @@ FAIL=0
 
 say() { printf '%s\n' "$*"; }
 die() { say "deadlock bench: $*" >&2; exit 1; }
+. "$ROOT/scripts/apt-lib.sh"
 hr() { say "------------------------------------------------------------------------ ${SECONDS}s"; }
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
@@ -55,8 +56,7 @@ command -v gcc > /dev/null || die "needs gcc"
 mkdir -p "$OUT"
 
 if [ "$PEERS" = 1 ] && ! command -v valgrind > /dev/null; then
-	say "installing valgrind"
-	apt-get install -y -q valgrind > /dev/null 2>&1 || say "note: no valgrind"
+	want_packages valgrind
 fi
 
 gcc -O2 -Wall -pthread -o "$OUT/deadlock_loop" tests/bench/deadlock_loop.c ||
@@ -64,8 +64,7 @@ gcc -O2 -Wall -pthread -o "$OUT/deadlock_loop" tests/bench/deadlock_loop.c ||
 TSAN=1
 if [ "$PEERS" = 1 ] && ! gcc -O2 -fsanitize=thread -pthread -o "$OUT/deadlock_loop-tsan" \
 	tests/bench/deadlock_loop.c 2> /dev/null; then
-	say "installing libtsan"
-	apt-get install -y -q libtsan2 > /dev/null 2>&1
+	want_packages libtsan2
 	gcc -O2 -fsanitize=thread -pthread -o "$OUT/deadlock_loop-tsan" \
 		tests/bench/deadlock_loop.c 2> /dev/null || { TSAN=0; say "note: no TSan"; }
 fi

@@ -45,6 +45,7 @@ FAIL=0
 
 say() { printf '%s\n' "$*"; }
 die() { say "memleak bench: $*" >&2; exit 1; }
+. "$ROOT/scripts/apt-lib.sh"
 hr() { say "------------------------------------------------------------------------ ${SECONDS}s"; }
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
@@ -106,9 +107,7 @@ have() { command -v "$1" > /dev/null; }
 if [ "$PEERS" = 1 ]; then
 	for t in heaptrack valgrind bpftrace; do
 		have $t && continue
-		say "$t missing: apt-get install $t"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $t > "$TMP/apt.log" 2>&1 ||
-			NOTES+=("$t: not installed (apt-get: $(tail -1 "$TMP/apt.log"))")
+		want_packages $t || NOTES+=("$t: not installed (see build/apt-deb/install.log)")
 	done
 fi
 

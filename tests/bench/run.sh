@@ -34,6 +34,7 @@ FAIL=0
 
 say() { printf '%s\n' "$*"; }
 die() { say "bench: $*" >&2; exit 1; }
+. "$ROOT/scripts/apt-lib.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (network namespace, BPF)"
 [ -x "$BB" ] || die "no ./bpfbox: run make"
@@ -246,9 +247,7 @@ say "bpfbox: $(stat -c %s "$BB") bytes; bpftrace: $(command -v bpftrace >/dev/nu
 # bpftrace: install if missing (Debian's is 0.17), go on without it.
 HAVE_BT=${BENCH_BPFTRACE:-1}
 if [ "$HAVE_BT" = 1 ] && ! command -v bpftrace >/dev/null; then
-	say "bpftrace missing: apt-get install bpftrace"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace > "$TMP/apt.log" 2>&1 ||
-		{ say "  apt-get failed: $(tail -1 "$TMP/apt.log")"; HAVE_BT=0; }
+	want_packages bpftrace || HAVE_BT=0
 fi
 
 foreign_check
