@@ -369,8 +369,7 @@ check "dot: a digraph, 2 edges, both red" \
 
 # ---- bad input ------------------------------------------------------------------------------
 
-PID=999999
-while [ -e /proc/$PID ]; do PID=$((PID + 1)); done
+PID=$(unused_pid)
 fails_with no-target 'one target' "$BB" deadlock
 fails_with bad-pid "$PID" "$BB" deadlock -p $PID
 fails_with no-such-cmd '/nonexistent' "$BB" deadlock -- /nonexistent

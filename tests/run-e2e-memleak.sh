@@ -479,8 +479,7 @@ check "kernel: a final table with a stack of kernel functions (no module)" \
 # ---- bad input ------------------------------------------------------------------------------
 
 
-PID=999999
-while [ -e /proc/$PID ]; do PID=$((PID + 1)); done
+PID=$(unused_pid)
 fails_with bad-pid "$PID" "$BB" memleak -p $PID
 fails_with unknown-flag 'unknown option' "$BB" memleak --no-such-flag
 fails_with c-and-p 'one target' "$BB" memleak -c "$LEAKY" -p $$

@@ -21,14 +21,12 @@ E2E=$TOP/tests/e2e
 NS=bbe2e-$$-a			# where the packets are dropped
 NS2=bbe2e-$$-b			# another namespace, whose drops must not show
 ROOTDIR=			# the chroot test's directory
-BGPID=				# a dropwatch running in the background
 
 # ---- the framework --------------------------------------------------------
 
 . "$TOP/tests/e2e/lib.sh"
 
 suite_cleanup() {
-	[ -n "$BGPID" ] && kill "$BGPID" 2>/dev/null && wait "$BGPID" 2>/dev/null
 	if [ -n "$ROOTDIR" ]; then
 		umount "$ROOTDIR/sys/kernel/tracing" 2>/dev/null
 		umount "$ROOTDIR/proc" "$ROOTDIR/sys" 2>/dev/null
@@ -56,7 +54,7 @@ nsx() {
 # dropwatch to exit.  Output in $T/NAME.out and .err; a check that it ran.
 # GEN "-" generates nothing.
 run() {
-	local name=$1 gen=$2 i ok=1 rc started=0 by_duration=0
+	local name=$1 gen=$2 ok=1 rc started=0 by_duration=0 BGPID
 	shift 2
 	G=$T/$name
 	case " $* " in *" -d "*) by_duration=1 ;; esac
@@ -67,11 +65,8 @@ run() {
 		"$BB" dropwatch --netns "$NS" -d 30 "$@" >"$G.out" 2>"$G.err" &
 	fi
 	BGPID=$!
-	for ((i = 0; i < 500; i++)); do
-		grep -q '^dropwatch: watching ' "$G.err" && { started=1; break; }
-		kill -0 "$BGPID" 2>/dev/null || break
-		sleep 0.02
-	done
+	BGPIDS+=("$BGPID")
+	wait_for "$G.err" '^dropwatch: watching ' 10 "$BGPID" && started=1
 	if [ $started = 1 ] && [ "$gen" != - ]; then
 		"$gen" 2>"$G.generr" || ok=0
 		# Drops are done when dropgen returns (loopback delivers in
@@ -85,7 +80,7 @@ run() {
 	fi
 	wait "$BGPID"
 	rc=$?
-	BGPID=
+	forget_bg "$BGPID"
 	SHOW=("$G.out" "$G.err" "$G.generr")
 	check "$name: dropwatch started, workload ran, exit status 0" \
 		eval "[ $started = 1 ] && [ $ok = 1 ] && eq 'exit status' 0 $rc"
@@ -499,21 +494,18 @@ cp "$BB" "$ROOTDIR/bin/bpfbox"
 ln -s bpfbox "$ROOTDIR/bin/dropwatch"
 # chroot_run NAME ARGS...: /bin/dropwatch in the chroot, drops from gen_mix.
 chroot_run() {
-	local name=$1 i rc
+	local name=$1 rc BGPID
 	shift
 	G=$T/$name
 	: >"$G.err"
 	chroot "$ROOTDIR" /bin/dropwatch --netns "$INO" -i 0 -d 1.5 "$@" >"$G.out" 2>"$G.err" &
 	BGPID=$!
-	for ((i = 0; i < 500; i++)); do
-		grep -q '^dropwatch: watching ' "$G.err" && break
-		kill -0 "$BGPID" 2>/dev/null || break
-		sleep 0.02
-	done
+	BGPIDS+=("$BGPID")
+	wait_for "$G.err" '^dropwatch: watching ' 10 "$BGPID"
 	gen_mix 2>"$G.generr"
 	wait "$BGPID"
 	rc=$?
-	BGPID=
+	forget_bg "$BGPID"
 	SHOW=("$G.out" "$G.err" "$G.generr")
 	check "$name: /bin/dropwatch (a link to bpfbox) ran, exit 0" eq "exit status" 0 $rc
 	check "$name: rows '$N_UDP $UDP' and '$M_TCP $TCP'" \
@@ -552,8 +544,7 @@ else
 fi
 fails_with unknown-flag 'unknown option' "$BB" dropwatch --no-such-flag
 fails_with bad-netns 'nosuchns' "$BB" dropwatch --netns nosuchns -d 1
-PID=999999
-while [ -e /proc/$PID ]; do PID=$((PID + 1)); done
+PID=$(unused_pid)
 fails_with bad-pid "$PID" "$BB" dropwatch -p $PID -d 1
 fails_with bad-reason 'BOGUS' "$BB" dropwatch --reason BOGUS -d 1
 fails_with bad-attach 'attach' "$BB" dropwatch --attach kprobe -d 1

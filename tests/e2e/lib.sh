@@ -143,6 +143,13 @@ wait_for() {
 	return 1
 }
 
+# unused_pid: a pid no process has (for "no such process" tests).
+unused_pid() {
+	local pid=999999
+	while [ -e /proc/$pid ]; do pid=$((pid + 1)); done
+	echo $pid
+}
+
 # gone PID [SECONDS]: until PID has exited (default 10 s).
 gone() {
 	local i
