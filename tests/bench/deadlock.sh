@@ -48,7 +48,7 @@ FAIL=0
 say() { printf '%s\n' "$*"; }
 die() { say "deadlock bench: $*" >&2; exit 1; }
 . "$ROOT/scripts/apt-lib.sh"
-hr() { say "------------------------------------------------------------------------ ${SECONDS}s"; }
+. "$ROOT/tests/bench/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
 [ -x bpfbox ] || die "no ./bpfbox: run make"
@@ -75,7 +75,6 @@ BUILDS=("bpfbox=$ROOT/bpfbox")
 IFS=';' read -r -a extra <<< "${DEADLOCK_EXTRA:-}"
 for e in "${extra[@]}"; do [ -n "$e" ] && BUILDS+=("$e"); done
 
-median() { sort -g | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]; else print "nan"}'; }
 # ns_per_iter from a run's output ("" if it failed)
 nspi() { sed -n 's/.*ns_per_iter=\([0-9.]*\).*/\1/p' | tail -1; }
 
@@ -88,7 +87,7 @@ run() {
 		v=$("$@" "$n" "$T" 2>&1 | nspi)
 		[ -n "$v" ] && vals+="$v"$'\n'
 	done
-	NS[$label]=$(printf '%s' "$vals" | median)
+	NS[$label]=$(median $vals)
 	ITERS[$label]=$n
 }
 

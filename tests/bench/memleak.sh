@@ -46,7 +46,7 @@ FAIL=0
 say() { printf '%s\n' "$*"; }
 die() { say "memleak bench: $*" >&2; exit 1; }
 . "$ROOT/scripts/apt-lib.sh"
-hr() { say "------------------------------------------------------------------------ ${SECONDS}s"; }
+. "$ROOT/tests/bench/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
 [ -x bpfbox ] || die "no ./bpfbox: run make"
@@ -113,12 +113,6 @@ fi
 
 # ---------------------------------------------------------------- helpers
 
-calc() {
-	local r
-	r=$(awk "BEGIN { printf \"${2:-%.6f}\", $1 }" 2>/dev/null) && [ -n "$r" ] && say "$r" || say -
-}
-median() { printf '%s\n' "$@" | grep -v '^-*$' | sort -g | awk '{ a[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-kv() { awk -v k="$2" '$1 == k { print $2; exit }' "$1" 2>/dev/null; }
 
 # One traced (or not) run of the loop: run_kind KIND ITERATIONS OUTFILE.
 # Prints nothing; OUTFILE holds the loop's and the tool's output.

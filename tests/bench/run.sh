@@ -35,6 +35,7 @@ FAIL=0
 say() { printf '%s\n' "$*"; }
 die() { say "bench: $*" >&2; exit 1; }
 . "$ROOT/scripts/apt-lib.sh"
+. "$ROOT/tests/bench/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (network namespace, BPF)"
 [ -x "$BB" ] || die "no ./bpfbox: run make"
@@ -74,19 +75,8 @@ nsx() { ip netns exec "$NS" "$@"; }
 
 # ---------------------------------------------------------------- helpers
 
-# kv FILE KEY: value of "KEY value" in FILE.
-kv() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
 
-# calc EXPR [FORMAT]: floating point arithmetic; "-" if it cannot be done.
-calc() {
-	local r
-	r=$(awk "BEGIN { printf \"${2:-%.6f}\", $1 }" 2>/dev/null) && [ -n "$r" ] && say "$r" || say -
-}
-# ratio A B [FORMAT]: A / B, one decimal by default.
-ratio() { calc "($1) / ($2)" "${3:-%.1f}"; }
 
-# median of the arguments.
-median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # On-CPU time (ns) of a process, all threads.
 proc_cpu_ns() {
@@ -239,7 +229,6 @@ bb_lost() {	# ring buffer losses and missed hits, from the -v summary
 }
 bt_total() { awk -F': ' '/^@\[/ { s += $NF } END { print s + 0 }' "$1"; }
 
-hr() { say "------------------------------------------------------------------------ ${SECONDS}s"; }
 
 say "bpfbox bench: kernel $(uname -r), $(nproc) CPUs, netns $NS (inode $INUM), ${DUR}s floods"
 say "bpfbox: $(stat -c %s "$BB") bytes; bpftrace: $(command -v bpftrace >/dev/null && bpftrace --version 2>&1 || echo none)"
