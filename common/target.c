@@ -169,14 +169,6 @@ void bb_target_attach(struct bb_target *t, int pid)
 		bb_die("process %d went away", pid);
 }
 
-static void open_symbols(struct bb_target *t)
-{
-	if (t->syms)
-		bb_usyms_refresh(t->syms);
-	else
-		t->syms = bb_usyms_open(t->pid);
-}
-
 void bb_target_run(struct bb_target *t)
 {
 	int status, e;
@@ -187,6 +179,8 @@ void bb_target_run(struct bb_target *t)
 	if (write(t->go_fd, "g", 1) != 1)
 		bb_die("cannot start the command: %s", strerror(errno));
 	n = read(t->err_fd, &e, sizeof(e));
+	close(t->go_fd);
+	close(t->err_fd);
 	if (n == sizeof(e)) {
 		waitpid(t->pid, NULL, 0);
 		bb_die("cannot run %s: %s", t->exe, strerror(e));
@@ -196,7 +190,7 @@ void bb_target_run(struct bb_target *t)
 		bb_die("%s did not start", t->exe);
 	ptrace(PTRACE_SETOPTIONS, t->pid, NULL,
 	       (void *)(long)(PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL));
-	open_symbols(t);
+	t->syms = bb_usyms_open(t->pid);
 	if (!t->syms)
 		bb_die("cannot read the memory map of %d", t->pid);
 	ptrace(PTRACE_CONT, t->pid, NULL, NULL);
@@ -273,6 +267,9 @@ void bb_target_finish(struct bb_target *t)
 {
 	int status;
 
+	if (t->pid && t->watch_fd >= 0)	/* (no target: all zero) */
+		close(t->watch_fd);
+	t->watch_fd = -1;
 	if (!t->launched || t->exited)
 		return;
 	/* Tracing stopped: the program we started goes with it (it may sit in

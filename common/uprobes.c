@@ -12,14 +12,15 @@
 #include "loader.h"
 #include "target.h"
 #include "uprobes.h"
-#include "usyms.h"
+#include "elfsyms.h"
 
 static void symbol_name(const char *prefix, const char *func, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", prefix, func);
 }
 
-bool bb_elf_defines(const char *path, const char *prefix, const char *func)
+/* Does ELF @path define function @prefix@func? */
+static bool elf_defines(const char *path, const char *prefix, const char *func)
 {
 	char sym[256];
 	unsigned long long off;
@@ -40,21 +41,21 @@ static bool in_program(const char *exe, const char *prefix, const char *func,
 	char interp[256], path[PATH_MAX];
 	size_t i;
 
-	if (bb_elf_defines(exe, prefix, func)) {
+	if (elf_defines(exe, prefix, func)) {
 		snprintf(out, len, "%s", exe);
 		return true;
 	}
 	/* A static program without it has it nowhere. */
 	if (bb_elf_interp(exe, interp, sizeof(interp)) != 0)
 		return false;
-	if (strstr(interp, "musl") && bb_elf_defines(interp, prefix, func)) {
+	if (strstr(interp, "musl") && elf_defines(interp, prefix, func)) {
 		snprintf(out, len, "%s", interp);
 		return true;
 	}
 	for (; libs && *libs; libs++)
 		for (i = 0; i < ARRAY_SIZE(lib_dirs); i++) {
 			snprintf(path, sizeof(path), "%s/%s", lib_dirs[i], *libs);
-			if (!access(path, R_OK) && bb_elf_defines(path, prefix, func)) {
+			if (elf_defines(path, prefix, func)) {
 				snprintf(out, len, "%s", path);
 				return true;
 			}
@@ -87,7 +88,7 @@ static bool in_process(int pid, const char *only, const char *prefix, const char
 		if (only && strncmp(base, only, strlen(only)) && strcmp(file, only))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/root%s", pid, file);
-		if (bb_elf_defines(path, prefix, func)) {
+		if (elf_defines(path, prefix, func)) {
 			snprintf(out, len, "%s", path);
 			found = true;
 		}
@@ -103,7 +104,7 @@ bool bb_uprobes_find_module(const struct bb_target *t, const char *only, const c
 		return in_process(t->pid, only, prefix, func, out, len);
 	if (only) {
 		snprintf(out, len, "%s", only);
-		return bb_elf_defines(only, prefix, func);
+		return elf_defines(only, prefix, func);
 	}
 	if (t->launched)
 		return in_program(t->exe, prefix, func, libs, out, len);

@@ -46,9 +46,6 @@ struct bb_uprobe_set {
 	size_t nr_links;
 };
 
-/* Does ELF @path define function @prefix@func? */
-bool bb_elf_defines(const char *path, const char *prefix, const char *func);
-
 /*
  * The file that defines @prefix@func for @t: for a started program its
  * executable (static, or an interposer), musl's loader-libc, or one of

@@ -64,22 +64,5 @@ void bb_usyms_close(struct bb_usyms *u);
 /* The process's pid, as given to bb_usyms_open(). */
 int bb_usyms_pid(const struct bb_usyms *u);
 
-/* ELF helpers the applets need to place uprobes (works on a path): */
-/*
- * File offset of symbol @name (function) in ELF @path, for uprobes; 0 or -1
- * (errno ENOENT: no such function, ENOEXEC: not a readable ELF file).
- * Looks in .symtab, then .dynsym (default symbol version first:
- * "malloc@@GLIBC_2.2.5"), then, when the file has no .symtab, in its
- * separate debug file (build-id, .gnu_debuglink).  For an STT_GNU_IFUNC it
- * is the resolver's offset.
- */
-int bb_elf_func_offset(const char *path, const char *name, unsigned long long *offset);
-/* The same, and the function's size (st_size: 0 when the symbol has none). */
-int bb_elf_func_range(const char *path, const char *name, unsigned long long *offset,
-		      unsigned long long *size);
-/* True if @path is a static executable (no PT_INTERP); @interp gets PT_INTERP otherwise.
- * Returns 1 (static: no PT_INTERP, so also static-pie and shared libraries;
- * @interp is ""), 0 (dynamic: @interp filled), -1 (not a readable ELF file). */
-int bb_elf_interp(const char *path, char *interp, size_t len);
 
 #endif
