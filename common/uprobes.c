@@ -12,6 +12,7 @@
 #include "loader.h"
 #include "target.h"
 #include "uprobes.h"
+#include "usyms.h"
 #include "elfsyms.h"
 
 static void symbol_name(const char *prefix, const char *func, char *buf, size_t len)
@@ -63,52 +64,39 @@ static bool in_program(const char *exe, const char *prefix, const char *func,
 	return false;
 }
 
-static bool in_process(int pid, const char *only, const char *prefix, const char *func,
-		       char *out, size_t len)
+/* The first file @t's process maps that defines it (@only: whose name
+ * starts so, or that path), seen through /proc/PID/root. */
+static bool in_process(const struct bb_target *t, const char *only, const char *prefix,
+		       const char *func, char *out, size_t len)
 {
-	char maps[64], line[4096], path[PATH_MAX], last[PATH_MAX] = "";
-	bool found = false;
-	FILE *f;
+	const char *file, *base;
+	size_t i;
 
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
-	f = fopen(maps, "re");
-	if (!f)
-		bb_die("cannot read %s: %s", maps, strerror(errno));
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *file = strchr(line, '/');
-		const char *base;
-
-		if (!file)
+	for (i = 0; (file = bb_usyms_file(t->syms, i)); i++) {
+		if (!*file)
 			continue;
-		file[strcspn(file, "\n")] = 0;
-		if (!strcmp(file, last))
-			continue;
-		snprintf(last, sizeof(last), "%s", file);
 		base = strrchr(file, '/') + 1;
 		if (only && strncmp(base, only, strlen(only)) && strcmp(file, only))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/root%s", pid, file);
-		if (elf_defines(path, prefix, func)) {
-			snprintf(out, len, "%s", path);
-			found = true;
-		}
+		snprintf(out, len, "/proc/%d/root%s", t->pid, file);
+		if (elf_defines(out, prefix, func))
+			return true;
 	}
-	fclose(f);
-	return found;
+	return false;
 }
 
 bool bb_uprobes_find_module(const struct bb_target *t, const char *only, const char *prefix,
 			    const char *func, const char *const *libs, char *out, size_t len)
 {
 	if (only && !t->launched && !strchr(only, '/'))
-		return in_process(t->pid, only, prefix, func, out, len);
+		return in_process(t, only, prefix, func, out, len);
 	if (only) {
 		snprintf(out, len, "%s", only);
 		return elf_defines(only, prefix, func);
 	}
 	if (t->launched)
 		return in_program(t->exe, prefix, func, libs, out, len);
-	return in_process(t->pid, NULL, prefix, func, out, len);
+	return in_process(t, NULL, prefix, func, out, len);
 }
 
 /*

@@ -21,6 +21,7 @@ struct obj {
 	char *path;		/* as in maps, " (deleted)" cut off */
 	const char *module;	/* basename of path, or all of "[heap]" */
 	bool file;		/* a path, not a [name] */
+	bool deleted;		/* maps said " (deleted)" */
 	unsigned major, minor;	/* the device and inode maps shows */
 	unsigned long long ino;
 	struct bb_elfsyms *elf;	/* NULL: not ELF, or no way to read it */
@@ -190,6 +191,7 @@ static struct obj *new_obj(struct bb_usyms *u, const struct maps_line *l)
 
 	o->path = bb_xstrdup(l->path);
 	o->file = l->path[0] == '/';
+	o->deleted = l->deleted;
 	slash = strrchr(o->path, '/');
 	o->module = o->file && slash ? slash + 1 : o->path;
 	o->major = l->major;
@@ -723,4 +725,11 @@ void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, siz
 void bb_usyms_format_data(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len)
 {
 	format(u, addr, true, buf, len);
+}
+
+const char *bb_usyms_file(const struct bb_usyms *u, size_t i)
+{
+	if (i >= u->nr_objs)
+		return NULL;
+	return u->objs[i]->file && !u->objs[i]->deleted ? u->objs[i]->path : "";
 }

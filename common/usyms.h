@@ -65,4 +65,9 @@ void bb_usyms_close(struct bb_usyms *u);
 int bb_usyms_pid(const struct bb_usyms *u);
 
 
+/* The path of the @i-th file the process maps (maps' order), as the
+ * process sees it; "" for a mapping that is no live file ([heap], a
+ * deleted file); NULL past the last. */
+const char *bb_usyms_file(const struct bb_usyms *u, size_t i);
+
 #endif
