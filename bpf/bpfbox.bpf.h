@@ -229,20 +229,30 @@ BB_SUBPROG __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
 		__type(value, struct bb_agg_hval);			\
 	} name SEC(".maps")
 
-static __always_inline struct bb_agg_val *bb_agg_slot(void *map, const void *key,
-						      __u64 value_size)
+/*
+ * @map's value for @key, made from @init when there is none yet; NULL
+ * (counted as lost, @lost) when the map is full.
+ */
+static __always_inline void *bb_map_lookup_or_init(void *map, const void *key, const void *init,
+						   __u32 lost)
 {
-	struct bb_agg_hval zero = {};
-	struct bb_agg_val *v = bpf_map_lookup_elem(map, key);
+	void *v = bpf_map_lookup_elem(map, key);
 
 	if (v)
 		return v;
-	/* EEXIST means another CPU raced us in: our slot exists now. */
-	bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
+	/* EEXIST means another CPU raced us in: the value exists now. */
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
 	v = bpf_map_lookup_elem(map, key);
 	if (!v)
-		bb_lost_inc(BB_LOST_AGG);
+		bb_lost_inc(lost);
 	return v;
+}
+
+static __always_inline struct bb_agg_val *bb_agg_slot(void *map, const void *key)
+{
+	struct bb_agg_hval zero = {};
+
+	return bb_map_lookup_or_init(map, key, &zero, BB_LOST_AGG);
 }
 
 static __always_inline void bb_agg_count(struct bb_agg_val *v, __u64 bytes)
@@ -259,7 +269,7 @@ static __always_inline void bb_agg_count(struct bb_agg_val *v, __u64 bytes)
 /* Count one hit of @key carrying @bytes (a size, a length, a latency). */
 static __always_inline void bb_agg_add(void *map, const void *key, __u64 bytes)
 {
-	struct bb_agg_val *v = bb_agg_slot(map, key, sizeof(*v));
+	struct bb_agg_val *v = bb_agg_slot(map, key);
 
 	if (v)
 		bb_agg_count(v, bytes);
@@ -274,7 +284,7 @@ static __always_inline void bb_agg_add(void *map, const void *key, __u64 bytes)
 static __always_inline void bb_agg_update(void *map, const void *key, __s64 dcount,
 					  __s64 dbytes)
 {
-	struct bb_agg_val *v = bb_agg_slot(map, key, sizeof(*v));
+	struct bb_agg_val *v = bb_agg_slot(map, key);
 
 	if (!v)
 		return;
@@ -299,7 +309,7 @@ static __always_inline __u32 bb_log2(__u64 v)
 /* As bb_agg_add, and also file @bytes into a log2 histogram. */
 static __always_inline void bb_agg_hist_add(void *map, const void *key, __u64 bytes)
 {
-	struct bb_agg_hval *h = (void *)bb_agg_slot(map, key, sizeof(*h));
+	struct bb_agg_hval *h = (void *)bb_agg_slot(map, key);
 	__u32 slot;
 
 	if (!h)

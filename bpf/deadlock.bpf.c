@@ -99,16 +99,9 @@ static __always_inline void add_edges(struct dl_thread *t, const struct dl_wait 
 
 static __always_inline struct dl_thread *thread_of(__u32 tid)
 {
-	struct dl_thread *t = bpf_map_lookup_elem(&dl_threads, &tid);
 	static const struct dl_thread empty;
 
-	if (t)
-		return t;
-	bpf_map_update_elem(&dl_threads, &tid, &empty, BPF_NOEXIST);
-	t = bpf_map_lookup_elem(&dl_threads, &tid);
-	if (!t)
-		bb_lost_inc(BB_LOST_APPLET);
-	return t;
+	return bb_map_lookup_or_init(&dl_threads, &tid, &empty, BB_LOST_APPLET);
 }
 
 static __always_inline int enter(struct pt_regs *ctx, __u32 op, __u64 lock)
