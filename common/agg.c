@@ -308,6 +308,7 @@ void bb_agg_view_tick(void *view, bool final)
 {
 	struct bb_agg_view *v = view;
 	int err = bb_agg_read_map(v->map_fd, &v->cur);
+	struct bb_agg_table tmp;
 
 	if (err)
 		bb_die("cannot read the aggregation map: %s", strerror(-err));
@@ -318,7 +319,11 @@ void bb_agg_view_tick(void *view, bool final)
 		bb_agg_delta(&v->cur, &v->prev, &v->shown);
 	bb_agg_sort(&v->shown, v->order, bb_opts.top);
 	bb_agg_emit(&v->shown, final);
-	bb_agg_copy(&v->prev, &v->cur);
+	/* This reading is the next one's previous: swapped, not copied (the
+	 * next read clears what it overwrites). */
+	tmp = v->prev;
+	v->prev = v->cur;
+	v->cur = tmp;
 }
 
 void bb_agg_drop_empty(struct bb_agg_table *t)

@@ -81,6 +81,7 @@ static int stack_map_fd = -1;
 static struct bb_usyms **stack_user_syms;	/* user stacks: their process */
 static struct stack_entry *file_stacks;
 static size_t nr_file_stacks, cap_file_stacks;
+static bool file_stacks_sorted;
 
 void bb_stacks_use_map(int map_fd, struct bb_usyms **user)
 {
@@ -97,16 +98,24 @@ void bb_stacks_add(int32_t id, const uint64_t *frames, int nr)
 		file_stacks = bb_xrealloc(file_stacks, cap_file_stacks, sizeof(*file_stacks));
 	}
 	e = &file_stacks[nr_file_stacks++];
+	file_stacks_sorted = false;
 	e->id = id;
 	e->nr = nr;
 	e->frames = bb_xcalloc(nr, sizeof(*frames));
 	memcpy(e->frames, frames, nr * sizeof(*frames));
 }
 
+static int cmp_stack_id(const void *a, const void *b)
+{
+	int32_t x = ((const struct stack_entry *)a)->id, y = ((const struct stack_entry *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
 int bb_stack_frames(int32_t id, uint64_t *frames, int max)
 {
 	uint64_t buf[BB_MAX_STACK] = {};
-	size_t i;
+	struct stack_entry key = { .id = id }, *e;
 	int n;
 
 	if (id < 0)
@@ -118,13 +127,17 @@ int bb_stack_frames(int32_t id, uint64_t *frames, int max)
 			frames[n] = buf[n];
 		return n;
 	}
-	for (i = 0; i < nr_file_stacks; i++)
-		if (file_stacks[i].id == id) {
-			n = file_stacks[i].nr < max ? file_stacks[i].nr : max;
-			memcpy(frames, file_stacks[i].frames, n * sizeof(*frames));
-			return n;
-		}
-	return 0;
+	/* A report looks up every row's stack: sorted once, then searched. */
+	if (!file_stacks_sorted) {
+		qsort(file_stacks, nr_file_stacks, sizeof(*file_stacks), cmp_stack_id);
+		file_stacks_sorted = true;
+	}
+	e = bsearch(&key, file_stacks, nr_file_stacks, sizeof(*file_stacks), cmp_stack_id);
+	if (!e)
+		return 0;
+	n = e->nr < max ? e->nr : max;
+	memcpy(frames, e->frames, n * sizeof(*frames));
+	return n;
 }
 
 /* Every stack the map holds goes into the file, with its symbols. */
