@@ -114,7 +114,7 @@ static const struct bb_uprobe user_probes[] = {
 static struct bb_hook user_hooks[] = {
 	{ .what = "allocator entries", .progs = { "ml_enter_multi", "ml_malloc" },
 	  .manual = true },
-	{ .what = "allocator returns", .progs = { "ml_return_multi", "ml_alloc_return" },
+	{ .what = "allocator returns", .progs = { "ml_return_multi", "ml_return" },
 	  .manual = true },
 };
 

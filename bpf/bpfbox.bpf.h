@@ -208,6 +208,37 @@ BB_SUBPROG __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
 }
 
 /*
+ * The programs of a set of uprobes (common/uprobes.h): @prefix_enter_multi
+ * and @prefix_return_multi, one uprobe.multi link each (6.6+, the function
+ * in the cookie), and @prefix_return, a uretprobe per function before.
+ * Entries go to @entry(ctx, cookie), returns to @ret(ctx).
+ */
+#define BB_UPROBE_PROGRAMS(prefix, entry, ret)				\
+	SEC("uprobe.multi")						\
+	int prefix##_enter_multi(struct pt_regs *ctx)			\
+	{								\
+		return entry(ctx, bpf_get_attach_cookie(ctx));		\
+	}								\
+	SEC("uretprobe.multi")						\
+	int prefix##_return_multi(struct pt_regs *ctx)			\
+	{								\
+		return ret(ctx);					\
+	}								\
+	SEC("uretprobe")						\
+	int prefix##_return(struct pt_regs *ctx)			\
+	{								\
+		return ret(ctx);					\
+	}
+
+/* A function's own entry program, before uprobe.multi: @entry(ctx, @cookie). */
+#define BB_UPROBE_ENTRY(name, entry, cookie)				\
+	SEC("uprobe")							\
+	int name(struct pt_regs *ctx)					\
+	{								\
+		return entry(ctx, cookie);				\
+	}
+
+/*
  * Aggregator.  A per-CPU hash: the hot path does plain increments (a BPF
  * program does not nest on one CPU), user space sums the CPUs.  Keys are
  * never deleted by the reader: per-interval figures are deltas computed in

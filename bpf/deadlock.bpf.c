@@ -157,40 +157,27 @@ static __always_inline int lock_return(long ret)
 }
 
 /* Preferred (6.6+): one link per direction, the function in the cookie. */
-SEC("uprobe.multi")
-int dl_enter_multi(struct pt_regs *ctx)
+/* The lock is the first argument of every lock function. */
+static __always_inline int enter_op(struct pt_regs *ctx, __u32 op)
 {
-	return enter(ctx, bpf_get_attach_cookie(ctx), PT_REGS_PARM1(ctx));
+	return enter(ctx, op, PT_REGS_PARM1(ctx));
 }
 
-SEC("uretprobe.multi")
-int dl_return_multi(struct pt_regs *ctx)
-{
-	return lock_return(PT_REGS_RC(ctx));
-}
-
-SEC("uretprobe")
-int dl_return(struct pt_regs *ctx)
+static __always_inline int return_op(struct pt_regs *ctx)
 {
 	return lock_return(PT_REGS_RC(ctx));
 }
 
-#define DL_ENTRY(name, op)					\
-	SEC("uprobe")						\
-	int name(struct pt_regs *ctx)				\
-	{							\
-		return enter(ctx, op, PT_REGS_PARM1(ctx));	\
-	}
-
-DL_ENTRY(dl_mutex_lock, DL_LOCK)
-DL_ENTRY(dl_mutex_trylock, DL_TRYLOCK)
-DL_ENTRY(dl_mutex_unlock, DL_UNLOCK)
-DL_ENTRY(dl_rdlock, DL_RDLOCK)
-DL_ENTRY(dl_wrlock, DL_WRLOCK)
-DL_ENTRY(dl_tryrdlock, DL_TRYRDLOCK)
-DL_ENTRY(dl_trywrlock, DL_TRYWRLOCK)
-DL_ENTRY(dl_rwunlock, DL_RWUNLOCK)
-DL_ENTRY(dl_custom_lock, DL_CUSTOM_LOCK)
+BB_UPROBE_PROGRAMS(dl, enter_op, return_op)
+BB_UPROBE_ENTRY(dl_mutex_lock, enter_op, DL_LOCK)
+BB_UPROBE_ENTRY(dl_mutex_trylock, enter_op, DL_TRYLOCK)
+BB_UPROBE_ENTRY(dl_mutex_unlock, enter_op, DL_UNLOCK)
+BB_UPROBE_ENTRY(dl_rdlock, enter_op, DL_RDLOCK)
+BB_UPROBE_ENTRY(dl_wrlock, enter_op, DL_WRLOCK)
+BB_UPROBE_ENTRY(dl_tryrdlock, enter_op, DL_TRYRDLOCK)
+BB_UPROBE_ENTRY(dl_trywrlock, enter_op, DL_TRYWRLOCK)
+BB_UPROBE_ENTRY(dl_rwunlock, enter_op, DL_RWUNLOCK)
+BB_UPROBE_ENTRY(dl_custom_lock, enter_op, DL_CUSTOM_LOCK)
 
 /* A thread that ends holds nothing and waits for nothing. */
 static __always_inline int thread_exit(void)

@@ -237,45 +237,25 @@ static __always_inline int enter_op(struct pt_regs *ctx, __u32 op)
  * told by its cookie, and one for all returns.  Detaching a link costs a
  * grace period (~0.1 s here): two links instead of two dozen.
  */
-SEC("uprobe.multi")
-int ml_enter_multi(struct pt_regs *ctx)
-{
-	return enter_op(ctx, bpf_get_attach_cookie(ctx));
-}
-
-SEC("uretprobe.multi")
-int ml_return_multi(struct pt_regs *ctx)
+static __always_inline int return_op(struct pt_regs *ctx)
 {
 	return alloc_return(ctx, PT_REGS_RC(ctx));
 }
 
-/* Older kernels: a program per function (no cookies needed either). */
-SEC("uretprobe")
-int ml_alloc_return(struct pt_regs *ctx)
-{
-	return alloc_return(ctx, PT_REGS_RC(ctx));
-}
-
-#define ML_ENTRY(name, op)					\
-	SEC("uprobe")						\
-	int name(struct pt_regs *ctx)				\
-	{							\
-		return enter_op(ctx, op);			\
-	}
-
-ML_ENTRY(ml_malloc, ML_MALLOC)
-ML_ENTRY(ml_calloc, ML_CALLOC)
-ML_ENTRY(ml_realloc, ML_REALLOC)
-ML_ENTRY(ml_reallocarray, ML_REALLOCARRAY)
-ML_ENTRY(ml_posix_memalign, ML_POSIX_MEMALIGN)
-ML_ENTRY(ml_aligned_alloc, ML_ALIGNED_ALLOC)
-ML_ENTRY(ml_memalign, ML_MEMALIGN)
-ML_ENTRY(ml_valloc, ML_VALLOC)
-ML_ENTRY(ml_pvalloc, ML_PVALLOC)
-ML_ENTRY(ml_mmap, ML_MMAP)
-ML_ENTRY(ml_mremap, ML_MREMAP)
-ML_ENTRY(ml_free, ML_FREE)
-ML_ENTRY(ml_munmap, ML_MUNMAP)
+BB_UPROBE_PROGRAMS(ml, enter_op, return_op)
+BB_UPROBE_ENTRY(ml_malloc, enter_op, ML_MALLOC)
+BB_UPROBE_ENTRY(ml_calloc, enter_op, ML_CALLOC)
+BB_UPROBE_ENTRY(ml_realloc, enter_op, ML_REALLOC)
+BB_UPROBE_ENTRY(ml_reallocarray, enter_op, ML_REALLOCARRAY)
+BB_UPROBE_ENTRY(ml_posix_memalign, enter_op, ML_POSIX_MEMALIGN)
+BB_UPROBE_ENTRY(ml_aligned_alloc, enter_op, ML_ALIGNED_ALLOC)
+BB_UPROBE_ENTRY(ml_memalign, enter_op, ML_MEMALIGN)
+BB_UPROBE_ENTRY(ml_valloc, enter_op, ML_VALLOC)
+BB_UPROBE_ENTRY(ml_pvalloc, enter_op, ML_PVALLOC)
+BB_UPROBE_ENTRY(ml_mmap, enter_op, ML_MMAP)
+BB_UPROBE_ENTRY(ml_mremap, enter_op, ML_MREMAP)
+BB_UPROBE_ENTRY(ml_free, enter_op, ML_FREE)
+BB_UPROBE_ENTRY(ml_munmap, enter_op, ML_MUNMAP)
 
 /* Kernel mode: the kmem tracepoints carry the address and size. */
 static __always_inline int kernel_alloc(void *ctx, __u64 addr, __u64 size, __u32 op)
