@@ -602,7 +602,15 @@ static void jit_read(struct bb_usyms *u)
 
 	if (u->jit_fd < 0)
 		u->jit_fd = open_jit(u);
-	if (u->jit_fd < 0 || fstat(u->jit_fd, &st) || st.st_size <= u->jit_read)
+	if (u->jit_fd < 0 || fstat(u->jit_fd, &st))
+		return;
+	if (st.st_size < u->jit_read) {
+		/* Truncated: written anew (a restarted JIT).  Names handed out
+		 * stay valid: they live in the arena. */
+		u->jit_read = 0;
+		u->nr_jit = had = 0;
+	}
+	if (st.st_size <= u->jit_read)
 		return;
 	len = st.st_size - u->jit_read;
 	buf = bb_xcalloc(len + 1, 1);

@@ -402,6 +402,11 @@ static void check_jit(struct bb_usyms *u, const struct proc *p, const char *tag)
 	CHECK_CONTAINS(buf, "jitted_late+0x2", "%s: perf map lines appended are read", tag);
 	bb_usyms_format(u, jit + 0x11, buf, sizeof(buf));
 	CHECK_CONTAINS(buf, "jitted_fn+0x11", "%s: and the older ones kept", tag);
+	/* Written anew, shorter (a restarted JIT): read from the start. */
+	snprintf(text, sizeof(text), "%llx 40 jitted_again\n", jit);
+	sh("printf '%s' >%s", text, path);
+	bb_usyms_format(u, jit + 0x12, buf, sizeof(buf));
+	CHECK_CONTAINS(buf, "jitted_again+0x12", "%s: a perf map written anew is read anew", tag);
 	unlink(path);
 }
 
