@@ -827,6 +827,26 @@ static bool vaddr_to_offset(Elf *elf, uint64_t vaddr, unsigned long long *off)
 	return false;
 }
 
+/*
+ * The debug file of ELF @path, looked for as the symbolizer does: a file
+ * seen through a process's root (/proc/PID/root/usr/lib/x.so, a
+ * container's) has its debug files in that root first.
+ */
+static bool find_debug_of_path(struct debug *dbg, Elf *elf, const struct stat *st,
+			       const char *path)
+{
+	char root[32], real[PATH_MAX];
+	int pid, n = 0;
+
+	if (sscanf(path, "/proc/%d/root%n", &pid, &n) == 1 && n && path[n] == '/' &&
+	    n < (int)sizeof(root)) {
+		snprintf(root, sizeof(root), "%.*s", n, path);
+		return find_debug(dbg, elf, st->st_dev, st->st_ino, path + n, root);
+	}
+	return find_debug(dbg, elf, st->st_dev, st->st_ino,
+			  realpath(path, real) ? real : path, NULL);
+}
+
 int bb_elf_func_offset(const char *path, const char *name, unsigned long long *offset)
 {
 	unsigned long long size;
@@ -838,7 +858,6 @@ int bb_elf_func_range(const char *path, const char *name, unsigned long long *of
 		      unsigned long long *size)
 {
 	struct debug dbg = { .fd = -1 };
-	char real[PATH_MAX];
 	bool found, has_symtab;
 	uint64_t vaddr = 0, sz = 0;
 	struct stat st;
@@ -855,8 +874,7 @@ int bb_elf_func_range(const char *path, const char *name, unsigned long long *of
 		return -1;
 	}
 	found = find_func(elf, name, &vaddr, &sz, &has_symtab);
-	if (!found && !has_symtab &&
-	    find_debug(&dbg, elf, st.st_dev, st.st_ino, realpath(path, real) ? real : path, NULL)) {
+	if (!found && !has_symtab && find_debug_of_path(&dbg, elf, &st, path)) {
 		found = find_in(dbg.elf, SHT_SYMTAB, name, &vaddr, &sz, &has_symtab);
 		debug_close(&dbg);
 	}

@@ -575,9 +575,18 @@ static void test_debug_files(void)
 		char *full = fixture("fixture_dbg.full");
 		unsigned long long off = 0;
 
+		char via[PATH_MAX];
+
 		CHECK(!bb_elf_func_offset(exe, "fixture_static_fn", &off) &&
 		      off == func_offset(full, "fixture_static_fn"),
 		      "bb_elf_func_offset on a stripped file: found in its debug file");
+		/* As uprobes name a running process's files: its debug files
+		 * are looked for under that process's root. */
+		snprintf(via, sizeof(via), "/proc/%d/root%s", (int)getpid(), exe);
+		off = 0;
+		CHECK(!bb_elf_func_offset(via, "fixture_static_fn", &off) &&
+		      off == func_offset(full, "fixture_static_fn"),
+		      "bb_elf_func_offset through /proc/PID/root: the debug file under that root");
 		free(full);
 	}
 	free(exe);
