@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "../common/bpfbox.h"
+#include "../common/elfsyms.h"
 #include "../common/agg.h"
 #include "../common/filters.h"
 #include "../common/ksyms.h"
@@ -137,13 +138,63 @@ static void find_allocator(char *out, size_t len)
 	       cfg.object ? cfg.object : target.exe, cfg.prefix);
 }
 
+/* Which allocator @path holds, told by a function only that one has. */
+static const char *allocator_name(const char *path)
+{
+	static const struct { const char *func, *name; } marks[] = {
+		{ "mallctl", "jemalloc" }, { "je_mallctl", "jemalloc" },
+		{ "tc_malloc", "tcmalloc" }, { "mi_malloc", "mimalloc" },
+		{ "__libc_malloc_impl", "musl" }, { "__libc_malloc", "glibc" },
+	};
+	unsigned long long off;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(marks); i++)
+		if (!bb_elf_func_offset(path, marks[i].func, &off))
+			return marks[i].name;
+	return strstr(path, "musl") ? "musl" : "unknown";
+}
+
 static void attach_allocator(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
 	bb_uprobes_attach(&probes, path, target.pid);
-	fprintf(stderr, "memleak: tracing %smalloc and friends in %s, pid %d (%s); "
-		"Ctrl-C to stop\n", cfg.prefix, base, target.pid, user_hooks[0].method);
+	fprintf(stderr, "memleak: tracing %smalloc and friends in %s (%s), pid %d (%s); "
+		"Ctrl-C to stop\n", cfg.prefix, base, allocator_name(path), target.pid,
+		user_hooks[0].method);
+}
+
+/* Every entry of map @fd deleted: what a replaced image allocated is gone with it. */
+static void clear_map(int fd, size_t key_size)
+{
+	char key[16];
+
+	if (key_size > sizeof(key))
+		bb_die("memleak: map key of %zu bytes", key_size);
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			bb_die("cannot empty a map: %s", strerror(errno));
+}
+
+/*
+ * A started program at an exec, its first included: the allocator of the
+ * new image is the one to trace, and what the old image had outstanding
+ * (env's, a shell's) went away with it.
+ */
+static void on_exec(struct bb_target *t)
+{
+	char allocator[PATH_MAX];
+
+	if (probes.nr_links) {
+		bb_uprobes_detach(&probes);
+		clear_map(bpf_map__fd(skel->maps.ml_allocs), sizeof(__u64));
+		clear_map(bpf_map__fd(skel->maps.ml_outstanding), sizeof(struct memleak_key));
+		clear_map(bpf_map__fd(skel->maps.ml_pending), sizeof(__u32));
+	}
+	(void)t;
+	find_allocator(allocator, sizeof(allocator));
+	attach_allocator(allocator);
 }
 
 /* ---- kernel mode ------------------------------------------------------------ */
@@ -405,7 +456,8 @@ static void start(struct bb_load *l)
 {
 	char allocator[PATH_MAX];
 
-	if (!kernel_mode)
+	/* A running process: its allocator now, before loading anything. */
+	if (!kernel_mode && !target.launched)
 		find_allocator(allocator, sizeof(allocator));
 	bb_load_attach(l);
 	skel = l->skel;
@@ -414,7 +466,12 @@ static void start(struct bb_load *l)
 		fprintf(stderr, "memleak: tracing kernel allocations; Ctrl-C to stop\n");
 		return;
 	}
-	attach_allocator(allocator);
+	if (!target.launched) {
+		attach_allocator(allocator);
+		return;
+	}
+	/* A started program: its allocator at each exec (a wrapper's target). */
+	target.on_exec = on_exec;
 	bb_target_run(&target);
 }
 

@@ -936,3 +936,147 @@ int bb_elf_interp(const char *path, char *interp, size_t len)
 	close(fd);
 	return ret;
 }
+
+/* ---- what the dynamic linker reads (uprobes.c's allocator search) --------- */
+
+/* @path as a libelf handle on a regular file; NULL + errno. */
+static Elf *elf_open_path(const char *path, int *fd)
+{
+	struct stat st;
+	Elf *elf;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (*fd < 0)
+		return NULL;
+	elf = fstat(*fd, &st) || !S_ISREG(st.st_mode) ? NULL : elf_open_fd(*fd);
+	if (!elf) {
+		close(*fd);
+		errno = ENOEXEC;
+	}
+	return elf;
+}
+
+static char *dyn_string(Elf *elf, size_t strtab, GElf_Xword off)
+{
+	const char *s = elf_strptr(elf, strtab, off);
+
+	return s ? bb_xstrdup(s) : NULL;
+}
+
+int bb_elf_dynamic(const char *path, struct bb_elf_dynamic *out)
+{
+	Elf_Scn *scn = NULL;
+	size_t i, n, nr = 0;
+	GElf_Shdr sh;
+	GElf_Dyn dyn;
+	Elf_Data *d;
+	char *s;
+	int fd;
+	Elf *elf = elf_open_path(path, &fd);
+
+	memset(out, 0, sizeof(*out));
+	if (!elf)
+		return -1;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		n = d ? d->d_size / sh.sh_entsize : 0;
+		out->needed = bb_xcalloc(n + 1, sizeof(*out->needed));
+		for (i = 0; i < n && gelf_getdyn(d, i, &dyn) && dyn.d_tag != DT_NULL; i++) {
+			if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RPATH && dyn.d_tag != DT_RUNPATH)
+				continue;
+			s = dyn_string(elf, sh.sh_link, dyn.d_un.d_val);
+			if (!s)
+				continue;
+			if (dyn.d_tag == DT_NEEDED)
+				out->needed[nr++] = s;
+			else if (dyn.d_tag == DT_RPATH && !out->rpath)
+				out->rpath = s;
+			else if (dyn.d_tag == DT_RUNPATH && !out->runpath)
+				out->runpath = s;
+			else
+				free(s);
+		}
+		break;
+	}
+	if (!out->needed)
+		out->needed = bb_xcalloc(1, sizeof(*out->needed));
+	elf_end(elf);
+	close(fd);
+	return 0;
+}
+
+void bb_elf_dynamic_free(struct bb_elf_dynamic *d)
+{
+	char **p;
+
+	for (p = d->needed; p && *p; p++)
+		free(*p);
+	free(d->needed);
+	free(d->rpath);
+	free(d->runpath);
+	memset(d, 0, sizeof(*d));
+}
+
+bool bb_elf_exports(const char *path, const char *name)
+{
+	uint64_t vaddr, size;
+	bool has_dynsym, found;
+	int fd;
+	Elf *elf = elf_open_path(path, &fd);
+
+	if (!elf)
+		return false;
+	found = find_in(elf, SHT_DYNSYM, name, &vaddr, &size, &has_dynsym);
+	elf_end(elf);
+	close(fd);
+	return found;
+}
+
+/* Is relocation @r of section @sh one that fills a slot with @name's address? */
+static bool reloc_names(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r, const char *name)
+{
+	unsigned type = GELF_R_TYPE(r->r_info);
+	Elf_Scn *symscn = elf_getscn(elf, sh->sh_link);
+	GElf_Shdr symsh;
+	GElf_Sym s;
+	const char *sname;
+
+	if (type != R_X86_64_GLOB_DAT && type != R_X86_64_JUMP_SLOT)
+		return false;
+	if (!symscn || !gelf_getshdr(symscn, &symsh) ||
+	    !gelf_getsym(elf_getdata(symscn, NULL), GELF_R_SYM(r->r_info), &s))
+		return false;
+	sname = elf_strptr(elf, symsh.sh_link, s.st_name);
+	return sname && !strcmp(sname, name);
+}
+
+int bb_elf_import_slot(const char *path, const char *name, unsigned long long *offset)
+{
+	Elf_Scn *scn = NULL;
+	bool found = false;
+	GElf_Shdr sh;
+	GElf_Rela r;
+	Elf_Data *d;
+	size_t i, n;
+	int fd;
+	Elf *elf = elf_open_path(path, &fd);
+
+	if (!elf)
+		return -1;
+	while (!found && (scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		n = d ? d->d_size / sh.sh_entsize : 0;
+		for (i = 0; i < n && !found; i++)
+			found = gelf_getrela(d, i, &r) && reloc_names(elf, &sh, &r, name) &&
+				vaddr_to_offset(elf, r.r_offset, offset);
+	}
+	elf_end(elf);
+	close(fd);
+	if (!found)
+		errno = ENOENT;
+	return found ? 0 : -1;
+}

@@ -81,4 +81,19 @@ int bb_elf_interp(const char *path, char *interp, size_t len);
 /* Where build-id and debuglink lookups go ("/usr/lib/debug"); for tests. */
 void bb_elf_set_debug_dir(const char *dir);
 
+
+/* What the dynamic linker reads of ELF @path (uprobes.c's allocator search). */
+struct bb_elf_dynamic {
+	char **needed;		/* DT_NEEDED, in order, NULL-terminated */
+	char *rpath, *runpath;	/* NULL when absent */
+};
+/* 0 (@d filled, free with bb_elf_dynamic_free), or -1 + errno. */
+int bb_elf_dynamic(const char *path, struct bb_elf_dynamic *d);
+void bb_elf_dynamic_free(struct bb_elf_dynamic *d);
+/* Does @path export function @name (.dynsym, defined): may it bind a caller's? */
+bool bb_elf_exports(const char *path, const char *name);
+/* The file offset of @path's GOT slot that the dynamic linker fills with
+ * @name's address (GLOB_DAT or JUMP_SLOT): 0, or -1 + errno (ENOENT). */
+int bb_elf_import_slot(const char *path, const char *name, unsigned long long *offset);
+
 #endif

@@ -169,6 +169,27 @@ void bb_target_attach(struct bb_target *t, int pid)
 		bb_die("process %d went away", pid);
 }
 
+/* A started program stopped at an exec: its file and map, then the applet's turn. */
+static void new_image(struct bb_target *t)
+{
+	char link[64];
+	ssize_t n;
+
+	if (t->on_exec) {
+		snprintf(link, sizeof(link), "/proc/%d/exe", t->pid);
+		n = readlink(link, t->exe, sizeof(t->exe) - 1);
+		if (n > 0)
+			t->exe[n] = 0;
+	}
+	if (t->syms)
+		bb_usyms_close(t->syms);
+	t->syms = bb_usyms_open(t->pid);
+	if (!t->syms)
+		bb_die("cannot read the memory map of %d", t->pid);
+	if (t->on_exec)
+		t->on_exec(t);
+}
+
 void bb_target_run(struct bb_target *t)
 {
 	int status, e;
@@ -189,10 +210,10 @@ void bb_target_run(struct bb_target *t)
 	if (waitpid(t->pid, &status, 0) != t->pid || !WIFSTOPPED(status))
 		bb_die("%s did not start", t->exe);
 	ptrace(PTRACE_SETOPTIONS, t->pid, NULL,
-	       (void *)(long)(PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL));
-	t->syms = bb_usyms_open(t->pid);
-	if (!t->syms)
-		bb_die("cannot read the memory map of %d", t->pid);
+	       (void *)(long)(PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL |
+			      (t->on_exec ? PTRACE_O_TRACEEXEC : 0)));
+	t->started = true;
+	new_image(t);
 	ptrace(PTRACE_CONT, t->pid, NULL, NULL);
 }
 
@@ -211,7 +232,10 @@ static int on_child(void *ctx)
 			t->wait_status = status;
 			return -1;
 		}
-		if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
+		if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
+			new_image(t);
+			ptrace(PTRACE_CONT, t->pid, NULL, NULL);
+		} else if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
 			/* Its memory is still there: the last look at its map. */
 			bb_target_refresh(t);
 			ptrace(PTRACE_CONT, t->pid, NULL, NULL);
@@ -253,6 +277,44 @@ void bb_target_watch(struct bb_target *t, struct bb_loop *lp)
 		bb_loop_add_fd(lp, t->watch_fd, on_pidfd, t);
 	else
 		bb_info("no pidfd on this kernel: the target's exit is seen at the next interval");
+}
+
+/* @name's value in /proc/@pid/environ (as it was at the process's exec). */
+static char *proc_getenv(int pid, const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name), got = 0, cap = 1 << 16;
+	char path[64], *env = bb_xcalloc(cap, 1), *p, *ret = NULL;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && (r = read(fd, env + got, cap - 1 - got)) > 0) {
+		got += r;
+		if (got == cap - 1)
+			env = bb_xrealloc(env, cap *= 2, 1);
+	}
+	if (fd >= 0)
+		close(fd);
+	env[got] = 0;
+	for (p = env; p < env + got && !ret; p += strlen(p) + 1)
+		if (!strncmp(p, name, n) && p[n] == '=' && snprintf(buf, len, "%s", p + n + 1) >= 0)
+			ret = buf;
+	free(env);
+	return ret;
+}
+
+char *bb_target_getenv(const struct bb_target *t, const char *name, char *buf, size_t len)
+{
+	const char *v;
+
+	if (!t->launched || t->started)
+		return proc_getenv(t->pid, name, buf, len);
+	v = getenv(name);
+	if (!v)
+		return NULL;
+	snprintf(buf, len, "%s", v);
+	return buf;
 }
 
 void bb_target_refresh(struct bb_target *t)

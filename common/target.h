@@ -3,14 +3,17 @@
  * The process an applet traces: an existing one (-p PID), or one it
  * starts (-c 'cmd args' or -- cmd args), held before exec until the
  * probes are in place.  A started process is ptraced only to catch its
- * exec and its exit, so that its memory map (for symbols) is read while
- * it still exists.
+ * execs and its exit, so that its memory map (for symbols) is read while
+ * it still exists, and so that an applet that follows exec (a wrapper
+ * such as env or a shell script execs the real program) places its probes
+ * in each new image before it runs.
  */
 #ifndef BB_TARGET_H
 #define BB_TARGET_H
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct bb_loop;
 struct bb_usyms;
@@ -18,6 +21,7 @@ struct bb_usyms;
 struct bb_target {
 	int pid;
 	bool launched;		/* we started it */
+	bool started;		/* launched: its exec is done (it has its own environment) */
 	bool exited;
 	int wait_status;	/* when exited */
 	char exe[PATH_MAX];	/* the program's file */
@@ -25,6 +29,10 @@ struct bb_target {
 	int go_fd;		/* launched: write a byte to let it exec */
 	int err_fd;		/* launched: exec's errno, or EOF when exec worked */
 	int watch_fd;		/* signalfd (launched) or pidfd */
+	/* Set by the applet: a started program follows its execs.  Called
+	 * while it is stopped at each (the first included), before its new
+	 * image runs a single instruction; exe and syms are the new image's. */
+	void (*on_exec)(struct bb_target *t);
 };
 
 /*
@@ -43,6 +51,9 @@ void bb_target_run(struct bb_target *t);
 void bb_target_watch(struct bb_target *t, struct bb_loop *lp);
 /* Re-reads the memory map (dlopen) while the target lives. */
 void bb_target_refresh(struct bb_target *t);
+/* The target's environment variable @name in @buf: ours until a started
+ * program runs (it inherits it), then its own.  NULL when unset. */
+char *bb_target_getenv(const struct bb_target *t, const char *name, char *buf, size_t len);
 /* At the end: a target we started and that still runs is terminated. */
 void bb_target_finish(struct bb_target *t);
 

@@ -36,19 +36,177 @@ static const char *const lib_dirs[] = {
 	"/lib", "/usr/lib",
 };
 
-static bool in_program(const char *exe, const char *prefix, const char *func,
-		       const char *const *libs, char *out, size_t len)
+/*
+ * The objects of a started program in the order the dynamic linker looks
+ * up a symbol in them: the executable, the preloaded objects (LD_PRELOAD,
+ * /etc/ld.so.preload), then the needed libraries breadth first, each found
+ * through the RPATH of the executable (when the needing object has no
+ * RUNPATH), LD_LIBRARY_PATH, the needing object's RUNPATH and the system
+ * directories.  ld.so.cache is not read: the directories stand for it.
+ */
+#define LD_MAX_OBJECTS 512
+
+struct ld_scope {
+	char *paths[LD_MAX_OBJECTS];
+	size_t nr;
+	char *exe_rpath;		/* DT_RPATH of the executable */
+	char library_path[4096];	/* LD_LIBRARY_PATH */
+};
+
+static bool scope_has(const struct ld_scope *sc, const char *path)
 {
-	char interp[256], path[PATH_MAX];
+	char real[PATH_MAX];
 	size_t i;
 
-	if (elf_defines(exe, prefix, func)) {
-		snprintf(out, len, "%s", exe);
+	if (!realpath(path, real))
+		return true;	/* nothing to load */
+	for (i = 0; i < sc->nr; i++)
+		if (!strcmp(sc->paths[i], real))
+			return true;
+	return false;
+}
+
+static void scope_add(struct ld_scope *sc, const char *path)
+{
+	char real[PATH_MAX];
+
+	if (sc->nr < LD_MAX_OBJECTS && !scope_has(sc, path) && realpath(path, real))
+		sc->paths[sc->nr++] = bb_xstrdup(real);
+}
+
+/* @name in the directories of @list (':'-separated, $ORIGIN: @origin's). */
+static bool search_dirs(const char *list, const char *origin, const char *name, char *out,
+			size_t len)
+{
+	const char *p = list, *end, *slash = strrchr(origin, '/');
+	int dlen = slash ? (int)(slash - origin) : 0;
+
+	for (; list && *p; p = *end ? end + 1 : end) {
+		end = p + strcspn(p, ":");
+		if (end == p)
+			continue;
+		if (!strncmp(p, "$ORIGIN", 7) || !strncmp(p, "${ORIGIN}", 9)) {
+			const char *rest = p + (p[1] == '{' ? 9 : 7);
+
+			snprintf(out, len, "%.*s%.*s/%s", dlen, origin, (int)(end - rest), rest, name);
+		} else {
+			snprintf(out, len, "%.*s/%s", (int)(end - p), p, name);
+		}
+		if (!access(out, R_OK))
+			return true;
+	}
+	return false;
+}
+
+static bool find_library(const struct ld_scope *sc, const char *name, const char *by,
+			 const struct bb_elf_dynamic *by_dyn, char *out, size_t len)
+{
+	size_t i;
+
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		return !access(out, R_OK);
+	}
+	if ((!by_dyn || !by_dyn->runpath) && search_dirs(sc->exe_rpath, sc->paths[0], name, out, len))
+		return true;
+	if (search_dirs(sc->library_path, by, name, out, len))
+		return true;
+	if (by_dyn && search_dirs(by_dyn->runpath, by, name, out, len))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(lib_dirs); i++) {
+		snprintf(out, len, "%s/%s", lib_dirs[i], name);
+		if (!access(out, R_OK))
+			return true;
+	}
+	return false;
+}
+
+/* Each word of @list (blanks or ':' between them), found as a library. */
+static void add_preloads(struct ld_scope *sc, const char *list)
+{
+	char *copy = bb_xstrdup(list), *w, *save = NULL, path[PATH_MAX];
+
+	for (w = strtok_r(copy, " \t\n:", &save); w; w = strtok_r(NULL, " \t\n:", &save))
+		if (find_library(sc, w, sc->paths[0], NULL, path, sizeof(path)))
+			scope_add(sc, path);
+	free(copy);
+}
+
+static void build_scope(struct ld_scope *sc, const struct bb_target *t)
+{
+	char buf[4096], path[PATH_MAX], **n;
+	struct bb_elf_dynamic dyn;
+	ssize_t got;
+	size_t i;
+	int fd;
+
+	memset(sc, 0, sizeof(*sc));
+	scope_add(sc, t->exe);
+	if (!sc->nr)
+		return;
+	if (!bb_elf_dynamic(sc->paths[0], &dyn)) {
+		sc->exe_rpath = dyn.rpath;
+		dyn.rpath = NULL;
+		bb_elf_dynamic_free(&dyn);
+	}
+	bb_target_getenv(t, "LD_LIBRARY_PATH", sc->library_path, sizeof(sc->library_path));
+	if (bb_target_getenv(t, "LD_PRELOAD", buf, sizeof(buf)))
+		add_preloads(sc, buf);
+	fd = open("/etc/ld.so.preload", O_RDONLY | O_CLOEXEC);
+	got = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (got > 0) {
+		buf[got] = 0;
+		add_preloads(sc, buf);
+	}
+	for (i = 0; i < sc->nr; i++) {
+		if (bb_elf_dynamic(sc->paths[i], &dyn))
+			continue;
+		for (n = dyn.needed; *n; n++)
+			if (find_library(sc, *n, sc->paths[i], &dyn, path, sizeof(path)))
+				scope_add(sc, path);
+		bb_elf_dynamic_free(&dyn);
+	}
+}
+
+static void free_scope(struct ld_scope *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nr; i++)
+		free(sc->paths[i]);
+	free(sc->exe_rpath);
+}
+
+static bool in_program(const struct bb_target *t, const char *prefix, const char *func,
+		       const char *const *libs, char *out, size_t len)
+{
+	char interp[256], path[PATH_MAX], sym[256];
+	struct ld_scope sc;
+	bool found = false;
+	size_t i;
+
+	/* A static program without it has it nowhere. */
+	if (bb_elf_interp(t->exe, interp, sizeof(interp)) != 0) {
+		snprintf(out, len, "%s", t->exe);
+		return elf_defines(t->exe, prefix, func);
+	}
+	symbol_name(prefix, func, sym, sizeof(sym));
+	build_scope(&sc, t);
+	for (i = 0; i < sc.nr && !found; i++) {
+		found = bb_elf_exports(sc.paths[i], sym);
+		if (found)
+			snprintf(out, len, "%s", sc.paths[i]);
+	}
+	free_scope(&sc);
+	if (found)
+		return true;
+	/* Not exported where the linker looks (-O with a prefix, say). */
+	if (elf_defines(t->exe, prefix, func)) {
+		snprintf(out, len, "%s", t->exe);
 		return true;
 	}
-	/* A static program without it has it nowhere. */
-	if (bb_elf_interp(exe, interp, sizeof(interp)) != 0)
-		return false;
 	if (strstr(interp, "musl") && elf_defines(interp, prefix, func)) {
 		snprintf(out, len, "%s", interp);
 		return true;
@@ -61,6 +219,67 @@ static bool in_program(const char *exe, const char *prefix, const char *func,
 				return true;
 			}
 		}
+	return false;
+}
+
+/* The index of @t's executable among its mapped files, or -1. */
+static long exe_index(const struct bb_target *t)
+{
+	const char *file;
+	size_t i;
+
+	for (i = 0; (file = bb_usyms_file(t->syms, i)); i++)
+		if (!strcmp(file, t->exe))
+			return i;
+	return -1;
+}
+
+/*
+ * In a running process: where mapped file @i's GOT slot for @sym points,
+ * as the dynamic linker relocated it (the executable's first: its calls
+ * are the program's).  The file there must export @sym: an unresolved
+ * lazy slot points back into its own PLT.
+ */
+static bool slot_target(const struct bb_target *t, size_t i, const char *sym, char *out,
+			size_t len)
+{
+	unsigned long long off, slot, value = 0;
+	char path[PATH_MAX + 32];
+	const char *file = bb_usyms_file(t->syms, i);
+	long at;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/root%s", t->pid, file);
+	if (!*file || bb_elf_import_slot(path, sym, &off))
+		return false;
+	slot = bb_usyms_file_addr(t->syms, i, off);
+	snprintf(path, sizeof(path), "/proc/%d/mem", t->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (!slot || pread(fd, &value, sizeof(value), slot) != sizeof(value))
+		value = 0;
+	close(fd);
+	at = value ? bb_usyms_file_of(t->syms, value) : -1;
+	if (at < 0 || !*bb_usyms_file(t->syms, at))
+		return false;
+	snprintf(out, len, "/proc/%d/root%s", t->pid, bb_usyms_file(t->syms, at));
+	return bb_elf_exports(out, sym);
+}
+
+static bool by_slots(const struct bb_target *t, const char *prefix, const char *func, char *out,
+		     size_t len)
+{
+	long exe = exe_index(t);
+	char sym[256];
+	size_t i;
+
+	symbol_name(prefix, func, sym, sizeof(sym));
+	if (exe >= 0 && slot_target(t, exe, sym, out, len))
+		return true;
+	for (i = 0; bb_usyms_file(t->syms, i); i++)
+		if ((long)i != exe && slot_target(t, i, sym, out, len))
+			return true;
 	return false;
 }
 
@@ -95,8 +314,8 @@ bool bb_uprobes_find_module(const struct bb_target *t, const char *only, const c
 		return elf_defines(only, prefix, func);
 	}
 	if (t->launched)
-		return in_program(t->exe, prefix, func, libs, out, len);
-	return in_process(t, NULL, prefix, func, out, len);
+		return in_program(t, prefix, func, libs, out, len);
+	return by_slots(t, prefix, func, out, len) || in_process(t, NULL, prefix, func, out, len);
 }
 
 /*

@@ -741,3 +741,27 @@ const char *bb_usyms_file(const struct bb_usyms *u, size_t i)
 		return NULL;
 	return u->objs[i]->file && !u->objs[i]->deleted ? u->objs[i]->path : "";
 }
+
+unsigned long long bb_usyms_file_addr(const struct bb_usyms *u, size_t i, unsigned long long off)
+{
+	const struct map *m;
+
+	if (i >= u->nr_objs)
+		return 0;
+	for (m = u->maps; m < u->maps + u->nr_maps; m++)
+		if (m->obj == u->objs[i] && !m->stale && off >= m->start - m->base &&
+		    off < m->end - m->base)
+			return m->base + off;
+	return 0;
+}
+
+long bb_usyms_file_of(const struct bb_usyms *u, unsigned long long addr)
+{
+	const struct map *m = find_map(u->maps, u->nr_maps, addr);
+	size_t i;
+
+	for (i = 0; m && m->obj && i < u->nr_objs; i++)
+		if (u->objs[i] == m->obj)
+			return i;
+	return -1;
+}

@@ -70,4 +70,10 @@ int bb_usyms_pid(const struct bb_usyms *u);
  * deleted file); NULL past the last. */
 const char *bb_usyms_file(const struct bb_usyms *u, size_t i);
 
+/* Where the @i-th file's (bb_usyms_file) offset @off is mapped; 0 if nowhere. */
+unsigned long long bb_usyms_file_addr(const struct bb_usyms *u, size_t i, unsigned long long off);
+
+/* The index (bb_usyms_file) of the file mapped at @addr; -1 if none. */
+long bb_usyms_file_of(const struct bb_usyms *u, unsigned long long addr);
+
 #endif

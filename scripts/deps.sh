@@ -54,10 +54,11 @@ run() {
 
 # ---------------------------------------------------------------------------
 # 1. Host tools.  patch applies Debian's quilt series (see fetch below);
-#    tcpdump/iptables/iproute2 are needed only by the test suite.
+#    tcpdump/iptables/iproute2, redis and jemalloc are needed only by the
+#    test suite.
 # ---------------------------------------------------------------------------
 TOOLS=(clang llvm bpftool musl-tools make gcc linux-libc-dev xz-utils bzip2
-       patch tcpdump iptables iproute2 jq)
+       patch tcpdump iptables iproute2 jq redis-server redis-tools libjemalloc2)
 . "$ROOT/scripts/apt-lib.sh"
 need_packages "${TOOLS[@]}"
 

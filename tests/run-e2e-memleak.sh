@@ -156,7 +156,7 @@ check "glibc: the arguments arrived intact" \
 	grep -qxF "leaky: pid $LPID args: [hello] [two words] [it's \"quoted\"]" "$G.out"
 # (An attach method in parentheses may follow the pid.)
 check "glibc: traced libc.so.6 of leaky's pid" \
-	grep -qxE "memleak: tracing malloc and friends in libc\\.so\\.6, pid $LPID( \\([a-z_.]+\\))?; Ctrl-C to stop" "$G.err"
+	grep -qxE "memleak: tracing malloc and friends in libc\\.so\\.6 \\(glibc\\), pid $LPID( \\([a-z_.]+\\))?; Ctrl-C to stop" "$G.err"
 check "glibc: leaky ran to the end before the final table" \
 	eval "grep -qx 'leaky: done' '$G.out' && grep -q '(final):\$' '$G.out'"
 check "glibc: exact bytes and counts of every leak_* function" expect_leaks "$G.out" "${LEAKS[@]}"
@@ -193,7 +193,7 @@ ml musl -- "$MUSL" a "b c"
 ok_run musl
 check "musl: the arguments arrived intact" grep -qE '^leaky: pid [0-9]+ args: \[a\] \[b c\]$' "$G.out"
 check "musl: traced the static executable itself" \
-	grep -qE '^memleak: tracing malloc and friends in leaky-musl, pid [0-9]+' "$G.err"
+	grep -qE '^memleak: tracing malloc and friends in leaky-musl \(musl\), pid [0-9]+' "$G.err"
 check "musl: a note says pvalloc is not traced" grep -qE 'pvalloc.*not traced' "$G.err"
 check "musl: exact bytes and counts (no pvalloc)" expect_leaks "$G.out" "${LEAKS_MUSL[@]}"
 check "musl: no stack through churn" no_churn "$G.out"
@@ -262,7 +262,7 @@ pid_run
 check "pid: attached, leaky leaked, SIGINT ended memleak with status 0" \
 	eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
 check "pid: traced libc.so.6 of pid $LKPID" \
-	grep -qE "^memleak: tracing malloc and friends in libc\\.so\\.6, pid $LKPID[; ]" "$G.err"
+	grep -qE "^memleak: tracing malloc and friends in libc\\.so\\.6 \\(glibc\\), pid $LKPID[; ]" "$G.err"
 check "pid: the last interval table shows the leaks, exact" \
 	expect_leaks "$G.out" "${LEAKS[@]}" -v table=interval
 check "pid: final table: exact bytes and counts" expect_leaks "$G.out" "${LEAKS[@]}"
@@ -290,6 +290,101 @@ check "pid-exit: exact bytes and counts, names resolved after the exit" \
 	expect_leaks "$G.out" "${LEAKS[@]}"
 check "pid-exit: leak stacks are leak_X;main;__libc_start_call_main" \
 	leak_stacks_via "$G.out" __libc_start_call_main
+
+# ---- another allocator: jemalloc (linked, preloaded, Debian's redis-server) ---------------
+
+# leaky linked to Debian's libjemalloc2: jemalloc has no pvalloc, mmap,
+# mremap (leaky's pvalloc is glibc's own, its mmaps are libc's).
+JEMALLOC=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+LEAKS_JE=()
+for l in "${LEAKS[@]}"; do
+	[[ $l == leak_pvalloc* || $l == leak_mmap* || $l == leak_mremap* ]] || LEAKS_JE+=("$l")
+done
+# traced_in NAME-ERE ALLOCATOR: the "tracing" line names that object and allocator.
+traced_in() {
+	grep -qE "^memleak: tracing malloc and friends in $1 \\($2\\), pid [0-9]+" "$G.err"
+}
+if [ -e "$JEMALLOC" ] && gcc -O1 -g -fno-omit-frame-pointer -o "$T/leaky-je" \
+	tests/work/leaky.c "$JEMALLOC" 2>"$T/leaky-je.cc"; then
+	ml jemalloc -- "$T/leaky-je"
+	ok_run jemalloc
+	check "jemalloc: linked libjemalloc.so.2 found without -O, named jemalloc" \
+		traced_in 'libjemalloc\.so\.2' jemalloc
+	check "jemalloc: exact bytes and counts (no pvalloc, mmap, mremap)" \
+		expect_leaks "$G.out" "${LEAKS_JE[@]}"
+	LD_PRELOAD=libjemalloc.so.2 ml preload -- "$LEAKY"
+	ok_run preload
+	check "preload: LD_PRELOAD=libjemalloc.so.2 traced, not libc" \
+		traced_in 'libjemalloc\.so\.2' jemalloc
+	check "preload: exact bytes and counts" expect_leaks "$G.out" "${LEAKS_JE[@]}"
+else
+	skip "jemalloc: no $JEMALLOC, or leaky does not link with it (scripts/deps.sh installs it)"
+fi
+
+# redis NAME ARGS...: Debian's redis-server on a unix socket in $T, its
+# pid in RDPID (started by memleak ARGS -- when ARGS end with --, else
+# alone); SETs 10 values of 100000 bytes through redis-cli.
+REDIS_ARGS=(--port 0 --save '' --appendonly no --dir "$T")
+redis_sets() {
+	local i sock=$1
+	for ((i = 0; i < 100; i++)); do
+		redis-cli -s "$sock" ping 2>/dev/null | grep -q PONG && break
+		sleep 0.1
+	done
+	for ((i = 0; i < 10; i++)); do
+		head -c 100000 /dev/zero | tr '\0' x | redis-cli -s "$sock" -x SET "key$i" >/dev/null ||
+			return 1
+	done
+}
+# big_stack FILE: the largest stack of the final table holds the 10 values.
+big_stack() {
+	local top
+	top=$(stacks "$1" | sort -n | tail -n 1 | cut -d' ' -f1)
+	[ "${top:-0}" -ge 1000000 ] || { echo "     largest stack: ${top:-none} bytes"; false; }
+}
+if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
+	G=$T/redis-c
+	"$BB" memleak -i 0 -- redis-server "${REDIS_ARGS[@]}" --unixsocket "$T/rc.sock" \
+		>"$G.out" 2>"$G.err" </dev/null &
+	MLPID=$!
+	BGPIDS+=("$MLPID")
+	SHOW=("$G.out" "$G.err")
+	ok=1
+	wait_for "$G.err" '^memleak: tracing ' 10 "$MLPID" || ok=0
+	redis_sets "$T/rc.sock" || ok=0
+	kill -INT "$MLPID"
+	reap "$MLPID"
+	check "redis-c: started redis-server, SETs done, SIGINT: status 0" \
+		eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
+	check "redis-c: its libjemalloc.so.2 traced, named jemalloc" \
+		traced_in 'libjemalloc\.so\.2' jemalloc
+	check "redis-c: one stack holds the 10 x 100000 bytes SET" big_stack "$G.out"
+
+	redis-server "${REDIS_ARGS[@]}" --unixsocket "$T/rp.sock" >"$T/rp.log" 2>&1 &
+	RDPID=$!
+	BGPIDS+=("$RDPID")
+	G=$T/redis-p
+	SHOW=("$G.out" "$G.err" "$T/rp.log")
+	ok=1
+	redis-cli -s "$T/rp.sock" ping >/dev/null 2>&1 || sleep 0.5
+	"$BB" memleak -i 0 -p "$RDPID" >"$G.out" 2>"$G.err" </dev/null &
+	MLPID=$!
+	BGPIDS+=("$MLPID")
+	wait_for "$G.err" '^memleak: tracing ' 10 "$MLPID" || ok=0
+	redis_sets "$T/rp.sock" || ok=0
+	kill -INT "$MLPID"
+	reap "$MLPID"
+	redis-cli -s "$T/rp.sock" shutdown nosave >/dev/null 2>&1
+	wait "$RDPID" 2>/dev/null
+	forget_bg "$RDPID"
+	check "redis-p: attached to redis-server, SETs done, SIGINT: status 0" \
+		eval "[ $ok = 1 ] && eq 'exit status' 0 $RC"
+	check "redis-p: the jemalloc its malloc slot points to traced" \
+		traced_in 'libjemalloc\.so\.2' jemalloc
+	check "redis-p: one stack holds the 10 x 100000 bytes SET" big_stack "$G.out"
+else
+	skip "redis: no redis-server or redis-cli (scripts/deps.sh installs them)"
+fi
 
 # ---- -o MS --------------------------------------------------------------------------
 
