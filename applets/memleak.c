@@ -7,10 +7,13 @@
  * when it is static.  Without one it follows the kernel's allocations.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "../common/bpfbox.h"
 #include "../common/elfsyms.h"
@@ -29,14 +32,17 @@
 #define SHALLOW_FRAMES 3	/* fewer frames than this: no frame pointers? */
 #define ALLOCS_SHOWN 10		/* -a: allocations listed per stack */
 
-enum { O_SORT = 256, O_EVENTS, O_FOLDED, O_PREFIX, O_MAX_ALLOCS };
+enum { O_SORT = 256, O_EVENTS, O_FOLDED, O_PREFIX, O_MAX_ALLOCS, O_OLDER, O_ERROR_EXIT };
 
 static const struct bb_option ml_options[] = {
 	{ "command", 'c', "CMD", "run CMD (split into words like a shell, no expansion)" },
+	{ "follow-forks", 'f', NULL, "follow the started program's children, each reported on its own" },
 	{ "object", 'O', "OBJ", "probe the allocator in OBJ (a path, or a mapped library's name)" },
 	{ "symbol-prefix", O_PREFIX, "PFX", "allocator symbols carry a prefix (e.g. je_ for jemalloc)" },
 	{ "show-allocs", 'a', NULL, "list the outstanding allocations of each stack" },
-	{ "older", 'o', "MS", "only allocations older than MS milliseconds" },
+	{ "output", 'o', "FILE", "the report in FILE (new, 0600), apart from the program's output" },
+	{ "older", O_OLDER, "MS", "only allocations older than MS milliseconds (bcc's -o)" },
+	{ "error-exitcode", O_ERROR_EXIT, "N", "exit N when leaks remain at the end" },
 	{ "sample", 's', "N", "track one allocation in N (less overhead)" },
 	{ "min-size", 'z', "BYTES", "ignore allocations smaller than BYTES" },
 	{ "max-size", 'Z', "BYTES", "ignore allocations larger than BYTES" },
@@ -49,9 +55,9 @@ static const struct bb_option ml_options[] = {
 };
 
 static struct {
-	const char *command, *object, *prefix;
-	bool show_allocs, events, folded;
-	unsigned long long older_ms, sample, min_size, max_size, max_allocs;
+	const char *command, *object, *prefix, *output;
+	bool show_allocs, events, folded, follow_forks;
+	unsigned long long older_ms, sample, min_size, max_size, max_allocs, error_exitcode;
 	enum bb_agg_order order;
 } cfg = { .prefix = "", .order = BB_AGG_BY_BYTES, .sample = 1, .max_size = ~0ULL, .max_allocs = 1 << 20 };
 
@@ -68,9 +74,19 @@ static int ml_parse(int key, const char *arg)
 	case 'O': cfg.object = arg; return 0;
 	case O_PREFIX: cfg.prefix = arg; return 0;
 	case 'a': cfg.show_allocs = true; return 0;
+	case 'f': cfg.follow_forks = true; return 0;
 	case O_EVENTS: cfg.events = true; return 0;
 	case O_FOLDED: cfg.folded = true; return 0;
-	case 'o': return bb_parse_uint(arg, 1ULL << 40, &cfg.older_ms);
+	case 'o':
+		/* bcc's -o was the age: a number here is that mistake, not a file. */
+		if (arg[strspn(arg, "0123456789")] == 0)
+			bb_die("-o takes the report's file; --older %s for allocations older "
+			       "than %s ms", arg, arg);
+		cfg.output = arg;
+		return 0;
+	case O_OLDER: return bb_parse_uint(arg, 1ULL << 40, &cfg.older_ms);
+	case O_ERROR_EXIT:
+		return bb_parse_uint(arg, 255, &cfg.error_exitcode) || !cfg.error_exitcode ? -1 : 0;
 	case 's': return bb_parse_uint(arg, 1 << 30, &cfg.sample) || !cfg.sample ? -1 : 0;
 	case 'z': return bb_parse_uint(arg, ~0ULL, &cfg.min_size);
 	case 'Z': return bb_parse_uint(arg, ~0ULL, &cfg.max_size);
@@ -128,14 +144,13 @@ static struct bb_uprobe_set probes = {
 
 static const char *const libc_names[] = { "libc.so.6", NULL };
 
-static void find_allocator(char *out, size_t len)
+static void find_allocator(const struct bb_target *t, char *out, size_t len)
 {
-	if (bb_uprobes_find_module(&target, cfg.object, cfg.prefix, "malloc", libc_names,
-				   out, len))
+	if (bb_uprobes_find_module(t, cfg.object, cfg.prefix, "malloc", libc_names, out, len))
 		return;
 	bb_die("no allocator found: %s has no %smalloc (give the library with -O, "
 	       "and --symbol-prefix if its symbols have one)",
-	       cfg.object ? cfg.object : target.exe, cfg.prefix);
+	       cfg.object ? cfg.object : t->exe, cfg.prefix);
 }
 
 /* Which allocator @path holds, told by a function only that one has. */
@@ -155,26 +170,60 @@ static const char *allocator_name(const char *path)
 	return strstr(path, "musl") ? "musl" : "unknown";
 }
 
-static void attach_allocator(const char *path)
+/* Process @t's probes: the loader's set for the target, a copy for a child. */
+static struct bb_uprobe_set *probes_of(const struct bb_target *t)
+{
+	return t->data ? t->data : &probes;
+}
+
+static void attach_allocator(const struct bb_target *t, const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
-	bb_uprobes_attach(&probes, path, target.pid);
+	bb_uprobes_attach(probes_of(t), path, t->pid);
+	if (t != &target && probes_of(&target)->nr_links) {
+		fprintf(stderr, "memleak: following pid %d (%s): %s (%s)\n", t->pid, t->cmdline,
+			base, allocator_name(path));
+		return;
+	}
 	fprintf(stderr, "memleak: tracing %smalloc and friends in %s (%s), pid %d (%s); "
-		"Ctrl-C to stop\n", cfg.prefix, base, allocator_name(path), target.pid,
+		"Ctrl-C to stop\n", cfg.prefix, base, allocator_name(path), t->pid,
 		user_hooks[0].method);
 }
 
-/* Every entry of map @fd deleted: what a replaced image allocated is gone with it. */
-static void clear_map(int fd, size_t key_size)
+/* Every entry of map @fd whose key's 32 bits at @tgid_off are @pid deleted. */
+static void forget_map(int fd, size_t key_size, size_t tgid_off, int pid)
 {
-	char key[16];
+	char key[16], *keys = NULL, *prev = NULL;
+	size_t n = 0, cap = 0, i;
+	__u32 tgid;
 
 	if (key_size > sizeof(key))
 		bb_die("memleak: map key of %zu bytes", key_size);
-	while (!bpf_map_get_next_key(fd, NULL, key))
-		if (bpf_map_delete_elem(fd, key))
-			bb_die("cannot empty a map: %s", strerror(errno));
+	/* Keys first, deletions after: deleting under the walk restarts it. */
+	while (!bpf_map_get_next_key(fd, prev, key)) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			keys = bb_xrealloc(keys, cap, key_size);
+		}
+		memcpy(keys + n * key_size, key, key_size);
+		prev = keys + n++ * key_size;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(&tgid, keys + i * key_size + tgid_off, sizeof(tgid));
+		if (tgid == (__u32)pid)
+			bpf_map_delete_elem(fd, keys + i * key_size);
+	}
+	free(keys);
+}
+
+/* What process @pid had outstanding is gone (its image replaced). */
+static void forget_process(int pid)
+{
+	forget_map(bpf_map__fd(skel->maps.ml_allocs), sizeof(struct memleak_addr),
+		   offsetof(struct memleak_addr, tgid), pid);
+	forget_map(bpf_map__fd(skel->maps.ml_outstanding), sizeof(struct memleak_key),
+		   offsetof(struct memleak_key, tgid), pid);
 }
 
 /*
@@ -186,15 +235,29 @@ static void on_exec(struct bb_target *t)
 {
 	char allocator[PATH_MAX];
 
-	if (probes.nr_links) {
-		bb_uprobes_detach(&probes);
-		clear_map(bpf_map__fd(skel->maps.ml_allocs), sizeof(__u64));
-		clear_map(bpf_map__fd(skel->maps.ml_outstanding), sizeof(struct memleak_key));
-		clear_map(bpf_map__fd(skel->maps.ml_pending), sizeof(__u32));
+	if (probes_of(t)->nr_links) {
+		bb_uprobes_detach(probes_of(t));
+		forget_process(t->pid);
+		fprintf(stderr, "memleak: pid %d execs %s: its allocations start over\n",
+			t->pid, t->exe);
 	}
-	(void)t;
-	find_allocator(allocator, sizeof(allocator));
-	attach_allocator(allocator);
+	find_allocator(t, allocator, sizeof(allocator));
+	attach_allocator(t, allocator);
+}
+
+/* -f: a child of a followed process, stopped until its probes are placed. */
+static void on_fork(struct bb_target *parent, struct bb_target *child)
+{
+	struct bb_uprobe_set *set = bb_xcalloc(1, sizeof(*set));
+	char allocator[PATH_MAX];
+
+	(void)parent;
+	*set = probes;
+	set->links = NULL;
+	set->nr_links = 0;
+	child->data = set;
+	find_allocator(child, allocator, sizeof(allocator));
+	attach_allocator(child, allocator);
 }
 
 /* ---- kernel mode ------------------------------------------------------------ */
@@ -241,12 +304,15 @@ static bool is_kernel_addr(uint64_t addr)
 	return kernel_mode || (!target.syms && !bb_usym_get(addr) && addr >= (1ULL << 63));
 }
 
+/* -f: the process whose rows are being printed. */
+static const struct bb_target *printing = &target;
+
 static void format_frame(uint64_t addr, char *buf, size_t len)
 {
 	if (is_kernel_addr(addr))
 		bb_ksyms_format(bb_kernel_syms(), addr, buf, len);
 	else
-		bb_usym_format(target.syms, addr, buf, len);
+		bb_usym_format(printing->syms, addr, buf, len);
 }
 
 static void ml_print_event(const void *data, size_t len)
@@ -283,7 +349,7 @@ static void ml_print_event(const void *data, size_t len)
 
 /* -a: the live allocations, read once per report. */
 struct alloc_entry {
-	__u64 addr;
+	struct memleak_addr key;
 	struct memleak_alloc a;
 };
 
@@ -291,6 +357,7 @@ static struct alloc_entry *allocs;
 static size_t nr_allocs;
 
 static unsigned shallow_stacks, deep_stacks;
+static unsigned long long leaked_bytes;	/* in the final report: --error-exitcode */
 
 static void print_frames_folded(const uint64_t *frames, int n, __u64 bytes)
 {
@@ -305,15 +372,15 @@ static void print_frames_folded(const uint64_t *frames, int n, __u64 bytes)
 	printf("%s %llu\n", n ? "" : "[unknown]", (unsigned long long)bytes);
 }
 
-static void print_allocs_of(__s32 stack_id, uint64_t now)
+static void print_allocs_of(const struct memleak_key *k, uint64_t now)
 {
 	size_t i, shown = 0;
 
 	for (i = 0; i < nr_allocs && shown < ALLOCS_SHOWN; i++) {
-		if (allocs[i].a.stack_id != stack_id)
+		if (allocs[i].a.stack_id != k->stack_id || allocs[i].key.tgid != k->tgid)
 			continue;
 		printf("\t\taddr = 0x%llx size = %llu age = %.3fs\n",
-		       (unsigned long long)allocs[i].addr, (unsigned long long)allocs[i].a.size,
+		       (unsigned long long)allocs[i].key.addr, (unsigned long long)allocs[i].a.size,
 		       (now - allocs[i].a.ts_ns) / 1e9);
 		shown++;
 	}
@@ -327,6 +394,8 @@ static void row_json(const struct bb_agg_row *r, const char *when, const uint64_
 	bb_json_begin(&j, stdout);
 	bb_json_str(&j, "type", final ? "final" : "interval");
 	bb_json_str(&j, "time", when);
+	if (cfg.follow_forks)
+		bb_json_u64(&j, "pid", ((const struct memleak_key *)r->key)->tgid);
 	bb_json_u64(&j, "bytes", r->val.bytes);
 	bb_json_u64(&j, "count", r->val.count);
 	bb_json_frames(&j, "stack", frames, n, format_frame);
@@ -339,6 +408,8 @@ static void print_row(const struct bb_agg_row *r, const char *when, uint64_t now
 	uint64_t frames[BB_MAX_STACK];
 	int n = bb_stack_frames(k->stack_id, frames, BB_MAX_STACK);
 
+	if (final)
+		leaked_bytes += r->val.bytes;
 	if (n < SHALLOW_FRAMES)
 		shallow_stacks++;
 	else
@@ -356,21 +427,38 @@ static void print_row(const struct bb_agg_row *r, const char *when, uint64_t now
 	       (unsigned long long)r->val.bytes, (unsigned long long)r->val.count);
 	bb_print_frames("\t\t", frames, n, format_frame, "[stack lost]");
 	if (cfg.show_allocs)
-		print_allocs_of(k->stack_id, now);
+		print_allocs_of(k, now);
 }
 
 static void ml_print_table(const struct bb_agg_table *t, bool final)
 {
 	uint64_t now = bb_now_ns(CLOCK_BOOTTIME);
+	size_t i, shown;
 	char when[32];
-	size_t i;
 
 	bb_format_time(t->ts_ns, bb_wall_base, when, sizeof(when));
 	if (!bb_opts.json && !cfg.folded)
 		printf("[%s] Top %zu stacks with outstanding allocations%s:\n", when, t->nr,
 		       final ? " (final)" : "");
-	for (i = 0; i < t->nr; i++)
-		print_row(&t->rows[i], when, now, final);
+	if (!cfg.follow_forks) {
+		for (i = 0; i < t->nr; i++)
+			print_row(&t->rows[i], when, now, final);
+		fflush(stdout);
+		return;
+	}
+	/* -f: each process on its own, its frames named through its own map. */
+	for (printing = &target; printing; printing = printing->next) {
+		if (!bb_opts.json && !cfg.folded)
+			printf("  process %d (%s)%s:\n", printing->pid, printing->cmdline,
+			       printing->exited ? ", exited" : "");
+		for (i = 0, shown = 0; i < t->nr && (!bb_opts.top || shown < bb_opts.top); i++)
+			if (((const struct memleak_key *)t->rows[i].key)->tgid ==
+			    (__u32)printing->pid) {
+				print_row(&t->rows[i], when, now, final);
+				shown++;
+			}
+	}
+	printing = &target;
 	fflush(stdout);
 }
 
@@ -378,7 +466,7 @@ static void ml_print_table(const struct bb_agg_table *t, bool final)
 
 static void read_allocs(int fd)
 {
-	__u64 key, *prev = NULL;
+	struct memleak_addr key, *prev = NULL;
 	size_t cap = 0;
 
 	nr_allocs = 0;
@@ -389,7 +477,7 @@ static void read_allocs(int fd)
 			allocs = bb_xrealloc(allocs, cap, sizeof(*allocs));
 		}
 		if (!bpf_map_lookup_elem(fd, &key, &allocs[nr_allocs].a)) {
-			allocs[nr_allocs].addr = key;
+			allocs[nr_allocs].key = key;
 			nr_allocs++;
 		}
 	}
@@ -404,7 +492,8 @@ static void table_from_allocs(struct bb_agg_table *t, uint64_t now)
 	bb_agg_clear(t);
 	t->ts_ns = now;
 	for (i = 0; i < nr_allocs; i++) {
-		struct memleak_key k = { .stack_id = allocs[i].a.stack_id };
+		struct memleak_key k = { .stack_id = allocs[i].a.stack_id,
+					 .tgid = allocs[i].key.tgid };
 		struct bb_agg_val v = { 1, allocs[i].a.size, allocs[i].a.ts_ns,
 					allocs[i].a.ts_ns };
 
@@ -435,7 +524,8 @@ static void ml_tick(void *ctx, bool final)
 			bb_die("cannot read the outstanding totals: %s", strerror(-err));
 	}
 	bb_agg_drop_empty(&table);
-	bb_agg_sort(&table, cfg.order, bb_opts.top);
+	/* -f: the top rows of each process (ml_print_table). */
+	bb_agg_sort(&table, cfg.order, cfg.follow_forks ? 0 : bb_opts.top);
 	bb_agg_emit(&table, final);
 }
 
@@ -448,6 +538,77 @@ static void warn_shallow(void)
 		SHALLOW_FRAMES, target.exe);
 }
 
+/* ---- the end: the report's file, the program's fate, the exit status ------------- */
+
+/* A new file for the report: never one that exists, never through a link. */
+static int create_output_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		bb_die("cannot create %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* -o: our stdout becomes the file.  A started program was forked before
+ * (bb_target_choose): it keeps the terminal, its output never mixes in. */
+static void report_to_file(const char *path)
+{
+	int fd = create_output_file(path);
+
+	fflush(stdout);
+	if (dup2(fd, STDOUT_FILENO) < 0)
+		bb_die("cannot write to %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* How each started process ended, on stderr (and in the JSON stream). */
+static void report_ends(void)
+{
+	const struct bb_target *p;
+	char how[64];
+	struct bb_json j;
+	int st;
+
+	for (p = &target; target.launched && p; p = p->next) {
+		st = p->wait_status;
+		if (p->killed)
+			snprintf(how, sizeof(how), "still running: killed at the end");
+		else if (WIFEXITED(st))
+			snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(st));
+		else if (WIFSIGNALED(st))
+			snprintf(how, sizeof(how), "killed by signal %d (%s)%s", WTERMSIG(st),
+				 strsignal(WTERMSIG(st)), WCOREDUMP(st) ? ", core dumped" : "");
+		else
+			continue;
+		fprintf(stderr, "memleak: pid %d (%s) %s\n", p->pid, p->cmdline, how);
+		if (!bb_opts.json)
+			continue;
+		bb_json_begin(&j, stdout);
+		bb_json_str(&j, "type", "exit");
+		bb_json_u64(&j, "pid", p->pid);
+		bb_json_str(&j, "command", p->cmdline);
+		bb_json_str(&j, "how", how);
+		bb_json_end(&j);
+	}
+	fflush(stdout);
+}
+
+/* valgrind's convention: the program's own status (128 + a fatal signal),
+ * unless --error-exitcode and leaks remain. */
+static int exit_status(void)
+{
+	int st = target.wait_status;
+
+	if (cfg.error_exitcode && leaked_bytes)
+		return cfg.error_exitcode;
+	if (!target.launched || target.killed)
+		return 0;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 0;
+}
+
 /* ---- main ------------------------------------------------------------------------ */
 
 static const struct bb_skel_ops ml_skel = BB_SKEL_OPS(memleak_bpf);
@@ -458,7 +619,7 @@ static void start(struct bb_load *l)
 
 	/* A running process: its allocator now, before loading anything. */
 	if (!kernel_mode && !target.launched)
-		find_allocator(allocator, sizeof(allocator));
+		find_allocator(&target, allocator, sizeof(allocator));
 	bb_load_attach(l);
 	skel = l->skel;
 	bb_stacks_use_map(bpf_map__fd(skel->maps.ml_stacks), kernel_mode ? NULL : &target.syms);
@@ -467,24 +628,31 @@ static void start(struct bb_load *l)
 		return;
 	}
 	if (!target.launched) {
-		attach_allocator(allocator);
+		attach_allocator(&target, allocator);
 		return;
 	}
 	/* A started program: its allocator at each exec (a wrapper's target). */
 	target.on_exec = on_exec;
+	target.on_fork = on_fork;
+	target.follow_forks = cfg.follow_forks;
 	bb_target_run(&target);
 }
 
 static int ml_main(int argc, char **argv)
 {
 	struct bb_load l = { .ops = &ml_skel, .configure = ml_configure };
+	struct bb_target *p;
 	struct bb_loop *loop;
 
 	kernel_mode = !bb_target_choose(&target, cfg.command, argc, argv);
+	if (cfg.follow_forks && !target.launched)
+		bb_die("-f follows the children of a program memleak starts (-c CMD or -- CMD)");
 	l.hooks = kernel_mode ? kernel_hooks : user_hooks;
 	l.nr_hooks = kernel_mode ? ARRAY_SIZE(kernel_hooks) : ARRAY_SIZE(user_hooks);
 	l.uprobes = kernel_mode ? NULL : &probes;
 	probes.prefix = cfg.prefix;
+	if (cfg.output)
+		report_to_file(cfg.output);
 	if (bb_opts.write_file)
 		bb_record_open(bb_opts.write_file, kernel_mode);
 	start(&l);
@@ -498,9 +666,12 @@ static int ml_main(int argc, char **argv)
 	if (!kernel_mode)
 		bb_target_watch(&target, loop);
 	bb_session_run(&l, loop);
+	for (p = target.next; p; p = p->next)
+		bb_uprobes_detach(p->data);
 	warn_shallow();
 	bb_target_finish(&target);
-	return 0;
+	report_ends();
+	return exit_status();
 }
 
 BB_APPLET(memleak,
@@ -514,7 +685,9 @@ BB_APPLET(memleak,
 	"Examples:\n"
 	"  memleak -p 1234 -i 10              top stacks of process 1234 every 10s\n"
 	"  memleak -- ./server --port 80      run a command, report what it leaked\n"
-	"  memleak -c './app -x' -o 5000 -a   allocations older than 5s, listed\n"
+	"  memleak -c './app -x' --older 5000 -a   allocations older than 5s, listed\n"
+	"  memleak -o leaks.txt --error-exitcode 3 -- make check   a CI gate\n"
+	"  memleak -f -- sh -c './a; ./b'     each process of a script on its own\n"
 	"  memleak -p 1234 -O libjemalloc.so.2 --symbol-prefix je_\n"
 	"  memleak -- ./app --folded > app.folded; flamegraph.pl app.folded\n",
 	.common = BB_OPT_OUTPUT | BB_OPT_TASK | BB_OPT_BPF,

@@ -45,9 +45,19 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1 << 20);		/* resized by --max-allocs */
-	__type(key, __u64);
+	__type(key, struct memleak_addr);
 	__type(value, struct memleak_alloc);
 } ml_allocs SEC(".maps");
+
+/* Whose block @addr is: the calling process's, or the kernel's (@op). */
+static __always_inline struct memleak_addr block_of(__u64 addr, __u32 op)
+{
+	struct memleak_addr k = { .addr = addr };
+
+	if (op < ML_KMALLOC)
+		k.tgid = bpf_get_current_pid_tgid() >> 32;
+	return k;
+}
 
 BB_STACK_MAP(ml_stacks, 16384);
 
@@ -116,8 +126,9 @@ static __always_inline int enter(__u32 op, __u64 size, __u64 old, __u64 memptr)
 
 static __always_inline void forget(__u64 addr, __u32 op)
 {
-	struct memleak_alloc *a = bpf_map_lookup_elem(&ml_allocs, &addr);
-	struct memleak_key key = {};
+	struct memleak_addr block = block_of(addr, op);
+	struct memleak_alloc *a = bpf_map_lookup_elem(&ml_allocs, &block);
+	struct memleak_key key = { .tgid = block.tgid };
 
 	if (!a)
 		return;		/* not ours: before attach, or not sampled */
@@ -125,7 +136,7 @@ static __always_inline void forget(__u64 addr, __u32 op)
 	if (!cfg_events)
 		bb_agg_update(&ml_outstanding, &key, -1, -(__s64)a->size);
 	send_event(op, addr, a->size, 0, -1);
-	bpf_map_delete_elem(&ml_allocs, &addr);
+	bpf_map_delete_elem(&ml_allocs, &block);
 }
 
 static __always_inline void remember(void *ctx, __u64 addr, __u64 size, __u32 op,
@@ -133,7 +144,8 @@ static __always_inline void remember(void *ctx, __u64 addr, __u64 size, __u32 op
 {
 	struct memleak_alloc a = { .size = size, .ts_ns = bpf_ktime_get_boot_ns(),
 				   .stack_id = -1 };
-	struct memleak_key key = {};
+	struct memleak_addr block = block_of(addr, op);
+	struct memleak_key key = { .tgid = block.tgid };
 	long err;
 
 	/* (@stack_flags is a constant: the branch not taken is compiled out,
@@ -142,11 +154,11 @@ static __always_inline void remember(void *ctx, __u64 addr, __u64 size, __u32 op
 		a.stack_id = bb_user_stack_id(ctx, &ml_stacks, 0);
 	else if (cfg_stacks)
 		a.stack_id = bb_stack_id(ctx, &ml_stacks, stack_flags);
-	err = bpf_map_update_elem(&ml_allocs, &addr, &a, BPF_NOEXIST);
+	err = bpf_map_update_elem(&ml_allocs, &block, &a, BPF_NOEXIST);
 	if (err == -EEXIST) {
 		/* A block handed out twice without a free seen: count it once. */
-		forget(addr, ML_FREE);
-		err = bpf_map_update_elem(&ml_allocs, &addr, &a, BPF_ANY);
+		forget(addr, op < ML_KMALLOC ? ML_FREE : ML_KFREE);
+		err = bpf_map_update_elem(&ml_allocs, &block, &a, BPF_ANY);
 	}
 	if (err) {
 		bb_lost_inc(BB_LOST_APPLET);	/* --max-allocs reached */

@@ -15,9 +15,17 @@ enum memleak_op {
 	ML_OP_NR,
 };
 
-/* Aggregation key: outstanding memory per allocating stack. */
+/* Aggregation key: outstanding memory per allocating stack and process. */
 struct memleak_key {
 	__s32 stack_id;		/* -1: the stack could not be taken */
+	__u32 tgid;		/* the allocating process; 0 in kernel mode */
+};
+
+/* An outstanding allocation's key: a forked child has its parent's
+ * addresses, each process its own blocks. */
+struct memleak_addr {
+	__u64 addr;
+	__u32 tgid;		/* 0 in kernel mode (freed by any task) */
 	__u32 pad;
 };
 

@@ -169,6 +169,31 @@ void bb_target_attach(struct bb_target *t, int pid)
 		bb_die("process %d went away", pid);
 }
 
+/* Its arguments as the report names it (not a shell's quoting: for reading). */
+static void read_cmdline(struct bb_target *t)
+{
+	char path[64];
+	ssize_t n, i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", t->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, t->cmdline, sizeof(t->cmdline) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0) {
+		snprintf(t->cmdline, sizeof(t->cmdline), "%.*s", (int)sizeof(t->cmdline) - 1,
+			 t->exe);
+		return;
+	}
+	while (n > 0 && !t->cmdline[n - 1])
+		n--;
+	for (i = 0; i < n; i++)
+		t->cmdline[i] = !t->cmdline[i] ? ' ' : t->cmdline[i] < ' ' || t->cmdline[i] > '~' ?
+				'?' : t->cmdline[i];
+	t->cmdline[n] = 0;
+}
+
 /* A started program stopped at an exec: its file and map, then the applet's turn. */
 static void new_image(struct bb_target *t)
 {
@@ -181,6 +206,7 @@ static void new_image(struct bb_target *t)
 		if (n > 0)
 			t->exe[n] = 0;
 	}
+	read_cmdline(t);
 	if (t->syms)
 		bb_usyms_close(t->syms);
 	t->syms = bb_usyms_open(t->pid);
@@ -188,6 +214,13 @@ static void new_image(struct bb_target *t)
 		bb_die("cannot read the memory map of %d", t->pid);
 	if (t->on_exec)
 		t->on_exec(t);
+}
+
+static long trace_options(const struct bb_target *t)
+{
+	return PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL |
+	       (t->on_exec ? PTRACE_O_TRACEEXEC : 0) |
+	       (t->follow_forks ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK : 0);
 }
 
 void bb_target_run(struct bb_target *t)
@@ -209,42 +242,124 @@ void bb_target_run(struct bb_target *t)
 	/* exec worked: the child stops with SIGTRAP before its first instruction. */
 	if (waitpid(t->pid, &status, 0) != t->pid || !WIFSTOPPED(status))
 		bb_die("%s did not start", t->exe);
-	ptrace(PTRACE_SETOPTIONS, t->pid, NULL,
-	       (void *)(long)(PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL |
-			      (t->on_exec ? PTRACE_O_TRACEEXEC : 0)));
+	ptrace(PTRACE_SETOPTIONS, t->pid, NULL, (void *)trace_options(t));
 	t->started = true;
 	new_image(t);
 	ptrace(PTRACE_CONT, t->pid, NULL, NULL);
 }
 
-/* SIGCHLD: a ptrace stop to pass on, the exit stop, or the end. */
+/* -f: children whose first stop came before their parent's fork event:
+ * held stopped until they are known. */
+#define MAX_EARLY 64
+static int early[MAX_EARLY];
+static size_t nr_early;
+
+static bool take_early(int pid)
+{
+	size_t i;
+
+	for (i = 0; i < nr_early; i++)
+		if (early[i] == pid) {
+			early[i] = early[--nr_early];
+			return true;
+		}
+	return false;
+}
+
+/* -f: @parent forked @pid, which the kernel stopped and traces for us. */
+static void new_child(struct bb_target *parent, int pid)
+{
+	bool stopped = take_early(pid);
+	struct bb_target *c = bb_xcalloc(1, sizeof(*c)), **end;
+
+	*c = *parent;
+	c->pid = pid;
+	c->exited = false;
+	c->wait_status = 0;
+	c->watch_fd = -1;
+	c->next = NULL;
+	c->data = NULL;
+	c->first_stop = !stopped;
+	c->syms = bb_usyms_open(pid);
+	if (!c->syms)
+		bb_die("cannot read the memory map of %d", pid);
+	for (end = &parent->next; *end; end = &(*end)->next)
+		;
+	*end = c;
+	if (c->on_fork)
+		c->on_fork(parent, c);
+	if (stopped)
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+}
+
+/* The followed process @pid is (the target itself, or a child of it). */
+static struct bb_target *find_target(struct bb_target *t, int pid)
+{
+	for (; t; t = t->next)
+		if (t->pid == pid)
+			return t;
+	return NULL;
+}
+
+static bool all_exited(const struct bb_target *t)
+{
+	for (; t; t = t->next)
+		if (!t->exited)
+			return false;
+	return true;
+}
+
+/* One wait status of followed process @p: a ptrace stop to pass on, an
+ * exec, a fork, the exit stop, or the end. */
+static void on_status(struct bb_target *t, struct bb_target *p, int status)
+{
+	unsigned long msg;
+	int event = status >> 16, sig = WIFSTOPPED(status) ? WSTOPSIG(status) : 0;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		p->exited = true;
+		p->wait_status = status;
+		return;
+	}
+	if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
+		new_image(p);
+	} else if (sig == SIGTRAP && (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK)) {
+		if (!ptrace(PTRACE_GETEVENTMSG, p->pid, NULL, &msg) && !find_target(t, msg))
+			new_child(p, msg);
+	} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXIT) {
+		/* Its memory is still there: the last look at its map. */
+		bb_target_refresh(p);
+	}
+	/* A new child's first stop is the kernel's SIGSTOP, not a signal to it. */
+	if (sig == SIGSTOP && p->first_stop)
+		sig = 0;
+	p->first_stop = false;
+	ptrace(PTRACE_CONT, p->pid, NULL, (void *)(long)(sig == SIGTRAP ? 0 : sig));
+}
+
+/* SIGCHLD: the followed processes' stops and ends. */
 static int on_child(void *ctx)
 {
-	struct bb_target *t = ctx;
+	struct bb_target *t = ctx, *p;
 	struct signalfd_siginfo si;
-	int status;
+	int status, pid;
 
 	while (read(t->watch_fd, &si, sizeof(si)) == sizeof(si))
 		;
-	while (waitpid(t->pid, &status, WNOHANG | __WALL) == t->pid) {
-		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			t->exited = true;
-			t->wait_status = status;
-			return -1;
+	while ((pid = waitpid(t->follow_forks ? -1 : t->pid, &status, WNOHANG | __WALL)) > 0) {
+		p = find_target(t, pid);
+		if (!p && t->follow_forks && WIFSTOPPED(status)) {
+			/* A child's first stop came before its parent's fork event. */
+			if (nr_early < MAX_EARLY)
+				early[nr_early++] = pid;
+			else
+				ptrace(PTRACE_CONT, pid, NULL, NULL);
+			continue;
 		}
-		if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
-			new_image(t);
-			ptrace(PTRACE_CONT, t->pid, NULL, NULL);
-		} else if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
-			/* Its memory is still there: the last look at its map. */
-			bb_target_refresh(t);
-			ptrace(PTRACE_CONT, t->pid, NULL, NULL);
-		} else if (WIFSTOPPED(status)) {
-			ptrace(PTRACE_CONT, t->pid, NULL,
-			       (void *)(long)(WSTOPSIG(status) == SIGTRAP ? 0 : WSTOPSIG(status)));
-		}
+		if (p)
+			on_status(t, p, status);
 	}
-	return 0;
+	return all_exited(t) ? -1 : 0;
 }
 
 static int on_pidfd(void *ctx)
@@ -327,18 +442,24 @@ void bb_target_refresh(struct bb_target *t)
 
 void bb_target_finish(struct bb_target *t)
 {
+	struct bb_target *p;
 	int status;
 
 	if (t->pid && t->watch_fd >= 0)	/* (no target: all zero) */
 		close(t->watch_fd);
 	t->watch_fd = -1;
-	if (!t->launched || t->exited)
+	if (!t->launched)
 		return;
-	/* Tracing stopped: the program we started goes with it (it may sit in
-	 * a ptrace stop, where only SIGKILL is sure to end it). */
-	kill(t->pid, SIGKILL);
-	if (waitpid(t->pid, &status, __WALL) == t->pid) {
-		t->exited = true;
-		t->wait_status = status;
+	/* Tracing stopped: the programs we started go with it (they may sit in
+	 * a ptrace stop, where only SIGKILL is sure to end them). */
+	for (p = t; p; p = p->next) {
+		if (p->exited)
+			continue;
+		kill(p->pid, SIGKILL);
+		p->killed = true;
+		if (waitpid(p->pid, &status, __WALL) == p->pid) {
+			p->exited = true;
+			p->wait_status = status;
+		}
 	}
 }

@@ -24,6 +24,7 @@ struct bb_target {
 	bool started;		/* launched: its exec is done (it has its own environment) */
 	bool exited;
 	int wait_status;	/* when exited */
+	bool killed;		/* launched: still running at the end, killed by us */
 	char exe[PATH_MAX];	/* the program's file */
 	struct bb_usyms *syms;	/* its address space, kept after it exits */
 	int go_fd;		/* launched: write a byte to let it exec */
@@ -33,6 +34,14 @@ struct bb_target {
 	 * while it is stopped at each (the first included), before its new
 	 * image runs a single instruction; exe and syms are the new image's. */
 	void (*on_exec)(struct bb_target *t);
+	/* -f: the started program's children are followed too, each a target
+	 * of its own (made here, on @next), stopped until on_fork returns. */
+	bool follow_forks;
+	void (*on_fork)(struct bb_target *parent, struct bb_target *child);
+	struct bb_target *next;	/* the followed children, in fork order */
+	char cmdline[256];	/* launched: its arguments, blank-separated */
+	bool first_stop;	/* a new child: its next stop is the kernel's SIGSTOP */
+	void *data;		/* the applet's */
 };
 
 /*

@@ -14,6 +14,8 @@
 # what=stacks: one line per stack, "BYTES COUNT F1;F2;...", the frames'
 # functions from the allocating one to the root, in the printed order.
 #
+# pid=N (-f tables): only the rows under "  process N (...)".
+#
 # A function is the first frame without its offset and module:
 # "leak_malloc+0x18 (leaky)" counts for leak_malloc.
 function name(frame) {
@@ -50,7 +52,12 @@ BEGIN {
 	in_table = table == "any" || table == "last" || (table == "final") == final
 	next
 }
-in_table && /^\t[0-9]+ bytes in [0-9]+ allocations from stack$/ {
+in_table && /^  process [0-9]+ \(/ {
+	flush()
+	proc = $2
+	next
+}
+in_table && /^\t[0-9]+ bytes in [0-9]+ allocations from stack$/ && (pid == "" || proc == pid) {
 	flush()
 	b = $1; c = $4; na = 0; nb = 0
 	if ((getline line) > 0)
