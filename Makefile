@@ -37,7 +37,7 @@ LDLIBS   := -lbpf -lelf -lz
 BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)/include
 
 COMMON_SRC  := $(wildcard common/*.c)
-APPLET_SRC  := $(wildcard applets/*.c)
+APPLET_SRC  := $(wildcard applets/*.c applets/*/*.c)
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 APPLET_OBJ  := $(APPLET_SRC:%.c=$(BUILD)/%.o)
@@ -84,7 +84,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.o $(BUILD)/%.gz.h
 		skip { next } \
 		{ print }'; } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(DEPS_STAMP)
+$(BUILD)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -98,7 +98,8 @@ bpfbox: $(COMMON_OBJ) $(APPLET_OBJ)
 # Unit tests: pure code, no root, linked with the common objects.
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ))
+UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ)) \
+	    $(BUILD)/applets/memleak/leakscan.o
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
 	@mkdir -p $(@D)

@@ -13,7 +13,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
+#include <elf.h>
 #include <bpf/bpf.h>
 #include "../common/bpfbox.h"
 #include "../common/elfsyms.h"
@@ -27,12 +31,14 @@
 #include "../common/uprobes.h"
 #include "../common/usyms.h"
 #include "memleak.h"
+#include "memleak/leakscan.h"
 #include "memleak.skel.h"
 
 #define SHALLOW_FRAMES 3	/* fewer frames than this: no frame pointers? */
 #define ALLOCS_SHOWN 10		/* -a: allocations listed per stack */
 
-enum { O_SORT = 256, O_EVENTS, O_FOLDED, O_PREFIX, O_MAX_ALLOCS, O_OLDER, O_ERROR_EXIT };
+enum { O_SORT = 256, O_EVENTS, O_FOLDED, O_PREFIX, O_MAX_ALLOCS, O_OLDER, O_ERROR_EXIT,
+       O_SUPPRESS };
 
 static const struct bb_option ml_options[] = {
 	{ "command", 'c', "CMD", "run CMD (split into words like a shell, no expansion)" },
@@ -42,7 +48,8 @@ static const struct bb_option ml_options[] = {
 	{ "show-allocs", 'a', NULL, "list the outstanding allocations of each stack" },
 	{ "output", 'o', "FILE", "the report in FILE (new, 0600), apart from the program's output" },
 	{ "older", O_OLDER, "MS", "only allocations older than MS milliseconds (bcc's -o)" },
-	{ "error-exitcode", O_ERROR_EXIT, "N", "exit N when leaks remain at the end" },
+	{ "error-exitcode", O_ERROR_EXIT, "N", "exit N when leaks remain at the end (definitely lost)" },
+	{ "suppress", O_SUPPRESS, "FILE", "leave out stacks through the functions or objects FILE names" },
 	{ "sample", 's', "N", "track one allocation in N (less overhead)" },
 	{ "min-size", 'z', "BYTES", "ignore allocations smaller than BYTES" },
 	{ "max-size", 'Z', "BYTES", "ignore allocations larger than BYTES" },
@@ -65,6 +72,39 @@ static struct bb_target target;
 static bool kernel_mode;
 static struct memleak_bpf *skel;
 
+/*
+ * Suppressions: a stack through one of these functions, or objects (a
+ * mapped file's name), is left out.  The C library's own one-time
+ * buffers (stdio, locale, time zone, ld.so) are left out by default
+ * unless lost: a program cannot free them.
+ */
+static const char *const default_suppressions[] = {
+	"_IO_file_doallocate", "setlocale", "_nl_find_locale", "_nl_load_locale_from_archive",
+	"__tzfile_read", "tzset_internal", "_dl_allocate_tls", "_dl_map_object",
+	"__libc_dlopen_mode", "__nss_database_get",
+};
+static char **suppressions;
+static size_t nr_suppressions;
+
+static void read_suppressions(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[512];
+
+	if (!f)
+		bb_die("cannot read %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *w = line + strspn(line, " \t");
+
+		w[strcspn(w, " \t\r\n")] = 0;
+		if (!*w || *w == '#')
+			continue;
+		suppressions = bb_xrealloc(suppressions, nr_suppressions + 1, sizeof(*suppressions));
+		suppressions[nr_suppressions++] = bb_xstrdup(w);
+	}
+	fclose(f);
+}
+
 static int ml_parse(int key, const char *arg)
 {
 	unsigned long long n;
@@ -85,6 +125,7 @@ static int ml_parse(int key, const char *arg)
 		cfg.output = arg;
 		return 0;
 	case O_OLDER: return bb_parse_uint(arg, 1ULL << 40, &cfg.older_ms);
+	case O_SUPPRESS: read_suppressions(arg); return 0;
 	case O_ERROR_EXIT:
 		return bb_parse_uint(arg, 255, &cfg.error_exitcode) || !cfg.error_exitcode ? -1 : 0;
 	case 's': return bb_parse_uint(arg, 1 << 30, &cfg.sample) || !cfg.sample ? -1 : 0;
@@ -386,8 +427,8 @@ static void print_allocs_of(const struct memleak_key *k, uint64_t now)
 	}
 }
 
-static void row_json(const struct bb_agg_row *r, const char *when, const uint64_t *frames,
-		     int n, bool final)
+static void row_json(const struct bb_agg_row *r, enum ml_kind kind, const char *when,
+		     const uint64_t *frames, int n, bool final)
 {
 	struct bb_json j;
 
@@ -396,19 +437,22 @@ static void row_json(const struct bb_agg_row *r, const char *when, const uint64_
 	bb_json_str(&j, "time", when);
 	if (cfg.follow_forks)
 		bb_json_u64(&j, "pid", ((const struct memleak_key *)r->key)->tgid);
+	if (kind != ML_KIND_UNKNOWN)
+		bb_json_str(&j, "kind", ml_kind_names[kind]);
 	bb_json_u64(&j, "bytes", r->val.bytes);
 	bb_json_u64(&j, "count", r->val.count);
 	bb_json_frames(&j, "stack", frames, n, format_frame);
 	bb_json_end(&j);
 }
 
-static void print_row(const struct bb_agg_row *r, const char *when, uint64_t now, bool final)
+static void print_row(const struct bb_agg_row *r, enum ml_kind kind, const char *when,
+		      uint64_t now, bool final)
 {
 	const struct memleak_key *k = r->key;
 	uint64_t frames[BB_MAX_STACK];
 	int n = bb_stack_frames(k->stack_id, frames, BB_MAX_STACK);
 
-	if (final)
+	if (final && (kind == ML_DEFINITELY || kind == ML_KIND_UNKNOWN))
 		leaked_bytes += r->val.bytes;
 	if (n < SHALLOW_FRAMES)
 		shallow_stacks++;
@@ -420,7 +464,7 @@ static void print_row(const struct bb_agg_row *r, const char *when, uint64_t now
 		return;
 	}
 	if (bb_opts.json) {
-		row_json(r, when, frames, n, final);
+		row_json(r, kind, when, frames, n, final);
 		return;
 	}
 	printf("\t%llu bytes in %llu allocations from stack\n",
@@ -429,40 +473,6 @@ static void print_row(const struct bb_agg_row *r, const char *when, uint64_t now
 	if (cfg.show_allocs)
 		print_allocs_of(k, now);
 }
-
-static void ml_print_table(const struct bb_agg_table *t, bool final)
-{
-	uint64_t now = bb_now_ns(CLOCK_BOOTTIME);
-	size_t i, shown;
-	char when[32];
-
-	bb_format_time(t->ts_ns, bb_wall_base, when, sizeof(when));
-	if (!bb_opts.json && !cfg.folded)
-		printf("[%s] Top %zu stacks with outstanding allocations%s:\n", when, t->nr,
-		       final ? " (final)" : "");
-	if (!cfg.follow_forks) {
-		for (i = 0; i < t->nr; i++)
-			print_row(&t->rows[i], when, now, final);
-		fflush(stdout);
-		return;
-	}
-	/* -f: each process on its own, its frames named through its own map. */
-	for (printing = &target; printing; printing = printing->next) {
-		if (!bb_opts.json && !cfg.folded)
-			printf("  process %d (%s)%s:\n", printing->pid, printing->cmdline,
-			       printing->exited ? ", exited" : "");
-		for (i = 0, shown = 0; i < t->nr && (!bb_opts.top || shown < bb_opts.top); i++)
-			if (((const struct memleak_key *)t->rows[i].key)->tgid ==
-			    (__u32)printing->pid) {
-				print_row(&t->rows[i], when, now, final);
-				shown++;
-			}
-	}
-	printing = &target;
-	fflush(stdout);
-}
-
-/* ---- reports ------------------------------------------------------------------ */
 
 static void read_allocs(int fd)
 {
@@ -483,7 +493,262 @@ static void read_allocs(int fd)
 	}
 }
 
-/* -o: the in-kernel totals cannot tell ages apart; group the allocations. */
+/* ---- leak kinds ---------------------------------------------------------------- */
+
+/* A final-table key with the leak kind: the memleak_key first, so a row
+ * reads as one either way. */
+struct kind_key {
+	struct memleak_key k;
+	__u32 kind;		/* enum ml_kind */
+	__u32 pad;
+};
+
+/* The blocks scanned at their process's exit, sorted by (tgid, addr). */
+static struct ml_block *scanned;
+static size_t nr_scanned;
+
+static size_t read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n = pread(*(int *)ctx, buf, len, addr);
+
+	return n > 0 ? n : 0;
+}
+
+/* A stopped tracee's stack pointer (0: unknown, its whole stack scanned). */
+static uint64_t stack_pointer(int pid)
+{
+	struct user_regs_struct regs;
+	struct iovec io = { &regs, sizeof(regs) };
+
+	if (ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &io))
+		return 0;
+#if defined(__x86_64__)
+	return regs.rsp;
+#elif defined(__aarch64__)
+	return regs.sp;
+#else
+	return 0;
+#endif
+}
+
+/* Does [@start, @end) hold the start of one of the sorted @b? */
+static bool holds_block(const struct ml_block *b, size_t n, uint64_t start, uint64_t end)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (b[mid].addr < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && b[lo].addr < end;
+}
+
+/*
+ * The roots: writable memory the allocator does not hand out (mappings
+ * holding no block: globals, thread stacks), the main stack from the
+ * stack pointer up (below it, dead frames).
+ */
+static struct ml_region *find_roots(const struct bb_target *t, const struct ml_block *b,
+				    size_t n, size_t *nr)
+{
+	struct bb_usyms_region r;
+	struct ml_region *roots = NULL;
+	uint64_t sp = stack_pointer(t->pid);
+	size_t i;
+
+	*nr = 0;
+	for (i = 0; bb_usyms_region(t->syms, i, &r); i++) {
+		if (!r.writable || holds_block(b, n, r.start, r.end))
+			continue;
+		if (r.name && !strcmp(r.name, "[stack]") && sp > r.start && sp < r.end)
+			r.start = sp & ~7ULL;
+		roots = bb_xrealloc(roots, *nr + 1, sizeof(*roots));
+		roots[(*nr)++] = (struct ml_region){ r.start, r.end };
+	}
+	return roots;
+}
+
+static int cmp_scanned(const void *a, const void *b)
+{
+	const struct ml_block *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* A started process at its exit, its memory intact: each of its blocks' kind. */
+static void scan_at_exit(struct bb_target *t)
+{
+	struct ml_block *b;
+	struct ml_region *roots;
+	size_t i, n = 0, nr_roots;
+	char path[64];
+	int fd;
+
+	read_allocs(bpf_map__fd(skel->maps.ml_allocs));
+	b = bb_xcalloc(nr_allocs + 1, sizeof(*b));
+	for (i = 0; i < nr_allocs; i++)
+		if (allocs[i].key.tgid == (__u32)t->pid)
+			b[n++] = (struct ml_block){ .addr = allocs[i].key.addr,
+						    .size = allocs[i].a.size, .tgid = t->pid };
+	qsort(b, n, sizeof(*b), cmp_scanned);
+	snprintf(path, sizeof(path), "/proc/%d/mem", t->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		bb_warn("cannot read the memory of %d (%s): leak kinds unknown", t->pid,
+			strerror(errno));
+		free(b);
+		return;
+	}
+	roots = find_roots(t, b, n, &nr_roots);
+	ml_classify(b, n, roots, nr_roots, read_mem, &fd);
+	close(fd);
+	free(roots);
+	scanned = bb_xrealloc(scanned, nr_scanned + n, sizeof(*scanned));
+	memcpy(scanned + nr_scanned, b, n * sizeof(*b));
+	nr_scanned += n;
+	qsort(scanned, nr_scanned, sizeof(*scanned), cmp_scanned);
+	free(b);
+}
+
+static enum ml_kind kind_of(__u32 tgid, __u64 addr)
+{
+	struct ml_block key = { .addr = addr, .tgid = tgid };
+	const struct ml_block *b = nr_scanned ? bsearch(&key, scanned, nr_scanned,
+							 sizeof(*scanned), cmp_scanned) : NULL;
+
+	return b ? b->kind : ML_KIND_UNKNOWN;
+}
+
+/* Is frame text @sym ("func+0x1a (module)") one the list names? */
+static bool frame_named(const char *sym, const char *const *names, size_t n)
+{
+	const char *mod = strrchr(sym, '(');
+	size_t i, flen = strcspn(sym, "+ ");
+
+	for (i = 0; i < n; i++) {
+		if (strlen(names[i]) == flen && !strncmp(sym, names[i], flen))
+			return true;
+		if (mod && !strncmp(mod + 1, names[i], strlen(names[i])) &&
+		    mod[1 + strlen(names[i])] == ')')
+			return true;
+	}
+	return false;
+}
+
+static bool suppressed(const uint64_t *frames, int n, enum ml_kind kind)
+{
+	bool lost = kind == ML_DEFINITELY || kind == ML_INDIRECTLY;
+	char sym[512];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		format_frame(frames[i], sym, sizeof(sym));
+		if (frame_named(sym, (const char *const *)suppressions, nr_suppressions) ||
+		    (!lost && frame_named(sym, default_suppressions,
+					   ARRAY_SIZE(default_suppressions))))
+			return true;
+	}
+	return false;
+}
+
+static enum ml_kind row_kind(const struct bb_agg_table *t, const struct bb_agg_row *r)
+{
+	return t->key_size == sizeof(struct kind_key) ? ((const struct kind_key *)r->key)->kind :
+		ML_KIND_UNKNOWN;
+}
+
+static bool row_suppressed(const struct bb_agg_table *t, const struct bb_agg_row *r)
+{
+	uint64_t frames[BB_MAX_STACK];
+	int n;
+
+	if (!nr_suppressions && t->key_size != sizeof(struct kind_key))
+		return false;
+	n = bb_stack_frames(((const struct memleak_key *)r->key)->stack_id, frames, BB_MAX_STACK);
+	return suppressed(frames, n, row_kind(t, r));
+}
+
+/* The rows of process @pid (0: every process) and of @kind (-1: any), the
+ * top ones, under a line with their kind's total when the table has kinds. */
+static void print_group(const struct bb_agg_table *t, __u32 pid, int kind, const char *when,
+			uint64_t now, bool final)
+{
+	unsigned long long bytes = 0, count = 0;
+	size_t i, shown = 0;
+	bool *in = bb_xcalloc(t->nr + 1, sizeof(*in));
+
+	for (i = 0; i < t->nr; i++) {
+		const struct memleak_key *k = t->rows[i].key;
+
+		in[i] = (!pid || k->tgid == pid) && (kind < 0 || (int)row_kind(t, &t->rows[i]) == kind) &&
+			!row_suppressed(t, &t->rows[i]);
+		if (in[i]) {
+			bytes += t->rows[i].val.bytes;
+			count += t->rows[i].val.count;
+		}
+	}
+	if (kind >= 0 && count && !bb_opts.json && !cfg.folded)
+		printf("  -- %s: %llu bytes in %llu blocks\n", ml_kind_names[kind], bytes, count);
+	for (i = 0; i < t->nr && (!bb_opts.top || shown < bb_opts.top); i++)
+		if (in[i]) {
+			print_row(&t->rows[i], row_kind(t, &t->rows[i]), when, now, final);
+			shown++;
+		}
+	free(in);
+}
+
+/* Reports lead with what is definitely lost. */
+static const int kind_order[] = { ML_DEFINITELY, ML_INDIRECTLY, ML_POSSIBLY, ML_REACHABLE,
+				  ML_KIND_UNKNOWN };
+
+static void print_process(const struct bb_agg_table *t, __u32 pid, const char *when,
+			  uint64_t now, bool final)
+{
+	size_t i;
+
+	if (t->key_size != sizeof(struct kind_key)) {
+		print_group(t, pid, -1, when, now, final);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(kind_order); i++)
+		print_group(t, pid, kind_order[i], when, now, final);
+}
+
+static void ml_print_table(const struct bb_agg_table *t, bool final)
+{
+	uint64_t now = bb_now_ns(CLOCK_BOOTTIME);
+	char when[32];
+
+	bb_format_time(t->ts_ns, bb_wall_base, when, sizeof(when));
+	if (!bb_opts.json && !cfg.folded)
+		printf("[%s] Top %zu stacks with outstanding allocations%s:\n", when, t->nr,
+		       final ? " (final)" : "");
+	if (!cfg.follow_forks) {
+		print_process(t, 0, when, now, final);
+		fflush(stdout);
+		return;
+	}
+	/* -f: each process on its own, its frames named through its own map. */
+	for (printing = &target; printing; printing = printing->next) {
+		if (!bb_opts.json && !cfg.folded)
+			printf("  process %d (%s)%s:\n", printing->pid, printing->cmdline,
+			       printing->exited ? ", exited" : "");
+		print_process(t, printing->pid, when, now, final);
+	}
+	printing = &target;
+	fflush(stdout);
+}
+
+/* ---- reports ------------------------------------------------------------------ */
+
+/* --older, and leak kinds: the in-kernel totals cannot tell ages or kinds
+ * apart; group the allocations (@t's key: memleak_key, or kind_key). */
 static void table_from_allocs(struct bb_agg_table *t, uint64_t now)
 {
 	uint64_t older_ns = cfg.older_ms * 1000000ULL;
@@ -492,11 +757,13 @@ static void table_from_allocs(struct bb_agg_table *t, uint64_t now)
 	bb_agg_clear(t);
 	t->ts_ns = now;
 	for (i = 0; i < nr_allocs; i++) {
-		struct memleak_key k = { .stack_id = allocs[i].a.stack_id,
-					 .tgid = allocs[i].key.tgid };
+		struct kind_key k = { .k = { .stack_id = allocs[i].a.stack_id,
+					     .tgid = allocs[i].key.tgid } };
 		struct bb_agg_val v = { 1, allocs[i].a.size, allocs[i].a.ts_ns,
 					allocs[i].a.ts_ns };
 
+		if (t->key_size == sizeof(k))
+			k.kind = kind_of(allocs[i].key.tgid, allocs[i].key.addr);
 		if (now - allocs[i].a.ts_ns >= older_ns)
 			bb_agg_put(t, &k, &v, NULL);
 	}
@@ -504,29 +771,33 @@ static void table_from_allocs(struct bb_agg_table *t, uint64_t now)
 
 static void ml_tick(void *ctx, bool final)
 {
-	static struct bb_agg_table table;
+	static struct bb_agg_table table, kinds;
 	uint64_t now = bb_now_ns(CLOCK_BOOTTIME);
+	bool by_kind = final && nr_scanned;
+	struct bb_agg_table *t = by_kind ? &kinds : &table;
 	int err;
 
 	(void)ctx;
-	if (!table.key_size)
+	if (!table.key_size) {
 		bb_agg_init(&table, sizeof(struct memleak_key), false);
+		bb_agg_init(&kinds, sizeof(struct kind_key), false);
+	}
 	bb_target_refresh(&target);
 	if (cfg.folded && !final)
 		return;
-	if (cfg.show_allocs || cfg.older_ms)
+	if (cfg.show_allocs || cfg.older_ms || by_kind)
 		read_allocs(bpf_map__fd(skel->maps.ml_allocs));
-	if (cfg.older_ms) {
-		table_from_allocs(&table, now);
+	if (cfg.older_ms || by_kind) {
+		table_from_allocs(t, now);
 	} else {
 		err = bb_agg_read_map(bpf_map__fd(skel->maps.ml_outstanding), &table);
 		if (err)
 			bb_die("cannot read the outstanding totals: %s", strerror(-err));
 	}
-	bb_agg_drop_empty(&table);
-	/* -f: the top rows of each process (ml_print_table). */
-	bb_agg_sort(&table, cfg.order, cfg.follow_forks ? 0 : bb_opts.top);
-	bb_agg_emit(&table, final);
+	bb_agg_drop_empty(t);
+	/* The top rows of each process and kind: ml_print_table. */
+	bb_agg_sort(t, cfg.order, 0);
+	bb_agg_emit(t, final);
 }
 
 static void warn_shallow(void)
@@ -633,6 +904,7 @@ static void start(struct bb_load *l)
 	}
 	/* A started program: its allocator at each exec (a wrapper's target). */
 	target.on_exec = on_exec;
+	target.on_exit_stop = scan_at_exit;
 	target.on_fork = on_fork;
 	target.follow_forks = cfg.follow_forks;
 	bb_target_run(&target);

@@ -329,6 +329,8 @@ static void on_status(struct bb_target *t, struct bb_target *p, int status)
 	} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXIT) {
 		/* Its memory is still there: the last look at its map. */
 		bb_target_refresh(p);
+		if (p->on_exit_stop)
+			p->on_exit_stop(p);
 	}
 	/* A new child's first stop is the kernel's SIGSTOP, not a signal to it. */
 	if (sig == SIGSTOP && p->first_stop)

@@ -38,6 +38,9 @@ struct bb_target {
 	 * of its own (made here, on @next), stopped until on_fork returns. */
 	bool follow_forks;
 	void (*on_fork)(struct bb_target *parent, struct bb_target *child);
+	/* Called while a started process is stopped at its exit, its memory
+	 * still all there (memleak's leak scan). */
+	void (*on_exit_stop)(struct bb_target *t);
 	struct bb_target *next;	/* the followed children, in fork order */
 	char cmdline[256];	/* launched: its arguments, blank-separated */
 	bool first_stop;	/* a new child: its next stop is the kernel's SIGSTOP */

@@ -765,3 +765,17 @@ long bb_usyms_file_of(const struct bb_usyms *u, unsigned long long addr)
 			return i;
 	return -1;
 }
+
+bool bb_usyms_region(const struct bb_usyms *u, size_t i, struct bb_usyms_region *out)
+{
+	const struct map *m;
+
+	if (i >= u->nr_maps)
+		return false;
+	m = &u->maps[i];
+	out->start = m->start;
+	out->end = m->end;
+	out->writable = m->writable && !m->stale;
+	out->name = m->obj ? m->obj->module : NULL;
+	return true;
+}

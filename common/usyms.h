@@ -18,6 +18,7 @@
 #ifndef BB_USYMS_H
 #define BB_USYMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct bb_usyms;			/* one process's address space */
@@ -75,5 +76,15 @@ unsigned long long bb_usyms_file_addr(const struct bb_usyms *u, size_t i, unsign
 
 /* The index (bb_usyms_file) of the file mapped at @addr; -1 if none. */
 long bb_usyms_file_of(const struct bb_usyms *u, unsigned long long addr);
+
+/* The @i-th mapping (address order), for a scan of the memory: false past
+ * the last.  name: the file's basename, "[stack]", "[heap]"..., NULL when
+ * anonymous; writable is false for a mapping gone at the last refresh. */
+struct bb_usyms_region {
+	unsigned long long start, end;
+	bool writable;
+	const char *name;
+};
+bool bb_usyms_region(const struct bb_usyms *u, size_t i, struct bb_usyms_region *out);
 
 #endif

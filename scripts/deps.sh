@@ -54,11 +54,12 @@ run() {
 
 # ---------------------------------------------------------------------------
 # 1. Host tools.  patch applies Debian's quilt series (see fetch below);
-#    tcpdump/iptables/iproute2, redis and jemalloc are needed only by the
-#    test suite.
+#    tcpdump/iptables/iproute2, redis, jemalloc and valgrind (the leak
+#    kinds' oracle) are needed only by the test suite.
 # ---------------------------------------------------------------------------
 TOOLS=(clang llvm bpftool musl-tools make gcc linux-libc-dev xz-utils bzip2
-       patch tcpdump iptables iproute2 jq redis-server redis-tools libjemalloc2)
+       patch tcpdump iptables iproute2 jq redis-server redis-tools libjemalloc2
+       valgrind)
 . "$ROOT/scripts/apt-lib.sh"
 need_packages "${TOOLS[@]}"
 

@@ -15,6 +15,9 @@
 # functions from the allocating one to the root, in the printed order.
 #
 # pid=N (-f tables): only the rows under "  process N (...)".
+# kind=definitely|indirectly|possibly|still|outstanding: only the rows under
+# "  -- KIND ...: B bytes in N blocks"; what=kinds: those lines, as
+# "KIND BYTES BLOCKS" (the first word of the kind).
 #
 # A function is the first frame without its offset and module:
 # "leak_malloc+0x18 (leaky)" counts for leak_malloc.
@@ -46,8 +49,9 @@ BEGIN {
 /^\[[0-9:.]+\] Top [0-9]+ stacks with outstanding allocations/ {
 	flush()
 	final = / \(final\):$/
+	cur_kind = ""
 	if (table == "last" || (table == "final" && final) || (table == "interval" && !final)) {
-		delete B; delete C; delete out; nout = 0
+		delete B; delete C; delete K; delete out; nout = 0
 	}
 	in_table = table == "any" || table == "last" || (table == "final") == final
 	next
@@ -55,9 +59,18 @@ BEGIN {
 in_table && /^  process [0-9]+ \(/ {
 	flush()
 	proc = $2
+	cur_kind = ""
 	next
 }
-in_table && /^\t[0-9]+ bytes in [0-9]+ allocations from stack$/ && (pid == "" || proc == pid) {
+in_table && /^  -- [a-z ]+: [0-9]+ bytes in [0-9]+ blocks$/ {
+	flush()
+	cur_kind = $2
+	if (what == "kinds" && (pid == "" || proc == pid))
+		K[cur_kind] = $(NF - 4) " " $(NF - 1)
+	next
+}
+in_table && /^\t[0-9]+ bytes in [0-9]+ allocations from stack$/ && (pid == "" || proc == pid) &&
+    (kind == "" || cur_kind == kind) {
 	flush()
 	b = $1; c = $4; na = 0; nb = 0
 	if ((getline line) > 0)
@@ -79,7 +92,10 @@ in_table && fn != "" && /^\t\t/ {
 { flush() }
 END {
 	flush()
-	if (what == "allocs" || what == "stacks") {
+	if (what == "kinds") {
+		for (k in K)
+			print k, K[k] | "sort"
+	} else if (what == "allocs" || what == "stacks") {
 		for (i = 1; i <= nout; i++)
 			print out[i] | "sort"
 	} else {
