@@ -531,43 +531,66 @@ static uint64_t stack_pointer(int pid)
 #endif
 }
 
-/* Does [@start, @end) hold the start of one of the sorted @b? */
-static bool holds_block(const struct ml_block *b, size_t n, uint64_t start, uint64_t end)
+static void add_root(struct ml_region **roots, size_t *nr, uint64_t start, uint64_t end)
+{
+	if (start >= end)
+		return;
+	*roots = bb_xrealloc(*roots, *nr + 1, sizeof(**roots));
+	(*roots)[(*nr)++] = (struct ml_region){ start, end };
+}
+
+/* The first of the sorted @b at or after @addr. */
+static size_t first_block_from(const struct ml_block *b, size_t n, uint64_t addr)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (b[mid].addr < start)
+		if (b[mid].addr < addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < n && b[lo].addr < end;
+	return lo;
 }
 
 /*
- * The roots: writable memory the allocator does not hand out (mappings
- * holding no block: globals, thread stacks), the main stack from the
- * stack pointer up (below it, dead frames).
+ * The roots: writable memory outside the blocks (globals, thread stacks;
+ * the main stack from the stack pointer up: below it, dead frames).  For
+ * a program followed from its start, a mapping that holds blocks is the
+ * allocator's, left out (its free chunks keep stale pointers).  For one
+ * attached (-p), the blocks it had before are unknown and may be what
+ * leads to the tracked ones: the memory between blocks is a root too,
+ * erring towards "reachable".
  */
 static struct ml_region *find_roots(const struct bb_target *t, const struct ml_block *b,
 				    size_t n, size_t *nr)
 {
 	struct bb_usyms_region r;
 	struct ml_region *roots = NULL;
-	uint64_t sp = stack_pointer(t->pid);
-	size_t i;
+	uint64_t sp = stack_pointer(t->pid), at;
+	size_t i, k;
 
 	*nr = 0;
 	for (i = 0; bb_usyms_region(t->syms, i, &r); i++) {
-		if (!r.writable || holds_block(b, n, r.start, r.end))
+		if (!r.writable)
 			continue;
 		if (r.name && !strcmp(r.name, "[stack]") && sp > r.start && sp < r.end)
 			r.start = sp & ~7ULL;
-		roots = bb_xrealloc(roots, *nr + 1, sizeof(*roots));
-		roots[(*nr)++] = (struct ml_region){ r.start, r.end };
+		k = first_block_from(b, n, r.start);
+		if (k == n || b[k].addr >= r.end) {
+			add_root(&roots, nr, r.start, r.end);
+			continue;
+		}
+		if (t->launched)
+			continue;
+		for (at = r.start; k < n && b[k].addr < r.end; k++) {
+			add_root(&roots, nr, at, b[k].addr);
+			if (b[k].addr + b[k].size > at)
+				at = b[k].addr + b[k].size;
+		}
+		add_root(&roots, nr, at, r.end);
 	}
 	return roots;
 }
@@ -581,7 +604,8 @@ static int cmp_scanned(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* A started process at its exit, its memory intact: each of its blocks' kind. */
+/* A process held still (a started one at its exit, its memory intact; one
+ * attached, in ptrace stops at the report): each of its blocks' kind. */
 static void scan_at_exit(struct bb_target *t)
 {
 	struct ml_block *b;
@@ -785,6 +809,15 @@ static void ml_tick(void *ctx, bool final)
 	bb_target_refresh(&target);
 	if (cfg.folded && !final)
 		return;
+	if (final && !kernel_mode && !cfg.events && !target.launched && !target.exited &&
+	    bb_target_hold(&target)) {
+		/* -p: the process held still while its memory is scanned. */
+		bb_target_refresh(&target);
+		scan_at_exit(&target);
+		bb_target_release(&target);
+		by_kind = nr_scanned > 0;
+		t = by_kind ? &kinds : &table;
+	}
 	if (cfg.show_allocs || cfg.older_ms || by_kind)
 		read_allocs(bpf_map__fd(skel->maps.ml_allocs));
 	if (cfg.older_ms || by_kind) {

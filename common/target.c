@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The traced process: see target.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -440,6 +441,48 @@ void bb_target_refresh(struct bb_target *t)
 		bb_usyms_refresh(t->syms);
 	if (!t->launched && !t->exited && kill(t->pid, 0) && errno == ESRCH)
 		t->exited = true;
+}
+
+/* The threads bb_target_hold seized. */
+static int *held;
+static size_t nr_held;
+
+bool bb_target_hold(struct bb_target *t)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int tid;
+
+	if (t->launched || t->exited)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/task", t->pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	/* Threads started meanwhile are not held: their stacks are read live. */
+	while ((d = readdir(dir))) {
+		tid = atoi(d->d_name);
+		if (tid <= 0 || ptrace(PTRACE_SEIZE, tid, NULL, NULL))
+			continue;
+		held = bb_xrealloc(held, nr_held + 1, sizeof(*held));
+		held[nr_held++] = tid;
+		if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) ||
+		    waitpid(tid, NULL, __WALL) != tid)
+			continue;
+	}
+	closedir(dir);
+	return nr_held > 0;
+}
+
+void bb_target_release(struct bb_target *t)
+{
+	size_t i;
+
+	(void)t;
+	for (i = 0; i < nr_held; i++)
+		ptrace(PTRACE_DETACH, held[i], NULL, NULL);
+	nr_held = 0;
 }
 
 void bb_target_finish(struct bb_target *t)

@@ -66,6 +66,11 @@ void bb_target_refresh(struct bb_target *t);
 /* The target's environment variable @name in @buf: ours until a started
  * program runs (it inherits it), then its own.  NULL when unset. */
 char *bb_target_getenv(const struct bb_target *t, const char *name, char *buf, size_t len);
+/* A running process (-p) held still, every thread of it in a ptrace stop,
+ * while its memory is read (memleak's leak scan); false when it cannot
+ * be (gone, or ptrace refused).  bb_target_release lets it go on. */
+bool bb_target_hold(struct bb_target *t);
+void bb_target_release(struct bb_target *t);
 /* At the end: a target we started and that still runs is terminated. */
 void bb_target_finish(struct bb_target *t);
 

@@ -506,6 +506,7 @@ if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
 	redis_sets "$T/rp.sock" || ok=0
 	kill -INT "$MLPID"
 	reap "$MLPID"
+	redis-cli -s "$T/rp.sock" ping >"$T/rp.ping" 2>&1
 	redis-cli -s "$T/rp.sock" shutdown nosave >/dev/null 2>&1
 	wait "$RDPID" 2>/dev/null
 	forget_bg "$RDPID"
@@ -515,6 +516,11 @@ if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
 		traced_in 'libjemalloc\.so\.2' jemalloc
 	check "redis-p: the 10 x 100000 bytes SET are outstanding, little else" \
 		holds_sets "$G.out" 1200000
+	check "redis-p: held still for the leak scan, then let go: it answers PING" \
+		grep -qx PONG "$T/rp.ping"
+	check "redis-p: the final table has leak kinds, the SET values not lost" \
+		eval "grep -q '^  -- still reachable: ' '$G.out' &&
+		      [ \$(sums '$G.out' -v kind=still | awk '{ s += \$2 } END { print s + 0 }') -ge 1000000 ]"
 else
 	skip "redis: no redis-server or redis-cli (scripts/deps.sh installs them)"
 fi
