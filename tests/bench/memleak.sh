@@ -16,6 +16,10 @@
 #      optimized nop5), plus a plain system call
 #   3. bpfbox's BPF programs: run time per call (kernel.bpf_stats_enabled,
 #      restored afterwards), per build
+#   4. real programs, each tool once: python3 building a dict of
+#      MEMLEAK_PY_KEYS keys as JSON with PYTHONMALLOC=malloc (seconds), and
+#      Debian's redis-server (jemalloc) under redis-benchmark SETs, attached
+#      with -p where the tool can attach (requests/s)
 #
 # Slow tracers run fewer iterations (N_SLOW) and the ratio is per
 # iteration, so it does not depend on N; the table says which N each used.
@@ -28,6 +32,9 @@
 #   MEMLEAK_EXTRA      more bpfbox builds to compare, "label=/path/to/bpfbox;..."
 #                      (e.g. prototypes built in a copy of the tree)
 #   MEMLEAK_PEERS=0    bpfbox only (no heaptrack, valgrind, bpftrace)
+#   MEMLEAK_PY_KEYS    keys of the python3 workload (200000)
+#   MEMLEAK_REDIS_N    SET requests of the redis workload (100000)
+#   MEMLEAK_REAL=0     no part 4
 # It never fails on timings; it exits 1 if a leak check fails for bpfbox
 # or the setup cannot be made.
 
@@ -105,7 +112,7 @@ LIBC=$(readlink -f "$LIBC")
 NOTES=()
 have() { command -v "$1" > /dev/null; }
 if [ "$PEERS" = 1 ]; then
-	for t in heaptrack valgrind bpftrace; do
+	for t in heaptrack valgrind bpftrace gdb; do
 		have $t && continue
 		want_packages $t || NOTES+=("$t: not installed (see build/apt-deb/install.log)")
 	done
@@ -154,8 +161,11 @@ leak_check() {
 	untraced) say "-";;
 	*:s100) say "(sampled)";;
 	bb:*)
-		# The final report: LEAK blocks from leak(), no block of the churn.
-		if awk '/\(final\)/ { f = 1 } f' "$out" | grep -q "$bytes bytes in $LEAK allocations" &&
+		# The final report: LEAK blocks from leak() (rows of any leak kind),
+		# no block of the churn.
+		if [ "$(awk -v what=stacks -f tests/e2e/memleak-sums.awk "$out" |
+			awk '$3 ~ /(^|;)leak(;|$)/ { b += $1; c += $2 } END { print b + 0, c + 0 }')" = \
+		     "$bytes $LEAK" ] &&
 		   ! awk '/\(final\)/ { f = 1 } f' "$out" | grep -q 'churn'; then
 			say "OK"
 		else
@@ -440,6 +450,115 @@ else
 	say "  skipped: no bpftool, or kernel.bpf_stats_enabled cannot be set"
 fi
 
+# --------------------------------- 4. real programs: python3, redis-server
+# python3 building a dict of PY_KEYS keys and dumping it as JSON, every
+# object through malloc (PYTHONMALLOC=malloc): wall time of the whole run.
+# redis-server (Debian's, jemalloc) on a unix socket, attached (-p, or
+# started under the tool when it cannot attach), under redis-benchmark
+# SETs: requests per second.
+PY_KEYS=${MEMLEAK_PY_KEYS:-200000}
+REDIS_N=${MEMLEAK_REDIS_N:-100000}
+REAL=()
+PYPROG="import json; d = {str(i): [i, str(i)] for i in range($PY_KEYS)}; s = json.dumps(d); print(len(s))"
+# py_run KIND: seconds of the python3 run under KIND ("-" if it failed).
+py_run() {
+	local t0 t1 rc
+	t0=$(date +%s%N)
+	case $1 in
+	untraced) PYTHONMALLOC=malloc python3 -c "$PYPROG";;
+	bb) PYTHONMALLOC=malloc "$TMP/bpfbox" memleak -i 0 -T 3 -- python3 -c "$PYPROG";;
+	heaptrack) (cd "$TMP" && PYTHONMALLOC=malloc heaptrack -o "$TMP/htpy" python3 -c "$PYPROG");;
+	valgrind) PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full python3 -c "$PYPROG";;
+	bpftrace) (cd "$TMP" && PYTHONMALLOC=malloc bpftrace -e \
+		"uprobe:$LIBC:malloc /pid == cpid/ { @n = count(); }" -c "python3 -c '$PYPROG'");;
+	esac > "$TMP/py.out" 2>&1
+	rc=$?
+	t1=$(date +%s%N)
+	rm -f "$TMP"/htpy*
+	grep -q "^[0-9]\{6,\}$" "$TMP/py.out" && [ $rc = 0 ] && calc "($t1 - $t0) / 1e9" %.2f || say -
+}
+REDIS_SOCK=$TMP/redis.sock
+REDIS_ARGS=(--port 0 --unixsocket "$REDIS_SOCK" --save '' --appendonly no --dir "$TMP")
+redis_up() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		redis-cli -s "$REDIS_SOCK" ping 2>/dev/null | grep -q PONG && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# redis_rps: SET requests per second redis-benchmark sees.
+redis_rps() {
+	redis-benchmark -s "$REDIS_SOCK" -t set -n "$REDIS_N" -r 100000 -d 64 -q 2>/dev/null |
+		tr '\r' '\n' | awk '/^SET: / { print $2 }' | tail -1
+}
+# redis_run KIND: requests/s with redis-server under KIND ("-" if it failed).
+redis_run() {
+	local rpid tpid rps
+	rm -f "$REDIS_SOCK"
+	case $1 in
+	valgrind) valgrind --tool=memcheck --leak-check=full redis-server "${REDIS_ARGS[@]}" \
+		> "$TMP/rd.log" 2>&1 &;;
+	*) redis-server "${REDIS_ARGS[@]}" > "$TMP/rd.log" 2>&1 &;;
+	esac
+	rpid=$!; BGPIDS+=("$rpid")
+	redis_up || { say -; kill "$rpid" 2>/dev/null; return; }
+	tpid=
+	case $1 in
+	bb) "$TMP/bpfbox" memleak -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
+	    tpid=$!
+	    for ((i = 0; i < 100; i++)); do grep -q '^memleak: tracing' "$TMP/rt.out" && break; sleep 0.1; done;;
+	heaptrack) (cd "$TMP" && heaptrack -o "$TMP/htrd" -p "$rpid") > "$TMP/rt.out" 2>&1 &
+	    tpid=$!
+	    for ((i = 0; i < 300; i++)); do grep -q 'injecting\|heaptrack output will be written' "$TMP/rt.out" && break; sleep 0.1; done
+	    sleep 2;;
+	bpftrace) bpftrace -p "$rpid" -e "uprobe:$JEMALLOC:malloc { @n = count(); }" > "$TMP/rt.out" 2>&1 &
+	    tpid=$!
+	    for ((i = 0; i < 100; i++)); do grep -q '^Attaching' "$TMP/rt.out" && break; sleep 0.1; done
+	    sleep 1;;
+	esac
+	[ -n "$tpid" ] && BGPIDS+=("$tpid")
+	rps=$(redis_rps)
+	redis-cli -s "$REDIS_SOCK" shutdown nosave > /dev/null 2>&1
+	wait "$rpid" 2>/dev/null
+	[ -n "$tpid" ] && { kill -INT "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null; }
+	rm -f "$TMP"/htrd*
+	say "${rps:--}"
+}
+JEMALLOC=$(ldd "$(command -v redis-server 2>/dev/null || echo /nonexistent)" 2>/dev/null |
+	awk '$1 ~ /^libjemalloc/ { print $3 }')
+hr
+if [ "${MEMLEAK_REAL:-1}" = 1 ] && have python3 && have redis-server && have redis-benchmark; then
+	say "4. real programs: python3 JSON ($PY_KEYS keys, PYTHONMALLOC=malloc), seconds;" \
+	    "redis-server SET ($REDIS_N requests, 64-byte values), requests/s"
+	RK=(untraced bb)
+	if [ "$PEERS" = 1 ]; then
+		have heaptrack && RK+=(heaptrack)
+		have valgrind && RK+=(valgrind)
+		have bpftrace && RK+=(bpftrace)
+	fi
+	declare -A PY RD
+	for k in "${RK[@]}"; do
+		PY[$k]=$(py_run "$k")
+		RD[$k]=$(redis_run "$k")
+		say "  $k: python3 ${PY[$k]} s, redis ${RD[$k]} requests/s"
+	done
+	rlabel() {
+		case $1 in
+		untraced) say "untraced";;
+		bb) say "bpfbox memleak (uprobes; redis: -p)";;
+		heaptrack) say "heaptrack (redis: heaptrack -p, injected through gdb)";;
+		valgrind) say "valgrind memcheck --leak-check=full (redis: started under it)";;
+		bpftrace) say "bpftrace: uprobe on malloc, count only (redis: -p)";;
+		esac
+	}
+	for k in "${RK[@]}"; do
+		REAL+=("| $(rlabel "$k") | ${PY[$k]} s | $(ratio "${PY[$k]}" "${PY[untraced]}") | ${RD[$k]} | $(ratio "${RD[untraced]}" "${RD[$k]}") |")
+	done
+else
+	say "4. skipped: MEMLEAK_REAL=0, or no python3 / redis-server / redis-benchmark"
+fi
+
 # ------------------------------------------------------------------ summary
 hr
 say "Summary: kernel $(uname -r), $(nproc) CPUs; the loop untraced: ${M[untraced]} ns/iteration (N=$N)"
@@ -476,6 +595,12 @@ if [ ${#BS[@]} -gt 0 ]; then
 	say "| build | BPF ns per program run | BPF per iteration | ns per iteration (-p, bpf_stats on) |"
 	say "|---|---|---|---|"
 	printf '%s\n' "${BS[@]}"
+fi
+if [ ${#REAL[@]} -gt 0 ]; then
+	say ""
+	say "| tracer | python3 JSON, $PY_KEYS keys | x untraced | redis SET requests/s | x slower |"
+	say "|---|---|---|---|---|"
+	printf '%s\n' "${REAL[@]}"
 fi
 for n in "${NOTES[@]}"; do say "note: $n"; done
 say ""
