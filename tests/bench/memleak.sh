@@ -459,18 +459,20 @@ fi
 PY_KEYS=${MEMLEAK_PY_KEYS:-200000}
 REDIS_N=${MEMLEAK_REDIS_N:-100000}
 REAL=()
-PYPROG="import json; d = {str(i): [i, str(i)] for i in range($PY_KEYS)}; s = json.dumps(d); print(len(s))"
+PYPROG=$TMP/json_dict.py
+printf 'import json\nd = {str(i): [i, str(i)] for i in range(%d)}\nprint(len(json.dumps(d)))\n' \
+	"$PY_KEYS" > "$PYPROG"
 # py_run KIND: seconds of the python3 run under KIND ("-" if it failed).
 py_run() {
 	local t0 t1 rc
 	t0=$(date +%s%N)
 	case $1 in
-	untraced) PYTHONMALLOC=malloc python3 -c "$PYPROG";;
-	bb) PYTHONMALLOC=malloc "$TMP/bpfbox" memleak -i 0 -T 3 -- python3 -c "$PYPROG";;
-	heaptrack) (cd "$TMP" && PYTHONMALLOC=malloc heaptrack -o "$TMP/htpy" python3 -c "$PYPROG");;
-	valgrind) PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full python3 -c "$PYPROG";;
+	untraced) PYTHONMALLOC=malloc python3 "$PYPROG";;
+	bb) PYTHONMALLOC=malloc "$TMP/bpfbox" memleak -i 0 -T 3 -- python3 "$PYPROG";;
+	heaptrack) (cd "$TMP" && PYTHONMALLOC=malloc heaptrack -o "$TMP/htpy" python3 "$PYPROG");;
+	valgrind) PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full python3 "$PYPROG";;
 	bpftrace) (cd "$TMP" && PYTHONMALLOC=malloc bpftrace -e \
-		"uprobe:$LIBC:malloc /pid == cpid/ { @n = count(); }" -c "python3 -c '$PYPROG'");;
+		"uprobe:$LIBC:malloc /pid == cpid/ { @n = count(); }" -c "$(command -v python3) $PYPROG");;
 	esac > "$TMP/py.out" 2>&1
 	rc=$?
 	t1=$(date +%s%N)
