@@ -784,6 +784,7 @@ static void fuzz(void *arg)
 	unsigned long long off;
 	uint64_t seed = 0x5eed, o, shoff;
 	size_t len, n, i, k, region;
+	struct bb_elf_dynamic dyn;
 	struct bb_elfsyms *e;
 	char interp[64];
 	int usable = 0;
@@ -813,6 +814,10 @@ static void fuzz(void *arg)
 		unit_write_file(path, buf, n);
 		bb_elf_func_offset(path, "fixture_alpha", &off);
 		bb_elf_interp(path, interp, sizeof(interp));
+		if (!bb_elf_dynamic(path, &dyn))
+			bb_elf_dynamic_free(&dyn);
+		bb_elf_exports(path, "fixture_alpha");
+		bb_elf_import_slot(path, "__libc_start_main", &off);
 		e = bb_elfsyms_open(path);
 		if (e && !bb_elfsyms_load(e, path, NULL)) {
 			usable++;
@@ -827,6 +832,43 @@ static void fuzz(void *arg)
 	free(buf);
 	free(elf);
 	free(path);
+}
+
+/* What the dynamic linker reads, for memleak's allocator search (uprobes.c). */
+static void test_dynamic(void)
+{
+	char *exe = fixture("fixture_pie"), **n;
+	const char *libc = "/lib/x86_64-linux-gnu/libc.so.6";
+	struct bb_elf_dynamic dyn;
+	unsigned long long off = 0;
+	bool has_libc = false, has_fixlib = false;
+	struct stat st;
+
+	CHECK(!bb_elf_dynamic(exe, &dyn), "bb_elf_dynamic(fixture_pie): read");
+	for (n = dyn.needed; n && *n; n++) {
+		has_libc |= !strcmp(*n, "libc.so.6");
+		has_fixlib |= !strcmp(*n, "libfixlib.so");
+	}
+	CHECK(has_libc && has_fixlib, "fixture_pie needs libfixlib.so and libc.so.6");
+	CHECK((dyn.runpath && !strcmp(dyn.runpath, "$ORIGIN")) ||
+	      (dyn.rpath && !strcmp(dyn.rpath, "$ORIGIN")), "its -rpath '$ORIGIN' read");
+	bb_elf_dynamic_free(&dyn);
+	CHECK(bb_elf_dynamic("/nonexistent", &dyn) && !dyn.needed, "no file: -1, nothing to free");
+	bb_elf_dynamic_free(&dyn);
+	CHECK(!bb_elf_import_slot(exe, "__libc_start_main", &off) && !stat(exe, &st) &&
+	      off > 0 && off + 8 <= (unsigned long long)st.st_size,
+	      "fixture_pie's GOT slot for __libc_start_main: in the file");
+	errno = 0;
+	CHECK(bb_elf_import_slot(exe, "no_such_function", &off) && errno == ENOENT,
+	      "no slot for a function it does not call: ENOENT");
+	CHECK(!bb_elf_exports(exe, "__libc_start_main"), "an import is not an export");
+	if (!access(libc, R_OK)) {
+		CHECK(bb_elf_exports(libc, "malloc") && !bb_elf_exports(libc, "no_such_function"),
+		      "libc.so.6 exports malloc, not no_such_function");
+		CHECK(!bb_elf_import_slot(libc, "malloc", &off),
+		      "libc.so.6 binds its own malloc calls through a slot (interposable)");
+	}
+	free(exe);
 }
 
 static void test_fuzz(void)
@@ -998,6 +1040,7 @@ int main(void)
 	test_mapped_garbage();
 	test_loader();
 	test_bad_files();
+	test_dynamic();
 	test_fuzz();
 	test_libc();
 	test_interp();
