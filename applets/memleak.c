@@ -2,9 +2,13 @@
 /*
  * memleak: memory allocated and not freed, by allocating stack.
  *
- * With a target (-p PID, -c CMD, -- CMD ARGS) it probes the allocator the
- * target really uses: glibc's or musl's libc, or the executable itself
- * when it is static.  Without one it follows the kernel's allocations.
+ * With a target (-p PID, -c CMD, -- CMD ARGS) it probes the malloc the
+ * target really calls, found as the dynamic linker binds it (uprobes.c):
+ * jemalloc, tcmalloc, a preloaded one, libc's, or the executable's own.
+ * A started program is followed through its execs (and its children with
+ * -f), and when it exits its memory is scanned to tell leaks from live
+ * blocks (memleak/leakscan.c).  Without a target it follows the kernel's
+ * allocations.
  */
 #include <errno.h>
 #include <fcntl.h>
