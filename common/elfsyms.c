@@ -890,6 +890,58 @@ int bb_elf_func_range(const char *path, const char *name, unsigned long long *of
 	return ret;
 }
 
+/* The string at @off of section @strndx, or NULL: untrusted offsets. */
+static const char *dyn_string(Elf *elf, size_t strndx, uint64_t off)
+{
+	Elf_Scn *scn = elf_getscn(elf, strndx);
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+	const char *s;
+
+	if (!d || !d->d_buf || off >= d->d_size)
+		return NULL;
+	s = (const char *)d->d_buf + off;
+	return memchr(s, 0, d->d_size - off) ? s : NULL;
+}
+
+int bb_elf_dynamic(const char *path, void (*fn)(int64_t tag, const char *str, void *ctx),
+		   void *ctx)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	Elf_Scn *scn = NULL;
+	const char *str;
+	GElf_Shdr sh;
+	GElf_Dyn dyn;
+	struct stat st;
+	Elf_Data *d;
+	size_t i;
+	Elf *elf;
+
+	if (fd < 0)
+		return -1;
+	elf = fstat(fd, &st) || !S_ISREG(st.st_mode) ? NULL : elf_open_fd(fd);
+	if (!elf) {
+		close(fd);
+		return -1;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC ||
+		    !(d = elf_getdata(scn, NULL)) || !sh.sh_entsize)
+			continue;
+		for (i = 0; i < d->d_size / sh.sh_entsize && gelf_getdyn(d, i, &dyn); i++) {
+			if (dyn.d_tag == DT_NULL)
+				break;
+			if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RUNPATH && dyn.d_tag != DT_RPATH)
+				continue;
+			str = dyn_string(elf, sh.sh_link, dyn.d_un.d_val);
+			if (str)
+				fn(dyn.d_tag, str, ctx);
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return 0;
+}
+
 int bb_elf_interp(const char *path, char *interp, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), ret = -1;

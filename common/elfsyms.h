@@ -78,6 +78,14 @@ int bb_elf_func_range(const char *path, const char *name, unsigned long long *of
  * @interp is ""), 0 (dynamic: @interp filled), -1 (not a readable ELF file). */
 int bb_elf_interp(const char *path, char *interp, size_t len);
 
+/*
+ * The dynamic section of ELF @path: @fn(DT_NEEDED or DT_RUNPATH or
+ * DT_RPATH, its string, @ctx) for each such entry, in file order.  0, or
+ * -1 when @path is not a readable ELF file.
+ */
+int bb_elf_dynamic(const char *path, void (*fn)(int64_t tag, const char *str, void *ctx),
+		   void *ctx);
+
 /* Where build-id and debuglink lookups go ("/usr/lib/debug"); for tests. */
 void bb_elf_set_debug_dir(const char *dir);
 

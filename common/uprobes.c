@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* User-space probes on a library's functions: see uprobes.h. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,8 @@
 #include "uprobes.h"
 #include "usyms.h"
 #include "elfsyms.h"
+
+#include <elf.h>
 
 static void symbol_name(const char *prefix, const char *func, char *buf, size_t len)
 {
@@ -36,32 +39,121 @@ static const char *const lib_dirs[] = {
 	"/lib", "/usr/lib",
 };
 
-static bool in_program(const char *exe, const char *prefix, const char *func,
-		       const char *const *libs, char *out, size_t len)
+/* Is @path the file @only names: a name prefix of its base name, or the path? */
+static bool named(const char *path, const char *only)
 {
-	char interp[256], path[PATH_MAX];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	return !only || !strncmp(base, only, strlen(only)) || !strcmp(path, only);
+}
+
+/* Does @path, named as @only asks, define @prefix@func?  Then it is @out. */
+static bool candidate(const char *path, const char *only, const char *prefix, const char *func,
+		      char *out, size_t len)
+{
+	if (!named(path, only) || !elf_defines(path, prefix, func))
+		return false;
+	snprintf(out, len, "%s", path);
+	return true;
+}
+
+/* What the program's dynamic section says: its libraries, and where. */
+#define MAX_NEEDED 32
+struct needed {
+	char names[MAX_NEEDED][NAME_MAX + 1];
+	size_t nr;
+	char search[PATH_MAX];		/* RPATH, RUNPATH: ':'-separated */
+};
+
+static void on_dynamic(int64_t tag, const char *str, void *ctx)
+{
+	struct needed *n = ctx;
+	size_t used = strlen(n->search);
+
+	if (tag != DT_NEEDED) {
+		snprintf(n->search + used, sizeof(n->search) - used, "%s%s", used ? ":" : "", str);
+		return;
+	}
+	if (n->nr < MAX_NEEDED && !strchr(str, '/') && strlen(str) <= NAME_MAX)
+		snprintf(n->names[n->nr++], sizeof(n->names[0]), "%s", str);
+}
+
+/* @name in one of the ':'-separated @dirs ($ORIGIN: the program's own
+ * directory, @origin), as the dynamic loader would look. */
+static bool in_dirs(const char *dirs, const char *origin, const char *name, char *out,
+		    size_t len)
+{
+	char dir[PATH_MAX];
+	const char *p = dirs, *end;
+	int n;
+
+	for (; dirs && *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ':') ? strchr(p, ':') : p + strlen(p);
+		if (end == p || (size_t)(end - p) >= sizeof(dir))
+			continue;
+		memcpy(dir, p, end - p);
+		dir[end - p] = 0;
+		if (!strncmp(dir, "$ORIGIN", 7))
+			n = snprintf(out, len, "%s%s/%s", origin, dir + 7, name);
+		else
+			n = snprintf(out, len, "%s/%s", dir, name);
+		if (n > 0 && (size_t)n < len && !access(out, R_OK))
+			return true;
+	}
+	return false;
+}
+
+/* The file the dynamic loader would map for library @name of the program. */
+static bool find_library(const struct needed *n, const char *origin, const char *name,
+			 char *out, size_t len)
+{
 	size_t i;
 
-	if (elf_defines(exe, prefix, func)) {
-		snprintf(out, len, "%s", exe);
+	if (in_dirs(n->search, origin, name, out, len) ||
+	    in_dirs(getenv("LD_LIBRARY_PATH"), origin, name, out, len))
 		return true;
+	for (i = 0; i < ARRAY_SIZE(lib_dirs); i++) {
+		snprintf(out, len, "%s/%s", lib_dirs[i], name);
+		if (!access(out, R_OK))
+			return true;
 	}
+	return false;
+}
+
+/*
+ * A program about to start: its executable, musl's loader-libc, the
+ * libraries it names (DT_NEEDED: a program's own libraries first), then
+ * @libs.  The program inherits our environment (LD_LIBRARY_PATH).
+ */
+static bool in_program(const char *exe, const char *only, const char *prefix, const char *func,
+		       const char *const *libs, char *out, size_t len)
+{
+	char interp[256], path[PATH_MAX], origin[PATH_MAX];
+	struct needed *n;
+	bool found = false;
+	size_t i;
+
+	if (candidate(exe, only, prefix, func, out, len))
+		return true;
 	/* A static program without it has it nowhere. */
 	if (bb_elf_interp(exe, interp, sizeof(interp)) != 0)
 		return false;
-	if (strstr(interp, "musl") && elf_defines(interp, prefix, func)) {
-		snprintf(out, len, "%s", interp);
+	if (strstr(interp, "musl") && candidate(interp, only, prefix, func, out, len))
 		return true;
-	}
-	for (; libs && *libs; libs++)
-		for (i = 0; i < ARRAY_SIZE(lib_dirs); i++) {
+	n = bb_xcalloc(1, sizeof(*n));
+	bb_elf_dynamic(exe, on_dynamic, n);
+	snprintf(origin, sizeof(origin), "%s", exe);
+	*(strrchr(origin, '/') ? strrchr(origin, '/') : origin) = 0;
+	for (i = 0; i < n->nr && !found; i++)
+		found = find_library(n, origin, n->names[i], path, sizeof(path)) &&
+			candidate(path, only, prefix, func, out, len);
+	free(n);
+	for (; !found && libs && *libs; libs++)
+		for (i = 0; i < ARRAY_SIZE(lib_dirs) && !found; i++) {
 			snprintf(path, sizeof(path), "%s/%s", lib_dirs[i], *libs);
-			if (elf_defines(path, prefix, func)) {
-				snprintf(out, len, "%s", path);
-				return true;
-			}
+			found = candidate(path, only, prefix, func, out, len);
 		}
-	return false;
+	return found;
 }
 
 /* The first file @t's process maps that defines it (@only: whose name
@@ -69,14 +161,11 @@ static bool in_program(const char *exe, const char *prefix, const char *func,
 static bool in_process(const struct bb_target *t, const char *only, const char *prefix,
 		       const char *func, char *out, size_t len)
 {
-	const char *file, *base;
+	const char *file;
 	size_t i;
 
 	for (i = 0; (file = bb_usyms_file(t->syms, i)); i++) {
-		if (!*file)
-			continue;
-		base = strrchr(file, '/') + 1;
-		if (only && strncmp(base, only, strlen(only)) && strcmp(file, only))
+		if (!*file || !named(file, only))
 			continue;
 		snprintf(out, len, "/proc/%d/root%s", t->pid, file);
 		if (elf_defines(out, prefix, func))
@@ -88,15 +177,13 @@ static bool in_process(const struct bb_target *t, const char *only, const char *
 bool bb_uprobes_find_module(const struct bb_target *t, const char *only, const char *prefix,
 			    const char *func, const char *const *libs, char *out, size_t len)
 {
-	if (only && !t->launched && !strchr(only, '/'))
-		return in_process(t, only, prefix, func, out, len);
-	if (only) {
+	if (only && strchr(only, '/')) {
 		snprintf(out, len, "%s", only);
 		return elf_defines(only, prefix, func);
 	}
 	if (t->launched)
-		return in_program(t->exe, prefix, func, libs, out, len);
-	return in_process(t, NULL, prefix, func, out, len);
+		return in_program(t->exe, only, prefix, func, libs, out, len);
+	return in_process(t, only, prefix, func, out, len);
 }
 
 /*
