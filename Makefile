@@ -37,7 +37,7 @@ LDLIBS   := -lbpf -lelf -lz
 BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)/include
 
 COMMON_SRC  := $(wildcard common/*.c)
-APPLET_SRC  := $(wildcard applets/*.c)
+APPLET_SRC  := $(wildcard applets/*.c applets/*/*.c)
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 APPLET_OBJ  := $(APPLET_SRC:%.c=$(BUILD)/%.o)

@@ -27,11 +27,12 @@
 #include "../common/usyms.h"
 #include "deadlock.h"
 #include "deadlock.skel.h"
+#include "deadlock/snapshot.h"
 
 #define MAX_CYCLE 16
 #define BLOCKED_NS 500000000ULL	/* in a lock call longer: blocked */
 
-enum { O_DOT = 256, O_LOCK_SYMS, O_UNLOCK_SYMS, O_MAX_EDGES, O_MAX_HELD };
+enum { O_DOT = 256, O_LOCK_SYMS, O_UNLOCK_SYMS, O_MAX_EDGES, O_MAX_HELD, O_SNAPSHOT };
 
 static const struct bb_option dl_options[] = {
 	{ "command", 'c', "CMD", "run CMD (split into words like a shell, no expansion)" },
@@ -40,13 +41,15 @@ static const struct bb_option dl_options[] = {
 	  "OBJ:F: the one in the file whose name starts with OBJ" },
 	{ "unlock-symbols", O_UNLOCK_SYMS, "F[,F]", "more functions that release one" },
 	{ "max-edges", O_MAX_EDGES, "N", "lock-order edges kept at most (default 65536)" },
-	{ "max-held", O_MAX_HELD, "N", "locks one thread holds that are tracked (1-32, default 32)" },
+	{ "max-held", O_MAX_HELD, "N", "locks one thread holds that are tracked (1-64, default 64)" },
+	{ "snapshot", O_SNAPSHOT, NULL, "with -p: only look at the threads as they are, no tracing" },
 	{ 0 }
 };
 
 static struct {
 	const char *command, *dot, *lock_syms, *unlock_syms;
 	unsigned long long max_edges, max_held;
+	bool snapshot;
 } cfg = { .max_edges = 65536, .max_held = DL_MAX_HELD };
 
 static int dl_parse(int key, const char *arg)
@@ -56,6 +59,7 @@ static int dl_parse(int key, const char *arg)
 	case O_DOT: cfg.dot = arg; return 0;
 	case O_LOCK_SYMS: cfg.lock_syms = arg; return 0;
 	case O_UNLOCK_SYMS: cfg.unlock_syms = arg; return 0;
+	case O_SNAPSHOT: cfg.snapshot = true; return 0;
 	case O_MAX_EDGES:
 		return bb_parse_uint(arg, 1 << 24, &cfg.max_edges) || !cfg.max_edges ? -1 : 0;
 	case O_MAX_HELD:
@@ -748,11 +752,9 @@ static void report_live(const struct waiter *w, size_t n, const struct waiter *s
 }
 
 /* Follow waiter -> holder; a walk that comes back to where it started is a cycle. */
-static bool find_live(void)
+static bool find_cycle(const struct waiter *w, size_t n)
 {
-	struct waiter w[256];
-	uint64_t now = bb_now_ns(CLOCK_BOOTTIME);
-	size_t n = read_waiters(w, ARRAY_SIZE(w), now), i, steps;
+	size_t i, steps;
 
 	for (i = 0; i < n; i++) {
 		const struct waiter *cur = &w[i];
@@ -766,6 +768,59 @@ static bool find_live(void)
 		}
 	}
 	return false;
+}
+
+static bool find_live(void)
+{
+	struct waiter w[256];
+	uint64_t now = bb_now_ns(CLOCK_BOOTTIME);
+
+	return find_cycle(w, read_waiters(w, ARRAY_SIZE(w), now));
+}
+
+/* ---- a hung process, as it is ------------------------------------------------------ */
+
+/* The snapshot's stacks, by id (no BPF stack map yet; its ids are hashes). */
+#define SNAP_STACK_ID 0x7fff0000
+#define MAX_BLOCKED 256
+
+/* A stack of the snapshot, known by id to the report, and to the file (-w). */
+static void add_snap_stack(__s32 id, const uint64_t *frames, int n)
+{
+	uint32_t hdr[2] = { id, n };
+
+	bb_stacks_add(id, frames, n);
+	if (!bb_recording())
+		return;
+	bb_usym_record_stack(target.syms, frames, n);
+	bb_record_write(BB_REC_STACK, hdr, sizeof(hdr), frames, n * sizeof(frames[0]));
+}
+
+/*
+ * Threads of the running target blocked on mutexes now, each waiting for
+ * the owner of its mutex: a cycle is a deadlock that happened before we
+ * came (no probe saw it form).  Reported as a live one.
+ */
+static bool look_now(const char *libc)
+{
+	struct dl_blocked *b = bb_xcalloc(MAX_BLOCKED, sizeof(*b));
+	struct waiter *w = bb_xcalloc(MAX_BLOCKED, sizeof(*w));
+	size_t n = dl_snapshot(target.pid, is_glibc(libc), target.syms, b, MAX_BLOCKED), i;
+	bool found;
+
+	for (i = 0; i < n; i++) {
+		w[i].tid = b[i].tid;
+		w[i].w.lock = b[i].lock;
+		w[i].w.stack_id = SNAP_STACK_ID + i;
+		w[i].holder = b[i].owner;
+		add_snap_stack(SNAP_STACK_ID + i, b[i].frames, b[i].nr_frames);
+	}
+	fprintf(stderr, "deadlock: pid %d now: %zu thread%s waiting for a mutex\n", target.pid, n,
+		n == 1 ? "" : "s");
+	found = find_cycle(w, n);
+	free(b);
+	free(w);
+	return found;
 }
 
 /* ---- the loop -------------------------------------------------------------------- */
@@ -866,6 +921,14 @@ static int dl_main(int argc, char **argv)
 	if (!bb_uprobes_find_module(&target, NULL, "", "pthread_mutex_lock", pthread_libs,
 				    path, sizeof(path)))
 		bb_die("%s has no pthread_mutex_lock (not a threaded program?)", target.exe);
+	if (cfg.snapshot && target.launched)
+		bb_die("--snapshot looks at a running process: give -p PID");
+	if (!target.launched && (look_now(path) || cfg.snapshot)) {
+		/* It hangs already (nothing more to learn), or only this was asked. */
+		bb_record_close(NULL, 0);
+		print_summary();
+		return live ? 1 : 0;
+	}
 	probes.nr = is_glibc(path) ? OWN_CODE_FIRST : ARRAY_SIZE(probe_list);
 	add_custom(cfg.lock_syms, DL_CUSTOM_LOCK);
 	add_custom(cfg.unlock_syms, DL_UNLOCK);
