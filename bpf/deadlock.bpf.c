@@ -79,26 +79,33 @@ static __always_inline bool reads(__u32 op)
 	return op == DL_RDLOCK || op == DL_TRYRDLOCK;
 }
 
+/* dl_gens values: the generation, and whether a lock was taken in it. */
+#define GEN_USED 0x10000
+
 /* The id of the lock at @addr: the address and its generation. */
 static __always_inline __u64 lock_id(__u64 addr)
 {
-	static const __u32 zero;
+	static const __u32 used = GEN_USED;
 	__u32 *gen = bpf_map_lookup_elem(&dl_gens, &addr);
 
-	if (gen)
-		return addr | (__u64)(*gen & 0xffff) << DL_GEN_SHIFT;
-	bpf_map_update_elem(&dl_gens, &addr, &zero, BPF_NOEXIST);
-	return addr;
+	if (!gen) {
+		bpf_map_update_elem(&dl_gens, &addr, &used, BPF_NOEXIST);
+		return addr;
+	}
+	if (!(*gen & GEN_USED))
+		*gen |= GEN_USED;	/* once per generation */
+	return addr | (__u64)(*gen & 0xffff) << DL_GEN_SHIFT;
 }
 
 /* The lock at @addr is gone (destroyed, or its memory freed): a lock made
- * there later is another one.  Addresses never locked are not kept. */
+ * there later is another one.  Once per lock (destroyed, then freed, it is
+ * gone once); addresses never locked are not kept. */
 static __always_inline void forget(__u64 addr)
 {
 	__u32 *gen = bpf_map_lookup_elem(&dl_gens, &addr);
 
-	if (gen)
-		__sync_fetch_and_add(gen, 1);
+	if (gen && (*gen & GEN_USED))
+		*gen = (*gen + 1) & 0xffff;
 }
 
 /* Where @t holds the lock at @addr, or DL_MAX_HELD. */
