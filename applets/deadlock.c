@@ -213,13 +213,35 @@ static int dl_configure(void *s)
 
 /* ---- naming ------------------------------------------------------------------ */
 
-/* A lock as helgrind names it: its variable, when it is a global or static;
- * one made again where a destroyed one was: "#N", its generation. */
+static bool target_glibc;	/* its heap can be walked (dl_heap_block) */
+
+/* A lock in the heap: "heap 0x... (in a block of N bytes)", as far as the
+ * allocator's own records tell (glibc's main heap, the process alive). */
+static bool heap_name(__u64 addr, const struct bb_usym *s, char *buf, size_t len)
+{
+	uint64_t block, usable;
+
+	if (!target_glibc || target.exited || !s->module || strcmp(s->module, "[heap]") ||
+	    !dl_heap_block(target.pid, addr - s->module_offset, addr, &block, &usable))
+		return false;
+	if (block == addr)
+		snprintf(buf, len, "heap 0x%llx (a block of %llu bytes)", (unsigned long long)addr,
+			 (unsigned long long)usable);
+	else
+		snprintf(buf, len, "heap 0x%llx (in a block of %llu bytes, at +%llu)",
+			 (unsigned long long)addr, (unsigned long long)usable,
+			 (unsigned long long)(addr - block));
+	return true;
+}
+
+/* A lock as helgrind names it: its variable, when it is a global or static,
+ * else the heap block it is in; one made again where a destroyed one was:
+ * "#N", its generation. */
 static void lock_name(__u64 id, char *buf, size_t len)
 {
 	__u64 addr = id & DL_ADDR_MASK;
 	unsigned gen = id >> DL_GEN_SHIFT;
-	struct bb_usym s;
+	struct bb_usym s = { 0 };
 	size_t n;
 
 	if (target.syms && !bb_usyms_lookup_data(target.syms, addr, &s) && s.name) {
@@ -228,7 +250,7 @@ static void lock_name(__u64 id, char *buf, size_t len)
 				 (unsigned long long)addr);
 		else
 			snprintf(buf, len, "%s (0x%llx)", s.name, (unsigned long long)addr);
-	} else {
+	} else if (!heap_name(addr, &s, buf, len)) {
 		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
 	}
 	n = strlen(buf);
@@ -923,13 +945,14 @@ static int dl_main(int argc, char **argv)
 		bb_die("%s has no pthread_mutex_lock (not a threaded program?)", target.exe);
 	if (cfg.snapshot && target.launched)
 		bb_die("--snapshot looks at a running process: give -p PID");
+	target_glibc = is_glibc(path);
 	if (!target.launched && (look_now(path) || cfg.snapshot)) {
 		/* It hangs already (nothing more to learn), or only this was asked. */
 		bb_record_close(NULL, 0);
 		print_summary();
 		return live ? 1 : 0;
 	}
-	probes.nr = is_glibc(path) ? OWN_CODE_FIRST : ARRAY_SIZE(probe_list);
+	probes.nr = target_glibc ? OWN_CODE_FIRST : ARRAY_SIZE(probe_list);
 	add_custom(cfg.lock_syms, DL_CUSTOM_LOCK);
 	add_custom(cfg.unlock_syms, DL_UNLOCK);
 	bb_load_attach(&l);

@@ -29,7 +29,7 @@ W=$TOP/build/work
 MUSL=$W/dl_abba-musl
 E2E=$TOP/tests/e2e
 WORKLOADS="dl_abba dl_three dl_ordered dl_trylock dl_rwlock dl_real dl_recursive dl_reuse dl_gate
-	dl_rwread dl_spin dl_hung"
+	dl_rwread dl_spin dl_hung dl_heap"
 
 . "$TOP/tests/e2e/lib.sh"
 ROOT=$TOP . "$TOP/scripts/apt-lib.sh"
@@ -424,6 +424,24 @@ check "gate -n: B -> A taken without G: one cycle of A and B" \
 
 dl rwread -- "$W/dl_rwread"
 check "rwread: r1 <-> r2, read after read only: no cycle, 2 edges" no_cycle 2
+
+# Heap locks named by their block (glibc's chunk headers), while the
+# process lives: dl_heap waits on a fifo until the cycle is reported.
+mkfifo "$T/heap.fifo"
+"$BB" deadlock -- "$W/dl_heap" <"$T/heap.fifo" >"$T/heap.out" 2>"$T/heap.err" &
+DPID=$!
+BGPIDS+=("$DPID")
+exec {HFD}>"$T/heap.fifo"
+G=$T/heap
+SHOW=("$G.out" "$G.err")
+ok=1
+wait_for "$G.out" '^potential deadlock' 20 "$DPID" || ok=0
+exec {HFD}>&-
+reap "$DPID"
+check "heap: the ABBA found, exit 1" eval "[ $ok = 1 ] && eq 'exit status' 1 $RC && summary 1 0 2"
+check "heap: named by their blocks: 'heap 0x.. (a block of 40 bytes)', '(in a block of 72 bytes, at +24)'" \
+	eval "grep -qE '^potential deadlock: lock-order cycle of 2 locks: .*heap 0x[0-9a-f]+ \\(a block of 40 bytes\\)' '$G.out' &&
+	      grep -qE '^potential deadlock: .*heap 0x[0-9a-f]+ \\(in a block of 72 bytes, at \\+24\\)' '$G.out'"
 
 # ---- --lock-symbols: a library's own spinlock --------------------------------------------
 

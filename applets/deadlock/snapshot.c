@@ -205,3 +205,48 @@ size_t dl_snapshot(int pid, bool glibc, struct bb_usyms *syms, struct dl_blocked
 	close(mem);
 	return n;
 }
+
+/*
+ * glibc's main heap is a run of chunks from the start of [heap], each
+ * {prev_size, size | flags}, the memory returned 16 bytes in.  Walked in
+ * windows of the process's memory, up to the chunk holding @addr.
+ */
+#define HEAP_WINDOW 65536
+#define HEAP_MAX_CHUNKS 1000000
+
+bool dl_heap_block(int pid, uint64_t heap, uint64_t addr, uint64_t *block, uint64_t *usable)
+{
+	unsigned char *win = bb_xcalloc(1, HEAP_WINDOW);
+	uint64_t c = heap, win_at = 0, size;
+	size_t win_len = 0, n;
+	char path[64];
+	bool found = false;
+	ssize_t got;
+	int mem;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	for (n = 0; mem >= 0 && n < HEAP_MAX_CHUNKS && c <= addr; n++, c += size) {
+		if (c < win_at || c + 16 > win_at + win_len) {
+			win_at = c;
+			got = pread(mem, win, HEAP_WINDOW, (off_t)c);
+			win_len = got > 0 ? (size_t)got : 0;
+			if (win_len < 16)
+				break;
+		}
+		memcpy(&size, win + (c - win_at) + 8, sizeof(size));
+		size &= ~7ULL;
+		if (size < 32 || (size & 15) || size > addr - heap + (1ULL << 30))
+			break;		/* not a chunk: the walk went wrong */
+		if (addr < c + size) {
+			found = addr >= c + 16;
+			*block = c + 16;
+			*usable = size - 8;
+			break;
+		}
+	}
+	if (mem >= 0)
+		close(mem);
+	free(win);
+	return found;
+}

@@ -31,4 +31,11 @@ struct dl_blocked {
 size_t dl_snapshot(int pid, bool glibc, struct bb_usyms *syms, struct dl_blocked *out,
 		   size_t max);
 
+/*
+ * The block of glibc's main heap (starting at @heap, the [heap] mapping)
+ * that holds @addr: its start and usable size.  False if the walk does not
+ * get there (another allocator, a corrupt heap).
+ */
+bool dl_heap_block(int pid, uint64_t heap, uint64_t addr, uint64_t *block, uint64_t *usable);
+
 #endif
