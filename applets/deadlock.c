@@ -37,8 +37,7 @@ enum { O_DOT = 256, O_LOCK_SYMS, O_UNLOCK_SYMS, O_MAX_EDGES, O_MAX_HELD, O_SNAPS
 static const struct bb_option dl_options[] = {
 	{ "command", 'c', "CMD", "run CMD (split into words like a shell, no expansion)" },
 	{ "dot", O_DOT, "FILE", "write the lock graph for Graphviz, cycles in red" },
-	{ "lock-symbols", O_LOCK_SYMS, "F[,F]", "more functions that take a lock (first argument);\n"
-	  "OBJ:F: the one in the file whose name starts with OBJ" },
+	{ "lock-symbols", O_LOCK_SYMS, "F[,F]", "more functions that take a lock (first argument; OBJ:F: in file OBJ*)" },
 	{ "unlock-symbols", O_UNLOCK_SYMS, "F[,F]", "more functions that release one" },
 	{ "max-edges", O_MAX_EDGES, "N", "lock-order edges kept at most (default 65536)" },
 	{ "max-held", O_MAX_HELD, "N", "locks one thread holds that are tracked (1-64, default 64)" },
@@ -984,11 +983,13 @@ BB_APPLET(deadlock,
 	.description =
 	"Builds the order in which a process takes its pthread mutexes and rwlocks,\n"
 	"reports every cycle (a potential deadlock) once, with both stacks of each\n"
-	"edge, and threads blocked in a cycle right now (a live deadlock).\n"
+	"edge, and threads blocked in a cycle right now (a live deadlock).  With -p,\n"
+	"a process that hangs already is diagnosed first, from its threads as they are.\n"
 	"Exit status: 0 none found, 1 found, 2 could not run.\n"
 	"Examples:\n"
 	"  deadlock -- ./server --threads 8       run it, report lock-order cycles\n"
 	"  deadlock -p 1234 --dot locks.dot       a running process; the lock graph\n"
+	"  deadlock -p 1234 --snapshot            a hung one: who waits for whom, no probes\n"
 	"  deadlock --lock-symbols my_lock --unlock-symbols my_unlock -- ./app\n"
 	"                                         its own lock functions (any file of it)\n"
 	"  deadlock --lock-symbols libspin.so:spin_lock --unlock-symbols spin_unlock -- ./app\n",
