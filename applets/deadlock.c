@@ -805,12 +805,12 @@ static bool find_live(void)
 #define SNAP_STACK_ID 0x7fff0000
 #define MAX_BLOCKED 256
 
-/* A stack of the snapshot, known by id to the report, and to the file (-w). */
-static void add_snap_stack(__s32 id, const uint64_t *frames, int n)
+/* A stack of the snapshot's report into the file (-w), as the core does
+ * the BPF map's at the end. */
+static void record_snap_stack(__s32 id, const uint64_t *frames, int n)
 {
 	uint32_t hdr[2] = { id, n };
 
-	bb_stacks_add(id, frames, n);
 	if (!bb_recording())
 		return;
 	bb_usym_record_stack(target.syms, frames, n);
@@ -822,11 +822,11 @@ static void add_snap_stack(__s32 id, const uint64_t *frames, int n)
  * the owner of its mutex: a cycle is a deadlock that happened before we
  * came (no probe saw it form).  Reported as a live one.
  */
-static bool look_now(const char *libc)
+static bool look_now(void)
 {
 	struct dl_blocked *b = bb_xcalloc(MAX_BLOCKED, sizeof(*b));
 	struct waiter *w = bb_xcalloc(MAX_BLOCKED, sizeof(*w));
-	size_t n = dl_snapshot(target.pid, is_glibc(libc), target.syms, b, MAX_BLOCKED), i;
+	size_t n = dl_snapshot(target.pid, target_glibc, target.syms, b, MAX_BLOCKED), i;
 	bool found;
 
 	for (i = 0; i < n; i++) {
@@ -834,11 +834,13 @@ static bool look_now(const char *libc)
 		w[i].w.lock = b[i].lock;
 		w[i].w.stack_id = SNAP_STACK_ID + i;
 		w[i].holder = b[i].owner;
-		add_snap_stack(SNAP_STACK_ID + i, b[i].frames, b[i].nr_frames);
+		bb_stacks_add(SNAP_STACK_ID + i, b[i].frames, b[i].nr_frames);
 	}
 	fprintf(stderr, "deadlock: pid %d now: %zu thread%s waiting for a mutex\n", target.pid, n,
 		n == 1 ? "" : "s");
 	found = find_cycle(w, n);
+	for (i = 0; found && i < n; i++)
+		record_snap_stack(SNAP_STACK_ID + i, b[i].frames, b[i].nr_frames);
 	free(b);
 	free(w);
 	return found;
@@ -945,7 +947,7 @@ static int dl_main(int argc, char **argv)
 	if (cfg.snapshot && target.launched)
 		bb_die("--snapshot looks at a running process: give -p PID");
 	target_glibc = is_glibc(path);
-	if (!target.launched && (look_now(path) || cfg.snapshot)) {
+	if (!target.launched && (look_now() || cfg.snapshot)) {
 		/* It hangs already (nothing more to learn), or only this was asked. */
 		bb_record_close(NULL, 0);
 		print_summary();
