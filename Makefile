@@ -126,6 +126,19 @@ $(BUILD)/work/nolibc: tests/e2e/memleak-nomalloc.c
 	$(Q)gcc -static -nostdlib -O1 -fno-stack-protector -fno-pie -no-pie -o $@ $<
 WORK_BIN += $(BUILD)/work/leaky-musl $(BUILD)/work/dl_abba-musl $(BUILD)/work/nolibc
 
+# deadlock's --lock-symbols workload: a spinlock in a library of its own,
+# found next to the program ($ORIGIN).
+$(BUILD)/work/libdlspin.so: tests/work/lib/dlspin.c tests/work/lib/dlspin.h
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)gcc -O1 -g -fno-omit-frame-pointer -fPIC -shared -Wall -Wextra -Werror -o $@ $<
+$(BUILD)/work/dl_spin: tests/work/dl_spin.c tests/work/*.h $(BUILD)/work/libdlspin.so
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)gcc -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread \
+		-L$(BUILD)/work -ldlspin -Wl,-rpath,'$$ORIGIN'
+WORK_BIN += $(BUILD)/work/libdlspin.so
+
 unit: $(UNIT_BIN) bpfbox
 	tests/run-unit.sh $(UNIT_BIN)
 

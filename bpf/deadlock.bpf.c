@@ -11,6 +11,13 @@
  * the thread's held set; a trylock's edges wait for its success.  Unlocks
  * pop it.  User space looks for cycles in the edges (potential deadlocks)
  * and in waiting -> holder (live ones).
+ *
+ * A lock its thread holds already (a recursive mutex, a rwlock read
+ * again) adds no edge and is no new hold: its depth counts the re-entries
+ * its unlocks undo.  Edges say whether each end was a read (read after
+ * read blocks no one) and a lock held besides, every time (a gate: a
+ * cycle under one gate cannot close).  A lock's memory destroyed or freed
+ * gives the next lock there a new id (DL_GEN_SHIFT).
  */
 #include "bpfbox.bpf.h"
 #include "deadlock.h"
@@ -20,7 +27,7 @@ const volatile __u32 cfg_max_held = DL_MAX_HELD;
 /* The target process: its threads are the only ones in dl_threads. */
 const volatile __u32 cfg_tgid;
 
-/* Entries are ~0.5 KB: allocated as threads come, not all at load, where
+/* Entries are ~1 KB: allocated as threads come, not all at load, where
  * the kernel allows it (bb_map_lazy_if_safe). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -37,6 +44,23 @@ struct {
 	__type(value, struct dl_edge);
 } dl_edges SEC(".maps");
 
+/* Every lock address seen: how many times its memory was destroyed or
+ * freed since.  LRU: a lock long unused may lose its count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u32);
+} dl_gens SEC(".maps");
+
+/* Threads that held more than --max-held: the most they held at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} dl_over SEC(".maps");
+
 BB_STACK_MAP(dl_stacks, 16384);
 
 static __always_inline bool is_unlock(__u32 op)
@@ -50,51 +74,118 @@ static __always_inline bool blocks(__u32 op)
 	return op == DL_LOCK || op == DL_RDLOCK || op == DL_WRLOCK || op == DL_CUSTOM_LOCK;
 }
 
-static __always_inline void drop_held(__u32 tid, __u64 lock)
+static __always_inline bool reads(__u32 op)
 {
-	struct dl_thread *t = bpf_map_lookup_elem(&dl_threads, &tid);
-	__u32 i, last;
+	return op == DL_RDLOCK || op == DL_TRYRDLOCK;
+}
 
-	if (!t || !t->nr || t->nr > DL_MAX_HELD)
-		return;
-	last = (t->nr - 1) & (DL_MAX_HELD - 1);
-	/* The most recent hold of it (recursive mutexes nest): swap-remove. */
-	BB_UNROLL
-	for (i = 0; i < DL_MAX_HELD; i++) {
-		__u32 j = (last - i) & (DL_MAX_HELD - 1);
+/* dl_gens values: the generation, and whether a lock was taken in it. */
+#define GEN_USED 0x10000
 
-		if (i >= t->nr)
-			break;
-		if (t->held[j].lock == lock) {
-			t->held[j] = t->held[last];
-			t->nr--;
-			return;
-		}
+/* The id of the lock at @addr: the address and its generation. */
+static __always_inline __u64 lock_id(__u64 addr)
+{
+	static const __u32 used = GEN_USED;
+	__u32 *gen = bpf_map_lookup_elem(&dl_gens, &addr);
+
+	if (!gen) {
+		bpf_map_update_elem(&dl_gens, &addr, &used, BPF_NOEXIST);
+		return addr;
 	}
+	if (!(*gen & GEN_USED))
+		*gen |= GEN_USED;	/* once per generation */
+	return addr | (__u64)(*gen & 0xffff) << DL_GEN_SHIFT;
 }
 
-static __noinline void add_edge(struct dl_thread *t, __u32 i, const struct dl_wait *w, __u32 tid)
+/* The lock at @addr is gone (destroyed, or its memory freed): a lock made
+ * there later is another one.  Once per lock (destroyed, then freed, it is
+ * gone once); addresses never locked are not kept. */
+static __always_inline void forget(__u64 addr)
 {
-	struct dl_edge_key k = { .from = t->held[i].lock, .to = w->lock };
-	struct dl_edge e = { .tid = tid, .from_stack = t->held[i].stack_id,
-			     .to_stack = w->stack_id };
+	__u32 *gen = bpf_map_lookup_elem(&dl_gens, &addr);
 
-	if (k.from == k.to || bpf_map_lookup_elem(&dl_edges, &k))
-		return;		/* the first witness of an order is kept */
-	bpf_get_current_comm(e.comm, sizeof(e.comm));
-	if (bpf_map_update_elem(&dl_edges, &k, &e, BPF_NOEXIST))
-		bb_lost_inc(BB_LOST_AGG);
+	if (gen && (*gen & GEN_USED))
+		*gen = (*gen + 1) & 0xffff;
 }
 
-/* Every lock @t holds was held when it asked for @w's. */
-static __always_inline void add_edges(struct dl_thread *t, const struct dl_wait *w, __u32 tid)
+/* Where @t holds the lock at @addr, or DL_MAX_HELD. */
+BB_SUBPROG __u32 find_held(const struct dl_thread *t, __u64 addr)
 {
 	__u32 i, n = t->nr;
 
 	BB_UNROLL
 	for (i = 0; i < DL_MAX_HELD; i++)
+		if (i < n && (t->held[i].lock & DL_ADDR_MASK) == addr)
+			return i;
+	return DL_MAX_HELD;
+}
+
+static __always_inline void drop_held(__u32 tid, __u64 lock)
+{
+	struct dl_thread *t = bpf_map_lookup_elem(&dl_threads, &tid);
+	__u32 i, last;
+
+	if (!t || t->nr > DL_MAX_HELD)
+		return;
+	i = find_held(t, lock);
+	if (i >= DL_MAX_HELD) {
+		if (t->over)
+			t->over--;	/* one that was not tracked */
+		return;
+	}
+	i &= DL_MAX_HELD - 1;
+	if (t->held[i].depth) {
+		t->held[i].depth--;	/* a recursive mutex's re-entry undone */
+		return;
+	}
+	last = (t->nr - 1) & (DL_MAX_HELD - 1);
+	t->held[i] = t->held[last];
+	t->nr--;
+}
+
+static __noinline void add_edge(struct dl_thread *t, __u32 i, const struct dl_wait *w, __u32 tid,
+				__u64 gate)
+{
+	struct dl_edge_key k = {};
+	struct dl_edge e = {}, *have;
+
+	i &= DL_MAX_HELD - 1;
+	k.from = t->held[i].lock;
+	k.to = w->lock;
+	k.modes = (t->held[i].read ? DL_FROM_READ : 0) | (reads(w->op) ? DL_TO_READ : 0);
+	if (k.from == k.to)
+		return;
+	have = bpf_map_lookup_elem(&dl_edges, &k);
+	if (have) {
+		/* The first witness is kept; a gate only if it was held every time. */
+		if (have->gate != gate)
+			have->gate = 0;
+		return;
+	}
+	e.gate = gate;
+	e.tid = tid;
+	e.from_stack = t->held[i].stack_id;
+	e.to_stack = w->stack_id;
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	if (bpf_map_update_elem(&dl_edges, &k, &e, BPF_NOEXIST))
+		bb_lost_inc(BB_LOST_AGG);
+}
+
+/*
+ * Every lock @t holds was held when it asked for @w's.  Each edge's gate
+ * candidate: the lock in the first or second slot (whichever is not its
+ * own @from), held for writing (a lock held for reading excludes no one).
+ */
+static __always_inline void add_edges(struct dl_thread *t, const struct dl_wait *w, __u32 tid)
+{
+	__u32 i, n = t->nr;
+	__u64 g0 = n > 0 && !t->held[0].read ? t->held[0].lock : 0;
+	__u64 g1 = n > 1 && !t->held[1].read ? t->held[1].lock : 0;
+
+	BB_UNROLL
+	for (i = 0; i < DL_MAX_HELD; i++)
 		if (i < n)	/* (no break: an unrolled loop needs a fixed count) */
-			add_edge(t, i, w, tid);
+			add_edge(t, i, w, tid, i ? g0 : g1);
 }
 
 static __always_inline struct dl_thread *thread_of(__u32 tid)
@@ -111,6 +202,10 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 op, __u64 lock)
 	__u64 caller = 0;
 	__s32 stack_id;
 
+	if (op == DL_DESTROY || op == DL_FREE) {
+		forget(lock);
+		return 0;
+	}
 	if (is_unlock(op)) {
 		drop_held(tid, lock);
 		return 0;
@@ -121,13 +216,25 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 op, __u64 lock)
 	if (!t)
 		return 0;
 	/* A slot in the thread's own entry: no map update on the hot path. */
-	t->wait.lock = lock;
+	t->wait.lock = lock_id(lock);
 	t->wait.ts_ns = bpf_ktime_get_boot_ns();
 	t->wait.stack_id = stack_id;
 	t->wait.op = op;
-	if (blocks(op))
+	/* Taking again a lock it holds orders nothing. */
+	if (blocks(op) && find_held(t, lock) >= DL_MAX_HELD)
 		add_edges(t, &t->wait, tid);
 	return 0;
+}
+
+/* A hold beyond --max-held: counted, and the most held at once kept. */
+static __always_inline void untracked(struct dl_thread *t, __u32 tid)
+{
+	__u32 most = t->nr + ++t->over, *have = bpf_map_lookup_elem(&dl_over, &tid);
+
+	bb_lost_inc(BB_LOST_APPLET);
+	if (have && *have >= most)
+		return;
+	bpf_map_update_elem(&dl_over, &tid, &most, BPF_ANY);
 }
 
 static __always_inline int lock_return(long ret)
@@ -135,7 +242,7 @@ static __always_inline int lock_return(long ret)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct dl_thread *t = bpf_map_lookup_elem(&dl_threads, &tid);
 	struct dl_wait w;
-	__u32 n;
+	__u32 n, i;
 
 	if (!t || !t->wait.lock)
 		return 0;
@@ -143,15 +250,23 @@ static __always_inline int lock_return(long ret)
 	t->wait.lock = 0;
 	if (ret && w.op != DL_CUSTOM_LOCK)
 		return 0;	/* a failed trylock (or an error) takes nothing */
+	i = find_held(t, w.lock & DL_ADDR_MASK);
+	if (i < DL_MAX_HELD) {
+		t->held[i & (DL_MAX_HELD - 1)].depth++;	/* a recursive mutex taken again */
+		return 0;
+	}
 	if (!blocks(w.op))
 		add_edges(t, &w, tid);
 	n = t->nr;
 	if (n >= cfg_max_held || n >= DL_MAX_HELD) {
-		bb_lost_inc(BB_LOST_APPLET);	/* held set full: counted */
+		untracked(t, tid);
 		return 0;
 	}
-	t->held[n & (DL_MAX_HELD - 1)].lock = w.lock;
-	t->held[n & (DL_MAX_HELD - 1)].stack_id = w.stack_id;
+	n &= DL_MAX_HELD - 1;
+	t->held[n].lock = w.lock;
+	t->held[n].stack_id = w.stack_id;
+	t->held[n].depth = 0;
+	t->held[n].read = reads(w.op);
 	t->nr = n + 1;
 	return 0;
 }
@@ -178,6 +293,8 @@ BB_UPROBE_ENTRY(dl_tryrdlock, enter_op, DL_TRYRDLOCK)
 BB_UPROBE_ENTRY(dl_trywrlock, enter_op, DL_TRYWRLOCK)
 BB_UPROBE_ENTRY(dl_rwunlock, enter_op, DL_RWUNLOCK)
 BB_UPROBE_ENTRY(dl_custom_lock, enter_op, DL_CUSTOM_LOCK)
+BB_UPROBE_ENTRY(dl_destroy, enter_op, DL_DESTROY)
+BB_UPROBE_ENTRY(dl_free, enter_op, DL_FREE)
 
 /* A thread that ends holds nothing and waits for nothing. */
 static __always_inline int thread_exit(void)

@@ -223,6 +223,22 @@ size_t bb_lockgraph_edges(const struct bb_lockgraph *g)
 	return g->nr_edges;
 }
 
+int bb_lockgraph_touch(struct bb_lockgraph *g, uint64_t from, uint64_t to)
+{
+	uint32_t f = map_get(&g->node_map, from), t = map_get(&g->node_map, to), e;
+
+	if (f == NONE || t == NONE)
+		return -1;
+	e = map_get(&g->edge_map, (uint64_t)f << 32 | t);
+	if (e == NONE)
+		return -1;
+	if (!g->edges[e].pending) {
+		g->edges[e].pending = true;
+		g->nr_pending++;
+	}
+	return 0;
+}
+
 /* ---- the reported cycles -------------------------------------------------- */
 
 static uint64_t lg_cycle_hash(const uint64_t *ids, size_t n)
@@ -263,8 +279,14 @@ static void lg_cycles_grow(struct bb_lockgraph *g)
 		g->cycle_slots[lg_cycle_slot(g, g->cycles[i].hash, NULL, 0)] = i;
 }
 
-/* Adds a cycle to the reported ones; false if it was reported already. */
-static bool lg_remember(struct bb_lockgraph *g, const uint64_t *ids, size_t n)
+static bool lg_reported(const struct bb_lockgraph *g, const uint64_t *ids, size_t n)
+{
+	return g->cycle_cap &&
+	       g->cycle_slots[lg_cycle_slot(g, lg_cycle_hash(ids, n), ids, n)] != NONE;
+}
+
+/* Adds a cycle, not reported yet, to the reported ones. */
+static void lg_remember(struct bb_lockgraph *g, const uint64_t *ids, size_t n)
 {
 	uint64_t h = lg_cycle_hash(ids, n);
 	size_t s;
@@ -272,8 +294,6 @@ static bool lg_remember(struct bb_lockgraph *g, const uint64_t *ids, size_t n)
 	if ((g->nr_cycles + 1) * 2 > g->cycle_cap)
 		lg_cycles_grow(g);
 	s = lg_cycle_slot(g, h, ids, n);
-	if (g->cycle_slots[s] != NONE)
-		return false;
 	if (g->nr_cycles >= NONE - 1)
 		bb_die("lock graph: too many cycles");
 	while (g->pool_nr + n > g->pool_cap) {
@@ -288,7 +308,6 @@ static bool lg_remember(struct bb_lockgraph *g, const uint64_t *ids, size_t n)
 	g->cycles[g->nr_cycles] = (struct lg_cycle){ .off = g->pool_nr, .n = n, .hash = h };
 	g->pool_nr += n;
 	g->cycle_slots[s] = g->nr_cycles++;
-	return true;
 }
 
 /* ---- strongly connected components ------------------------------------- */
@@ -366,7 +385,7 @@ struct lg_search {
 	uint64_t *locks;
 	void **data;
 	size_t max_cycles, reported;
-	void (*fn)(const uint64_t *locks, void *const *data, size_t n, void *ctx);
+	bb_lockgraph_cycle_fn fn;
 	void *ctx;
 };
 
@@ -424,9 +443,9 @@ static bool lg_emit(struct lg_search *S, size_t n)
 		S->locks[i] = g->nodes[S->path_v[i]].id;
 		S->data[i] = g->edges[S->path_e[i]].data;
 	}
-	if (!lg_remember(S->g, S->locks, n))
+	if (lg_reported(S->g, S->locks, n) || !S->fn(S->locks, S->data, n, S->ctx))
 		return true;
-	S->fn(S->locks, S->data, n, S->ctx);
+	lg_remember(S->g, S->locks, n);
 	return ++S->reported < S->max_cycles;
 }
 
@@ -494,9 +513,7 @@ static bool lg_search_scc(struct lg_search *S, const struct lg_member *m, size_t
 }
 
 size_t bb_lockgraph_report_cycles(struct bb_lockgraph *g, size_t max_len, size_t max_cycles,
-				  void (*fn)(const uint64_t *locks, void *const *data, size_t n,
-					     void *ctx),
-				  void *ctx)
+				  bb_lockgraph_cycle_fn fn, void *ctx)
 {
 	struct lg_search S = { .g = g, .max_cycles = max_cycles, .fn = fn, .ctx = ctx };
 	size_t n = g->nr_nodes, len, nr_m = 0, i, j;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* User-space probes on a library's functions: see uprobes.h. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,8 @@
 #include "uprobes.h"
 #include "usyms.h"
 #include "elfsyms.h"
+
+#include <elf.h>
 
 static void symbol_name(const char *prefix, const char *func, char *buf, size_t len)
 {
@@ -35,6 +38,24 @@ static const char *const lib_dirs[] = {
 	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
 	"/lib", "/usr/lib",
 };
+
+/* Is @path the file @only names: a name prefix of its base name, or the path? */
+static bool named(const char *path, const char *only)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	return !only || !strncmp(base, only, strlen(only)) || !strcmp(path, only);
+}
+
+/* Does @path, named as @only asks, define @prefix@func?  Then it is @out. */
+static bool candidate(const char *path, const char *only, const char *prefix, const char *func,
+		      char *out, size_t len)
+{
+	if (!named(path, only) || !elf_defines(path, prefix, func))
+		return false;
+	snprintf(out, len, "%s", path);
+	return true;
+}
 
 /*
  * The objects of a started program in the order the dynamic linker looks
@@ -179,8 +200,14 @@ static void free_scope(struct ld_scope *sc)
 	free(sc->exe_rpath);
 }
 
-static bool in_program(const struct bb_target *t, const char *prefix, const char *func,
-		       const char *const *libs, char *out, size_t len)
+/*
+ * A program about to start: the first object of the linker's lookup order
+ * that exports it (named as @only asks); else one that defines it without
+ * exporting it (the executable's own function, -O with a prefix), musl's
+ * loader-libc, then @libs.
+ */
+static bool in_program(const struct bb_target *t, const char *only, const char *prefix,
+		       const char *func, const char *const *libs, char *out, size_t len)
 {
 	char interp[256], path[PATH_MAX], sym[256];
 	struct ld_scope sc;
@@ -188,36 +215,25 @@ static bool in_program(const struct bb_target *t, const char *prefix, const char
 	size_t i;
 
 	/* A static program without it has it nowhere. */
-	if (bb_elf_interp(t->exe, interp, sizeof(interp)) != 0) {
-		snprintf(out, len, "%s", t->exe);
-		return elf_defines(t->exe, prefix, func);
-	}
+	if (bb_elf_interp(t->exe, interp, sizeof(interp)) != 0)
+		return candidate(t->exe, only, prefix, func, out, len);
 	symbol_name(prefix, func, sym, sizeof(sym));
 	build_scope(&sc, t);
 	for (i = 0; i < sc.nr && !found; i++) {
-		found = bb_elf_exports(sc.paths[i], sym);
+		found = named(sc.paths[i], only) && bb_elf_exports(sc.paths[i], sym);
 		if (found)
 			snprintf(out, len, "%s", sc.paths[i]);
 	}
+	for (i = 0; i < sc.nr && !found; i++)
+		found = candidate(sc.paths[i], only, prefix, func, out, len);
 	free_scope(&sc);
-	if (found)
+	if (found || (strstr(interp, "musl") && candidate(interp, only, prefix, func, out, len)))
 		return true;
-	/* Not exported where the linker looks (-O with a prefix, say). */
-	if (elf_defines(t->exe, prefix, func)) {
-		snprintf(out, len, "%s", t->exe);
-		return true;
-	}
-	if (strstr(interp, "musl") && elf_defines(interp, prefix, func)) {
-		snprintf(out, len, "%s", interp);
-		return true;
-	}
 	for (; libs && *libs; libs++)
 		for (i = 0; i < ARRAY_SIZE(lib_dirs); i++) {
 			snprintf(path, sizeof(path), "%s/%s", lib_dirs[i], *libs);
-			if (elf_defines(path, prefix, func)) {
-				snprintf(out, len, "%s", path);
+			if (candidate(path, only, prefix, func, out, len))
 				return true;
-			}
 		}
 	return false;
 }
@@ -288,14 +304,11 @@ static bool by_slots(const struct bb_target *t, const char *prefix, const char *
 static bool in_process(const struct bb_target *t, const char *only, const char *prefix,
 		       const char *func, char *out, size_t len)
 {
-	const char *file, *base;
+	const char *file;
 	size_t i;
 
 	for (i = 0; (file = bb_usyms_file(t->syms, i)); i++) {
-		if (!*file)
-			continue;
-		base = strrchr(file, '/') + 1;
-		if (only && strncmp(base, only, strlen(only)) && strcmp(file, only))
+		if (!*file || !named(file, only))
 			continue;
 		snprintf(out, len, "/proc/%d/root%s", t->pid, file);
 		if (elf_defines(out, prefix, func))
@@ -307,15 +320,14 @@ static bool in_process(const struct bb_target *t, const char *only, const char *
 bool bb_uprobes_find_module(const struct bb_target *t, const char *only, const char *prefix,
 			    const char *func, const char *const *libs, char *out, size_t len)
 {
-	if (only && !t->launched && !strchr(only, '/'))
-		return in_process(t, only, prefix, func, out, len);
-	if (only) {
+	if (only && strchr(only, '/')) {
 		snprintf(out, len, "%s", only);
 		return elf_defines(only, prefix, func);
 	}
 	if (t->launched)
-		return in_program(t, prefix, func, libs, out, len);
-	return by_slots(t, prefix, func, out, len) || in_process(t, NULL, prefix, func, out, len);
+		return in_program(t, only, prefix, func, libs, out, len);
+	return (!only && by_slots(t, prefix, func, out, len)) ||
+	       in_process(t, only, prefix, func, out, len);
 }
 
 /*

@@ -48,11 +48,13 @@ struct bb_uprobe_set {
 
 /*
  * The file that defines @prefix@func for @t: for a started program its
- * executable (static, or an interposer), musl's loader-libc, or one of
- * @libs (glibc's libc.so.6, libpthread.so.0...) found in the usual library
- * directories; for a running process the first mapped file that has it,
- * seen through /proc/PID/root.  @only restricts to a path or a mapped
- * file's name prefix (-O).  False when none has it.
+ * executable (static, or an interposer), musl's loader-libc, the libraries
+ * it names (DT_NEEDED, found as the dynamic loader would: RPATH, RUNPATH,
+ * LD_LIBRARY_PATH, the usual directories), or one of @libs (glibc's
+ * libc.so.6, libpthread.so.0...); for a running process the first mapped
+ * file that has it, seen through /proc/PID/root.  @only restricts to a
+ * path, or to files whose base name starts so (-O, OBJ:SYMBOL).  False
+ * when none has it.
  */
 bool bb_uprobes_find_module(const struct bb_target *t, const char *only, const char *prefix,
 			    const char *func, const char *const *libs, char *out, size_t len);

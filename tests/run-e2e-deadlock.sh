@@ -4,7 +4,14 @@
 # order: dl_abba (m1<->m2), dl_three (ma->mb->mc->ma), dl_ordered (28
 # edges, no cycle), dl_trylock (a failed trylock: no edge, no cycle),
 # dl_rwlock (rw1<->rw2) and dl_real (two threads really deadlocked on d1
-# and d2).  Root only.
+# and d2); lock semantics: dl_recursive (recursive re-entry, error-checking
+# relock; -x an ABBA through a recursive mutex), dl_reuse (a heap mutex
+# destroyed or freed, another made at its address), dl_gate (a cycle under
+# a gate lock; -n without it), dl_rwread (read after read), dl_spin (a
+# library's own spinlock, --lock-symbols), dl_hung (waiting, in no
+# deadlock: for deadlock -p's look without probes), and threaded SQLite
+# (tests/e2e/dl_sqlite.c, Debian's libsqlite3: helgrind reports no lock
+# order violation there, and neither must deadlock).  Root only.
 #
 # The Makefile builds the musl-static variant of dl_abba and a static
 # program with no libc (tests/e2e/memleak-nomalloc.c), for "no
@@ -21,9 +28,11 @@ BB=${BPFBOX:-$TOP/bpfbox}	# BPFBOX=path tests another build
 W=$TOP/build/work
 MUSL=$W/dl_abba-musl
 E2E=$TOP/tests/e2e
-WORKLOADS="dl_abba dl_three dl_ordered dl_trylock dl_rwlock dl_real"
+WORKLOADS="dl_abba dl_three dl_ordered dl_trylock dl_rwlock dl_real dl_recursive dl_reuse dl_gate
+	dl_rwread dl_spin dl_hung dl_heap"
 
 . "$TOP/tests/e2e/lib.sh"
+ROOT=$TOP . "$TOP/scripts/apt-lib.sh"
 NOLIBC=$W/nolibc
 e2e_begin e2e-deadlock "loads BPF programs, attaches uprobes" "$BB" $(printf "$W/%s " $WORKLOADS) \
 	"$MUSL" "$NOLIBC"
@@ -208,6 +217,8 @@ check "ordered --max-held 4: 22 edges, no cycle" \
 	eval "summary 0 0 22 && ! grep -q '^potential deadlock' '$G.out'"
 check "ordered --max-held 4: '16000 locks not tracked' on the loss line" \
 	grep -qE '^deadlock: lost in the kernel: .* 16000 locks not tracked \(a thread held more than --max-held' "$G.err"
+check "ordered --max-held 4: the 4 threads named, each 'held 8 locks at once (4 tracked)'" \
+	eq 'thread lines' 4 "$(grep -cE '^deadlock: thread [0-9]+ held 8 locks at once \(4 tracked: --max-held\)$' "$G.err")"
 
 # ---- dl_trylock: a failed trylock adds no edge -----------------------------------------
 
@@ -366,6 +377,187 @@ check "dot: a digraph, 2 edges, both red" \
 	      eq 'red edges' 2 \$(grep -- ' -> ' '$T/locks.dot' | grep -c 'color=red') &&
 	      grep -qE '^	\"m1 \\(0x[0-9a-f]+\\)\" -> \"m2 \\(0x[0-9a-f]+\\)\"' '$T/locks.dot' &&
 	      tail -n 1 '$T/locks.dot' | grep -qx '}'"
+
+# ---- lock semantics ---------------------------------------------------------------------
+
+# no_cycle NAME EDGES: exit 0, no potential deadlock, the summary exact.
+no_cycle() {
+	eq 'exit status' 0 $RC && ! grep -q '^potential deadlock' "$G.out" && summary 0 0 "$1"
+}
+
+dl recursive -- "$W/dl_recursive"
+check "recursive: the error-checking relock failed (relock=EDEADLK), the workload ran to 'done'" \
+	eval "grep -qx relock=EDEADLK '$G.out' && grep -qx done '$G.out'"
+check "recursive: re-entry of R while C is held is no C -> R: no cycle, 4 edges (R->C R->D C->D E->C)" \
+	no_cycle 4
+
+dl recursive-abba -- "$W/dl_recursive" -x
+check "recursive -x: an ABBA through a recursive mutex: one cycle of R and A" \
+	eval "eq 'exit status' 1 $RC && one_cycle '$G.out' 2 R A && summary 1 0 2"
+check "recursive -x: edges R -> A (take_rra) and A -> R (take_ar)" \
+	eval "has_edge '$G.out' R A take_rra && has_edge '$G.out' A R take_ar"
+
+for how in destroy free; do
+	flag=; [ $how = free ] && flag=-f
+	dl "reuse-$how" -- "$W/dl_reuse" $flag
+	check "reuse ($how): the new mutex is at the old one's address ('reused')" \
+		grep -qx reused "$G.out"
+	check "reuse ($how): A -> M and N -> A at one address are no cycle: 2 edges" no_cycle 2
+	check "reuse ($how): the lock made again is named '#1'" \
+		eval "dl 'reuse-$how-dot' --dot '$T/reuse-$how.dot' -- '$W/dl_reuse' $flag &&
+		      grep -qE '^	\"0x[0-9a-f]+ #1\" -> \"A ' '$T/reuse-$how.dot'"
+done
+
+dl gate -- "$W/dl_gate"
+check "gate: A <-> B, both orders under G: no potential deadlock, 4 edges, 1 gated cycle" \
+	eval "eq 'exit status' 0 $RC && ! grep -q '^potential deadlock' '$G.out' &&
+	      grep -qxF 'deadlock: 0 potential, 0 live deadlocks; 4 lock-order edges; 1 cycle under a gate lock (no deadlock)' '$G.err'"
+check "gate: reported apart: 'no deadlock: ... under gate lock G'" \
+	eval "eq 'gated lines' 1 \$(grep -cE '^no deadlock: lock-order cycle of 2 locks under gate lock G \\(0x[0-9a-f]+\\): [AB] ' '$G.out')"
+dl gate-json --json -- "$W/dl_gate"
+grep '^{' "$G.out" >"$G.json"
+check "gate --json: one 'gated' line, gate G, locks A and B; summary gated 1" \
+	eval "eq gated 1 \$(jcount '$G.json' type=gated gate^'G (0x') &&
+	      eq summary 1 \$(jcount '$G.json' type=summary potential=0 gated=1) &&
+	      grep '\"type\":\"gated\"' '$G.json' | jq -e '.locks | map(sub(\" .*\"; \"\")) | sort == [\"A\", \"B\"]' >/dev/null"
+dl gate-open -- "$W/dl_gate" -n
+check "gate -n: B -> A taken without G: one cycle of A and B" \
+	eval "eq 'exit status' 1 $RC && one_cycle '$G.out' 2 A B && summary 1 0 4"
+
+dl rwread -- "$W/dl_rwread"
+check "rwread: r1 <-> r2, read after read only: no cycle, 2 edges" no_cycle 2
+
+# Heap locks named by their block (glibc's chunk headers), while the
+# process lives: dl_heap waits on a fifo until the cycle is reported.
+mkfifo "$T/heap.fifo"
+"$BB" deadlock -- "$W/dl_heap" <"$T/heap.fifo" >"$T/heap.out" 2>"$T/heap.err" &
+DPID=$!
+BGPIDS+=("$DPID")
+exec {HFD}>"$T/heap.fifo"
+G=$T/heap
+SHOW=("$G.out" "$G.err")
+ok=1
+wait_for "$G.out" '^potential deadlock' 20 "$DPID" || ok=0
+exec {HFD}>&-
+reap "$DPID"
+check "heap: the ABBA found, exit 1" eval "[ $ok = 1 ] && eq 'exit status' 1 $RC && summary 1 0 2"
+check "heap: named by their blocks: 'heap 0x.. (a block of 40 bytes)', '(in a block of 72 bytes, at +24)'" \
+	eval "grep -qE '^potential deadlock: lock-order cycle of 2 locks: .*heap 0x[0-9a-f]+ \\(a block of 40 bytes\\)' '$G.out' &&
+	      grep -qE '^potential deadlock: .*heap 0x[0-9a-f]+ \\(in a block of 72 bytes, at \\+24\\)' '$G.out'"
+
+# ---- --lock-symbols: a library's own spinlock --------------------------------------------
+
+for how in name obj; do
+	lk=dl_spin_lock ulk=dl_spin_unlock
+	[ $how = obj ] && lk=libdlspin:dl_spin_lock ulk=libdlspin.so:dl_spin_unlock
+	dl "spin-$how" --lock-symbols $lk --unlock-symbols $ulk -- "$W/dl_spin"
+	check "spin ($lk): both functions found in libdlspin.so" \
+		eval "grep -qx 'deadlock: tracing dl_spin_lock in libdlspin.so' '$G.err' &&
+		      grep -qx 'deadlock: tracing dl_spin_unlock in libdlspin.so' '$G.err'"
+	check "spin ($lk): one cycle of s1 and s2, edges through take_ab and take_ba" \
+		eval "eq 'exit status' 1 $RC && one_cycle '$G.out' 2 s1 s2 && summary 1 0 2 &&
+		      has_edge '$G.out' s1 s2 take_ab && has_edge '$G.out' s2 s1 take_ba"
+done
+fails_with spin-wrong-obj 'no file of .* named libc defines dl_spin_lock' \
+	"$BB" deadlock --lock-symbols libc:dl_spin_lock -- "$W/dl_spin"
+fails_with spin-none 'defines no_such_lock' \
+	"$BB" deadlock --lock-symbols no_such_lock -- "$W/dl_spin"
+fails_with spin-bad 'bad lock function' "$BB" deadlock --lock-symbols libdlspin: -- "$W/dl_spin"
+
+# ---- deadlock -p on a process hung already ---------------------------------------------
+
+# start_bg NAME CMD...: CMD in the background (stdout in $T/NAME.lk) until
+# it says "deadlocked" or "waiting"; its pid in WPID.
+start_bg() {
+	local name=$1
+	shift
+	"$@" >"$T/$name.lk" 2>&1 &
+	WPID=$!
+	BGPIDS+=("$WPID")
+	wait_for "$T/$name.lk" '^(deadlocked|waiting)$' 10 "$WPID"
+}
+
+# ms: milliseconds since the epoch.
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+for how in attach snapshot; do
+	opt=; [ $how = snapshot ] && opt=--snapshot
+	start_bg "hung-$how" "$W/dl_real"
+	t0=$(ms)
+	dl "hung-$how" $opt -p "$WPID"
+	t1=$(ms)
+	check "hung ($how): deadlock -p on a process deadlocked before: exit 1 within a second ($((t1 - t0)) ms)" \
+		eval "eq 'exit status' 1 $RC && [ $((t1 - t0)) -lt 1000 ]"
+	check "hung ($how): looked, probed nothing: 'pid N now: 2 threads waiting for a mutex'" \
+		eval "grep -qx 'deadlock: pid $WPID now: 2 threads waiting for a mutex' '$G.err' &&
+		      ! grep -q '^deadlock: tracing' '$G.err'"
+	check "hung ($how): both threads, waiting for d1 and d2, each held by the other, stacks through grab_*" \
+		live_ok "$G.out"
+	check "hung ($how): each stack goes up to its thread function (thread_a, thread_b)" \
+		eval "live '$G.out' | grep -q ';thread_a;' && live '$G.out' | grep -q ';thread_b;'"
+	check "hung ($how): summary '0 potential, 1 live; 0 edges'" summary 0 1 0
+	kill -KILL "$WPID"; wait "$WPID" 2>/dev/null; forget_bg "$WPID"
+done
+
+start_bg hung-record "$W/dl_real"
+dl hung-record -w "$T/hung.bbr" -p "$WPID"
+kill -KILL "$WPID"; wait "$WPID" 2>/dev/null; forget_bg "$WPID"
+"$BB" report "$T/hung.bbr" >"$T/hung-report.out" 2>"$T/hung-report.err"
+G=$T/hung-report
+SHOW=("$G.out" "$G.err")
+check "hung -w, report: the live deadlock with its names and stacks, the process gone" live_ok "$G.out"
+
+for how in c r; do
+	start_bg "wait-$how" "$W/dl_hung" -$how
+	dl "wait-$how" --snapshot -p "$WPID"
+	n=0; [ $how = r ] && n=1
+	check "dl_hung -$how: waiting in no deadlock: exit 0, $n thread(s) waiting for a mutex, nothing reported" \
+		eval "eq 'exit status' 0 $RC && summary 0 0 0 && [ ! -s '$G.out' ] &&
+		      grep -qE '^deadlock: pid $WPID now: $n threads? waiting for a mutex$' '$G.err'"
+	kill -KILL "$WPID"; wait "$WPID" 2>/dev/null; forget_bg "$WPID"
+done
+fails_with snapshot-launched 'give -p PID' "$BB" deadlock --snapshot -- "$W/dl_abba"
+
+# ---- real software: threaded SQLite ------------------------------------------------------
+
+if want_packages libsqlite3-dev >/dev/null 2>&1 &&
+   gcc -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o "$T/dl_sqlite" \
+	"$E2E/dl_sqlite.c" -lsqlite3 -lpthread; then
+	dl sqlite -- "$T/dl_sqlite" "$T/sqlite.db" 4 200
+	check "sqlite: 4 threads x 200 inserts and selects ran ('done 800')" grep -qx 'done 800' "$G.out"
+	check "sqlite: shared cache + WAL: no potential deadlock (helgrind: none), exit 0" \
+		eval "eq 'exit status' 0 $RC && ! grep -q '^potential deadlock' '$G.out' &&
+		      grep -qE '^deadlock: 0 potential, 0 live deadlocks; [0-9]+ lock-order edges$' '$G.err'"
+else
+	check "sqlite: libsqlite3-dev installed and dl_sqlite built" false
+fi
+
+# ---- real software: redis, whose jemalloc holds its many locks across fork ------------------
+
+if want_packages redis-server redis-tools >/dev/null 2>&1; then
+	mkdir -p "$T/redis"
+	"$BB" deadlock -d 8 -- redis-server --port 0 --unixsocket "$T/redis/sock" --dir "$T/redis" \
+		--io-threads 4 --save "" >"$T/redis.out" 2>"$T/redis.err" </dev/null &
+	DPID=$!
+	BGPIDS+=("$DPID")
+	G=$T/redis
+	SHOW=("$G.out" "$G.err")
+	ok=1
+	wait_for "$G.out" '[Rr]eady to accept connections' 10 "$DPID" || ok=0
+	for i in 1 2 3; do
+		redis-cli -s "$T/redis/sock" set "k$i" v >/dev/null &&
+			redis-cli -s "$T/redis/sock" bgsave >/dev/null || ok=0
+		sleep 0.5
+	done
+	reap "$DPID" 15
+	check "redis (io-threads 4, 3 BGSAVEs: jemalloc's fork handler holds ~60 locks): ran, no cycle" \
+		eval "[ $ok = 1 ] && eq 'exit status' 0 $RC && ! grep -q '^potential deadlock' '$G.out' &&
+		      grep -qE '^deadlock: 0 potential, 0 live deadlocks; [0-9]+ lock-order edges$' '$G.err'"
+	check "redis: every lock held was tracked (nothing on the loss line)" \
+		eval "! grep -q 'locks not tracked' '$G.err' && ! grep -q '^deadlock: thread .* held' '$G.err'"
+else
+	check "redis: redis-server installed" false
+fi
 
 # ---- bad input ------------------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ struct got {
 	struct cyc *c;
 	size_t by_len[MAXN + 1];
 	bool bad;		/* a cycle too long to keep */
+	size_t offered;		/* cycles the callback saw, declined ones too */
+	bool decline;		/* decline every cycle (not reported) */
 };
 
 /* Every edge the tests add carries this, so data[] can be checked. */
@@ -32,14 +34,17 @@ static void *tag(uint64_t from, uint64_t to)
 	return (void *)(uintptr_t)(from * 100000 + to + 1);
 }
 
-static void collect(const uint64_t *locks, void *const *data, size_t n, void *ctx)
+static bool collect(const uint64_t *locks, void *const *data, size_t n, void *ctx)
 {
 	struct got *g = ctx;
 	struct cyc *c;
 
+	g->offered++;
+	if (g->decline)
+		return false;
 	if (n > MAXN) {
 		g->bad = true;
-		return;
+		return true;
 	}
 	if (g->nr == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 64;
@@ -52,6 +57,7 @@ static void collect(const uint64_t *locks, void *const *data, size_t n, void *ct
 	memcpy(c->locks, locks, n * sizeof(*locks));
 	memcpy(c->data, data, n * sizeof(*data));
 	g->by_len[n]++;
+	return true;
 }
 
 static void got_reset(struct got *g)
@@ -126,6 +132,33 @@ static void check_cycles(struct got *g, const char *what)
 static int add(struct bb_lockgraph *lg, uint64_t from, uint64_t to)
 {
 	return bb_lockgraph_add_edge(lg, from, to, tag(from, to));
+}
+
+/* A declined cycle is not reported, not offered again until one of its
+ * edges is touched, and then reported once. */
+static void test_decline_touch(void)
+{
+	struct bb_lockgraph *lg = bb_lockgraph_new();
+	struct got g = { .decline = true };
+
+	add(lg, 1, 2);
+	add(lg, 2, 1);
+	add(lg, 2, 3);
+	CHECK_U64(report(lg, 16, 64, &g), 0, "decline: nothing reported");
+	CHECK_U64(g.offered, 1, "decline: the cycle offered once");
+	CHECK_U64(report(lg, 16, 64, &g), 0, "decline: again, nothing");
+	CHECK_U64(g.offered, 1, "decline: not offered again untouched");
+	CHECK_U64(bb_lockgraph_touch(lg, 3, 1), -1, "touch: no edge 3 -> 1");
+	CHECK_U64(bb_lockgraph_touch(lg, 2, 3), 0, "touch: 2 -> 3, on no cycle");
+	CHECK_U64(report(lg, 16, 64, &g), 0, "touch off the cycle: nothing");
+	CHECK_U64(g.offered, 1, "touch off the cycle: not offered");
+	CHECK_U64(bb_lockgraph_touch(lg, 2, 1), 0, "touch: 2 -> 1");
+	g.decline = false;
+	CHECK_U64(report(lg, 16, 64, &g), 1, "touched: reported");
+	CHECK_U64(g.offered, 2, "touched: offered again");
+	CHECK_U64(report(lg, 16, 64, &g), 0, "reported once");
+	got_reset(&g);
+	bb_lockgraph_free(lg);
 }
 
 static double now(void)
@@ -550,5 +583,6 @@ int main(void)
 	test_random_brute();
 	test_big_dag();
 	test_big_scc();
+	test_decline_touch();
 	return unit_done();
 }
