@@ -205,12 +205,12 @@ static void ml_print_event(const void *data, size_t len)
 	char when[32];
 	struct bb_json j;
 
-	if (len < sizeof(*e))
-		bb_die("corrupt memleak event (%zu bytes)", len);
+	(void)len;	/* the kernel's, or checked by ml_event_shape */
 	op = e->op < ML_OP_NR ? op_names[e->op] : "?";
 	bb_format_time(e->ts_ns, bb_wall_base, when, sizeof(when));
 	if (!bb_opts.json) {
-		printf("%s %7u %7u %-15s %-14s 0x%-14llx %10llu", when, e->tgid, e->tid, e->comm,
+		printf("%s %7u %7u %-15s %-14s 0x%-14llx %10llu", when, e->tgid, e->tid,
+		       bb_esc(e->comm),
 		       op, (unsigned long long)e->addr, (unsigned long long)e->size);
 		if (e->old_addr)
 			printf(" from 0x%llx", (unsigned long long)e->old_addr);
@@ -229,6 +229,12 @@ static void ml_print_event(const void *data, size_t len)
 		bb_json_u64(&j, "old_addr", e->old_addr);
 	bb_json_end(&j);
 }
+
+static const struct bb_rec_shape ml_event_shape = {
+	.min_len = sizeof(struct memleak_event),
+	.max_len = sizeof(struct memleak_event),
+	.strings = { { offsetof(struct memleak_event, comm), BB_COMM_LEN } },
+};
 
 /* -a: the live allocations, read once per report. */
 struct alloc_entry {
@@ -249,7 +255,7 @@ static void print_frames_folded(const uint64_t *frames, int n, __u64 bytes)
 	for (i = n - 1; i >= 0; i--) {
 		format_frame(frames[i], sym, sizeof(sym));
 		sym[strcspn(sym, "+ ")] = 0;	/* a frame per function, as flame graphs want */
-		printf("%s%s", sym, i ? ";" : "");
+		printf("%s%s", bb_esc(sym), i ? ";" : "");
 	}
 	printf("%s %llu\n", n ? "" : "[unknown]", (unsigned long long)bytes);
 }
@@ -466,5 +472,7 @@ BB_APPLET(memleak,
 	.lost_other = "allocations not followed (--max-allocs reached, or the pending-call table full)",
 	.main = ml_main,
 	.print_event = ml_print_event,
+	.event_shape = &ml_event_shape,
 	.print_table = ml_print_table,
+	.agg_key_size = sizeof(struct memleak_key),
 );

@@ -24,7 +24,7 @@ enum {
 	K_HELP = 'h', K_VERBOSE = 'v', K_JSON = 'j', K_WRITE = 'w', K_READ = 'r',
 	K_DURATION = 'd', K_INTERVAL = 'i', K_TOP = 'n', K_PID = 'p',
 	K_BUSY = 1000, K_TID, K_COMM, K_CGROUP, K_MNTNS, K_NETNS, K_BTF,
-	K_ATTACH, K_BUFSIZE,
+	K_ATTACH, K_BUFSIZE, K_FORCE,
 };
 
 static const struct bb_option always_opts[] = {
@@ -37,6 +37,7 @@ static const struct bb_option output_opts[] = {
 	{ "json", K_JSON, NULL, "JSON lines instead of text" },
 	{ "write", K_WRITE, "FILE", "write binary records to FILE (read back with -r)" },
 	{ "read", K_READ, "FILE", "print a file written with -w, as if live" },
+	{ "force", K_FORCE, NULL, "let -w and the other output files replace an existing file" },
 	{ "busy-poll", K_BUSY, NULL, "spin on the buffer instead of sleeping (lowest latency, one CPU)" },
 	{ "duration", K_DURATION, "SEC", "stop after SEC seconds" },
 	{ "interval", K_INTERVAL, "SEC", "print every SEC seconds (0: only at the end; default 1)" },
@@ -213,6 +214,7 @@ static void parse_common(int key, const char *arg, const char *name)
 	case K_JSON: bb_opts.json = true; break;
 	case K_WRITE: bb_opts.write_file = arg; break;
 	case K_READ: bb_opts.read_file = arg; break;
+	case K_FORCE: bb_opts.force = true; break;
 	case K_BUSY: bb_opts.busy_poll = true; break;
 	case K_DURATION: bb_opts.duration = parse_seconds_opt(name, arg); break;
 	case K_INTERVAL:

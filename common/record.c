@@ -9,7 +9,10 @@
 #include <bpf/bpf.h>
 #include "bpfbox.h"
 #include "../bpf/bb_shared.h"
+#include "agg.h"
 #include "ksyms.h"
+#include "loader.h"
+#include "outfile.h"
 #include "record.h"
 #include "usyms.h"
 
@@ -38,9 +41,7 @@ void bb_record_open(const char *path, uint32_t flags)
 	struct bb_file_header h = { .version = BB_REC_VERSION, .header_size = sizeof(h) };
 	struct utsname u;
 
-	rec_file = fopen(path, "we");
-	if (!rec_file)
-		bb_die("cannot create %s: %s", path, strerror(errno));
+	rec_file = bb_create_output_file(path);
 	rec_path = path;
 	rec_buf = bb_xcalloc(1, WRITE_BUFFER);
 	setvbuf(rec_file, rec_buf, _IOFBF, WRITE_BUFFER);
@@ -58,6 +59,8 @@ void bb_record_open(const char *path, uint32_t flags)
 	/* Each symbol goes in before the first record that needs it, so even a
 	 * recording that was killed can be symbolized. */
 	bb_kernel_syms_track(write_ksym);
+	/* The header at once: a recording killed at any time is a record file. */
+	bb_flush_outputs();
 }
 
 void bb_record_write(enum bb_rec_type type, const void *a, size_t alen,
@@ -186,8 +189,7 @@ void bb_record_close(const void *lost, size_t lost_len)
 	bb_kernel_syms_track(NULL);
 	if (lost)
 		bb_record_write(BB_REC_LOST, lost, lost_len, NULL, 0);
-	if (fclose(rec_file))
-		bb_die("writing %s: %s", rec_path, strerror(errno));
+	bb_close_output_file(rec_file, rec_path);
 	rec_file = NULL;
 	free(rec_buf);
 }
@@ -202,6 +204,8 @@ static int read_header(FILE *f, struct bb_file_header *h, char *err, size_t errl
 {
 	size_t n = fread(h, 1, sizeof(*h), f);
 
+	if (n == 0)
+		return fail(err, errlen, "empty file (nothing was recorded)%.0lld", 0);
 	if (n < sizeof(h->magic) || memcmp(h->magic, BB_REC_MAGIC, sizeof(h->magic)))
 		return fail(err, errlen, "not a bpfbox record file (bad magic)%.0lld", 0);
 	if (n < sizeof(*h))
@@ -214,9 +218,115 @@ static int read_header(FILE *f, struct bb_file_header *h, char *err, size_t errl
 	h->applet[sizeof(h->applet) - 1] = 0;
 	h->release[sizeof(h->release) - 1] = 0;
 	h->hostname[sizeof(h->hostname) - 1] = 0;
-	if (fseek(f, h->header_size, SEEK_SET))
-		return fail(err, errlen, "cannot seek past the header%.0lld", 0);
+	for (n = sizeof(*h); n < h->header_size; n++)	/* a later, longer header */
+		if (getc(f) == EOF)
+			return fail(err, errlen, "truncated header (%lld bytes)", n);
 	return 0;
+}
+
+/* ---- checking records: each field, once, as it is decoded ---- */
+
+/* Loss counts beyond this cannot have happened (2^48 events: years of a
+ * flood); a file saying so is corrupt, not alarming. */
+#define MAX_PLAUSIBLE_COUNT (1ULL << 48)
+
+static bool ends_in_nul(const char *p, uint32_t len)
+{
+	return len && !p[len - 1];
+}
+
+static const char *check_event(const struct bb_applet *app, void *data, uint32_t len)
+{
+	const struct bb_rec_shape *sh = app ? app->event_shape : NULL;
+	size_t i;
+
+	if (!sh)
+		return "an event of an applet that has no event shape";
+	if (len < sh->min_len || len > sh->max_len)
+		return "event of a wrong length";
+	for (i = 0; i < ARRAY_SIZE(sh->strings) && sh->strings[i].len; i++) {
+		if (sh->strings[i].off + sh->strings[i].len > len)
+			return "event too short for its strings";
+		bb_rec_terminate((char *)data + sh->strings[i].off, sh->strings[i].len);
+	}
+	return sh->check ? sh->check(data, len) : NULL;
+}
+
+static const char *check_agg_row(const struct bb_applet *app, const void *data, uint32_t len)
+{
+	struct bb_agg_row_hdr rh;
+	size_t vsize;
+
+	if (len < sizeof(rh))
+		return "aggregation row too short";
+	memcpy(&rh, data, sizeof(rh));
+	if (!app || !app->print_table || rh.key_size != app->agg_key_size)
+		return "aggregation key of a wrong size";
+	if (rh.hist > 1)
+		return "aggregation row of an unknown kind";
+	vsize = rh.hist ? sizeof(struct bb_agg_hval) : sizeof(struct bb_agg_val);
+	return len == sizeof(rh) + rh.key_size + vsize ? NULL : "aggregation row of a wrong length";
+}
+
+static const char *check_lost(const void *data, uint32_t len)
+{
+	unsigned long long v[sizeof(struct bb_lost_report) / sizeof(unsigned long long)];
+	size_t i;
+
+	if (len != sizeof(v))
+		return "loss counts of a wrong length";
+	memcpy(v, data, sizeof(v));
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		if (v[i] > MAX_PLAUSIBLE_COUNT)
+			return "implausible loss count";
+	return NULL;
+}
+
+static const char *check_stack(const void *data, uint32_t len)
+{
+	uint32_t h[2];
+
+	if (len < sizeof(h))
+		return "stack too short";
+	memcpy(h, data, sizeof(h));
+	if (h[1] > BB_MAX_STACK || len != sizeof(h) + h[1] * sizeof(uint64_t))
+		return "stack of a wrong length";
+	return NULL;
+}
+
+/* A u64 address, then one string (USYM) or two (KSYM: name, module). */
+static const char *check_symbol(const char *p, uint32_t len, uint32_t strings)
+{
+	if (len < 8 + strings || !ends_in_nul(p, len))
+		return "symbol not terminated";
+	if (strings == 2 && !memchr(p + 8, 0, len - 9))
+		return "symbol without its module";
+	return NULL;
+}
+
+const char *bb_record_check(const struct bb_applet *app, enum bb_rec_type type, void *data,
+			    uint32_t len)
+{
+	switch (type) {
+	case BB_REC_EVENT:
+		return check_event(app, data, len);
+	case BB_REC_AGG_ROW:
+		return check_agg_row(app, data, len);
+	case BB_REC_AGG_END:
+		return len >= 9 && ((unsigned char *)data)[8] <= 1 ? NULL : "bad end of a table";
+	case BB_REC_KSYM:
+		return check_symbol(data, len, 2);
+	case BB_REC_NAME:
+		return len >= 13 && ends_in_nul(data, len) ? NULL : "name not terminated";
+	case BB_REC_LOST:
+		return check_lost(data, len);
+	case BB_REC_STACK:
+		return check_stack(data, len);
+	case BB_REC_USYM:
+		return check_symbol(data, len, 1);
+	default:
+		return "unknown record type";
+	}
 }
 
 int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *ctx,
@@ -224,6 +334,8 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
 {
 	struct bb_rec_hdr rh;
 	struct bb_record rec = { .hdr = hdr };
+	const struct bb_applet *app;
+	const char *why;
 	void *buf = NULL;
 	size_t cap = 0, n;
 	long long off;
@@ -233,8 +345,8 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
 		memset(hdr, 0, sizeof(*hdr));	/* nothing of it can be trusted */
 		return -1;
 	}
-	for (;;) {
-		off = ftell(f);
+	app = bb_find_applet(hdr->applet);
+	for (off = hdr->header_size;; off += sizeof(rh) + rh.len) {
 		n = fread(&rh, 1, sizeof(rh), f);
 		if (n == 0)
 			break;
@@ -255,6 +367,12 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
 		}
 		if (!rh.type || rh.type >= BB_REC_NR) {
 			ret = fail(err, errlen, "unknown record type at byte %lld", off);
+			break;
+		}
+		why = bb_record_check(app, rh.type, buf, rh.len);
+		if (why) {
+			snprintf(err, errlen, "corrupt record at byte %lld: %s", off, why);
+			ret = -1;
 			break;
 		}
 		rec.type = rh.type;
