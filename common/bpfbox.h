@@ -124,6 +124,9 @@ int bb_parse_size(const char *s, unsigned long *out);
 
 /* Errors: one line on stderr, prefixed with the applet's name. */
 void bb_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Fuzz targets only (tests/fuzz/fuzz.h): called by bb_die() instead of
+ * saying and exiting, so the target can go on with its next input. */
+extern void (*bb_die_hook)(void) __attribute__((noreturn));
 void bb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* -v only */
 void *bb_xcalloc(size_t n, size_t size);

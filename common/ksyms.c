@@ -108,7 +108,8 @@ static int cmp_addr(const void *a, const void *b)
 
 void bb_ksyms_sort(struct bb_ksyms *ks)
 {
-	qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
+	if (ks->nr)	/* qsort of NULL is undefined, even for none */
+		qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
 }
 
 void bb_ksyms_free(struct bb_ksyms *ks)

@@ -292,7 +292,7 @@ int bb_parse_options(const struct bb_applet *app, int argc, char **argv)
 	memset(&longs[n], 0, sizeof(longs[n]));
 	shorts[s] = 0;
 
-	optind = 1;
+	optind = 0;	/* 0: a full reset, for glibc as for musl (parsed again in tests) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, &idx)) != -1) {
 		const struct bb_option *o = NULL;

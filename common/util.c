@@ -22,10 +22,14 @@ static void vsay(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+void (*bb_die_hook)(void) __attribute__((noreturn));
+
 void bb_die(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (bb_die_hook)
+		bb_die_hook();
 	va_start(ap, fmt);
 	vsay(fmt, ap);
 	va_end(ap);
