@@ -490,15 +490,49 @@ void bb_usym_record_stack(struct bb_usyms *syms, const uint64_t *frames, size_t 
 	}
 }
 
-/* Enum names: a small linear table is plenty (a few hundred entries). */
+/* Enum names: a few hundred from a live kernel, any number from a file
+ * (report): a hash of (table, value) finds each in constant time. */
 struct name_entry {
 	uint32_t table;
 	uint64_t value;
 	char *name;
 };
 
-static struct name_entry *names;
-static size_t nr_names;
+static struct name_entry *names;	/* in the order they came */
+static size_t nr_names, cap_names;
+static uint32_t *name_slots;		/* index + 1 into names; 0: empty */
+static size_t cap_name_slots;		/* a power of two, at least twice nr_names */
+
+static size_t name_hash(uint32_t table, uint64_t value)
+{
+	return ((value ^ ((uint64_t)table << 40)) * 0x9e3779b97f4a7c15ULL) >> 17;
+}
+
+/* The slot of (table, value): its entry's, or the empty one to put it in. */
+static uint32_t *name_slot(uint32_t table, uint64_t value)
+{
+	size_t mask = cap_name_slots - 1, i = name_hash(table, value) & mask;
+
+	while (name_slots[i]) {
+		const struct name_entry *e = &names[name_slots[i] - 1];
+
+		if (e->table == table && e->value == value)
+			break;
+		i = (i + 1) & mask;
+	}
+	return &name_slots[i];
+}
+
+static void grow_name_slots(void)
+{
+	size_t i;
+
+	free(name_slots);
+	cap_name_slots = cap_name_slots ? 2 * cap_name_slots : 256;
+	name_slots = bb_xcalloc(cap_name_slots, sizeof(*name_slots));
+	for (i = 0; i < nr_names; i++)
+		*name_slot(names[i].table, names[i].value) = i + 1;
+}
 
 static void write_name(const struct name_entry *e)
 {
@@ -525,27 +559,34 @@ static void write_all_names(void)
 
 void bb_names_add(uint32_t table, uint64_t value, const char *name)
 {
-	size_t i;
+	uint32_t *slot;
 
-	for (i = 0; i < nr_names; i++)
-		if (names[i].table == table && names[i].value == value)
-			return;
-	names = bb_xrealloc(names, nr_names + 1, sizeof(*names));
+	if (2 * (nr_names + 1) > cap_name_slots)
+		grow_name_slots();
+	slot = name_slot(table, value);
+	if (*slot)
+		return;		/* the first one wins */
+	if (nr_names == cap_names) {
+		cap_names = cap_names ? 2 * cap_names : 64;
+		names = bb_xrealloc(names, cap_names, sizeof(*names));
+	}
 	names[nr_names++] = (struct name_entry){ table, value, bb_xstrdup(name) };
+	*slot = nr_names;
 	if (rec_file)
 		write_name(&names[nr_names - 1]);
 }
 
 const char *bb_names_get(uint32_t table, uint64_t value)
 {
-	size_t i;
+	uint32_t *slot;
 
-	for (i = 0; i < nr_names; i++)
-		if (names[i].table == table && names[i].value == value)
-			return names[i].name;
-	return NULL;
+	if (!cap_name_slots)
+		return NULL;
+	slot = name_slot(table, value);
+	return *slot ? names[*slot - 1].name : NULL;
 }
 
+/* By name: only --reason's few look-ups, once each. */
 int bb_names_find(uint32_t table, const char *name, uint64_t *value)
 {
 	size_t i;
@@ -565,6 +606,8 @@ void bb_names_clear(void)
 	for (i = 0; i < nr_names; i++)
 		free(names[i].name);
 	free(names);
+	free(name_slots);
 	names = NULL;
-	nr_names = 0;
+	name_slots = NULL;
+	nr_names = cap_names = cap_name_slots = 0;
 }

@@ -263,20 +263,59 @@ void bb_target_refresh(struct bb_target *t)
 		t->exited = true;
 }
 
+enum reaped { REAP_NOTHING, REAP_STOP, REAP_SIGNAL, REAP_EXIT };
+
+/*
+ * One wait for a launched target.  A ptrace stop is passed on: the exit
+ * stop continued, a signal-delivery stop continued with its signal (the
+ * user's Ctrl-C reaches it: REAP_SIGNAL), SIGTRAP swallowed.
+ */
+static enum reaped reap_once(struct bb_target *t, int flags)
+{
+	int status, sig;
+	pid_t r = waitpid(t->pid, &status, flags | __WALL);
+
+	if (r != t->pid) {
+		if (r < 0 && errno == ECHILD)
+			t->exited = true;	/* reaped elsewhere: gone */
+		return r < 0 && errno == ECHILD ? REAP_EXIT : REAP_NOTHING;
+	}
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		t->exited = true;
+		t->wait_status = status;
+		return REAP_EXIT;
+	}
+	sig = WIFSTOPPED(status) && !(status >> 16) ? WSTOPSIG(status) : 0;
+	if (sig == SIGTRAP)
+		sig = 0;
+	ptrace(PTRACE_CONT, t->pid, NULL, (void *)(long)sig);
+	return sig ? REAP_SIGNAL : REAP_STOP;
+}
+
 void bb_target_finish(struct bb_target *t)
 {
-	int status;
+	bool signalled = false;
+	enum reaped r;
+	int i;
 
 	if (t->pid && t->watch_fd >= 0)	/* (no target: all zero) */
 		close(t->watch_fd);
 	t->watch_fd = -1;
 	if (!t->launched || t->exited)
 		return;
-	/* Tracing stopped: the program we started goes with it (it may sit in
-	 * a ptrace stop, where only SIGKILL is sure to end it). */
+	while ((r = reap_once(t, WNOHANG)) == REAP_STOP || r == REAP_SIGNAL)
+		signalled |= r == REAP_SIGNAL;
+	/* A signal it was stopped with (Ctrl-C went to it too) is delivered:
+	 * given a moment, it ends by itself, with its own status. */
+	for (i = 0; signalled && i < 50 && !t->exited; i++)
+		if (reap_once(t, WNOHANG) == REAP_NOTHING)
+			usleep(10000);
+	if (t->exited)
+		return;
+	/* Tracing stopped: the program we started goes with it.  Waited for
+	 * until it is gone (a ptrace stop, the exit stop, comes first), so it
+	 * is never left a zombie for an init that may not reap. */
 	kill(t->pid, SIGKILL);
-	if (waitpid(t->pid, &status, __WALL) == t->pid) {
-		t->exited = true;
-		t->wait_status = status;
-	}
+	while (reap_once(t, 0) != REAP_EXIT)
+		;
 }

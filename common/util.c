@@ -140,8 +140,8 @@ static bool needs_escape(unsigned char c)
 
 void bb_esc_to(const char *s, char *buf, size_t len)
 {
-	static const char named[] = "\a\b\t\n\v\f\r";
-	static const char letter[] = "abtnvfr";
+	static const char named[] = "\t\n\v\f\r";	/* strace's; octal for the rest */
+	static const char letter[] = "tnvfr";
 	size_t o = 0;
 	char e[5];
 
