@@ -168,8 +168,9 @@ FUZZ_DIR    := $(BUILD)/fuzz
 ASAN_DEPS   := $(BUILD)/asan-deps
 ASAN_STAMP  := $(ASAN_DEPS)/.stamp
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# (gcc's format-overflow check misfires under the sanitizers' inlining.)
-SAN_CFLAGS  := -O1 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-format-overflow -I$(BUILD) -Ibpf -iquote common \
+# gcc's (its format-overflow check misfires under the sanitizers' inlining).
+ASAN_CC     := gcc -Wno-format-overflow
+SAN_CFLAGS  := -O1 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -I$(BUILD) -Ibpf -iquote common \
 	       -I$(ASAN_DEPS)/include -I$(ASAN_DEPS)/uapi
 SAN_LIBS    := $(ASAN_DEPS)/lib/libbpf.a -lelf -lz
 ASAN_LIB    := $(filter-out $(ASAN_DIR)/common/main.o,$(COMMON_SRC:%.c=$(ASAN_DIR)/%.o))
@@ -187,7 +188,7 @@ $(ASAN_STAMP): scripts/deps-asan.sh | $(DEPS_STAMP)
 $(ASAN_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(ASAN_STAMP)
 	@mkdir -p $(@D)
 	$(call say,ASAN-CC,$@)
-	$(Q)gcc $(SAN_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+	$(Q)$(ASAN_CC) $(SAN_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
 $(FUZZ_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(ASAN_STAMP)
 	@mkdir -p $(@D)
@@ -201,14 +202,14 @@ $(ASAN_DIR)/bpfbox: $(ASAN_LIB) $(APPLET_SRC:%.c=$(ASAN_DIR)/%.o) $(ASAN_DIR)/co
 $(ASAN_DIR)/tests/%: tests/unit/%.c tests/unit/*.h $(ASAN_LIB)
 	@mkdir -p $(@D)
 	$(call say,ASAN-CC,$@)
-	$(Q)gcc $(SAN_CFLAGS) $(SAN_FLAGS) -Icommon -o $@ $< $(ASAN_LIB) $(SAN_LIBS)
+	$(Q)$(ASAN_CC) $(SAN_CFLAGS) $(SAN_FLAGS) -Icommon -o $@ $< $(ASAN_LIB) $(SAN_LIBS)
 
 # Replayers: each fuzz target with a main() that runs it on files (ASan+UBSan, gcc).
 $(ASAN_DIR)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/*.h $(ASAN_LIB) \
 		    $(APPLET_SRC:%.c=$(ASAN_DIR)/%.o)
 	@mkdir -p $(@D)
 	$(call say,ASAN-CC,$@)
-	$(Q)gcc $(SAN_CFLAGS) $(SAN_FLAGS) -Icommon -o $@ $< tests/fuzz/replay.c \
+	$(Q)$(ASAN_CC) $(SAN_CFLAGS) $(SAN_FLAGS) -Icommon -o $@ $< tests/fuzz/replay.c \
 		$(filter-out $(call included,$(ASAN_DIR),$<),$(ASAN_LIB) \
 		$(APPLET_SRC:%.c=$(ASAN_DIR)/%.o)) $(SAN_LIBS)
 

@@ -44,7 +44,7 @@ static const struct bb_option dw_options[] = {
 };
 
 static struct {
-	bool events, stack, all, cumulative, list_reasons;
+	bool events, stack, all, cumulative, list_reasons, snaplen_set;
 	const char *reasons;
 	const char *pcap_path;
 	unsigned l4_proto, port, snaplen;
@@ -103,6 +103,7 @@ static int dw_parse(int key, const char *arg)
 		if (bb_parse_uint(arg, DW_MAX_SNAP, &n) || !n)
 			return -1;
 		cfg.snaplen = n;
+		cfg.snaplen_set = true;
 		return 0;
 	}
 	return -1;
@@ -493,6 +494,10 @@ static int dw_main(int argc, char **argv)
 
 	if (argc)
 		bb_die("unexpected argument '%s' (see dropwatch --help)", argv[0]);
+	if (cfg.snaplen_set && !cfg.pcap_path)
+		bb_die("--snaplen is for --pcap: give both, or neither");
+	if (cfg.cumulative && cfg.events)
+		bb_die("--cumulative is for the counted tables, not --events or --pcap");
 	load_reason_names();
 	if (cfg.list_reasons) {
 		list_reasons();

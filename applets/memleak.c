@@ -27,6 +27,7 @@
 
 #define SHALLOW_FRAMES 3	/* fewer frames than this: no frame pointers? */
 #define ALLOCS_SHOWN 10		/* -a: allocations listed per stack */
+#define MAX_ALLOCS_LIMIT (1U << 22)	/* --max-allocs at most */
 
 enum { O_SORT = 256, O_EVENTS, O_FOLDED, O_PREFIX, O_MAX_ALLOCS };
 
@@ -74,7 +75,11 @@ static int ml_parse(int key, const char *arg)
 	case 'z': return bb_parse_uint(arg, ~0ULL, &cfg.min_size);
 	case 'Z': return bb_parse_uint(arg, ~0ULL, &cfg.max_size);
 	case O_MAX_ALLOCS:
-		return bb_parse_uint(arg, 1 << 26, &cfg.max_allocs) || !cfg.max_allocs ? -1 : 0;
+		/* ~100 bytes of kernel memory each: 4M is 400 MB already. */
+		if (bb_parse_uint(arg, MAX_ALLOCS_LIMIT, &cfg.max_allocs) || !cfg.max_allocs)
+			bb_die("--max-allocs: '%s' is not a number from 1 to %u (each takes "
+			       "~100 bytes of kernel memory)", arg, MAX_ALLOCS_LIMIT);
+		return 0;
 	case 'T':
 		if (bb_parse_uint(arg, 1000000, &n))
 			return -1;
@@ -424,11 +429,22 @@ static void start(struct bb_load *l)
 	bb_target_run(&target);
 }
 
+/* Options that cannot all hold, or that the chosen mode would ignore. */
+static void check_options(void)
+{
+	if (cfg.min_size > cfg.max_size)
+		bb_die("-z %llu is above -Z %llu: no allocation could be tracked",
+		       cfg.min_size, cfg.max_size);
+	if (cfg.events && (cfg.show_allocs || cfg.older_ms || cfg.folded))
+		bb_die("--events prints every call: -a, -o and --folded are for the reports");
+}
+
 static int ml_main(int argc, char **argv)
 {
 	struct bb_load l = { .ops = &ml_skel, .configure = ml_configure };
 	struct bb_loop *loop;
 
+	check_options();
 	kernel_mode = !bb_target_choose(&target, cfg.command, argc, argv);
 	l.hooks = kernel_mode ? kernel_hooks : user_hooks;
 	l.nr_hooks = kernel_mode ? ARRAY_SIZE(kernel_hooks) : ARRAY_SIZE(user_hooks);

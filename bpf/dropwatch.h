@@ -43,6 +43,6 @@ struct dropwatch_event {
 };
 
 /* Bytes of an event that are always present. */
-#define DW_EVENT_HEAD_SIZE ((unsigned long)&((struct dropwatch_event *)0)->frames)
+#define DW_EVENT_HEAD_SIZE __builtin_offsetof(struct dropwatch_event, frames)
 
 #endif

@@ -141,10 +141,14 @@ struct btf *bb_kernel_btf(void)
 	if (btf)
 		return btf;
 	require_btf();
+	libbpf_set_print(libbpf_print);	/* its complaints: -v only, ours is the line */
+	errno = 0;
 	btf = bb_opts.btf_path ? btf__parse(bb_opts.btf_path, NULL) : btf__load_vmlinux_btf();
-	if (!btf)
+	if (!btf)	/* errno may be libbpf's own (4000+): not strerror's */
 		bb_die("cannot parse kernel BTF %s: %s",
-		       bb_opts.btf_path ? bb_opts.btf_path : VMLINUX_BTF, strerror(errno));
+		       bb_opts.btf_path ? bb_opts.btf_path : VMLINUX_BTF,
+		       errno > 0 && errno < 4000 ? strerror(errno)
+						 : "not a BTF file, nor an ELF file with .BTF");
 	return btf;
 }
 

@@ -235,8 +235,11 @@ static void parse_common(int key, const char *arg, const char *name)
 	case K_BTF: bb_opts.btf_path = arg; break;
 	case K_ATTACH: bb_opts.attach = arg; break;
 	case K_BUFSIZE:
-		if (bb_parse_size(arg, &bb_opts.buffer_size) || bb_opts.buffer_size < 4096)
-			bb_die("--buffer-size: '%s' is not a size of at least 4K", arg);
+		/* Beyond 1G the kernel refuses the map, or takes that much
+		 * locked memory from a small host: said here, not at load. */
+		if (bb_parse_size(arg, &bb_opts.buffer_size) || bb_opts.buffer_size < 4096 ||
+		    bb_opts.buffer_size > (1UL << 30))
+			bb_die("--buffer-size: '%s' is not a size from 4K to 1G", arg);
 		break;
 	}
 }

@@ -122,6 +122,18 @@ if command -v dot >/dev/null; then
 		eval "eq nodes 2 \"\$(dot -Tplain '$T/evil.dot' | grep -c '^node')\""
 fi
 
+# ---- options refused up front (silently accepted, or misleading, before) ----------
+
+fails_with opt-minmax 'above -Z' "$BB" memleak -z 100 -Z 10 -- /bin/true
+fails_with opt-netns0 'no namespace' "$BB" dropwatch --netns 0 -d 0.1
+fails_with opt-cgroup-empty 'empty path' "$BB" dropwatch --cgroup '' -d 0.1
+fails_with opt-bufsize-4g '4K to 1G' "$BB" dropwatch --buffer-size 4G -d 0.1
+fails_with opt-max-allocs 'from 1 to' "$BB" memleak --max-allocs 60000000 -- /bin/true
+fails_with opt-btf-zero 'not a BTF file' "$BB" dropwatch --btf /dev/zero -d 0.1
+fails_with opt-snaplen 'for --pcap' "$BB" dropwatch --snaplen 64 -d 0.1
+fails_with opt-cumulative-events 'counted tables' "$BB" dropwatch -e -C -d 0.1
+fails_with opt-events-allocs 'for the reports' "$BB" memleak --events -a -- /bin/true
+
 # ---- the started target is reaped on SIGINT and SIGTERM ------------------------------
 
 for sig in INT TERM; do
