@@ -97,6 +97,29 @@ SHOW=("$G.rerr" "$G.err")
 check "killed 2 s after 500 drops: report shows exactly 500 udp NO_SOCKET events" \
 	eq events 500 "$(grep -c ' udp .* NO_SOCKET ' "$G.out")"
 
+# ---- dropwatch's packet length: the IP packet's, with tcpdump as the oracle --------
+
+G=$T/biglen
+"$BB" dropwatch --netns "$NSINO" --pcap "$G.pcap" -d 30 >"$G.out" 2>"$G.err" &
+DW=$!
+BGPIDS+=("$DW")
+wait_for "$G.err" '^dropwatch: watching ' 10 "$DW"
+ip netns exec "$NS" bash -c 'printf "%500s" x >/dev/udp/127.0.0.1/9'
+wait_for "$G.out" 'len' 5
+kill -INT "$DW"
+wait "$DW"
+forget_bg "$DW"
+SHOW=("$G.out" "$G.err")
+check "a 528-byte IP packet (500 bytes of UDP payload) dropped: the event says len 528" \
+	grep -q ' udp .* > 127\.0\.0\.1:9 len 528 NO_SOCKET ' "$G.out"
+if command -v tcpdump >/dev/null; then
+	tcpdump -nn -v -r "$G.pcap" >"$G.tcpdump" 2>&1
+	SHOW=("$G.tcpdump")
+	check "tcpdump: the pcap's packet is 528 bytes long, none missing (snaplen 128)" \
+		eval "grep -q 'proto UDP (17), length 528' '$G.tcpdump' &&
+		      grep -q 'UDP, length 500' '$G.tcpdump' && ! grep -q 'missing' '$G.tcpdump'"
+fi
+
 # ---- deadlock --dot ----------------------------------------------------------------
 
 fails_with dot-bad-path 'cannot create' "$BB" deadlock --dot "$T/no/such/dir/x.dot" -- "$W/dl_abba"
