@@ -517,8 +517,8 @@ static int dw_main(int argc, char **argv)
 	bb_install_signals();
 	fprintf(stderr, "dropwatch: watching %s (%s); Ctrl-C to stop\n",
 		dw_hooks[0].what, dw_hooks[0].method);
-	/* Drops are counted from here on; symbols are needed only to print. */
-	bb_kernel_syms();
+	/* Drops are counted from here on; /proc/kallsyms is read when the
+	 * first symbol is printed (or recorded), not before. */
 	loop = bb_loop_new();
 	if (cfg.events) {
 		bb_loop_add_ringbuf(loop, bpf_map__fd(skel->maps.bb_events), bb_on_event, NULL);

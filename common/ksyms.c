@@ -85,12 +85,16 @@ static void parse_line(struct bb_ksyms *ks, char *line)
 
 struct bb_ksyms *bb_ksyms_load(const char *path)
 {
+	static char buf[1 << 16];
 	char line[512];
 	struct bb_ksyms *ks;
 	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return NULL;
+	/* /proc/kallsyms gives what a read asks for: 64K at a time, not
+	 * stdio's 1K (5,000 reads of a 6 MB file). */
+	setvbuf(f, buf, _IOFBF, sizeof(buf));
 	ks = bb_ksyms_new();
 	while (fgets(line, sizeof(line), f))
 		parse_line(ks, line);
