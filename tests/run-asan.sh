@@ -12,7 +12,7 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 rc=0
 
-BPFBOX=$A/bpfbox "$root/tests/run-unit.sh" "$A"/tests/* | sed 's/^unit:/asan unit:/' || rc=1
+UNIT_TIMEOUT=180 BPFBOX=$A/bpfbox "$root/tests/run-unit.sh" "$A"/tests/* | sed 's/^unit:/asan unit:/'
 [ "${PIPESTATUS[0]}" = 0 ] || rc=1
 
 for name in "$@"; do
