@@ -87,6 +87,23 @@ static void resolve_program(const char *name, char *out, size_t len)
 	bb_die("%s: command not found", name);
 }
 
+/* exec would fail with ENOEXEC: said now, not as "no malloc in it" later. */
+static void refuse_unrunnable(const char *exe)
+{
+	char magic[4] = "";
+	int fd = open(exe, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;		/* exec says why */
+	if (read(fd, magic, sizeof(magic)) < 2 ||
+	    (memcmp(magic, "\177ELF", 4) && memcmp(magic, "#!", 2))) {
+		close(fd);
+		bb_die("cannot run %s: neither an ELF executable nor a #! script "
+		       "(Exec format error)", exe);
+	}
+	close(fd);
+}
+
 /* In the child: wait for the go, then exec under ptrace (exec and exit stops). */
 static void __attribute__((noreturn)) child(int go, int err, const char *exe, char **argv)
 {
@@ -117,6 +134,7 @@ void bb_target_spawn(struct bb_target *t, const char *cmdline, char **argv)
 	if (!argv || !argv[0])
 		bb_die("no command given");
 	resolve_program(argv[0], t->exe, sizeof(t->exe));
+	refuse_unrunnable(t->exe);
 	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
 		bb_die("pipe: %s", strerror(errno));
 	fflush(NULL);
@@ -150,6 +168,45 @@ bool bb_target_choose(struct bb_target *t, const char *command, int argc, char *
 	return true;
 }
 
+/* A field of /proc/PID/status ("Tgid:", "State:"), or -1 / "" when absent. */
+static long status_field(int pid, const char *field, char *text, size_t len)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (text && len)
+		*text = 0;
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, strlen(field)))
+			continue;
+		v = strtol(line + strlen(field), NULL, 10);
+		if (text)
+			snprintf(text, len, "%s", line + strlen(field) + strspn(line + strlen(field),
+										 " \t"));
+		break;
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* -p of something that is not a live process's main thread: say what it is. */
+static void refuse_non_process(int pid)
+{
+	long tgid = status_field(pid, "Tgid:", NULL, 0);
+	char state[64];
+
+	if (tgid > 0 && tgid != pid)
+		bb_die("%d is a thread of process %ld: give -p %ld", pid, tgid, tgid);
+	status_field(pid, "State:", state, sizeof(state));
+	if (state[0] == 'Z')
+		bb_die("process %d's main thread has exited (its other threads may run on, "
+		       "but its memory map cannot be read)", pid);
+}
+
 void bb_target_attach(struct bb_target *t, int pid)
 {
 	char link[64];
@@ -158,6 +215,7 @@ void bb_target_attach(struct bb_target *t, int pid)
 	memset(t, 0, sizeof(*t));
 	t->watch_fd = -1;
 	t->pid = pid;
+	refuse_non_process(pid);
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	n = readlink(link, t->exe, sizeof(t->exe) - 1);
 	if (n < 0)

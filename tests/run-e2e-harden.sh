@@ -22,7 +22,7 @@ suite_cleanup() {
 	ip netns del "$NS" 2>/dev/null
 }
 e2e_begin e2e-harden "loads BPF programs, creates a network namespace" "$BB" "$GEN" \
-	"$W/dl_abba" "$W/leaky"
+	"$W/dl_abba" "$W/dl_real" "$W/leaky"
 ip netns add "$NS" && ip -n "$NS" link set lo up || { echo "cannot make $NS"; exit 1; }
 NSINO=$(stat -L -c %i "/run/netns/$NS")
 
@@ -156,6 +156,25 @@ fails_with opt-btf-zero 'not a BTF file' "$BB" dropwatch --btf /dev/zero -d 0.1
 fails_with opt-snaplen 'for --pcap' "$BB" dropwatch --snaplen 64 -d 0.1
 fails_with opt-cumulative-events 'counted tables' "$BB" dropwatch -e -C -d 0.1
 fails_with opt-events-allocs 'for the reports' "$BB" memleak --events -a -- /bin/true
+
+# Misleading before: "has no malloc" for a script without #!, "process gone" for a thread.
+printf 'echo hi\n' >"$T/noshebang"
+chmod +x "$T/noshebang"
+fails_with target-noshebang 'neither an ELF executable nor a #! script' \
+	"$BB" memleak -- "$T/noshebang"
+"$W/dl_real" >/dev/null 2>&1 &
+DLR=$!
+BGPIDS+=("$DLR")
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	TID=$(ls "/proc/$DLR/task" 2>/dev/null | grep -vx "$DLR" | head -1)
+	[ -n "$TID" ] && break
+	sleep 0.1
+done
+fails_with target-thread "is a thread of process $DLR: give -p $DLR" \
+	"$BB" memleak -p "${TID:-0}" -d 0.2
+kill -9 "$DLR"
+wait "$DLR" 2>/dev/null
+forget_bg "$DLR"
 
 # ---- the started target is reaped on SIGINT and SIGTERM ------------------------------
 
