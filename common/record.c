@@ -130,6 +130,8 @@ int bb_stack_frames(int32_t id, uint64_t *frames, int max)
 			frames[n] = buf[n];
 		return n;
 	}
+	if (!nr_file_stacks)
+		return 0;	/* (qsort and bsearch of NULL are undefined, even empty) */
 	/* A report looks up every row's stack: sorted once, then searched. */
 	if (!file_stacks_sorted) {
 		qsort(file_stacks, nr_file_stacks, sizeof(*file_stacks), cmp_stack_id);

@@ -15,6 +15,7 @@ for name in "$@"; do
 	seeds=$root/tests/fuzz/corpus/$name
 	work=$F/corpus/$name
 	crashes=$F/crashes/$name
+	rm -rf "$crashes"	# an earlier run's were copied into the tree already
 	mkdir -p "$seeds" "$work" "$crashes"
 	log=$F/$name.log
 	"$F/fuzz_$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 \
