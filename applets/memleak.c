@@ -137,6 +137,8 @@ static void find_allocator(char *out, size_t len)
 	if (bb_uprobes_find_module(&target, cfg.object, cfg.prefix, "malloc", libc_names,
 				   out, len))
 		return;
+	if (!bb_target_alive(&target))	/* an exit mid-attach looks like no malloc */
+		bb_die("process %d exited while memleak was attaching to it", target.pid);
 	bb_die("no allocator found: %s has no %smalloc (give the library with -O, "
 	       "and --symbol-prefix if its symbols have one)",
 	       cfg.object ? cfg.object : target.exe, cfg.prefix);

@@ -193,6 +193,16 @@ static long status_field(int pid, const char *field, char *text, size_t len)
 	return v;
 }
 
+bool bb_target_alive(const struct bb_target *t)
+{
+	char state[64];
+
+	if (t->exited || (kill(t->pid, 0) && errno == ESRCH))
+		return false;
+	status_field(t->pid, "State:", state, sizeof(state));
+	return state[0] && state[0] != 'Z';
+}
+
 /* -p of something that is not a live process's main thread: say what it is. */
 static void refuse_non_process(int pid)
 {

@@ -43,6 +43,8 @@ void bb_target_run(struct bb_target *t);
 void bb_target_watch(struct bb_target *t, struct bb_loop *lp);
 /* Re-reads the memory map (dlopen) while the target lives. */
 void bb_target_refresh(struct bb_target *t);
+/* Whether it still runs (a zombie does not). */
+bool bb_target_alive(const struct bb_target *t);
 /* At the end: a target we started and that still runs is terminated. */
 void bb_target_finish(struct bb_target *t);
 
