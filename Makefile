@@ -10,6 +10,11 @@
 #                 KERNELS="5.10 6.1" for some only
 #   make matrix-readme   the same, and its table into README.md
 #   make bench    benchmarks against peers (tests/bench/)
+#   make asan     unit tests and every fuzz corpus replayed under ASan+UBSan
+#                 (a glibc build of the same sources in build/asan; part of check)
+#   make fuzz     every tests/fuzz/fuzz_*.c built with libFuzzer and run for
+#                 FUZZ_SECONDS each (default 30); new crashers are kept in
+#                 tests/fuzz/corpus/NAME/ and replayed by make asan from then on
 #
 # Adding an applet: applets/X.c (+ bpf/X.bpf.c, bpf/X.h).  Nothing here
 # names applets; the wildcards below pick them up.
@@ -44,7 +49,7 @@ APPLET_OBJ  := $(APPLET_SRC:%.c=$(BUILD)/%.o)
 SKELS       := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 DEPS_STAMP  := $(DEPS)/.stamp
 
-.PHONY: all test check unit e2e matrix matrix-readme bench clean distclean deps
+.PHONY: all test check unit e2e matrix matrix-readme bench clean distclean deps asan fuzz
 .SECONDARY:
 
 MAKEFLAGS += --no-print-directory
@@ -167,7 +172,76 @@ matrix: $(INITRAMFS)
 matrix-readme: $(INITRAMFS)
 	tests/run-matrix.sh --readme $(INITRAMFS)
 
-check: unit e2e
+# ---- Sanitizers and fuzzing -------------------------------------------------
+# The same sources built with glibc (gcc, ASan+UBSan) against a glibc libbpf
+# (scripts/deps-asan.sh), and with clang's libFuzzer for the fuzz targets.
+# A fuzz target may #include "../../common/X.c" to reach X's static parsers:
+# X's object is then left out of its link.
+ASAN_DIR    := $(BUILD)/asan
+FUZZ_DIR    := $(BUILD)/fuzz
+ASAN_DEPS   := $(BUILD)/asan-deps
+ASAN_STAMP  := $(ASAN_DEPS)/.stamp
+SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# gcc's (its format-overflow check misfires under the sanitizers' inlining).
+ASAN_CC     := gcc -Wno-format-overflow
+SAN_CFLAGS  := -O1 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -I$(BUILD) -Ibpf -iquote common \
+	       -I$(ASAN_DEPS)/include -I$(ASAN_DEPS)/uapi
+SAN_LIBS    := $(ASAN_DEPS)/lib/libbpf.a -lelf -lz
+ASAN_LIB    := $(filter-out $(ASAN_DIR)/common/main.o,$(COMMON_SRC:%.c=$(ASAN_DIR)/%.o))
+FUZZ_LIB    := $(filter-out $(FUZZ_DIR)/common/main.o,$(COMMON_SRC:%.c=$(FUZZ_DIR)/%.o)) \
+	       $(APPLET_SRC:%.c=$(FUZZ_DIR)/%.o)
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_SECONDS ?= 30
+# The common/X.c a fuzz target includes, as objects to leave out.
+included = $(patsubst %,$(1)/common/%.o,$(shell sed -n 's|^\#include "\.\./\.\./common/\(.*\)\.c"|\1|p' $(2)))
+
+$(ASAN_STAMP): scripts/deps-asan.sh | $(DEPS_STAMP)
+	scripts/deps-asan.sh
+
+$(ASAN_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(ASAN_STAMP)
+	@mkdir -p $(@D)
+	$(call say,ASAN-CC,$@)
+	$(Q)$(ASAN_CC) $(SAN_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(ASAN_STAMP)
+	@mkdir -p $(@D)
+	$(call say,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(ASAN_DIR)/bpfbox: $(ASAN_LIB) $(APPLET_SRC:%.c=$(ASAN_DIR)/%.o) $(ASAN_DIR)/common/main.o
+	$(call say,LINK,$@)
+	$(Q)gcc $(SAN_FLAGS) -o $@ $^ $(SAN_LIBS)
+
+$(ASAN_DIR)/tests/%: tests/unit/%.c tests/unit/*.h $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(call say,ASAN-CC,$@)
+	$(Q)$(ASAN_CC) $(SAN_CFLAGS) $(SAN_FLAGS) -Icommon -o $@ $< $(ASAN_LIB) $(SAN_LIBS)
+
+# Replayers: each fuzz target with a main() that runs it on files (ASan+UBSan, gcc).
+$(ASAN_DIR)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/*.h $(ASAN_LIB) \
+		    $(APPLET_SRC:%.c=$(ASAN_DIR)/%.o)
+	@mkdir -p $(@D)
+	$(call say,ASAN-CC,$@)
+	$(Q)$(ASAN_CC) $(SAN_CFLAGS) $(SAN_FLAGS) -Icommon -o $@ $< tests/fuzz/replay.c \
+		$(filter-out $(call included,$(ASAN_DIR),$<),$(ASAN_LIB) \
+		$(APPLET_SRC:%.c=$(ASAN_DIR)/%.o)) $(SAN_LIBS)
+
+$(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/*.h $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(call say,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -Icommon -o $@ $< \
+		$(filter-out $(call included,$(FUZZ_DIR),$<),$(FUZZ_LIB)) $(SAN_LIBS)
+
+ASAN_UNIT := $(UNIT_SRC:tests/unit/%.c=$(ASAN_DIR)/tests/%)
+ASAN_FUZZ := $(FUZZ_NAMES:%=$(ASAN_DIR)/fuzz/fuzz_%)
+asan: $(ASAN_UNIT) $(ASAN_DIR)/bpfbox $(ASAN_FUZZ)
+	tests/run-asan.sh $(FUZZ_NAMES)
+
+fuzz: $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+	tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+check: unit asan e2e
 
 # One after the other: the matrix's emulators would slow the e2e tests.
 test: check
@@ -180,7 +254,7 @@ bench: bpfbox $(WORK_BIN)
 
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \
-	       $(BUILD)/guest $(BUILD)/matrix \
+	       $(BUILD)/guest $(BUILD)/matrix $(ASAN_DIR) $(FUZZ_DIR) \
 	       $(BUILD)/*.skel.h $(BUILD)/*.gz.h bpfbox bpfbox.unstripped
 
 distclean: clean

@@ -21,6 +21,7 @@
 #include "../common/loader.h"
 #include "../common/lockgraph.h"
 #include "../common/output.h"
+#include "../common/outfile.h"
 #include "../common/record.h"
 #include "../common/target.h"
 #include "../common/uprobes.h"
@@ -314,16 +315,16 @@ static void print_potential_text(const struct report *r)
 
 	printf("potential deadlock: lock-order cycle of %u locks:", r->n);
 	for (i = 0; i < r->n; i++)
-		printf(" %s ->", r->steps[i].name);
-	printf(" %s\n", r->steps[0].name);
+		printf(" %s ->", bb_esc(r->steps[i].name));
+	printf(" %s\n", bb_esc(r->steps[0].name));
 	for (i = 0; i < r->n; i++) {
 		const struct report_step *st = &r->steps[i];
 
-		printf("  thread %u (%s) took %s, then asked for %s\n", st->tid, st->comm,
-		       st->name, st->next_name);
-		printf("    %s taken at:\n", st->name);
+		printf("  thread %u (%s) took %s, then asked for %s\n", st->tid, bb_esc(st->comm),
+		       bb_esc(st->name), bb_esc(st->next_name));
+		printf("    %s taken at:\n", bb_esc(st->name));
 		print_stack("      ", st->stack1);
-		printf("    %s requested at:\n", st->next_name);
+		printf("    %s requested at:\n", bb_esc(st->next_name));
 		print_stack("      ", st->stack2);
 	}
 	printf("\n");
@@ -369,7 +370,7 @@ static void print_live(const struct report *r)
 		printf("LIVE DEADLOCK: threads blocked in a cycle, now:\n");
 		for (i = 0; i < r->n; i++) {
 			printf("  thread %u waits for %s, held by thread %u, at:\n",
-			       r->steps[i].tid, r->steps[i].name, r->steps[i].holder);
+			       r->steps[i].tid, bb_esc(r->steps[i].name), r->steps[i].holder);
 			print_stack("      ", r->steps[i].stack1);
 		}
 		printf("\n");
@@ -418,12 +419,35 @@ static void print_gated(const struct report *r)
 	bb_json_end(&j);
 }
 
+/* A recorded report: its steps all there, their strings terminated. */
+static const char *dl_check_event(void *data, size_t len)
+{
+	struct report *r = data;
+	__u32 i;
+
+	if (r->n < 1 || r->n > MAX_CYCLE || len != report_size(r->n))
+		return "deadlock report of a wrong length";
+	if (r->kind != REPORT_POTENTIAL && r->kind != REPORT_LIVE && r->kind != REPORT_GATED)
+		return "deadlock report of an unknown kind";
+	for (i = 0; i < r->n; i++) {
+		bb_rec_terminate(r->steps[i].comm, sizeof(r->steps[i].comm));
+		bb_rec_terminate(r->steps[i].name, sizeof(r->steps[i].name));
+		bb_rec_terminate(r->steps[i].next_name, sizeof(r->steps[i].next_name));
+	}
+	return NULL;
+}
+
+static const struct bb_rec_shape dl_event_shape = {
+	.min_len = offsetof(struct report, steps) + sizeof(struct report_step),
+	.max_len = sizeof(struct report),
+	.check = dl_check_event,
+};
+
 static void dl_print_event(const void *data, size_t len)
 {
-	const struct report *r = data;
+	const struct report *r = data;	/* ours, or checked by dl_event_shape */
 
-	if (len < report_size(0) || r->n < 1 || r->n > MAX_CYCLE || len != report_size(r->n))
-		bb_die("corrupt deadlock report (%zu bytes)", len);
+	(void)len;
 	if (r->kind == REPORT_LIVE)
 		print_live(r);
 	else if (r->kind == REPORT_GATED)
@@ -848,18 +872,31 @@ static bool look_now(void)
 
 /* ---- the loop -------------------------------------------------------------------- */
 
+/* A Graphviz quoted string: a thread named q"];evil[x=" stays a name. */
+static void dot_string(FILE *f, const char *s)
+{
+	char text[1024];
+
+	bb_esc_to(s, text, sizeof(text));	/* no raw control bytes either */
+	fputc('"', f);
+	for (s = text; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static FILE *dot_file;
+
 static void write_dot(void)
 {
-	char a[256], b[256];
-	FILE *f;
+	char a[256], b[256], label[64];
 	size_t i;
 
-	if (!cfg.dot)
+	if (!dot_file)
 		return;
-	f = fopen(cfg.dot, "we");
-	if (!f)
-		bb_die("cannot create %s: %s", cfg.dot, strerror(errno));
-	fprintf(f, "digraph locks {\n\tnode [shape=box];\n");
+	fprintf(dot_file, "digraph locks {\n\tnode [shape=box];\n");
 	for (i = 0; i < nr_pairs; i++) {
 		const struct dl_edge *e = NULL;
 		int m;
@@ -869,11 +906,18 @@ static void write_dot(void)
 				e = &edges[pairs[i].variant[m]].e;
 		lock_name(pairs[i].from, a, sizeof(a));
 		lock_name(pairs[i].to, b, sizeof(b));
-		fprintf(f, "\t\"%s\" -> \"%s\" [label=\"%u %s\"%s];\n", a, b, e->tid, e->comm,
-			pairs[i].in_cycle ? ", color=red" : "");
+		snprintf(label, sizeof(label), "%u %.16s", e ? e->tid : 0, e ? e->comm : "");
+		fputc('\t', dot_file);
+		dot_string(dot_file, a);
+		fputs(" -> ", dot_file);
+		dot_string(dot_file, b);
+		fputs(" [label=", dot_file);
+		dot_string(dot_file, label);
+		fprintf(dot_file, "%s];\n", pairs[i].in_cycle ? ", color=red" : "");
 	}
-	fprintf(f, "}\n");
-	fclose(f);
+	fprintf(dot_file, "}\n");
+	bb_close_output_file(dot_file, cfg.dot);
+	dot_file = NULL;
 }
 
 /* The loss line counts holds beyond --max-held; whose they were: */
@@ -899,10 +943,8 @@ static void dl_tick(void *ctx, bool final)
 	if (!final && find_live())
 		bb_stop = 1;	/* it hangs for good: nothing more to learn */
 	fflush(stdout);
-	if (final) {
-		write_dot();
+	if (final)
 		print_over();
-	}
 }
 
 static void print_summary(void)
@@ -937,6 +979,9 @@ static int dl_main(int argc, char **argv)
 	char path[PATH_MAX];
 	struct bb_loop *loop;
 
+	/* Every output before tracing: a bad path is said at once. */
+	if (cfg.dot)
+		dot_file = bb_create_output_file(cfg.dot);
 	if (bb_opts.write_file)
 		bb_record_open(bb_opts.write_file, 0);
 	if (!bb_target_choose(&target, cfg.command, argc, argv))
@@ -975,6 +1020,7 @@ static int dl_main(int argc, char **argv)
 	detach_customs();
 	bb_target_finish(&target);
 	print_summary();
+	write_dot();	/* after the summary: a write error loses only the graph */
 	return potential || live ? 1 : 0;
 }
 
@@ -1002,4 +1048,5 @@ BB_APPLET(deadlock,
 	.lost_other = "locks not tracked (a thread held more than --max-held, or the thread table was full)",
 	.main = dl_main,
 	.print_event = dl_print_event,
+	.event_shape = &dl_event_shape,
 );

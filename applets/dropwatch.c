@@ -44,7 +44,7 @@ static const struct bb_option dw_options[] = {
 };
 
 static struct {
-	bool events, stack, all, cumulative, list_reasons;
+	bool events, stack, all, cumulative, list_reasons, snaplen_set;
 	const char *reasons;
 	const char *pcap_path;
 	unsigned l4_proto, port, snaplen;
@@ -103,6 +103,7 @@ static int dw_parse(int key, const char *arg)
 		if (bb_parse_uint(arg, DW_MAX_SNAP, &n) || !n)
 			return -1;
 		cfg.snaplen = n;
+		cfg.snaplen_set = true;
 		return 0;
 	}
 	return -1;
@@ -337,11 +338,8 @@ static void dw_print_event(const void *data, size_t len)
 	const char *reason;
 	int nframes, skip;
 
-	if (len < DW_EVENT_HEAD_SIZE)
-		bb_die("corrupt drop event (%zu bytes)", len);
+	/* The kernel's or checked by dw_event_shape: nr_frames fits. */
 	nframes = len >= sizeof(*e) ? e->nr_frames : 0;
-	if (nframes > BB_MAX_STACK)
-		nframes = BB_MAX_STACK;
 	if (pcap && len >= sizeof(*e))
 		pcap_event(e);
 	bb_format_time(e->ts_ns, bb_wall_base, when, sizeof(when));
@@ -355,13 +353,13 @@ static void dw_print_event(const void *data, size_t len)
 		event_json(e, when, loc, reason, src, dst, nframes);
 		return;
 	}
-	printf("%s cpu%-2u %7u %-15s %-8s ", when, e->cpu, e->tgid, e->comm,
-	       e->ifname[0] ? e->ifname : "-");
+	printf("%s cpu%-2u %7u %-15s %-8s ", when, e->cpu, e->tgid, bb_esc(e->comm),
+	       e->ifname[0] ? bb_esc(e->ifname) : "-");
 	if (e->ip_version)
 		printf("%-6s %s > %s ", l4_name(e->l4_proto, proto, sizeof(proto)), src, dst);
 	else
 		printf("l3:0x%04x ", e->l3_proto);
-	printf("len %u %s %s\n", e->pkt_len, reason, loc);
+	printf("len %u %s %s\n", e->pkt_len, bb_esc(reason), bb_esc(loc));
 	skip = frames_from_location((const uint64_t *)e->frames, nframes, e->location);
 	print_frames_text((const uint64_t *)e->frames + skip, nframes - skip);
 }
@@ -410,12 +408,35 @@ static void dw_print_table(const struct bb_agg_table *t, bool final)
 			row_json(r, when, loc, reason, frames + skip, n - skip, final);
 			continue;
 		}
-		printf("%10llu  %-40s %s\n", (unsigned long long)r->val.count, loc, reason);
+		printf("%10llu  %-40s %s\n", (unsigned long long)r->val.count, bb_esc(loc),
+		       bb_esc(reason));
 		print_frames_text(frames + skip, n - skip);
 	}
 	if (!bb_opts.json)
 		printf("\n");
 }
+
+/* A recorded drop: the short event (no frames, no bytes) or the whole one. */
+static const char *dw_check_event(void *data, size_t len)
+{
+	const struct dropwatch_event *e = data;
+
+	if (len != DW_EVENT_HEAD_SIZE && len != sizeof(*e))
+		return "drop event of a wrong length";
+	if (e->ip_version != 0 && e->ip_version != 4 && e->ip_version != 6)
+		return "drop event of an unknown IP version";
+	if (len == sizeof(*e) && (e->nr_frames > BB_MAX_STACK || e->caplen > DW_MAX_SNAP))
+		return "drop event with more frames or bytes than it has room for";
+	return NULL;
+}
+
+static const struct bb_rec_shape dw_event_shape = {
+	.min_len = DW_EVENT_HEAD_SIZE,
+	.max_len = sizeof(struct dropwatch_event),
+	.strings = { { offsetof(struct dropwatch_event, comm), BB_COMM_LEN },
+		     { offsetof(struct dropwatch_event, ifname), 16 } },
+	.check = dw_check_event,
+};
 
 static void dw_mark_addrs(const void *data, size_t len, enum bb_mark_kind kind)
 {
@@ -473,6 +494,10 @@ static int dw_main(int argc, char **argv)
 
 	if (argc)
 		bb_die("unexpected argument '%s' (see dropwatch --help)", argv[0]);
+	if (cfg.snaplen_set && !cfg.pcap_path)
+		bb_die("--snaplen is for --pcap: give both, or neither");
+	if (cfg.cumulative && cfg.events)
+		bb_die("--cumulative is for the counted tables, not --events or --pcap");
 	load_reason_names();
 	if (cfg.list_reasons) {
 		list_reasons();
@@ -492,8 +517,8 @@ static int dw_main(int argc, char **argv)
 	bb_install_signals();
 	fprintf(stderr, "dropwatch: watching %s (%s); Ctrl-C to stop\n",
 		dw_hooks[0].what, dw_hooks[0].method);
-	/* Drops are counted from here on; symbols are needed only to print. */
-	bb_kernel_syms();
+	/* Drops are counted from here on; /proc/kallsyms is read when the
+	 * first symbol is printed (or recorded), not before. */
 	loop = bb_loop_new();
 	if (cfg.events) {
 		bb_loop_add_ringbuf(loop, bpf_map__fd(skel->maps.bb_events), bb_on_event, NULL);
@@ -524,6 +549,8 @@ BB_APPLET(dropwatch,
 	.parse = dw_parse,
 	.main = dw_main,
 	.print_event = dw_print_event,
+	.event_shape = &dw_event_shape,
 	.print_table = dw_print_table,
+	.agg_key_size = sizeof(struct dropwatch_key),
 	.mark_addrs = dw_mark_addrs,
 );

@@ -29,6 +29,7 @@
 #include "../common/filters.h"
 #include "../common/ksyms.h"
 #include "../common/loader.h"
+#include "../common/outfile.h"
 #include "../common/output.h"
 #include "../common/record.h"
 #include "../common/target.h"
@@ -40,6 +41,7 @@
 
 #define SHALLOW_FRAMES 3	/* fewer frames than this: no frame pointers? */
 #define ALLOCS_SHOWN 10		/* -a: allocations listed per stack */
+#define MAX_ALLOCS_LIMIT (1U << 22)	/* --max-allocs at most */
 
 enum { O_SORT = 256, O_EVENTS, O_FOLDED, O_PREFIX, O_MAX_ALLOCS, O_OLDER, O_ERROR_EXIT,
        O_SUPPRESS };
@@ -136,7 +138,11 @@ static int ml_parse(int key, const char *arg)
 	case 'z': return bb_parse_uint(arg, ~0ULL, &cfg.min_size);
 	case 'Z': return bb_parse_uint(arg, ~0ULL, &cfg.max_size);
 	case O_MAX_ALLOCS:
-		return bb_parse_uint(arg, 1 << 26, &cfg.max_allocs) || !cfg.max_allocs ? -1 : 0;
+		/* ~100 bytes of kernel memory each: 4M is 400 MB already. */
+		if (bb_parse_uint(arg, MAX_ALLOCS_LIMIT, &cfg.max_allocs) || !cfg.max_allocs)
+			bb_die("--max-allocs: '%s' is not a number from 1 to %u (each takes "
+			       "~100 bytes of kernel memory)", arg, MAX_ALLOCS_LIMIT);
+		return 0;
 	case 'T':
 		if (bb_parse_uint(arg, 1000000, &n))
 			return -1;
@@ -193,6 +199,8 @@ static void find_allocator(const struct bb_target *t, char *out, size_t len)
 {
 	if (bb_uprobes_find_module(t, cfg.object, cfg.prefix, "malloc", libc_names, out, len))
 		return;
+	if (!bb_target_alive(&target))	/* an exit mid-attach looks like no malloc */
+		bb_die("process %d exited while memleak was attaching to it", target.pid);
 	bb_die("no allocator found: %s has no %smalloc (give the library with -O, "
 	       "and --symbol-prefix if its symbols have one)",
 	       cfg.object ? cfg.object : t->exe, cfg.prefix);
@@ -367,12 +375,12 @@ static void ml_print_event(const void *data, size_t len)
 	char when[32];
 	struct bb_json j;
 
-	if (len < sizeof(*e))
-		bb_die("corrupt memleak event (%zu bytes)", len);
+	(void)len;	/* the kernel's, or checked by ml_event_shape */
 	op = e->op < ML_OP_NR ? op_names[e->op] : "?";
 	bb_format_time(e->ts_ns, bb_wall_base, when, sizeof(when));
 	if (!bb_opts.json) {
-		printf("%s %7u %7u %-15s %-14s 0x%-14llx %10llu", when, e->tgid, e->tid, e->comm,
+		printf("%s %7u %7u %-15s %-14s 0x%-14llx %10llu", when, e->tgid, e->tid,
+		       bb_esc(e->comm),
 		       op, (unsigned long long)e->addr, (unsigned long long)e->size);
 		if (e->old_addr)
 			printf(" from 0x%llx", (unsigned long long)e->old_addr);
@@ -391,6 +399,12 @@ static void ml_print_event(const void *data, size_t len)
 		bb_json_u64(&j, "old_addr", e->old_addr);
 	bb_json_end(&j);
 }
+
+static const struct bb_rec_shape ml_event_shape = {
+	.min_len = sizeof(struct memleak_event),
+	.max_len = sizeof(struct memleak_event),
+	.strings = { { offsetof(struct memleak_event, comm), BB_COMM_LEN } },
+};
 
 /* -a: the live allocations, read once per report. */
 struct alloc_entry {
@@ -412,7 +426,7 @@ static void print_frames_folded(const uint64_t *frames, int n, __u64 bytes)
 	for (i = n - 1; i >= 0; i--) {
 		format_frame(frames[i], sym, sizeof(sym));
 		sym[strcspn(sym, "+ ")] = 0;	/* a frame per function, as flame graphs want */
-		printf("%s%s", sym, i ? ";" : "");
+		printf("%s%s", bb_esc(sym), i ? ";" : "");
 	}
 	printf("%s %llu\n", n ? "" : "[unknown]", (unsigned long long)bytes);
 }
@@ -848,21 +862,11 @@ static void warn_shallow(void)
 
 /* ---- the end: the report's file, the program's fate, the exit status ------------- */
 
-/* A new file for the report: never one that exists, never through a link. */
-static int create_output_file(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		bb_die("cannot create %s: %s", path, strerror(errno));
-	return fd;
-}
-
 /* -o: our stdout becomes the file.  A started program was forked before
  * (bb_target_choose): it keeps the terminal, its output never mixes in. */
 static void report_to_file(const char *path)
 {
-	int fd = create_output_file(path);
+	int fd = bb_create_output(path);	/* 0600, no link followed */
 
 	fflush(stdout);
 	if (dup2(fd, STDOUT_FILENO) < 0)
@@ -947,12 +951,23 @@ static void start(struct bb_load *l)
 	bb_target_run(&target);
 }
 
+/* Options that cannot all hold, or that the chosen mode would ignore. */
+static void check_options(void)
+{
+	if (cfg.min_size > cfg.max_size)
+		bb_die("-z %llu is above -Z %llu: no allocation could be tracked",
+		       cfg.min_size, cfg.max_size);
+	if (cfg.events && (cfg.show_allocs || cfg.older_ms || cfg.folded))
+		bb_die("--events prints every call: -a, -o and --folded are for the reports");
+}
+
 static int ml_main(int argc, char **argv)
 {
 	struct bb_load l = { .ops = &ml_skel, .configure = ml_configure };
 	struct bb_target *p;
 	struct bb_loop *loop;
 
+	check_options();
 	kernel_mode = !bb_target_choose(&target, cfg.command, argc, argv);
 	if (cfg.follow_forks && !target.launched)
 		bb_die("-f follows the children of a program memleak starts (-c CMD or -- CMD)");
@@ -1005,5 +1020,7 @@ BB_APPLET(memleak,
 	.lost_other = "allocations not followed (--max-allocs reached, or the pending-call table full)",
 	.main = ml_main,
 	.print_event = ml_print_event,
+	.event_shape = &ml_event_shape,
 	.print_table = ml_print_table,
+	.agg_key_size = sizeof(struct memleak_key),
 );

@@ -49,6 +49,7 @@ struct dw_pkt {
 	__u8 saddr[16];
 	__u8 daddr[16];
 	__u32 l3_off;		/* network header offset from skb->head */
+	__u32 ip_len;		/* the IP header's length of the whole packet */
 };
 
 static __always_inline bool reason_wanted(__u32 reason)
@@ -117,6 +118,7 @@ static __always_inline void parse_ipv4(unsigned char *l3, struct dw_pkt *p)
 	p->ip_version = 4;
 	p->l3_proto = ETH_P_IP;
 	p->l4_proto = ip.protocol;
+	p->ip_len = bpf_ntohs(ip.tot_len);
 	__builtin_memcpy(p->saddr, &ip.saddr, 4);
 	__builtin_memcpy(p->daddr, &ip.daddr, 4);
 	/* Only the first fragment carries the ports. */
@@ -133,6 +135,7 @@ static __always_inline void parse_ipv6(unsigned char *l3, struct dw_pkt *p)
 	p->ip_version = 6;
 	p->l3_proto = ETH_P_IPV6;
 	p->l4_proto = ip6.nexthdr;
+	p->ip_len = sizeof(ip6) + bpf_ntohs(ip6.payload_len);
 	__builtin_memcpy(p->saddr, &ip6.saddr, 16);
 	__builtin_memcpy(p->daddr, &ip6.daddr, 16);
 	read_ports(l3 + sizeof(ip6), p);
@@ -238,7 +241,9 @@ static __always_inline void send_drop(void *ctx, struct sk_buff *skb, __u64 loca
 	e->pid = (__u32)id;
 	e->tgid = id >> 32;
 	e->netns = netns;
-	e->pkt_len = BPF_CORE_READ(skb, len);
+	/* skb->len counts from wherever the layer that dropped it had pulled
+	 * to (a socket: the payload): the IP header says the packet's own. */
+	e->pkt_len = p->ip_len ? p->ip_len : BPF_CORE_READ(skb, len);
 	e->cpu = bpf_get_smp_processor_id();
 	e->l3_proto = p->l3_proto;
 	e->l4_proto = p->l4_proto;

@@ -23,7 +23,8 @@ struct dropwatch_event {
 	__u32 tgid;
 	__u32 netns;
 	__u32 ifindex;
-	__u32 pkt_len;		/* skb->len */
+	__u32 pkt_len;		/* IP: the IP header's length (from the IP header on);
+				 * else skb->len (from the layer the drop was at) */
 	__u16 cpu;
 	__u16 l3_proto;		/* ETH_P_*, host order */
 	__u8 l4_proto;		/* IPPROTO_* when parsed */
@@ -43,6 +44,6 @@ struct dropwatch_event {
 };
 
 /* Bytes of an event that are always present. */
-#define DW_EVENT_HEAD_SIZE ((unsigned long)&((struct dropwatch_event *)0)->frames)
+#define DW_EVENT_HEAD_SIZE __builtin_offsetof(struct dropwatch_event, frames)
 
 #endif

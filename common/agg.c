@@ -235,7 +235,8 @@ void bb_agg_sort(struct bb_agg_table *t, enum bb_agg_order order, size_t top)
 
 	sort_order = order;
 	sort_key_size = t->key_size;
-	qsort(t->rows, t->nr, sizeof(*t->rows), cmp_rows);
+	if (t->nr)	/* qsort of NULL is undefined, even for no rows */
+		qsort(t->rows, t->nr, sizeof(*t->rows), cmp_rows);
 	t->index_ok = false;	/* rows moved */
 	if (!top || top >= t->nr)
 		return;

@@ -43,6 +43,7 @@ struct bb_common {
 	bool busy_poll;
 	bool verbose;
 	const char *write_file;		/* -w */
+	bool force;			/* --force: outputs may replace files (outfile.h) */
 	const char *read_file;		/* -r */
 	const char *btf_path;		/* --btf */
 	const char *attach;		/* --attach: restrict to one method */
@@ -61,6 +62,7 @@ struct bb_common {
 extern struct bb_common bb_opts;
 
 struct bb_agg_table;
+struct bb_rec_shape;
 
 enum bb_mark_kind { BB_MARK_EVENT, BB_MARK_KEY };
 
@@ -78,6 +80,12 @@ struct bb_applet {
 	int (*main)(int argc, char **argv);
 	/* Prints one kernel event, live or from a record file. */
 	void (*print_event)(const void *data, size_t len);
+	/* What its events may hold (record.h): a record file's events are
+	 * checked against it before print_event sees them.  Required with
+	 * print_event: without one, report refuses the applet's events. */
+	const struct bb_rec_shape *event_shape;
+	/* Bytes of its aggregation keys (print_table's rows); 0: no tables. */
+	unsigned agg_key_size;
 	/* Prints one interval's aggregated table, live or from a file. */
 	void (*print_table)(const struct bb_agg_table *t, bool final);
 	/* While recording: see that the file carries the symbols of every
@@ -116,6 +124,9 @@ int bb_parse_size(const char *s, unsigned long *out);
 
 /* Errors: one line on stderr, prefixed with the applet's name. */
 void bb_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Fuzz targets only (tests/fuzz/fuzz.h): called by bb_die() instead of
+ * saying and exiting, so the target can go on with its next input. */
+extern void (*bb_die_hook)(void) __attribute__((noreturn));
 void bb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* -v only */
 void *bb_xcalloc(size_t n, size_t size);
@@ -150,6 +161,18 @@ void bb_json_i64(struct bb_json *j, const char *key, long long val);
 void bb_json_raw(struct bb_json *j, const char *key, const char *raw);
 void bb_json_end(struct bb_json *j);
 void bb_json_escape(FILE *f, const char *s);
+
+/*
+ * Text output of strings from outside (process and interface names, and
+ * every string read from a record file): control bytes are escaped as
+ * strace does ("\33[31m" prints as \33[31m, a newline as \n), so nothing
+ * reaches the terminal raw.  Returns @s itself when it needs nothing, else
+ * one of 8 rotating static buffers: enough for the arguments of one
+ * printf.  JSON has its own escaping (bb_json_escape).
+ */
+const char *bb_esc(const char *s);
+/* The same into @buf (@len bytes, always terminated). */
+void bb_esc_to(const char *s, char *buf, size_t len);
 
 /* Stacks as the applets print them, each frame named by @fmt. */
 typedef void (*bb_frame_fmt)(uint64_t addr, char *buf, size_t len);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ELF symbol tables for the user-space symbolizer: see elfsyms.h. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* glibc: the sanitized build defines it everywhere */
+#endif
 #include <byteswap.h>
 #include <endian.h>
 #include <errno.h>

@@ -55,8 +55,13 @@ unsigned long long bb_parse_cgroup(const char *arg)
 	char path[PATH_MAX];
 	size_t i;
 
-	if (!bb_parse_uint(arg, ~0ULL, &id))
+	if (!*arg)
+		bb_die("--cgroup: an empty path is no cgroup (the root would mean all)");
+	if (!bb_parse_uint(arg, ~0ULL, &id)) {
+		if (!id)
+			bb_die("--cgroup: 0 is no cgroup id");
 		return id;
+	}
 	for (i = 0; i < ARRAY_SIZE(roots); i++) {
 		if (!*roots[i] && arg[0] != '/')
 			continue;
@@ -91,8 +96,11 @@ unsigned bb_parse_ns(const char *arg, const char *type)
 	unsigned long long ino;
 	char path[PATH_MAX];
 	
-	if (!bb_parse_uint(arg, ~0U, &ino))
+	if (!bb_parse_uint(arg, ~0U, &ino)) {
+		if (!ino)	/* 0 would mean "no filter", silently */
+			bb_die("--%sns: 0 is no namespace inode", type);
 		return ino;
+	}
 	if (strchr(arg, '/'))
 		snprintf(path, sizeof(path), "%s", arg);
 	else if (!strcmp(type, "net"))

@@ -85,12 +85,16 @@ static void parse_line(struct bb_ksyms *ks, char *line)
 
 struct bb_ksyms *bb_ksyms_load(const char *path)
 {
+	static char buf[1 << 16];
 	char line[512];
 	struct bb_ksyms *ks;
 	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return NULL;
+	/* /proc/kallsyms gives what a read asks for: 64K at a time, not
+	 * stdio's 1K (5,000 reads of a 6 MB file). */
+	setvbuf(f, buf, _IOFBF, sizeof(buf));
 	ks = bb_ksyms_new();
 	while (fgets(line, sizeof(line), f))
 		parse_line(ks, line);
@@ -108,7 +112,8 @@ static int cmp_addr(const void *a, const void *b)
 
 void bb_ksyms_sort(struct bb_ksyms *ks)
 {
-	qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
+	if (ks->nr)	/* qsort of NULL is undefined, even for none */
+		qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
 }
 
 void bb_ksyms_free(struct bb_ksyms *ks)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -134,6 +136,33 @@ static void require_btf(void)
 		       "give a BTF file for it with --btf FILE", VMLINUX_BTF);
 }
 
+/*
+ * The running kernel's BTF by mmap (Linux 6.16+): a read() of the sysfs
+ * file returns 4K at a time (1,350 reads of 5.5 MB).  NULL when it cannot
+ * be mapped: then libbpf reads it.
+ */
+static struct btf *map_vmlinux_btf(void)
+{
+	int fd = open(VMLINUX_BTF, O_RDONLY | O_CLOEXEC);
+	struct btf *btf = NULL;
+	struct stat st;
+	void *p;
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && st.st_size > 0) {
+		p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			btf = btf__new(p, st.st_size);	/* copies it */
+			munmap(p, st.st_size);
+			if (!btf)
+				btf = NULL;
+		}
+	}
+	close(fd);
+	return btf;
+}
+
 struct btf *bb_kernel_btf(void)
 {
 	static struct btf *btf;
@@ -141,10 +170,17 @@ struct btf *bb_kernel_btf(void)
 	if (btf)
 		return btf;
 	require_btf();
-	btf = bb_opts.btf_path ? btf__parse(bb_opts.btf_path, NULL) : btf__load_vmlinux_btf();
-	if (!btf)
+	libbpf_set_print(libbpf_print);	/* its complaints: -v only, ours is the line */
+	errno = 0;
+	if (bb_opts.btf_path)
+		btf = btf__parse(bb_opts.btf_path, NULL);
+	else if (!(btf = map_vmlinux_btf()))
+		btf = btf__load_vmlinux_btf();
+	if (!btf)	/* errno may be libbpf's own (4000+): not strerror's */
 		bb_die("cannot parse kernel BTF %s: %s",
-		       bb_opts.btf_path ? bb_opts.btf_path : VMLINUX_BTF, strerror(errno));
+		       bb_opts.btf_path ? bb_opts.btf_path : VMLINUX_BTF,
+		       errno > 0 && errno < 4000 ? strerror(errno)
+						 : "not a BTF file, nor an ELF file with .BTF");
 	return btf;
 }
 

@@ -24,7 +24,7 @@ enum {
 	K_HELP = 'h', K_VERBOSE = 'v', K_JSON = 'j', K_WRITE = 'w', K_READ = 'r',
 	K_DURATION = 'd', K_INTERVAL = 'i', K_TOP = 'n', K_PID = 'p',
 	K_BUSY = 1000, K_TID, K_COMM, K_CGROUP, K_MNTNS, K_NETNS, K_BTF,
-	K_ATTACH, K_BUFSIZE,
+	K_ATTACH, K_BUFSIZE, K_FORCE,
 };
 
 static const struct bb_option always_opts[] = {
@@ -37,6 +37,7 @@ static const struct bb_option output_opts[] = {
 	{ "json", K_JSON, NULL, "JSON lines instead of text" },
 	{ "write", K_WRITE, "FILE", "write binary records to FILE (read back with -r)" },
 	{ "read", K_READ, "FILE", "print a file written with -w, as if live" },
+	{ "force", K_FORCE, NULL, "let -w and the other output files replace an existing file" },
 	{ "busy-poll", K_BUSY, NULL, "spin on the buffer instead of sleeping (lowest latency, one CPU)" },
 	{ "duration", K_DURATION, "SEC", "stop after SEC seconds" },
 	{ "interval", K_INTERVAL, "SEC", "print every SEC seconds (0: only at the end; default 1)" },
@@ -213,6 +214,7 @@ static void parse_common(int key, const char *arg, const char *name)
 	case K_JSON: bb_opts.json = true; break;
 	case K_WRITE: bb_opts.write_file = arg; break;
 	case K_READ: bb_opts.read_file = arg; break;
+	case K_FORCE: bb_opts.force = true; break;
 	case K_BUSY: bb_opts.busy_poll = true; break;
 	case K_DURATION: bb_opts.duration = parse_seconds_opt(name, arg); break;
 	case K_INTERVAL:
@@ -233,8 +235,11 @@ static void parse_common(int key, const char *arg, const char *name)
 	case K_BTF: bb_opts.btf_path = arg; break;
 	case K_ATTACH: bb_opts.attach = arg; break;
 	case K_BUFSIZE:
-		if (bb_parse_size(arg, &bb_opts.buffer_size) || bb_opts.buffer_size < 4096)
-			bb_die("--buffer-size: '%s' is not a size of at least 4K", arg);
+		/* Beyond 1G the kernel refuses the map, or takes that much
+		 * locked memory from a small host: said here, not at load. */
+		if (bb_parse_size(arg, &bb_opts.buffer_size) || bb_opts.buffer_size < 4096 ||
+		    bb_opts.buffer_size > (1UL << 30))
+			bb_die("--buffer-size: '%s' is not a size from 4K to 1G", arg);
 		break;
 	}
 }
@@ -290,7 +295,7 @@ int bb_parse_options(const struct bb_applet *app, int argc, char **argv)
 	memset(&longs[n], 0, sizeof(longs[n]));
 	shorts[s] = 0;
 
-	optind = 1;
+	optind = 0;	/* 0: a full reset, for glibc as for musl (parsed again in tests) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, &idx)) != -1) {
 		const struct bb_option *o = NULL;

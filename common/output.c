@@ -10,9 +10,11 @@
 #include "bpfbox.h"
 #include "output.h"
 #include "loader.h"
+#include "outfile.h"
 #include "record.h"
 
 #define CONSUME_BATCH 4096
+#define FLUSH_NS 1000000000ULL	/* output files written out at least this often */
 #define MAX_FDS 4
 
 struct loop_fd {
@@ -167,9 +169,11 @@ void bb_loop_run(struct bb_loop *lp)
 	uint64_t now = bb_now_ns(CLOCK_MONOTONIC);
 	uint64_t end = deadline_after(bb_opts.duration, now);
 	uint64_t next_tick = lp->tick ? deadline_after(bb_opts.interval, now) : UINT64_MAX;
+	uint64_t next_flush = now + FLUSH_NS;
 
 	while (!bb_stop) {
-		int n = poll_once(lp, wait_ms(now, next_tick, end));
+		uint64_t wake = next_tick < next_flush ? next_tick : next_flush;
+		int n = poll_once(lp, wait_ms(now, wake, end));
 
 		if (n < 0)
 			break;
@@ -182,6 +186,12 @@ void bb_loop_run(struct bb_loop *lp)
 			lp->tick(lp->tick_ctx, false);
 			fflush(stdout);
 			next_tick = deadline_after(bb_opts.interval, now);
+			next_flush = now;
+		}
+		/* A killed recording keeps what came before its last second. */
+		if (now >= next_flush) {
+			bb_flush_outputs();
+			next_flush = now + FLUSH_NS;
 		}
 	}
 	if (lp->stop)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bpfbox.h"
+#include "outfile.h"
 #include "pcap.h"
 
 struct bb_pcap {
@@ -35,9 +36,7 @@ struct bb_pcap *bb_pcap_open(const char *path, uint32_t linktype, uint32_t snapl
 	struct pcap_file_header h = { 0xa1b2c3d4, 2, 4, 0, 0, snaplen, linktype };
 	struct bb_pcap *p = bb_xcalloc(1, sizeof(*p));
 
-	p->f = fopen(path, "we");
-	if (!p->f)
-		bb_die("cannot create %s: %s", path, strerror(errno));
+	p->f = bb_create_output_file(path);
 	p->path = path;
 	pcap_write_or_die(p, &h, sizeof(h));
 	return p;
@@ -66,7 +65,6 @@ void bb_pcap_close(struct bb_pcap *p)
 {
 	if (!p)
 		return;
-	if (fclose(p->f))
-		bb_die("writing %s: %s", p->path, strerror(errno));
+	bb_close_output_file(p->f, p->path);
 	free(p);
 }

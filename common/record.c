@@ -9,7 +9,10 @@
 #include <bpf/bpf.h>
 #include "bpfbox.h"
 #include "../bpf/bb_shared.h"
+#include "agg.h"
 #include "ksyms.h"
+#include "loader.h"
+#include "outfile.h"
 #include "record.h"
 #include "usyms.h"
 
@@ -38,9 +41,7 @@ void bb_record_open(const char *path, uint32_t flags)
 	struct bb_file_header h = { .version = BB_REC_VERSION, .header_size = sizeof(h) };
 	struct utsname u;
 
-	rec_file = fopen(path, "we");
-	if (!rec_file)
-		bb_die("cannot create %s: %s", path, strerror(errno));
+	rec_file = bb_create_output_file(path);
 	rec_path = path;
 	rec_buf = bb_xcalloc(1, WRITE_BUFFER);
 	setvbuf(rec_file, rec_buf, _IOFBF, WRITE_BUFFER);
@@ -58,6 +59,8 @@ void bb_record_open(const char *path, uint32_t flags)
 	/* Each symbol goes in before the first record that needs it, so even a
 	 * recording that was killed can be symbolized. */
 	bb_kernel_syms_track(write_ksym);
+	/* The header at once: a recording killed at any time is a record file. */
+	bb_flush_outputs();
 }
 
 void bb_record_write(enum bb_rec_type type, const void *a, size_t alen,
@@ -127,6 +130,8 @@ int bb_stack_frames(int32_t id, uint64_t *frames, int max)
 			frames[n] = buf[n];
 		return n;
 	}
+	if (!nr_file_stacks)
+		return 0;	/* (qsort and bsearch of NULL are undefined, even empty) */
 	/* A report looks up every row's stack: sorted once, then searched. */
 	if (!file_stacks_sorted) {
 		qsort(file_stacks, nr_file_stacks, sizeof(*file_stacks), cmp_stack_id);
@@ -186,8 +191,7 @@ void bb_record_close(const void *lost, size_t lost_len)
 	bb_kernel_syms_track(NULL);
 	if (lost)
 		bb_record_write(BB_REC_LOST, lost, lost_len, NULL, 0);
-	if (fclose(rec_file))
-		bb_die("writing %s: %s", rec_path, strerror(errno));
+	bb_close_output_file(rec_file, rec_path);
 	rec_file = NULL;
 	free(rec_buf);
 }
@@ -202,6 +206,8 @@ static int read_header(FILE *f, struct bb_file_header *h, char *err, size_t errl
 {
 	size_t n = fread(h, 1, sizeof(*h), f);
 
+	if (n == 0)
+		return fail(err, errlen, "empty file (nothing was recorded)%.0lld", 0);
 	if (n < sizeof(h->magic) || memcmp(h->magic, BB_REC_MAGIC, sizeof(h->magic)))
 		return fail(err, errlen, "not a bpfbox record file (bad magic)%.0lld", 0);
 	if (n < sizeof(*h))
@@ -214,9 +220,115 @@ static int read_header(FILE *f, struct bb_file_header *h, char *err, size_t errl
 	h->applet[sizeof(h->applet) - 1] = 0;
 	h->release[sizeof(h->release) - 1] = 0;
 	h->hostname[sizeof(h->hostname) - 1] = 0;
-	if (fseek(f, h->header_size, SEEK_SET))
-		return fail(err, errlen, "cannot seek past the header%.0lld", 0);
+	for (n = sizeof(*h); n < h->header_size; n++)	/* a later, longer header */
+		if (getc(f) == EOF)
+			return fail(err, errlen, "truncated header (%lld bytes)", n);
 	return 0;
+}
+
+/* ---- checking records: each field, once, as it is decoded ---- */
+
+/* Loss counts beyond this cannot have happened (2^48 events: years of a
+ * flood); a file saying so is corrupt, not alarming. */
+#define MAX_PLAUSIBLE_COUNT (1ULL << 48)
+
+static bool ends_in_nul(const char *p, uint32_t len)
+{
+	return len && !p[len - 1];
+}
+
+static const char *check_event(const struct bb_applet *app, void *data, uint32_t len)
+{
+	const struct bb_rec_shape *sh = app ? app->event_shape : NULL;
+	size_t i;
+
+	if (!sh)
+		return "an event of an applet that has no event shape";
+	if (len < sh->min_len || len > sh->max_len)
+		return "event of a wrong length";
+	for (i = 0; i < ARRAY_SIZE(sh->strings) && sh->strings[i].len; i++) {
+		if (sh->strings[i].off + sh->strings[i].len > len)
+			return "event too short for its strings";
+		bb_rec_terminate((char *)data + sh->strings[i].off, sh->strings[i].len);
+	}
+	return sh->check ? sh->check(data, len) : NULL;
+}
+
+static const char *check_agg_row(const struct bb_applet *app, const void *data, uint32_t len)
+{
+	struct bb_agg_row_hdr rh;
+	size_t vsize;
+
+	if (len < sizeof(rh))
+		return "aggregation row too short";
+	memcpy(&rh, data, sizeof(rh));
+	if (!app || !app->print_table || rh.key_size != app->agg_key_size)
+		return "aggregation key of a wrong size";
+	if (rh.hist > 1)
+		return "aggregation row of an unknown kind";
+	vsize = rh.hist ? sizeof(struct bb_agg_hval) : sizeof(struct bb_agg_val);
+	return len == sizeof(rh) + rh.key_size + vsize ? NULL : "aggregation row of a wrong length";
+}
+
+static const char *check_lost(const void *data, uint32_t len)
+{
+	unsigned long long v[sizeof(struct bb_lost_report) / sizeof(unsigned long long)];
+	size_t i;
+
+	if (len != sizeof(v))
+		return "loss counts of a wrong length";
+	memcpy(v, data, sizeof(v));
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		if (v[i] > MAX_PLAUSIBLE_COUNT)
+			return "implausible loss count";
+	return NULL;
+}
+
+static const char *check_stack(const void *data, uint32_t len)
+{
+	uint32_t h[2];
+
+	if (len < sizeof(h))
+		return "stack too short";
+	memcpy(h, data, sizeof(h));
+	if (h[1] > BB_MAX_STACK || len != sizeof(h) + h[1] * sizeof(uint64_t))
+		return "stack of a wrong length";
+	return NULL;
+}
+
+/* A u64 address, then one string (USYM) or two (KSYM: name, module). */
+static const char *check_symbol(const char *p, uint32_t len, uint32_t strings)
+{
+	if (len < 8 + strings || !ends_in_nul(p, len))
+		return "symbol not terminated";
+	if (strings == 2 && !memchr(p + 8, 0, len - 9))
+		return "symbol without its module";
+	return NULL;
+}
+
+const char *bb_record_check(const struct bb_applet *app, enum bb_rec_type type, void *data,
+			    uint32_t len)
+{
+	switch (type) {
+	case BB_REC_EVENT:
+		return check_event(app, data, len);
+	case BB_REC_AGG_ROW:
+		return check_agg_row(app, data, len);
+	case BB_REC_AGG_END:
+		return len >= 9 && ((unsigned char *)data)[8] <= 1 ? NULL : "bad end of a table";
+	case BB_REC_KSYM:
+		return check_symbol(data, len, 2);
+	case BB_REC_NAME:
+		return len >= 13 && ends_in_nul(data, len) ? NULL : "name not terminated";
+	case BB_REC_LOST:
+		return check_lost(data, len);
+	case BB_REC_STACK:
+		return check_stack(data, len);
+	case BB_REC_USYM:
+		return check_symbol(data, len, 1);
+	default:
+		return "unknown record type";
+	}
 }
 
 int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *ctx,
@@ -224,6 +336,8 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
 {
 	struct bb_rec_hdr rh;
 	struct bb_record rec = { .hdr = hdr };
+	const struct bb_applet *app;
+	const char *why;
 	void *buf = NULL;
 	size_t cap = 0, n;
 	long long off;
@@ -233,8 +347,8 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
 		memset(hdr, 0, sizeof(*hdr));	/* nothing of it can be trusted */
 		return -1;
 	}
-	for (;;) {
-		off = ftell(f);
+	app = bb_find_applet(hdr->applet);
+	for (off = hdr->header_size;; off += sizeof(rh) + rh.len) {
 		n = fread(&rh, 1, sizeof(rh), f);
 		if (n == 0)
 			break;
@@ -255,6 +369,12 @@ int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *c
 		}
 		if (!rh.type || rh.type >= BB_REC_NR) {
 			ret = fail(err, errlen, "unknown record type at byte %lld", off);
+			break;
+		}
+		why = bb_record_check(app, rh.type, buf, rh.len);
+		if (why) {
+			snprintf(err, errlen, "corrupt record at byte %lld: %s", off, why);
+			ret = -1;
 			break;
 		}
 		rec.type = rh.type;
@@ -372,15 +492,49 @@ void bb_usym_record_stack(struct bb_usyms *syms, const uint64_t *frames, size_t 
 	}
 }
 
-/* Enum names: a small linear table is plenty (a few hundred entries). */
+/* Enum names: a few hundred from a live kernel, any number from a file
+ * (report): a hash of (table, value) finds each in constant time. */
 struct name_entry {
 	uint32_t table;
 	uint64_t value;
 	char *name;
 };
 
-static struct name_entry *names;
-static size_t nr_names;
+static struct name_entry *names;	/* in the order they came */
+static size_t nr_names, cap_names;
+static uint32_t *name_slots;		/* index + 1 into names; 0: empty */
+static size_t cap_name_slots;		/* a power of two, at least twice nr_names */
+
+static size_t name_hash(uint32_t table, uint64_t value)
+{
+	return ((value ^ ((uint64_t)table << 40)) * 0x9e3779b97f4a7c15ULL) >> 17;
+}
+
+/* The slot of (table, value): its entry's, or the empty one to put it in. */
+static uint32_t *name_slot(uint32_t table, uint64_t value)
+{
+	size_t mask = cap_name_slots - 1, i = name_hash(table, value) & mask;
+
+	while (name_slots[i]) {
+		const struct name_entry *e = &names[name_slots[i] - 1];
+
+		if (e->table == table && e->value == value)
+			break;
+		i = (i + 1) & mask;
+	}
+	return &name_slots[i];
+}
+
+static void grow_name_slots(void)
+{
+	size_t i;
+
+	free(name_slots);
+	cap_name_slots = cap_name_slots ? 2 * cap_name_slots : 256;
+	name_slots = bb_xcalloc(cap_name_slots, sizeof(*name_slots));
+	for (i = 0; i < nr_names; i++)
+		*name_slot(names[i].table, names[i].value) = i + 1;
+}
 
 static void write_name(const struct name_entry *e)
 {
@@ -407,27 +561,34 @@ static void write_all_names(void)
 
 void bb_names_add(uint32_t table, uint64_t value, const char *name)
 {
-	size_t i;
+	uint32_t *slot;
 
-	for (i = 0; i < nr_names; i++)
-		if (names[i].table == table && names[i].value == value)
-			return;
-	names = bb_xrealloc(names, nr_names + 1, sizeof(*names));
+	if (2 * (nr_names + 1) > cap_name_slots)
+		grow_name_slots();
+	slot = name_slot(table, value);
+	if (*slot)
+		return;		/* the first one wins */
+	if (nr_names == cap_names) {
+		cap_names = cap_names ? 2 * cap_names : 64;
+		names = bb_xrealloc(names, cap_names, sizeof(*names));
+	}
 	names[nr_names++] = (struct name_entry){ table, value, bb_xstrdup(name) };
+	*slot = nr_names;
 	if (rec_file)
 		write_name(&names[nr_names - 1]);
 }
 
 const char *bb_names_get(uint32_t table, uint64_t value)
 {
-	size_t i;
+	uint32_t *slot;
 
-	for (i = 0; i < nr_names; i++)
-		if (names[i].table == table && names[i].value == value)
-			return names[i].name;
-	return NULL;
+	if (!cap_name_slots)
+		return NULL;
+	slot = name_slot(table, value);
+	return *slot ? names[*slot - 1].name : NULL;
 }
 
+/* By name: only --reason's few look-ups, once each. */
 int bb_names_find(uint32_t table, const char *name, uint64_t *value)
 {
 	size_t i;
@@ -447,6 +608,8 @@ void bb_names_clear(void)
 	for (i = 0; i < nr_names; i++)
 		free(names[i].name);
 	free(names);
+	free(name_slots);
 	names = NULL;
-	nr_names = 0;
+	name_slots = NULL;
+	nr_names = cap_names = cap_name_slots = 0;
 }

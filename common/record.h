@@ -54,6 +54,34 @@ struct bb_record {
 	const struct bb_file_header *hdr;
 };
 
+/*
+ * What an applet's events may hold in a record file (struct bb_applet's
+ * event_shape).  The reader checks every record once, when it decodes it
+ * (bb_record_read), so that the printers, live or in `report`, can read
+ * every byte and every string the shape promises without checking again:
+ * a length outside [min_len, max_len], or a field check failing, makes the
+ * file corrupt at that record.  The strings listed are NUL-terminated in
+ * place (their last byte) before the check runs.
+ */
+struct bb_rec_string {
+	uint16_t off, len;		/* a char array of the event; len 0 ends */
+};
+
+struct bb_rec_shape {
+	uint32_t min_len, max_len;
+	struct bb_rec_string strings[4];
+	/* Checks beyond the length: NULL when good, else what is wrong.  May
+	 * terminate strings of variable position (bb_rec_terminate). */
+	const char *(*check)(void *data, size_t len);
+};
+
+/* Ends the char array @s of @len bytes with a NUL (a record's string). */
+static inline void bb_rec_terminate(char *s, size_t len)
+{
+	if (len)
+		s[len - 1] = 0;
+}
+
 /* Writing.  One file per process; writes are buffered in large blocks. */
 void bb_record_open(const char *path, uint32_t flags);
 bool bb_recording(void);
@@ -62,10 +90,18 @@ void bb_record_write(enum bb_rec_type type, const void *a, size_t alen,
 /* Appends symbols, names, losses; flushes and closes. */
 void bb_record_close(const void *lost, size_t lost_len);
 
-/* Reading.  Calls fn for every record; returns 0, or -1 with *err set. */
+/* Reading.  Checks each record (see struct bb_rec_shape) and calls fn for
+ * every good one; stops at the first bad one, or where the file was cut (a
+ * killed recording: every whole record before is delivered).  Returns 0,
+ * or -1 with *err set. */
 typedef void (*bb_record_fn)(const struct bb_record *rec, void *ctx);
 int bb_record_read(FILE *f, struct bb_file_header *hdr, bb_record_fn fn, void *ctx,
 		   char *err, size_t errlen);
+/* The check alone: NULL when @rec (its data writable) may be printed by
+ * @app's printers, else what is wrong.  Terminates the strings. */
+struct bb_applet;
+const char *bb_record_check(const struct bb_applet *app, enum bb_rec_type type, void *data,
+			    uint32_t len);
 
 /* Stacks by id: from the BPF stack map while live, from the file later.
  * @user: the process whose user stacks these are (its symbols then, in a

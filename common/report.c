@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "bpfbox.h"
 #include "agg.h"
 #include "ksyms.h"
@@ -20,50 +21,38 @@ struct catalog {
 	bool have_lost;
 };
 
+/* Records come checked (bb_record_check): their strings end in NULs. */
 static void collect(const struct bb_record *rec, void *ctx)
 {
 	struct catalog *c = ctx;
 	const char *p = rec->data;
 	uint64_t v;
-	uint32_t table;
+	uint32_t table, h[2];
 
 	switch (rec->type) {
 	case BB_REC_KSYM:
-		if (rec->len < 10 || p[rec->len - 1])
-			return;
 		memcpy(&v, p, 8);
-		bb_ksyms_add(c->ksyms, v, p + 8, p + 9 + strlen(p + 8) < p + rec->len
-			     ? p + 9 + strlen(p + 8) : "");
+		bb_ksyms_add(c->ksyms, v, p + 8, p + 9 + strlen(p + 8));
 		break;
 	case BB_REC_NAME:
-		if (rec->len < 13 || p[rec->len - 1])
-			return;
 		memcpy(&table, p, 4);
 		memcpy(&v, p + 4, 8);
 		bb_names_add(table, v, p + 12);
 		break;
 	case BB_REC_STACK: {
-		uint32_t h[2];
+		uint64_t frames[BB_MAX_STACK];
 
-		if (rec->len < 8)
-			return;
 		memcpy(h, p, 8);
-		if (h[1] <= BB_MAX_STACK && rec->len == 8 + h[1] * 8) {
-			uint64_t frames[BB_MAX_STACK];
-
-			memcpy(frames, p + 8, h[1] * 8);
-			bb_stacks_add(h[0], frames, h[1]);
-		}
+		memcpy(frames, p + 8, h[1] * 8);
+		bb_stacks_add(h[0], frames, h[1]);
 		break;
 	}
 	case BB_REC_USYM:
-		if (rec->len > 9 && !p[rec->len - 1]) {
-			memcpy(&v, p, 8);
-			bb_usym_add(v, p + 8);
-		}
+		memcpy(&v, p, 8);
+		bb_usym_add(v, p + 8);
 		break;
 	case BB_REC_LOST:
-		memcpy(&c->lost, p, rec->len < sizeof(c->lost) ? rec->len : sizeof(c->lost));
+		memcpy(&c->lost, p, sizeof(c->lost));
 		c->have_lost = true;
 		break;
 	default:
@@ -84,13 +73,9 @@ static void add_row(struct printer *pr, const struct bb_record *rec)
 	const char *p = rec->data;
 	size_t vsize;
 
-	if (rec->len < sizeof(rh))
-		bb_die("corrupt aggregation record (length %u)", rec->len);
-	memcpy(&rh, p, sizeof(rh));
+	memcpy(&rh, p, sizeof(rh));	/* checked: the applet's key size */
 	vsize = rh.hist ? sizeof(struct bb_agg_hval) : sizeof(struct bb_agg_val);
-	if (!rh.key_size || rh.key_size > 512 || rec->len != sizeof(rh) + rh.key_size + vsize)
-		bb_die("corrupt aggregation record (length %u)", rec->len);
-	if (!pr->table_started || pr->table.key_size != rh.key_size) {
+	if (!pr->table_started || pr->table.hist != rh.hist) {
 		bb_agg_free(&pr->table);
 		bb_agg_init(&pr->table, rh.key_size, rh.hist);
 		pr->table_started = true;
@@ -113,7 +98,7 @@ static void print_record(const struct bb_record *rec, void *ctx)
 		add_row(pr, rec);
 		break;
 	case BB_REC_AGG_END:
-		if (rec->len < 9 || !bb_current->print_table)
+		if (!bb_current->print_table)
 			return;
 		memcpy(&ts, p, 8);
 		pr->table.ts_ns = ts;
@@ -126,12 +111,40 @@ static void print_record(const struct bb_record *rec, void *ctx)
 	}
 }
 
+/* A pipe or a FIFO (`report /dev/stdin`, `<(...)`) is read twice like a
+ * file: copied first into an unnamed temporary file. */
+static FILE *seekable_copy(FILE *in, const char *path)
+{
+	FILE *tmp = tmpfile();
+	char buf[65536];
+	size_t n;
+
+	if (!tmp)
+		bb_die("%s is a pipe, and no temporary file for it: %s", path, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, tmp) != n)
+			bb_die("%s is a pipe, and its temporary copy failed: %s", path,
+			       strerror(errno));
+	if (ferror(in))
+		bb_die("reading %s: %s", path, strerror(errno));
+	fclose(in);
+	rewind(tmp);
+	return tmp;
+}
+
 static FILE *open_record(const char *path)
 {
 	FILE *f = fopen(path, "re");
+	struct stat st;
 
 	if (!f)
 		bb_die("cannot open %s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st))
+		bb_die("%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		bb_die("%s is a directory, not a record file", path);
+	if (!S_ISREG(st.st_mode) || fseek(f, 0, SEEK_SET))
+		f = seekable_copy(f, path);
 	return f;
 }
 
@@ -151,12 +164,13 @@ int bb_report_file(const char *path)
 	app = bb_find_applet(hdr.applet);
 	if (!app || !app->print_event)
 		bb_die("%s: written by applet '%s', which this bpfbox does not have",
-		       path, hdr.applet);
+		       path, bb_esc(hdr.applet));
 	bb_current = app;
 	bb_wall_base = hdr.boot_wall_ns;
 	bb_ksyms_sort(cat.ksyms);
 	bb_kernel_syms_set(cat.ksyms);
-	bb_info("%s: %s on %s, kernel %s", path, hdr.applet, hdr.hostname, hdr.release);
+	bb_info("%s: %s on %s, kernel %s", path, bb_esc(hdr.applet), bb_esc(hdr.hostname),
+		bb_esc(hdr.release));
 	rewind(f);
 	bb_record_read(f, &hdr, print_record, &pr, err2, sizeof(err2));
 	fclose(f);

@@ -88,6 +88,23 @@ static void resolve_program(const char *name, char *out, size_t len)
 	bb_die("%s: command not found", name);
 }
 
+/* exec would fail with ENOEXEC: said now, not as "no malloc in it" later. */
+static void refuse_unrunnable(const char *exe)
+{
+	char magic[4] = "";
+	int fd = open(exe, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;		/* exec says why */
+	if (read(fd, magic, sizeof(magic)) < 2 ||
+	    (memcmp(magic, "\177ELF", 4) && memcmp(magic, "#!", 2))) {
+		close(fd);
+		bb_die("cannot run %s: neither an ELF executable nor a #! script "
+		       "(Exec format error)", exe);
+	}
+	close(fd);
+}
+
 /* In the child: wait for the go, then exec under ptrace (exec and exit stops). */
 static void __attribute__((noreturn)) child(int go, int err, const char *exe, char **argv)
 {
@@ -118,6 +135,7 @@ void bb_target_spawn(struct bb_target *t, const char *cmdline, char **argv)
 	if (!argv || !argv[0])
 		bb_die("no command given");
 	resolve_program(argv[0], t->exe, sizeof(t->exe));
+	refuse_unrunnable(t->exe);
 	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
 		bb_die("pipe: %s", strerror(errno));
 	fflush(NULL);
@@ -151,6 +169,55 @@ bool bb_target_choose(struct bb_target *t, const char *command, int argc, char *
 	return true;
 }
 
+/* A field of /proc/PID/status ("Tgid:", "State:"), or -1 / "" when absent. */
+static long status_field(int pid, const char *field, char *text, size_t len)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (text && len)
+		*text = 0;
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, strlen(field)))
+			continue;
+		v = strtol(line + strlen(field), NULL, 10);
+		if (text)
+			snprintf(text, len, "%s", line + strlen(field) + strspn(line + strlen(field),
+										 " \t"));
+		break;
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+bool bb_target_alive(const struct bb_target *t)
+{
+	char state[64];
+
+	if (t->exited || (kill(t->pid, 0) && errno == ESRCH))
+		return false;
+	status_field(t->pid, "State:", state, sizeof(state));
+	return state[0] && state[0] != 'Z';
+}
+
+/* -p of something that is not a live process's main thread: say what it is. */
+static void refuse_non_process(int pid)
+{
+	long tgid = status_field(pid, "Tgid:", NULL, 0);
+	char state[64];
+
+	if (tgid > 0 && tgid != pid)
+		bb_die("%d is a thread of process %ld: give -p %ld", pid, tgid, tgid);
+	status_field(pid, "State:", state, sizeof(state));
+	if (state[0] == 'Z')
+		bb_die("process %d's main thread has exited (its other threads may run on, "
+		       "but its memory map cannot be read)", pid);
+}
+
 void bb_target_attach(struct bb_target *t, int pid)
 {
 	char link[64];
@@ -159,6 +226,7 @@ void bb_target_attach(struct bb_target *t, int pid)
 	memset(t, 0, sizeof(*t));
 	t->watch_fd = -1;
 	t->pid = pid;
+	refuse_non_process(pid);
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	n = readlink(link, t->exe, sizeof(t->exe) - 1);
 	if (n < 0)
@@ -485,26 +553,72 @@ void bb_target_release(struct bb_target *t)
 	nr_held = 0;
 }
 
+enum reaped { REAP_NOTHING, REAP_STOP, REAP_SIGNAL, REAP_EXIT };
+
+/*
+ * One wait for a launched target.  A ptrace stop is passed on: the exit
+ * stop continued, a signal-delivery stop continued with its signal (the
+ * user's Ctrl-C reaches it: REAP_SIGNAL), SIGTRAP swallowed.
+ */
+static enum reaped reap_once(struct bb_target *t, int flags)
+{
+	int status, sig;
+	pid_t r = waitpid(t->pid, &status, flags | __WALL);
+
+	if (r != t->pid) {
+		if (r < 0 && errno == ECHILD)
+			t->exited = true;	/* reaped elsewhere: gone */
+		return r < 0 && errno == ECHILD ? REAP_EXIT : REAP_NOTHING;
+	}
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		t->exited = true;
+		t->wait_status = status;
+		return REAP_EXIT;
+	}
+	sig = WIFSTOPPED(status) && !(status >> 16) ? WSTOPSIG(status) : 0;
+	if (sig == SIGTRAP)
+		sig = 0;
+	ptrace(PTRACE_CONT, t->pid, NULL, (void *)(long)sig);
+	return sig ? REAP_SIGNAL : REAP_STOP;
+}
+
+/*
+ * One process we started, at the end: a signal it was stopped with (Ctrl-C
+ * went to it too) is delivered, and given a moment it ends by itself with
+ * its own status; else it goes with the tracing.  Waited for until it is
+ * gone (a ptrace stop, the exit stop, comes first), so it is never left a
+ * zombie for an init that may not reap.
+ */
+static void finish_one(struct bb_target *t)
+{
+	bool signalled = false;
+	enum reaped r;
+	int i;
+
+	if (t->exited)
+		return;
+	while ((r = reap_once(t, WNOHANG)) == REAP_STOP || r == REAP_SIGNAL)
+		signalled |= r == REAP_SIGNAL;
+	for (i = 0; signalled && i < 50 && !t->exited; i++)
+		if (reap_once(t, WNOHANG) == REAP_NOTHING)
+			usleep(10000);
+	if (t->exited)
+		return;
+	kill(t->pid, SIGKILL);
+	t->killed = true;
+	while (reap_once(t, 0) != REAP_EXIT)
+		;
+}
+
 void bb_target_finish(struct bb_target *t)
 {
 	struct bb_target *p;
-	int status;
 
 	if (t->pid && t->watch_fd >= 0)	/* (no target: all zero) */
 		close(t->watch_fd);
 	t->watch_fd = -1;
 	if (!t->launched)
 		return;
-	/* Tracing stopped: the programs we started go with it (they may sit in
-	 * a ptrace stop, where only SIGKILL is sure to end them). */
-	for (p = t; p; p = p->next) {
-		if (p->exited)
-			continue;
-		kill(p->pid, SIGKILL);
-		p->killed = true;
-		if (waitpid(p->pid, &status, __WALL) == p->pid) {
-			p->exited = true;
-			p->wait_status = status;
-		}
-	}
+	for (p = t; p; p = p->next)	/* with -f, every process followed */
+		finish_one(p);
 }

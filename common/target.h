@@ -71,6 +71,8 @@ char *bb_target_getenv(const struct bb_target *t, const char *name, char *buf, s
  * be (gone, or ptrace refused).  bb_target_release lets it go on. */
 bool bb_target_hold(struct bb_target *t);
 void bb_target_release(struct bb_target *t);
+/* Whether it still runs (a zombie does not). */
+bool bb_target_alive(const struct bb_target *t);
 /* At the end: a target we started and that still runs is terminated. */
 void bb_target_finish(struct bb_target *t);
 

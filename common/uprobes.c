@@ -627,6 +627,10 @@ static size_t place_probes(const struct bb_uprobe_set *s, const char *path, stru
 	char sym[256];
 	size_t i, n = 0;
 
+	/* A file that cannot be read has no symbols: not "it has no malloc". */
+	if (fd < 0)
+		bb_die("cannot read %s: %s%s", path, strerror(errno),
+		       strncmp(path, "/proc/", 6) ? "" : " (the process exited?)");
 	for (i = 0; i < s->nr; i++) {
 		const struct bb_uprobe *pr = &s->probes[i];
 

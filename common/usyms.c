@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* User-space symbolizer: see usyms.h. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* glibc: the sanitized build defines it everywhere */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

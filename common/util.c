@@ -22,10 +22,14 @@ static void vsay(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+void (*bb_die_hook)(void) __attribute__((noreturn));
+
 void bb_die(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (bb_die_hook)
+		bb_die_hook();
 	va_start(ap, fmt);
 	vsay(fmt, ap);
 	va_end(ap);
@@ -129,6 +133,53 @@ void bb_install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+void bb_esc_to(const char *s, char *buf, size_t len)
+{
+	static const char named[] = "\t\n\v\f\r";	/* strace's; octal for the rest */
+	static const char letter[] = "tnvfr";
+	size_t o = 0;
+	char e[5];
+
+	for (; *s && len; s++) {
+		unsigned char c = *s;
+		const char *nm = c ? strchr(named, c) : NULL;
+
+		if (!needs_escape(c))
+			e[0] = c, e[1] = 0;
+		else if (nm)
+			snprintf(e, sizeof(e), "\\%c", letter[nm - named]);
+		else
+			snprintf(e, sizeof(e), "\\%o", c);
+		if (o + strlen(e) >= len)
+			break;
+		memcpy(buf + o, e, strlen(e));
+		o += strlen(e);
+	}
+	if (len)
+		buf[o] = 0;
+}
+
+const char *bb_esc(const char *s)
+{
+	static char bufs[8][2048];
+	static unsigned next;
+	const char *p;
+	char *buf;
+
+	for (p = s; *p && !needs_escape(*p); p++)
+		;
+	if (!*p)
+		return s;	/* the usual case: nothing to copy */
+	buf = bufs[next++ % ARRAY_SIZE(bufs)];
+	bb_esc_to(s, buf, sizeof(bufs[0]));
+	return buf;
+}
+
 void bb_json_escape(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -200,7 +251,7 @@ void bb_print_frames(const char *indent, const uint64_t *frames, int n, bb_frame
 
 	for (i = 0; i < n; i++) {
 		fmt(frames[i], sym, sizeof(sym));
-		printf("%s%s\n", indent, sym);
+		printf("%s%s\n", indent, bb_esc(sym));
 	}
 	if (!n && none)
 		printf("%s%s\n", indent, none);

@@ -9,6 +9,7 @@
 #
 #   UNIT_VERBOSE=1 tests/run-unit.sh build/tests/*   every line, not only failures
 #   BPFBOX=path                                      the binary to check (./bpfbox)
+#   UNIT_TIMEOUT=SEC                                 per test binary (30; make asan: 180)
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,7 +53,7 @@ run_binary() {
 		say_not_ok "$name: not an executable test binary"
 		return
 	fi
-	out=$(cd "$root" && timeout -k 2 30 "$bin" 2>&1)
+	out=$(cd "$root" && timeout -k 2 "${UNIT_TIMEOUT:-30}" "$bin" 2>&1)
 	status=$?
 	while IFS= read -r line; do
 		case $line in

@@ -110,12 +110,17 @@ static int rec_main(int argc, char **argv)
 	return 0;
 }
 
+/* Events of any length up to 1 MiB: the reader's framing is under test. */
+static const struct bb_rec_shape rec_event_shape = { .max_len = 1 << 20 };
+
 BB_APPLET(unitrec,
 	.name = "unitrec",
 	.summary = "records things for the unit tests",
 	.main = rec_main,
 	.print_event = rec_print_event,
+	.event_shape = &rec_event_shape,
 	.print_table = rec_print_table,
+	.agg_key_size = 8,
 	.mark_addrs = rec_mark,
 	.report_end = rec_report_end,
 );
@@ -454,7 +459,7 @@ static void test_truncated(void)
 	char what[96], want[96];
 	size_t i;
 
-	check_damaged("empty file", file_data, 0, -1, "not a bpfbox record file", 0);
+	check_damaged("empty file", file_data, 0, -1, "empty file", 0);
 	check_damaged("cut at 4 bytes", file_data, 4, -1, "not a bpfbox record file", 0);
 	check_damaged("cut at 20 bytes", file_data, 20, -1, "truncated header", 0);
 	check_damaged("cut 1 byte into the header's end", file_data, hs - 1, -1,

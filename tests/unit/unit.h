@@ -13,7 +13,9 @@
 #ifndef BB_UNIT_H
 #define BB_UNIT_H
 
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* glibc: the sanitized build defines it everywhere */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
