@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "decode.h"
@@ -204,7 +205,7 @@ static void put_iov(struct call_ctx *x, unsigned arg, size_t want)
 	}
 	tl_put(x->o, "[{iov_base=");
 	tl_put_quoted(x->o, x->c->data + b->off, b->len < want ? b->len : want,
-		      b->len < want || (b->flags & TL_BLOB_TRUNC), 0);
+		      (want != SIZE_MAX && b->len < want) || (b->flags & TL_BLOB_TRUNC), 0);
 	tl_put(x->o, "}]");
 }
 
@@ -447,7 +448,7 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 		put_bytes(x, i, i + 1 < TL_NR_ARGS ? c->args[i + 1] : 0, 0);
 		break;
 	case 'i':
-		put_iov(x, i, (size_t)-1);
+		put_iov(x, i, SIZE_MAX);	/* the total is not known */
 		break;
 	case 'I':
 		if (x->returned && c->ret >= 0)
@@ -504,7 +505,7 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 		break;
 	}
 	case 'K':
-		put_flags(x, tl_clone_flags, v, "CLONE_???");
+		put_flags(x, tl_unshare_flags, (uint32_t)v, "CLONE_???");
 		break;
 	case 'S':
 		put_signal(x, (int)v);

@@ -283,7 +283,7 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "request_key", 0, 0, "sssd" },
 	{ "restart_syscall", 0, 0, "" },
 	{ "rmdir", F, 0, "s" },
-	{ "rseq", 0, 0, "puxx" },
+	{ "rseq", 0, 0, "pxxx" },
 	{ "rt_sigaction", S, 0, "Sppu" },
 	{ "rt_sigpending", S, 0, "pu" },
 	{ "rt_sigprocmask", S, 0, "Hppu" },

@@ -36,8 +36,7 @@ const struct tl_xlat tl_open_flags_arm64[] = {
 
 const struct tl_xlat tl_at_flags[] = {
 	X(0x100, "AT_SYMLINK_NOFOLLOW"), X(0x200, "AT_REMOVEDIR"), X(0x400, "AT_SYMLINK_FOLLOW"),
-	X(0x800, "AT_NO_AUTOMOUNT"), X(0x1000, "AT_EMPTY_PATH"), X(0x2000, "AT_STATX_FORCE_SYNC"),
-	X(0x4000, "AT_STATX_DONT_SYNC"), X(0x8000, "AT_RECURSIVE"), END,
+	X(0x800, "AT_NO_AUTOMOUNT"), X(0x1000, "AT_EMPTY_PATH"), X(0x8000, "AT_RECURSIVE"), END,
 };
 
 /* faccessat2: 0x200 is AT_EACCESS there. */
@@ -86,6 +85,16 @@ const struct tl_xlat tl_clone_flags[] = {
 	X(0x4000000, "CLONE_NEWUTS"), X(0x8000000, "CLONE_NEWIPC"),
 	X(0x10000000, "CLONE_NEWUSER"), X(0x20000000, "CLONE_NEWPID"),
 	X(0x40000000, "CLONE_NEWNET"), X(0x80000000, "CLONE_IO"), END,
+};
+
+/* What unshare() and setns() accept. */
+const struct tl_xlat tl_unshare_flags[] = {
+	X(0x80, "CLONE_NEWTIME"), X(0x100, "CLONE_VM"), X(0x200, "CLONE_FS"),
+	X(0x400, "CLONE_FILES"), X(0x800, "CLONE_SIGHAND"), X(0x10000, "CLONE_THREAD"),
+	X(0x20000, "CLONE_NEWNS"), X(0x40000, "CLONE_SYSVSEM"), X(0x2000000, "CLONE_NEWCGROUP"),
+	X(0x4000000, "CLONE_NEWUTS"), X(0x8000000, "CLONE_NEWIPC"),
+	X(0x10000000, "CLONE_NEWUSER"), X(0x20000000, "CLONE_NEWPID"),
+	X(0x40000000, "CLONE_NEWNET"), END,
 };
 
 const struct tl_xlat tl_wait_options[] = {

@@ -9,7 +9,7 @@ extern const struct tl_xlat tl_open_accmode[], tl_open_flags_x86_64[], tl_open_f
 extern const struct tl_xlat tl_at_flags[], tl_at_flags_access[], tl_at_flags_unlink[];
 extern const struct tl_xlat tl_mmap_prot[], tl_mmap_prot_arm64[], tl_mmap_type[],
 	tl_mmap_flags[];
-extern const struct tl_xlat tl_clone_flags[];
+extern const struct tl_xlat tl_clone_flags[], tl_unshare_flags[];
 extern const struct tl_xlat tl_wait_options[], tl_getrandom_flags[], tl_access_modes[];
 extern const struct tl_xlat tl_address_families[], tl_socket_types[], tl_socket_flags[];
 extern const struct tl_xlat tl_inet_protocols[], tl_netlink_protocols[];
