@@ -143,9 +143,28 @@ static const char *render(const struct tl_call *c)
 	return buf;
 }
 
+/*
+ * UNIT_TL_SEEDS=tests/fuzz/corpus/tl_decode build/tests/test_tl_decode
+ * writes every record checked here as a seed for fuzz_tl_decode (cut
+ * after its data, as the recorder sends them).
+ */
+static void write_seed(const struct tl_call *c)
+{
+	const char *dir = getenv("UNIT_TL_SEEDS");
+	static unsigned n;
+	char path[PATH_MAX];
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%03u-%s", dir, n++,
+		 tl_syscall_name(c->arch, c->nr) ?: "unknown");
+	unit_write_file(path, c, offsetof(struct tl_call, data) + c->data_len);
+}
+
 /* The record renders as @line, and strace printed @line. */
 static void strace_line(const struct tl_call *c, const char *line)
 {
+	write_seed(c);
 	CHECK(in_strace(line), "oracle has: %s", line);
 	CHECK(!tl_call_valid(c, sizeof(*c)), "record valid: %s", line);
 	CHECK_STR(render(c), line, "renders as strace: %s", line);
@@ -154,6 +173,7 @@ static void strace_line(const struct tl_call *c, const char *line)
 /* Lines strace cannot print (our own states, or data it decodes further). */
 static void our_line(const struct tl_call *c, const char *line)
 {
+	write_seed(c);
 	CHECK(!tl_call_valid(c, sizeof(*c)), "record valid: %s", line);
 	CHECK_STR(render(c), line, "renders: %s", line);
 }
