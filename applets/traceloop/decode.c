@@ -143,6 +143,10 @@ static void put_bytes(struct call_ctx *x, unsigned arg, size_t want, unsigned ho
 	const struct tl_blob *b = blob_find(x->c, arg, TL_BLOB_BYTES);
 	uint64_t p = x->c->args[arg];
 
+	if (p && !want && !b) {
+		tl_put(x->o, "\"\"");	/* nothing to capture: read() = 0 */
+		return;
+	}
 	if (!b || !p) {
 		tl_put_ptr(x->o, p);
 		return;
@@ -378,6 +382,53 @@ static void put_socket_protocol(struct call_ctx *x, uint64_t domain, uint64_t v)
 	}
 }
 
+/* The flags of calls that make descriptors: O_CLOEXEC is EFD_CLOEXEC for
+ * eventfd2, SOCK_CLOEXEC for accept4... as strace names them. */
+static void put_fd_flags(struct call_ctx *x, uint64_t v)
+{
+	static const struct {
+		const char *call;
+		const struct tl_xlat *flags;
+		const char *unknown;
+	} named[] = {
+		{ "accept4", tl_socket_flags, "SOCK_???" },
+		{ "epoll_create1", tl_epoll_flags, "EPOLL_???" },
+		{ "eventfd2", tl_eventfd_flags, "EFD_???" },
+		{ "inotify_init1", tl_inotify_flags, "IN_???" },
+		{ "memfd_create", tl_memfd_flags, "MFD_???" },
+		{ "signalfd4", tl_signalfd_flags, "SFD_???" },
+		{ "timerfd_create", tl_timerfd_flags, "TFD_???" },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (!strcmp(x->name, named[i].call)) {
+			put_flags(x, named[i].flags, (uint32_t)v, named[i].unknown);
+			return;
+		}
+	put_flags(x, open_flags_table(x->c->arch), (uint32_t)v, "O_???");
+}
+
+/* setsockopt(3, SOL_SOCKET, SO_REUSEADDR, ...): the option's names depend on the level. */
+static void put_sockopt(struct call_ctx *x, uint64_t level, uint64_t v)
+{
+	switch ((uint32_t)level) {
+	case 1:
+		put_xval(x, tl_sol_socket_opts, (uint32_t)v, "SO_???");
+		return;
+	case 6:
+		put_xval(x, tl_sol_tcp_opts, (uint32_t)v, "TCP_???");
+		return;
+	case 0:
+		put_xval(x, tl_sol_ip_opts, (uint32_t)v, "IP_???");
+		return;
+	case 41:
+		put_xval(x, tl_sol_ipv6_opts, (uint32_t)v, "IPV6_???");
+		return;
+	}
+	tl_putf(x->o, "%u", (uint32_t)v);
+}
+
 static const struct tl_xlat *at_flags_for(const char *name)
 {
 	if (!strncmp(name, "faccessat", 9))
@@ -472,7 +523,7 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 		put_open_flags(x, v);
 		break;
 	case 'C':
-		put_flags(x, open_flags_table(c->arch), (uint32_t)v, "O_???");
+		put_fd_flags(x, v);
 		break;
 	case 'M':
 		/* O_CREAT or __O_TMPFILE (the same bits on both arches) */
@@ -551,6 +602,38 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 		break;
 	case 'Z':
 		put_wait_status(x, i);
+		break;
+	case 'y':
+		put_xval(x, tl_socket_levels, (uint32_t)v, "SOL_??");
+		break;
+	case 'z':
+		put_sockopt(x, c->args[i - (i > 0)], v);
+		break;
+	case 'w':
+		put_flags(x, tl_msg_flags, (uint32_t)v, "MSG_???");
+		break;
+	case 'q':
+		put_xval(x, tl_epoll_ops, (uint32_t)v, "EPOLL_CTL_???");
+		break;
+	case 'j':
+		put_flags(x, tl_msync_flags, (uint32_t)v, "MS_???");
+		break;
+	case 'J':
+		put_flags(x, tl_mlockall_flags, (uint32_t)v, "MCL_???");
+		break;
+	case 'U':
+		put_flags(x, tl_mremap_flags, (uint32_t)v, "MREMAP_???");
+		break;
+	case 'D':
+		if (!i || !(c->args[i - 1] & 2))	/* MREMAP_FIXED */
+			return false;
+		tl_put_ptr(x->o, v);
+		break;
+	case 'h':
+		put_flags(x, tl_flock_ops, (uint32_t)v, "LOCK_???");
+		break;
+	case 'V':
+		put_xval(x, tl_priority_which, (uint32_t)v, "PRIO_???");
 		break;
 	case 'Q':
 		put_fd_pair(x, i);
@@ -849,6 +932,18 @@ static void put_prctl(struct call_ctx *x)
 		tl_put(x->o, ", ");
 		tl_put_xval(x->o, tl_dumpable, a[1], "SUID_DUMP_???");
 		return;
+	case 23: case 24:
+		tl_put(x->o, ", ");
+		tl_put_xval(x->o, tl_capabilities, a[1], "CAP_???");
+		return;
+	case 22:
+		tl_put(x->o, ", ");
+		tl_put_xval(x->o, tl_seccomp_modes, a[1], "SECCOMP_MODE_???");
+		for (i = 2; i < 5; i++) {
+			tl_put(x->o, ", ");
+			tl_put_hex(x->o, a[i]);
+		}
+		return;
 	case 8: case 29: case 36:
 		tl_putf(x->o, ", %llu", (unsigned long long)a[1]);
 		return;
@@ -951,6 +1046,8 @@ static size_t format_ret(const struct tl_call *c, const struct tl_sysdesc *d, st
 		put_errno_ret(o, err);
 	else if (d && d->ret == TL_RET_HEX && c->ret)
 		tl_putf(o, "%#llx", (unsigned long long)c->ret);
+	else if (d && d->ret == TL_RET_OCT)
+		tl_putf(o, "%#03llo", (unsigned long long)c->ret);
 	else if (!(d && d->ret == TL_RET_SPECIAL && put_special_ret(c, d->name, o)))
 		tl_putf(o, "%lld", (long long)c->ret);
 	return o->len;

@@ -20,5 +20,12 @@ extern const struct tl_xlat tl_fcntl_cmds[], tl_fd_flags[], tl_lease_types[], tl
 extern const struct tl_xlat tl_futex_cmds[], tl_futex_wake_ops[], tl_futex_wake_cmps[];
 extern const struct tl_xlat tl_ioctls[], tl_prctl_options[], tl_dumpable[],
 	tl_arch_prctl_codes[];
+extern const struct tl_xlat tl_epoll_flags[], tl_eventfd_flags[], tl_inotify_flags[],
+	tl_signalfd_flags[], tl_timerfd_flags[], tl_memfd_flags[];
+extern const struct tl_xlat tl_socket_levels[], tl_sol_socket_opts[], tl_sol_tcp_opts[],
+	tl_sol_ip_opts[], tl_sol_ipv6_opts[], tl_msg_flags[];
+extern const struct tl_xlat tl_epoll_ops[], tl_msync_flags[], tl_mlockall_flags[],
+	tl_mremap_flags[], tl_flock_ops[], tl_priority_which[], tl_seccomp_modes[],
+	tl_capabilities[];
 
 #endif

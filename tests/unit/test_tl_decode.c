@@ -56,6 +56,7 @@ static void load_strace(void)
 		"tests/unit/fixtures/traceloop/probe2.strace",
 		"tests/unit/fixtures/traceloop/probe3.strace",
 		"tests/unit/fixtures/traceloop/probe4.strace",
+		"tests/unit/fixtures/traceloop/probe5.strace",
 	};
 	size_t len;
 	FILE *out = open_memstream(&strace_text, &len);
@@ -218,6 +219,12 @@ static void test_files(void)
 	strace_line(c, "read(0, NULL, 5) = 0");
 	c = bytes(CALL("read", 0, 3, 0x7ffc2156cf70, 1024), 1, "", 0);
 	strace_line(c, "read(3, \"\", 1024) = 0");
+	/* the recorder captures nothing when read() returns 0 */
+	strace_line(CALL("read", 0, 3, 0x7ffc2156cf70, 1024), "read(3, \"\", 1024) = 0");
+	/* nor when it fails, or before it returns */
+	c = CALL("read", 0, 3, 0x7ffc2156cf70, 1024);
+	c->flags = TL_CALL_UNFINISHED;
+	our_line(c, "read(3, 0x7ffc2156cf70, 1024) <unfinished ...>");
 	c = bytes(CALL("write", 60, 3, 0x55e5c4279000, 60), 1, hello, 32);
 	strace_line(c, "write(3, \"hello\\n\\t\\33[1mX\\1\\177\\377\\\"\\\\ end and more b\"..., 60) = 60");
 	c = bytes(CALL("write", -9, -1, 0x55e5c4279000, 20), 1, escapes, 20);
@@ -503,6 +510,61 @@ static void test_network(void)
 	our_line(c, "writev(1, [{iov_base=\"hello world\\n\"}], 2) = 12");
 }
 
+/* probe5: descriptors' flags, socket options, message flags, explained returns */
+static void test_probe5(void)
+{
+	struct tl_call *c;
+
+	strace_line(CALL("epoll_create1", 3, 02000000), "epoll_create1(EPOLL_CLOEXEC) = 3");
+	strace_line(CALL("eventfd2", 4, 0, 02004000), "eventfd2(0, EFD_CLOEXEC|EFD_NONBLOCK) = 4");
+	strace_line(CALL("inotify_init1", 5, 02004000), "inotify_init1(IN_NONBLOCK|IN_CLOEXEC) = 5");
+	strace_line(CALL("timerfd_create", 7, 1, 02004000),
+		    "timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC|TFD_NONBLOCK) = 7");
+	c = str(CALL("memfd_create", 8, 0x4000, 3), 0, "x");
+	strace_line(c, "memfd_create(\"x\", MFD_CLOEXEC|MFD_ALLOW_SEALING) = 8");
+	strace_line(CALL("fcntl", 0, 9, 1), "fcntl(9, F_GETFD) = 0");
+	strace_line(CALL("fcntl", 1, 9, 1), "fcntl(9, F_GETFD) = 0x1 (flags FD_CLOEXEC)");
+	strace_line(CALL("fcntl", 0x8000, 9, 3), "fcntl(9, F_GETFL) = 0x8000 (flags O_RDONLY|O_LARGEFILE)");
+	c = bytes(CALL("pread64", 2, 9, 0x7fff22502e7c, 4, 1), 1, "m\n", 2);
+	strace_line(c, "pread64(9, \"m\\n\", 4, 1) = 2");
+	strace_line(CALL("flock", 0, 9, 6), "flock(9, LOCK_EX|LOCK_NB) = 0");
+	strace_line(CALL("flock", 0, 9, 8), "flock(9, LOCK_UN) = 0");
+	/* strace reads the int option back ([1]): not captured, the pointer */
+	our_line(CALL("setsockopt", 0, 11, 1, 2, 0x7fff22502e78, 4),
+		 "setsockopt(11, SOL_SOCKET, SO_REUSEADDR, 0x7fff22502e78, 4) = 0");
+	CHECK(in_strace("setsockopt(11, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0"), "oracle has setsockopt");
+	our_line(CALL("setsockopt", 0, 11, 6, 1, 0x7fff22502e78, 4),
+		 "setsockopt(11, SOL_TCP, TCP_NODELAY, 0x7fff22502e78, 4) = 0");
+	our_line(CALL("setsockopt", -92, 11, 1, 999, 0x7fff22502e78, 4),
+		 "setsockopt(11, SOL_SOCKET, 0x3e7 /* SO_??? */, 0x7fff22502e78, 4) = -1 ENOPROTOOPT (Protocol not available)");
+	our_line(CALL("setsockopt", -92, 11, 999, 1, 0x7fff22502e78, 4),
+		 "setsockopt(11, 0x3e7 /* SOL_?? */, 1, 0x7fff22502e78, 4) = -1 ENOPROTOOPT (Protocol not available)");
+	c = bytes(CALL("sendto", -32, 11, 0x5000, 5, 0x4040, 0, 0), 1, "hello", 5);
+	strace_line(c, "sendto(11, \"hello\", 5, MSG_DONTWAIT|MSG_NOSIGNAL, NULL, 0) = -1 EPIPE (Broken pipe)");
+	strace_line(CALL("recvfrom", -107, 11, 0x7ffddaa4d34c, 8, 0x80000102, 0, 0),
+		    "recvfrom(11, 0x7ffddaa4d34c, 8, MSG_PEEK|MSG_WAITALL|MSG_CMSG_COMPAT, NULL, NULL) = -1 ENOTCONN (Transport endpoint is not connected)");
+	strace_line(CALL("shutdown", -107, 11, 2), "shutdown(11, SHUT_RDWR) = -1 ENOTCONN (Transport endpoint is not connected)");
+	strace_line(CALL("listen", 0, 11, 128), "listen(11, 128) = 0");
+	strace_line(CALL("epoll_ctl", -14, 3, 1, 9, 0), "epoll_ctl(3, EPOLL_CTL_ADD, 9, NULL) = -1 EFAULT (Bad address)");
+	strace_line(CALL("epoll_ctl", -14, 3, 7, 9, 0), "epoll_ctl(3, 0x7 /* EPOLL_CTL_??? */, 9, NULL) = -1 EFAULT (Bad address)");
+	strace_line(CALL("madvise", -12, 0, 4096, 4), "madvise(NULL, 4096, MADV_DONTNEED) = -1 ENOMEM (Cannot allocate memory)");
+	strace_line(CALL("msync", -12, 0, 4096, 6), "msync(NULL, 4096, MS_SYNC|MS_INVALIDATE) = -1 ENOMEM (Cannot allocate memory)");
+	strace_line(CALL("mremap", -14, 0, 4096, 8192, 1), "mremap(NULL, 4096, 8192, MREMAP_MAYMOVE) = -1 EFAULT (Bad address)");
+	our_line(CALL("mremap", 0x7f0000000000, 0x1000, 4096, 8192, 3, 0x7f0000000000),
+		 "mremap(0x1000, 4096, 8192, MREMAP_MAYMOVE|MREMAP_FIXED, 0x7f0000000000) = 0x7f0000000000");
+	strace_line(CALL("mlockall", 0, 3), "mlockall(MCL_CURRENT|MCL_FUTURE) = 0");
+	strace_line(CALL("prctl", 0, 4, 0), "prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = 0");
+	strace_line(CALL("prctl", 0, 3), "prctl(PR_GET_DUMPABLE) = 0 (SUID_DUMP_DISABLE)");
+	strace_line(CALL("prctl", 0, 38, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0");
+	strace_line(CALL("prctl", 0, 36, 1), "prctl(PR_SET_CHILD_SUBREAPER, 1) = 0");
+	strace_line(CALL("prctl", 1, 23, 0), "prctl(PR_CAPBSET_READ, CAP_CHOWN) = 1");
+	strace_line(CALL("prctl", -22, 22, 0, 0, 0x7f9f2bfda45d, 0),
+		    "prctl(PR_SET_SECCOMP, SECCOMP_MODE_DISABLED, 0, 0x7f9f2bfda45d, 0) = -1 EINVAL (Invalid argument)");
+	strace_line(CALL("getpriority", 20, 0, 0), "getpriority(PRIO_PROCESS, 0) = 20");
+	strace_line(CALL("setns", -9, -1, 0x40000000), "setns(-1, CLONE_NEWNET) = -1 EBADF (Bad file descriptor)");
+	strace_line(CALL("umask", 022, 022), "umask(022) = 022");
+}
+
 /* ---- unknown and odd records ------------------------------------------------------ */
 
 static void test_unknown(void)
@@ -567,7 +629,7 @@ static void test_arm64(void)
 
 static bool sig_letters_known(const char *sig)
 {
-	static const char known[] = "dluxpfaosvebBgnNiItOCMAPFKSWGYTRHLcEXrZQmk";
+	static const char known[] = "dluxpfaosvebBgnNiItOCMAPFKSWGYTRHLcEXrZQmkyzwqjJUDhV";
 
 	if (!strcmp(sig, "!"))
 		return true;
@@ -809,6 +871,7 @@ int main(void)
 	test_memory();
 	test_process();
 	test_futex();
+	test_probe5();
 	test_network();
 	test_unknown();
 	test_arm64();
