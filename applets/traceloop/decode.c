@@ -429,6 +429,22 @@ static void put_sockopt(struct call_ctx *x, uint64_t level, uint64_t v)
 	tl_putf(x->o, "%u", (uint32_t)v);
 }
 
+/* AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW */
+static void put_statx_flags(struct call_ctx *x, uint64_t v)
+{
+	uint32_t f = v;
+
+	if (x->fmt & TL_FMT_RAW) {
+		tl_put_hex(x->o, f);
+		return;
+	}
+	tl_put_xval(x->o, tl_statx_sync, f & 0x6000, "AT_STATX_???");
+	if (f & ~0x6000u) {
+		tl_putc(x->o, '|');
+		tl_put_flag_bits(x->o, tl_at_flags, f & ~0x6000u, "AT_???");
+	}
+}
+
 static const struct tl_xlat *at_flags_for(const char *name)
 {
 	if (!strncmp(name, "faccessat", 9))
@@ -634,6 +650,12 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 		break;
 	case 'V':
 		put_xval(x, tl_priority_which, (uint32_t)v, "PRIO_???");
+		break;
+	case '1':
+		put_statx_flags(x, v);
+		break;
+	case '2':
+		put_flags(x, tl_statx_mask, (uint32_t)v, "STATX_???");
 		break;
 	case 'Q':
 		put_fd_pair(x, i);
@@ -1028,6 +1050,13 @@ static bool put_special_ret(const struct tl_call *c, const char *name, struct tl
 			return true;
 		}
 		return false;
+	}
+	/* poll and select: nothing ready before the timeout */
+	if (strstr(name, "poll") || strstr(name, "select")) {
+		if (c->ret)
+			return false;
+		tl_put(o, "0 (Timeout)");
+		return true;
 	}
 	if (!strcmp(name, "prctl") && (uint32_t)c->args[0] == 3 && tl_xlat_find(tl_dumpable, v)) {
 		tl_putf(o, "%u (%s)", v, tl_xlat_find(tl_dumpable, v));

@@ -27,7 +27,7 @@
  *   w MSG_* flags            q epoll_ctl op
  *   j msync flags            J mlockall flags            h flock op
  *   U mremap flags           D mremap's new address (with MREMAP_FIXED only)
- *   V getpriority's which
+ *   V getpriority's which    1 statx flags 2 statx mask
  * C names its flags after the call: EPOLL_CLOEXEC, EFD_*, SOCK_* (accept4)...
  * "!" alone: printed by a function of its own (clone, fcntl, futex...).
  */

@@ -39,6 +39,21 @@ const struct tl_xlat tl_at_flags[] = {
 	X(0x800, "AT_NO_AUTOMOUNT"), X(0x1000, "AT_EMPTY_PATH"), X(0x8000, "AT_RECURSIVE"), END,
 };
 
+/* statx: the sync type (0x6000) is a value, named first. */
+const struct tl_xlat tl_statx_sync[] = {
+	X(0, "AT_STATX_SYNC_AS_STAT"), X(0x2000, "AT_STATX_FORCE_SYNC"),
+	X(0x4000, "AT_STATX_DONT_SYNC"), END,
+};
+
+const struct tl_xlat tl_statx_mask[] = {
+	X(0x7ff, "STATX_BASIC_STATS"), X(0x1, "STATX_TYPE"), X(0x2, "STATX_MODE"),
+	X(0x4, "STATX_NLINK"), X(0x8, "STATX_UID"), X(0x10, "STATX_GID"), X(0x20, "STATX_ATIME"),
+	X(0x40, "STATX_MTIME"), X(0x80, "STATX_CTIME"), X(0x100, "STATX_INO"),
+	X(0x200, "STATX_SIZE"), X(0x400, "STATX_BLOCKS"), X(0x800, "STATX_BTIME"),
+	X(0x1000, "STATX_MNT_ID"), X(0x2000, "STATX_DIOALIGN"), X(0x4000, "STATX_MNT_ID_UNIQUE"),
+	X(0x8000, "STATX_SUBVOL"), X(0x10000, "STATX_WRITE_ATOMIC"), END,
+};
+
 /* faccessat2: 0x200 is AT_EACCESS there. */
 const struct tl_xlat tl_at_flags_access[] = {
 	X(0x100, "AT_SYMLINK_NOFOLLOW"), X(0x200, "AT_EACCESS"), X(0x1000, "AT_EMPTY_PATH"), END,

@@ -6,7 +6,8 @@
 #include "fmt.h"
 
 extern const struct tl_xlat tl_open_accmode[], tl_open_flags_x86_64[], tl_open_flags_arm64[];
-extern const struct tl_xlat tl_at_flags[], tl_at_flags_access[], tl_at_flags_unlink[];
+extern const struct tl_xlat tl_at_flags[], tl_at_flags_access[], tl_at_flags_unlink[],
+	tl_statx_sync[], tl_statx_mask[];
 extern const struct tl_xlat tl_mmap_prot[], tl_mmap_prot_arm64[], tl_mmap_type[],
 	tl_mmap_flags[];
 extern const struct tl_xlat tl_clone_flags[], tl_unshare_flags[];

@@ -9,6 +9,11 @@
  * strace_line() checks that an expected line really is in those files
  * (after dropping the pid prefix and strace's column padding before " = "),
  * so the strings below cannot drift from what strace printed.
+ *
+ * Real programs (ls, python3, curl, sqlite3): fixtures/traceloop/real/
+ * holds each run twice under strace, once with -e raw=all (the numbers a
+ * record holds) and once decoded; every call is rendered from its numbers
+ * and compared with strace's decoding, argument by argument.
  */
 #include "unit.h"
 #include "traceloop/decode.h"
@@ -598,6 +603,208 @@ static void test_unknown(void)
 	}
 }
 
+/* ---- real programs: strace -e raw=all against strace ----------------------------- */
+
+#define MAX_PARTS 8
+
+/*
+ * "name(a, b, c) = ret" cut at its top-level commas (quotes, brackets,
+ * braces, parentheses and comments kept whole): the name, up to
+ * MAX_PARTS - 1 arguments, and the return text.  Returns the number of
+ * arguments, -1 if the line is not a call.
+ */
+static int split_call(const char *line, char *name, size_t namelen,
+		      char parts[MAX_PARTS][256], char *ret, size_t retlen)
+{
+	const char *p = strchr(line, '('), *start;
+	int depth = 0, n = 0;
+	bool quoted = false;
+
+	if (!p || (size_t)(p - line) >= namelen)
+		return -1;
+	memcpy(name, line, p - line);
+	name[p - line] = 0;
+	start = ++p;
+	for (; *p; p++) {
+		if (quoted) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				quoted = false;
+			continue;
+		}
+		if (*p == '"') {
+			quoted = true;
+		} else if (*p == '/' && p[1] == '*') {
+			const char *end = strstr(p + 2, "*/");
+
+			if (!end)
+				return -1;
+			p = end + 1;
+		} else if (strchr("([{", *p)) {
+			depth++;
+		} else if (depth && strchr(")]}", *p)) {
+			depth--;
+		} else if (!depth && (*p == ',' || *p == ')')) {
+			if (p > start && n < MAX_PARTS - 1)
+				snprintf(parts[n++], 256, "%.*s", (int)(p - start), start);
+			if (*p == ')') {
+				if (strncmp(p, ") = ", 4))
+					return -1;
+				snprintf(ret, retlen, "%s", p + 4);
+				return n;
+			}
+			start = p + 2;	/* ", " */
+		}
+	}
+	return -1;
+}
+
+/* The errno named in a "-1 ENOENT (...)" return, 0 if none. */
+static int errno_by_name(const char *ret)
+{
+	char name[32];
+	int e;
+
+	if (sscanf(ret, "-1 %31s", name) != 1)
+		return 0;
+	for (e = 1; e < 600; e++)
+		if (tl_errno_name(e) && !strcmp(tl_errno_name(e), name))
+			return e;
+	return 0;
+}
+
+/* Text strace shows from the process's memory, which a record may not hold:
+ * strings, arrays, structs, execve's environment count. */
+static bool from_memory(const char *arg)
+{
+	const char *comment = strstr(arg, "/* ");
+
+	return strchr("\"[{@", arg[0]) || strstr(arg, "=[") || strstr(arg, "=\"") ||
+	       (comment && !strstr(comment, "??"));	/* "/\* 73 entries *\/" */
+}
+
+/* What differs between two runs of the same program: process ids, and
+ * timeouts computed from the clock (curl's poll). */
+static const struct {
+	const char *call;
+	unsigned args;		/* a bit per argument */
+	bool ret;
+} run_dependent[] = {
+	{ "getpid", 0, true }, { "gettid", 0, true }, { "getppid", 0, true },
+	{ "set_tid_address", 0, true }, { "clone", 0, true }, { "clone3", 0, true },
+	{ "kill", 1, false }, { "tkill", 1, false }, { "tgkill", 3, false },
+	{ "poll", 4, false },
+};
+
+static bool differs_by_run(const char *call, int arg)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(run_dependent); i++)
+		if (!strcmp(call, run_dependent[i].call))
+			return arg < 0 ? run_dependent[i].ret : run_dependent[i].args >> arg & 1;
+	return false;
+}
+
+/* Lines of a fixture, normalized, in a NULL-terminated array (never freed). */
+static char **fixture_lines(const char *path)
+{
+	char *text = unit_read_file(path, NULL), *line, *save, **lines = NULL;
+	size_t n = 0;
+	char *norm;
+	size_t normlen;
+	FILE *f;
+
+	if (!CHECK(text, "fixture %s readable", path))
+		return NULL;
+	f = open_memstream(&norm, &normlen);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		normalize_line(line, f);
+	fclose(f);
+	free(text);
+	for (line = strtok_r(norm, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lines = realloc(lines, (n + 2) * sizeof(*lines));
+		lines[n++] = line;
+	}
+	if (lines)
+		lines[n] = NULL;
+	return lines;
+}
+
+/* One real program: each raw line rendered, compared with the decoded line. */
+static void real_program(const char *name, unsigned min_compared)
+{
+	char rawpath[128], decpath[128];
+	char **raw, **dec;
+	unsigned i, compared = 0, args_compared = 0, bad = 0, skipped = 0;
+
+	snprintf(rawpath, sizeof(rawpath), "tests/unit/fixtures/traceloop/real/%s.raw", name);
+	snprintf(decpath, sizeof(decpath), "tests/unit/fixtures/traceloop/real/%s.strace", name);
+	raw = fixture_lines(rawpath);
+	dec = fixture_lines(decpath);
+	if (!raw || !dec)
+		return;
+	for (i = 0; raw[i] && dec[i]; i++) {
+		char rname[64], dname[64], oname[64], rret[256], dret[256], oret[256];
+		static char rp[MAX_PARTS][256], dp[MAX_PARTS][256], op[MAX_PARTS][256];
+		int rn, dn, on, a, err;
+		__u64 args[TL_NR_ARGS] = { 0 };
+		struct tl_call *c;
+		const char *why = NULL;
+
+		rn = split_call(raw[i], rname, sizeof(rname), rp, rret, sizeof(rret));
+		dn = split_call(dec[i], dname, sizeof(dname), dp, dret, sizeof(dret));
+		if (rn < 0 || dn < 0) {
+			skipped++;	/* signals, exits: not calls */
+			continue;
+		}
+		if (strcmp(rname, dname)) {
+			bad++;
+			unit_diag("%s line %u: runs differ: %s / %s", name, i + 1, rname, dname);
+			break;
+		}
+		for (a = 0; a < rn && a < TL_NR_ARGS; a++)
+			args[a] = strtoull(rp[a], NULL, 0);
+		err = errno_by_name(rret);
+		c = call(X86, rname, err ? -err : strtoll(rret, NULL, 0), args);
+		if (!strcmp(rret, "?"))
+			c->flags = TL_CALL_NORETURN;
+		on = split_call(render(c), oname, sizeof(oname), op, oret, sizeof(oret));
+		if (on != dn)
+			why = "argument count";
+		for (a = 0; !why && a < dn; a++) {
+			if (from_memory(dp[a]) || differs_by_run(dname, a))
+				continue;
+			args_compared++;
+			if (strcmp(op[a], dp[a]))
+				why = "argument";
+		}
+		if (!why && strcmp(oret, dret) && !strstr(dret, " ([") && !differs_by_run(dname, -1))
+			why = "return value";
+		compared++;
+		if (why && bad++ < 8) {
+			unit_diag("%s line %u: %s: %s", name, i + 1, why, dec[i]);
+			unit_diag("  we print: %s", render(c));
+		}
+	}
+	if (bad > 8)
+		unit_diag("%s: %u more", name, bad - 8);
+	CHECK(!raw[i] && !dec[i] && !bad,
+	      "%s: %u calls (%u arguments) as strace decodes them, %u other lines", name,
+	      compared, args_compared, skipped);
+	CHECK(compared >= min_compared, "%s: at least %u calls compared", name, min_compared);
+	/* (the lines stay: tests are short-lived) */
+}
+
+static void test_real_programs(void)
+{
+	real_program("ls", 300);
+	real_program("python3", 350);
+	real_program("curl", 350);
+	real_program("sqlite3", 180);
+}
+
 /* ---- arm64 ------------------------------------------------------------------------- */
 
 static void test_arm64(void)
@@ -629,7 +836,7 @@ static void test_arm64(void)
 
 static bool sig_letters_known(const char *sig)
 {
-	static const char known[] = "dluxpfaosvebBgnNiItOCMAPFKSWGYTRHLcEXrZQmkyzwqjJUDhV";
+	static const char known[] = "dluxpfaosvebBgnNiItOCMAPFKSWGYTRHLcEXrZQmkyzwqjJUDhV12";
 
 	if (!strcmp(sig, "!"))
 		return true;
@@ -872,6 +1079,7 @@ int main(void)
 	test_process();
 	test_futex();
 	test_probe5();
+	test_real_programs();
 	test_network();
 	test_unknown();
 	test_arm64();
