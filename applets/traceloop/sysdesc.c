@@ -289,7 +289,7 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "rt_sigpending", S, 0, "pu" },
 	{ "rt_sigprocmask", S, 0, "Hppu" },
 	{ "rt_sigqueueinfo", S | P, 0, "dSp" },
-	{ "rt_sigreturn", S, 0, "" },
+	{ "rt_sigreturn", S, 0, "p" },
 	{ "rt_sigsuspend", S, 0, "pu" },
 	{ "rt_sigtimedwait", S, 0, "pppu" },
 	{ "rt_tgsigqueueinfo", S | P, 0, "ddSp" },

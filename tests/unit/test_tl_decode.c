@@ -680,7 +680,7 @@ static bool from_memory(const char *arg)
 {
 	const char *comment = strstr(arg, "/* ");
 
-	return strchr("\"[{@", arg[0]) || strstr(arg, "=[") || strstr(arg, "=\"") ||
+	return strchr("\"[{@~", arg[0]) || strstr(arg, "=[") || strstr(arg, "=\"") ||
 	       (comment && !strstr(comment, "??"));	/* "/\* 73 entries *\/" */
 }
 
@@ -694,7 +694,7 @@ static const struct {
 	{ "getpid", 0, true }, { "gettid", 0, true }, { "getppid", 0, true },
 	{ "set_tid_address", 0, true }, { "clone", 0, true }, { "clone3", 0, true },
 	{ "kill", 1, false }, { "tkill", 1, false }, { "tgkill", 3, false },
-	{ "poll", 4, false },
+	{ "poll", 4, false }, { "wait4", 0, true },
 };
 
 static bool differs_by_run(const char *call, int arg)
@@ -803,6 +803,8 @@ static void test_real_programs(void)
 	real_program("python3", 350);
 	real_program("curl", 350);
 	real_program("sqlite3", 180);
+	real_program("perl", 100);
+	real_program("nginx", 100);
 }
 
 /* ---- arm64 ------------------------------------------------------------------------- */
