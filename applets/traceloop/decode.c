@@ -460,6 +460,42 @@ static size_t ret_bytes(struct call_ctx *x)
 	return x->returned && x->c->ret > 0 ? (size_t)x->c->ret : 0;
 }
 
+/* Arguments that are a value or flags of one table: letter, table, text for the unknown. */
+static const struct {
+	char letter;
+	bool flags;
+	const struct tl_xlat *table;
+	const char *unknown;
+} table_args[] = {
+	{ 'K', true, tl_unshare_flags, "CLONE_???" },
+	{ 'W', true, tl_wait_options, "W???" },
+	{ 'G', true, tl_getrandom_flags, "GRND_???" },
+	{ 'X', true, tl_access_modes, "?_OK" },
+	{ 'Y', false, tl_address_families, "AF_???" },
+	{ 'H', false, tl_sigprocmask_how, "SIG_???" },
+	{ 'L', false, tl_clocks, "CLOCK_???" },
+	{ 'c', true, tl_timer_flags, "TIMER_???" },
+	{ 'E', false, tl_whence, "SEEK_???" },
+	{ 'r', false, tl_rlimits, "RLIMIT_???" },
+	{ 'k', false, tl_shutdown_how, "SHUT_???" },
+	{ 'm', false, tl_madvise, "MADV_???" },
+	{ 'y', false, tl_socket_levels, "SOL_??" },
+	{ 'w', true, tl_msg_flags, "MSG_???" },
+	{ 'q', false, tl_epoll_ops, "EPOLL_CTL_???" },
+	{ 'j', true, tl_msync_flags, "MS_???" },
+	{ 'J', true, tl_mlockall_flags, "MCL_???" },
+	{ 'U', true, tl_mremap_flags, "MREMAP_???" },
+	{ 'h', true, tl_flock_ops, "LOCK_???" },
+	{ 'V', false, tl_priority_which, "PRIO_???" },
+	{ '2', true, tl_statx_mask, "STATX_???" },
+};
+
+/* Letters whose memory the call fills: shown once it returned without error. */
+static bool filled_by_call(char t)
+{
+	return t == 'b' || t == 'g' || t == 'I' || t == 'N';
+}
+
 /* One argument of a described call; false when it is left out (open's
  * mode without O_CREAT). */
 static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
@@ -467,11 +503,21 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 	const struct tl_call *c = x->c;
 	uint64_t v = c->args[i];
 	char t = sig[i];
+	unsigned k;
 
+	for (k = 0; k < sizeof(table_args) / sizeof(table_args[0]); k++)
+		if (table_args[k].letter == t) {
+			(table_args[k].flags ? put_flags : put_xval)(x, table_args[k].table,
+								     (uint32_t)v,
+								     table_args[k].unknown);
+			return true;
+		}
+	if (filled_by_call(t) && !(x->returned && c->ret >= 0)) {
+		tl_put_ptr(x->o, v);
+		return true;
+	}
 	switch (t) {
 	case 'd':
-		tl_putf(x->o, "%d", (int)v);
-		break;
 	case 'f':
 		tl_putf(x->o, "%d", (int)v);
 		break;
@@ -500,16 +546,10 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 		put_argv(x, i);
 		break;
 	case 'b':
-		if (x->returned && c->ret >= 0)
-			put_bytes(x, i, ret_bytes(x), 0);
-		else
-			tl_put_ptr(x->o, v);
+		put_bytes(x, i, ret_bytes(x), 0);
 		break;
 	case 'g':
-		if (x->returned && c->ret >= 0)
-			put_bytes(x, i, ret_bytes(x), TL_QUOTE_HEX);
-		else
-			tl_put_ptr(x->o, v);
+		put_bytes(x, i, ret_bytes(x), TL_QUOTE_HEX);
 		break;
 	case 'B':
 		put_bytes(x, i, i + 1 < TL_NR_ARGS ? c->args[i + 1] : 0, 0);
@@ -518,19 +558,13 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 		put_iov(x, i, SIZE_MAX);	/* the total is not known */
 		break;
 	case 'I':
-		if (x->returned && c->ret >= 0)
-			put_iov(x, i, ret_bytes(x));
-		else
-			tl_put_ptr(x->o, v);
+		put_iov(x, i, ret_bytes(x));
 		break;
 	case 'n':
 		put_sockaddr(x, i);
 		break;
 	case 'N':
-		if (x->returned && c->ret >= 0)
-			put_sockaddr(x, i);
-		else
-			tl_put_ptr(x->o, v);
+		put_sockaddr(x, i);
 		break;
 	case 't':
 		put_timespec(x, i);
@@ -571,23 +605,8 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 			tl_putf(x->o, "|%u<<MAP_HUGE_SHIFT", huge);
 		break;
 	}
-	case 'K':
-		put_flags(x, tl_unshare_flags, (uint32_t)v, "CLONE_???");
-		break;
 	case 'S':
 		put_signal(x, (int)v);
-		break;
-	case 'W':
-		put_flags(x, tl_wait_options, (uint32_t)v, "W???");
-		break;
-	case 'G':
-		put_flags(x, tl_getrandom_flags, (uint32_t)v, "GRND_???");
-		break;
-	case 'X':
-		put_flags(x, tl_access_modes, (uint32_t)v, "?_OK");
-		break;
-	case 'Y':
-		put_xval(x, tl_address_families, (uint32_t)v, "AF_???");
 		break;
 	case 'T':
 		put_socket_type(x, v);
@@ -595,67 +614,19 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 	case 'R':
 		put_socket_protocol(x, c->args[0], v);
 		break;
-	case 'H':
-		put_xval(x, tl_sigprocmask_how, (uint32_t)v, "SIG_???");
-		break;
-	case 'L':
-		put_xval(x, tl_clocks, (uint32_t)v, "CLOCK_???");
-		break;
-	case 'c':
-		put_flags(x, tl_timer_flags, (uint32_t)v, "TIMER_???");
-		break;
-	case 'E':
-		put_xval(x, tl_whence, (uint32_t)v, "SEEK_???");
-		break;
-	case 'r':
-		put_xval(x, tl_rlimits, (uint32_t)v, "RLIMIT_???");
-		break;
-	case 'k':
-		put_xval(x, tl_shutdown_how, (uint32_t)v, "SHUT_???");
-		break;
-	case 'm':
-		put_xval(x, tl_madvise, (uint32_t)v, "MADV_???");
-		break;
 	case 'Z':
 		put_wait_status(x, i);
 		break;
-	case 'y':
-		put_xval(x, tl_socket_levels, (uint32_t)v, "SOL_??");
-		break;
 	case 'z':
 		put_sockopt(x, c->args[i - (i > 0)], v);
-		break;
-	case 'w':
-		put_flags(x, tl_msg_flags, (uint32_t)v, "MSG_???");
-		break;
-	case 'q':
-		put_xval(x, tl_epoll_ops, (uint32_t)v, "EPOLL_CTL_???");
-		break;
-	case 'j':
-		put_flags(x, tl_msync_flags, (uint32_t)v, "MS_???");
-		break;
-	case 'J':
-		put_flags(x, tl_mlockall_flags, (uint32_t)v, "MCL_???");
-		break;
-	case 'U':
-		put_flags(x, tl_mremap_flags, (uint32_t)v, "MREMAP_???");
 		break;
 	case 'D':
 		if (!i || !(c->args[i - 1] & 2))	/* MREMAP_FIXED */
 			return false;
 		tl_put_ptr(x->o, v);
 		break;
-	case 'h':
-		put_flags(x, tl_flock_ops, (uint32_t)v, "LOCK_???");
-		break;
-	case 'V':
-		put_xval(x, tl_priority_which, (uint32_t)v, "PRIO_???");
-		break;
 	case '1':
 		put_statx_flags(x, v);
-		break;
-	case '2':
-		put_flags(x, tl_statx_mask, (uint32_t)v, "STATX_???");
 		break;
 	case 'Q':
 		put_fd_pair(x, i);
