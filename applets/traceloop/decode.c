@@ -1023,7 +1023,8 @@ static bool put_special_ret(const struct tl_call *c, const char *name, struct tl
 		return false;
 	}
 	/* poll and select: nothing ready before the timeout */
-	if (strstr(name, "poll") || strstr(name, "select")) {
+	if (!strcmp(name, "poll") || !strcmp(name, "ppoll") || !strcmp(name, "select") ||
+	    !strcmp(name, "pselect6")) {
 		if (c->ret)
 			return false;
 		tl_put(o, "0 (Timeout)");

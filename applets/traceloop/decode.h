@@ -43,9 +43,10 @@ unsigned tl_syscall_classes(unsigned arch, unsigned nr);
 unsigned tl_native_arch(void);
 
 /*
- * -e trace=SPEC (strace's: "open,read", "%file", "!%memory"...) into a
- * bitmap of TL_NR_MAX bits for @arch.  0, or -1 with a one-line reason
- * in @err (an unknown name or class).
+ * -e trace=SPEC (strace's: "open,read", "%file", "!%memory", "all",
+ * "none"; a leading "!" negates the whole list) into a bitmap of
+ * TL_NR_MAX bits for @arch.  0, or -1 with a one-line reason in @err (an
+ * unknown name or class, an empty item).
  */
 int tl_parse_trace_spec(unsigned arch, const char *spec, uint8_t *bitmap, char *err,
 			size_t errlen);

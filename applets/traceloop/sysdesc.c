@@ -248,7 +248,7 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "pkey_free", 0, 0, "d" },
 	{ "pkey_mprotect", M, 0, "puPd" },
 	{ "poll", D, SPC, "pud" },
-	{ "ppoll", D, SPC, "puppu" },
+	{ "ppoll", D, SPC, "putpu" },
 	{ "prctl", 0, SPC, "!" },
 	{ "pread64", D, 0, "fbul" },
 	{ "preadv", D, 0, "fIul" },
@@ -258,7 +258,7 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "process_mrelease", D, 0, "fx" },
 	{ "process_vm_readv", 0, 0, "dpupux" },
 	{ "process_vm_writev", 0, 0, "dpupux" },
-	{ "pselect6", D, SPC, "dppppp" },
+	{ "pselect6", D, SPC, "dppptp" },
 	{ "ptrace", 0, 0, "ddpp" },
 	{ "putpmsg", 0, 0, "" },
 	{ "pwrite64", D, 0, "fBul" },
@@ -454,6 +454,8 @@ static int spec_item(unsigned arch, const char *item, uint8_t *bitmap, bool on, 
 	unsigned i, nr, mask = 0;
 	int n;
 
+	if (!strcmp(item, "none"))
+		return 0;
 	if (!strcmp(item, "all")) {
 		for (nr = 0; nr < TL_NR_MAX; nr++)
 			if (tl_syscall_name(arch, nr))

@@ -62,6 +62,7 @@ static void load_strace(void)
 		"tests/unit/fixtures/traceloop/probe3.strace",
 		"tests/unit/fixtures/traceloop/probe4.strace",
 		"tests/unit/fixtures/traceloop/probe5.strace",
+		"tests/unit/fixtures/traceloop/probe6.strace",
 	};
 	size_t len;
 	FILE *out = open_memstream(&strace_text, &len);
@@ -568,6 +569,17 @@ static void test_probe5(void)
 	strace_line(CALL("getpriority", 20, 0, 0), "getpriority(PRIO_PROCESS, 0) = 20");
 	strace_line(CALL("setns", -9, -1, 0x40000000), "setns(-1, CLONE_NEWNET) = -1 EBADF (Bad file descriptor)");
 	strace_line(CALL("umask", 022, 022), "umask(022) = 022");
+
+	/* probe6: poll and select say "(Timeout)", epoll_wait does not */
+	strace_line(CALL("poll", 0, 0, 0, 0), "poll(NULL, 0, 0) = 0 (Timeout)");
+	our_line(CALL("poll", 1, 0x7ffe0e78ded0, 1, 0), "poll(0x7ffe0e78ded0, 1, 0) = 1");
+	our_line(CALL("epoll_pwait", 0, 3, 0x7ffe0e78ded0, 1, 0, 0, 8),
+		 "epoll_pwait(3, 0x7ffe0e78ded0, 1, 0, NULL, 8) = 0");
+	CHECK(in_strace("epoll_pwait(3, [], 1, 0, NULL, 8) = 0"), "oracle: epoll_pwait = 0, no Timeout");
+	c = bytes(CALL("pselect6", 0, 0, 0, 0, 0, 0x7ffe0e78ded0, 0), 4, (long long[]){ 0, 0 }, 16);
+	strace_line(c, "pselect6(0, NULL, NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = 0 (Timeout)");
+	c = bytes(CALL("ppoll", 0, 0, 0, 0x7ffe0e78ded0, 0, 8), 2, (long long[]){ 0, 0 }, 16);
+	strace_line(c, "ppoll(NULL, 0, {tv_sec=0, tv_nsec=0}, NULL, 8) = 0 (Timeout)");
 }
 
 /* ---- unknown and odd records ------------------------------------------------------ */
@@ -990,6 +1002,12 @@ static void test_trace_spec(void)
 	for (nr = n = 0; nr < TL_NR_MAX; nr++)
 		n += bit(bm, nr);
 	CHECK(n > 300 && bit(bm, NR("mseal")) && !bit(bm, 999), "all: every named syscall (%u)", n);
+	CHECK(!tl_parse_trace_spec(X86, "none", bm, err, sizeof(err)), "trace=none");
+	for (nr = n = 0; nr < TL_NR_MAX; nr++)
+		n += bit(bm, nr);
+	CHECK(n == 0, "none: nothing");
+	CHECK(!tl_parse_trace_spec(X86, "!none", bm, err, sizeof(err)) && bit(bm, 0) && bit(bm, 257),
+	      "trace=!none: everything");
 	CHECK(!tl_parse_trace_spec(X86, "%process,%signal,%desc,%ipc,%net", bm, err, sizeof(err)),
 	      "every class parses");
 	CHECK(bit(bm, NR("clone")) && bit(bm, NR("rt_sigaction")) && bit(bm, NR("close")) &&
