@@ -16,8 +16,8 @@
  * and compared with strace's decoding, argument by argument.
  */
 #include "unit.h"
-#include "traceloop/decode.h"
-#include "traceloop/sysdesc.h"
+#include "../../applets/traceloop/decode.h"
+#include "../../applets/traceloop/sysdesc.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define X86 TL_ARCH_X86_64
