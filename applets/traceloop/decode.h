@@ -28,6 +28,8 @@ enum tl_class {
 	TL_CLASS_MEMORY = 1 << 4,
 	TL_CLASS_DESC = 1 << 5,		/* takes or returns a file descriptor */
 	TL_CLASS_IPC = 1 << 6,
+	TL_CLASS_CREDS = 1 << 7,	/* user and group ids, capabilities */
+	TL_CLASS_CLOCK = 1 << 8,	/* reads or sets a clock */
 };
 
 /* The largest syscall number +1 any table has (a bitmap size for filters). */

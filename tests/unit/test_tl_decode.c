@@ -1012,6 +1012,12 @@ static void test_trace_spec(void)
 	      "every class parses");
 	CHECK(bit(bm, NR("clone")) && bit(bm, NR("rt_sigaction")) && bit(bm, NR("close")) &&
 	      bit(bm, NR("semop")) && bit(bm, NR("sendto")), "classes select their calls");
+	CHECK(!tl_parse_trace_spec(X86, "%creds,%clock", bm, err, sizeof(err)), "trace=%%creds,%%clock");
+	for (nr = n = 0; nr < TL_NR_MAX; nr++)
+		n += bit(bm, nr);
+	CHECK(n == 26 && bit(bm, NR("setresuid")) && bit(bm, NR("capget")) &&
+	      bit(bm, NR("clock_gettime")) && bit(bm, NR("time")) && !bit(bm, NR("nanosleep")),
+	      "%%creds (18) and %%clock (8) on x86_64: %u", n);
 	CHECK(!tl_parse_trace_spec(ARM, "openat,%memory", bm, err, sizeof(err)) &&
 	      bit(bm, 56) && bit(bm, 222) && !bit(bm, 63), "arm64 numbering");
 #undef NR
