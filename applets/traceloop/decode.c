@@ -882,8 +882,12 @@ static void put_ioctl(struct call_ctx *x)
 
 	tl_putf(x->o, "%d, ", (int)a[0]);
 	put_ioctl_request(x, req);
+	if (req == 0x5450 || req == 0x5451)	/* FIONCLEX, FIOCLEX: no argument */
+		return;
 	tl_put(x->o, ", ");
-	if (tl_xlat_find(tl_ioctls, req))
+	if (req == 0x40049409)			/* FICLONE: a descriptor */
+		tl_putf(x->o, "%d", (int)a[2]);
+	else if (tl_xlat_find(tl_ioctls, req))
 		tl_put_ptr(x->o, a[2]);
 	else
 		tl_put_hex(x->o, a[2]);

@@ -63,6 +63,7 @@ static void load_strace(void)
 		"tests/unit/fixtures/traceloop/probe4.strace",
 		"tests/unit/fixtures/traceloop/probe5.strace",
 		"tests/unit/fixtures/traceloop/probe6.strace",
+		"tests/unit/fixtures/traceloop/probe7.strace",
 	};
 	size_t len;
 	FILE *out = open_memstream(&strace_text, &len);
@@ -305,6 +306,20 @@ static void test_fcntl_ioctl(void)
 		    "ioctl(1, TCGETS, 0x7ffc2156cf70) = -1 ENOTTY (Inappropriate ioctl for device)");
 	strace_line(CALL("ioctl", -25, 1, 0x5413, 0),
 		    "ioctl(1, TIOCGWINSZ, NULL) = -1 ENOTTY (Inappropriate ioctl for device)");
+	/* probe7 */
+	strace_line(CALL("ioctl", -22, 1, 0x40049409, 0),
+		    "ioctl(1, BTRFS_IOC_CLONE or FICLONE, 0) = -1 EINVAL (Invalid argument)");
+	strace_line(CALL("ioctl", -14, 1, 0x4020940d, 0),
+		    "ioctl(1, BTRFS_IOC_CLONE_RANGE or FICLONERANGE, NULL) = -1 EFAULT (Bad address)");
+	strace_line(CALL("ioctl", 0, 1, 0x5451), "ioctl(1, FIOCLEX) = 0");
+	strace_line(CALL("ioctl", 0, 1, 0x5450), "ioctl(1, FIONCLEX) = 0");
+	strace_line(CALL("ioctl", -25, 1, 0x80081272, 0),
+		    "ioctl(1, BLKGETSIZE64, NULL) = -1 ENOTTY (Inappropriate ioctl for device)");
+	strace_line(CALL("ioctl", -25, 1, 0x8933, 0),
+		    "ioctl(1, SIOCGIFINDEX, NULL) = -1 ENOTTY (Inappropriate ioctl for device)");
+	strace_line(CALL("ioctl", -25, 1, 0x80045430, 0),
+		    "ioctl(1, TIOCGPTN, NULL) = -1 ENOTTY (Inappropriate ioctl for device)");
+	strace_line(CALL("ioctl", -14, 1, 0x5421, 0), "ioctl(1, FIONBIO, NULL) = -1 EFAULT (Bad address)");
 	strace_line(CALL("ioctl", -25, 1, 0xdeadbeef, 0),
 		    "ioctl(1, _IOC(_IOC_READ|_IOC_WRITE, 0xbe, 0xef, 0x1ead), 0) = -1 ENOTTY (Inappropriate ioctl for device)");
 }
