@@ -16,8 +16,9 @@
 #                 FUZZ_SECONDS each (default 30); new crashers are kept in
 #                 tests/fuzz/corpus/NAME/ and replayed by make asan from then on
 #
-# Adding an applet: applets/X.c (+ bpf/X.bpf.c, bpf/X.h).  Nothing here
-# names applets; the wildcards below pick them up.
+# Adding an applet: applets/X.c (+ bpf/X.bpf.c, bpf/X.h), its private
+# modules in applets/X/*.c (unit-testable: linked into the unit tests too).
+# Nothing here names applets; the wildcards below pick them up.
 
 BUILD    := build
 DEPS     := $(BUILD)/deps
@@ -42,10 +43,12 @@ LDLIBS   := -lbpf -lelf -lz
 BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)/include
 
 COMMON_SRC  := $(wildcard common/*.c)
-APPLET_SRC  := $(wildcard applets/*.c applets/*/*.c)
+APPLET_MOD_SRC := $(wildcard applets/*/*.c)
+APPLET_SRC  := $(wildcard applets/*.c) $(APPLET_MOD_SRC)
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 APPLET_OBJ  := $(APPLET_SRC:%.c=$(BUILD)/%.o)
+APPLET_MOD_OBJ := $(APPLET_MOD_SRC:%.c=$(BUILD)/%.o)
 SKELS       := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 DEPS_STAMP  := $(DEPS)/.stamp
 
@@ -100,11 +103,11 @@ bpfbox: $(COMMON_OBJ) $(APPLET_OBJ)
 	$(Q)$(STRIP) -o $@ $@.unstripped
 	@ls -l $@ | awk '{print "bpfbox: " $$5 " bytes"}'
 
-# Unit tests: pure code, no root, linked with the common objects.
+# Unit tests: pure code, no root, linked with the common objects and the
+# applets' private modules (a test includes "../../applets/X/module.h").
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ)) \
-	    $(BUILD)/applets/memleak/leakscan.o
+UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ)) $(APPLET_MOD_OBJ)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
 	@mkdir -p $(@D)
@@ -187,7 +190,8 @@ ASAN_CC     := gcc -Wno-format-overflow
 SAN_CFLAGS  := -O1 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -I$(BUILD) -Ibpf -iquote common \
 	       -I$(ASAN_DEPS)/include -I$(ASAN_DEPS)/uapi
 SAN_LIBS    := $(ASAN_DEPS)/lib/libbpf.a -lelf -lz
-ASAN_LIB    := $(filter-out $(ASAN_DIR)/common/main.o,$(COMMON_SRC:%.c=$(ASAN_DIR)/%.o))
+ASAN_LIB    := $(filter-out $(ASAN_DIR)/common/main.o,$(COMMON_SRC:%.c=$(ASAN_DIR)/%.o)) \
+	       $(APPLET_MOD_SRC:%.c=$(ASAN_DIR)/%.o)
 FUZZ_LIB    := $(filter-out $(FUZZ_DIR)/common/main.o,$(COMMON_SRC:%.c=$(FUZZ_DIR)/%.o)) \
 	       $(APPLET_SRC:%.c=$(FUZZ_DIR)/%.o)
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
@@ -209,7 +213,7 @@ $(FUZZ_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(ASAN_STAMP)
 	$(call say,FUZZ-CC,$@)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(ASAN_DIR)/bpfbox: $(ASAN_LIB) $(APPLET_SRC:%.c=$(ASAN_DIR)/%.o) $(ASAN_DIR)/common/main.o
+$(ASAN_DIR)/bpfbox: $(sort $(ASAN_LIB) $(APPLET_SRC:%.c=$(ASAN_DIR)/%.o)) $(ASAN_DIR)/common/main.o
 	$(call say,LINK,$@)
 	$(Q)gcc $(SAN_FLAGS) -o $@ $^ $(SAN_LIBS)
 
@@ -224,8 +228,8 @@ $(ASAN_DIR)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/*.h $(ASAN_LIB
 	@mkdir -p $(@D)
 	$(call say,ASAN-CC,$@)
 	$(Q)$(ASAN_CC) $(SAN_CFLAGS) $(SAN_FLAGS) -Icommon -o $@ $< tests/fuzz/replay.c \
-		$(filter-out $(call included,$(ASAN_DIR),$<),$(ASAN_LIB) \
-		$(APPLET_SRC:%.c=$(ASAN_DIR)/%.o)) $(SAN_LIBS)
+		$(filter-out $(call included,$(ASAN_DIR),$<),$(sort $(ASAN_LIB) \
+		$(APPLET_SRC:%.c=$(ASAN_DIR)/%.o))) $(SAN_LIBS)
 
 $(FUZZ_DIR)/%: tests/fuzz/%.c tests/fuzz/*.h $(FUZZ_LIB)
 	@mkdir -p $(@D)
