@@ -13,15 +13,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bb_elf_dynamic dyn;
 	unsigned long long off;
 	char path[64];
+	int fd;
 
 	fuzz_init();
-	fuzz_file(data, size, path, sizeof(path));
+	fd = fuzz_file(data, size, path, sizeof(path));
 	if (!setjmp(fuzz_jump)) {
 		if (!bb_elf_dynamic(path, &dyn))
 			bb_elf_dynamic_free(&dyn);
 		bb_elf_exports(path, "malloc");
 		bb_elf_import_slot(path, "malloc", &off);
 	}
-	fuzz_close_fds(-1);
+	fuzz_close_fds(fd);	/* the input's memfd is reused */
 	return 0;
 }
