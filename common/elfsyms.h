@@ -60,6 +60,16 @@ int bb_elfsyms_vaddr(const struct bb_elfsyms *e, uint64_t off, uint64_t *vaddr);
 const char *bb_elfsyms_find(const struct bb_elfsyms *e, uint64_t vaddr, bool data,
 			    uint64_t *offset);
 
+/*
+ * The unwind row (unwind.h) covering link-time address @vaddr, from the
+ * file's .eh_frame and .debug_frame, once loaded; NULL when none says how
+ * to find the caller there.
+ */
+struct bb_unwind_row;
+const struct bb_unwind_row *bb_elfsyms_unwind(const struct bb_elfsyms *e, uint64_t vaddr);
+/* Whether the file has any unwind rows at all. */
+bool bb_elfsyms_has_unwind(const struct bb_elfsyms *e);
+
 /* Path-based helpers, to place uprobes: */
 /*
  * File offset of symbol @name (function) in ELF @path, for uprobes; 0 or -1
