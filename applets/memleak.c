@@ -25,7 +25,6 @@
 #include "memleak.h"
 #include "memleak.skel.h"
 
-#define SHALLOW_FRAMES 3	/* fewer frames than this: no frame pointers? */
 #define ALLOCS_SHOWN 10		/* -a: allocations listed per stack */
 
 enum { O_SORT = 256, O_EVENTS, O_FOLDED, O_PREFIX, O_MAX_ALLOCS };
@@ -239,8 +238,6 @@ struct alloc_entry {
 static struct alloc_entry *allocs;
 static size_t nr_allocs;
 
-static unsigned shallow_stacks, deep_stacks;
-
 static void print_frames_folded(const uint64_t *frames, int n, __u64 bytes)
 {
 	char sym[512];
@@ -288,10 +285,6 @@ static void print_row(const struct bb_agg_row *r, const char *when, uint64_t now
 	uint64_t frames[BB_MAX_STACK];
 	int n = bb_stack_frames(k->stack_id, frames, BB_MAX_STACK);
 
-	if (n < SHALLOW_FRAMES)
-		shallow_stacks++;
-	else
-		deep_stacks++;
 	if (cfg.folded) {
 		if (final)
 			print_frames_folded(frames, n, r->val.bytes);
@@ -388,15 +381,6 @@ static void ml_tick(void *ctx, bool final)
 	bb_agg_emit(&table, final);
 }
 
-static void warn_shallow(void)
-{
-	if (kernel_mode || shallow_stacks <= deep_stacks || !shallow_stacks)
-		return;
-	bb_warn("most stacks have fewer than %d frames: %s was probably built without "
-		"frame pointers (-fno-omit-frame-pointer), so callers are missing",
-		SHALLOW_FRAMES, target.exe);
-}
-
 /* ---- main ------------------------------------------------------------------------ */
 
 static const struct bb_skel_ops ml_skel = BB_SKEL_OPS(memleak_bpf);
@@ -441,7 +425,6 @@ static int ml_main(int argc, char **argv)
 	if (!kernel_mode)
 		bb_target_watch(&target, loop);
 	bb_session_run(&l, loop);
-	warn_shallow();
 	bb_target_finish(&target);
 	return 0;
 }

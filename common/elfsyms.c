@@ -644,9 +644,9 @@ const struct bb_unwind_row *bb_elfsyms_unwind(const struct bb_elfsyms *e, uint64
 	return bb_unwind_find(&e->unwind, vaddr);
 }
 
-bool bb_elfsyms_has_unwind(const struct bb_elfsyms *e)
+const struct bb_unwind_rows *bb_elfsyms_unwind_rows(const struct bb_elfsyms *e)
 {
-	return e->unwind.nr;
+	return &e->unwind;
 }
 
 /* ---- loading and lookups -------------------------------------------------- */

@@ -67,8 +67,8 @@ const char *bb_elfsyms_find(const struct bb_elfsyms *e, uint64_t vaddr, bool dat
  */
 struct bb_unwind_row;
 const struct bb_unwind_row *bb_elfsyms_unwind(const struct bb_elfsyms *e, uint64_t vaddr);
-/* Whether the file has any unwind rows at all. */
-bool bb_elfsyms_has_unwind(const struct bb_elfsyms *e);
+/* All of them, sorted (unwind.h), once loaded. */
+const struct bb_unwind_rows *bb_elfsyms_unwind_rows(const struct bb_elfsyms *e);
 
 /* Path-based helpers, to place uprobes: */
 /*

@@ -12,6 +12,7 @@
 #include "ksyms.h"
 #include "record.h"
 #include "usyms.h"
+#include "ustack.h"
 
 #define WRITE_BUFFER (1 << 20)
 #define MAX_RECORD (64 << 20)	/* larger lengths mean a corrupt file */
@@ -87,6 +88,8 @@ void bb_stacks_use_map(int map_fd, struct bb_usyms **user)
 {
 	stack_map_fd = map_fd;
 	stack_user_syms = user;
+	if (user && *user)
+		bb_ustack_track(*user);	/* a running process (-p): its rows now */
 }
 
 void bb_stacks_add(int32_t id, const uint64_t *frames, int nr)
@@ -125,6 +128,8 @@ int bb_stack_frames(int32_t id, uint64_t *frames, int max)
 			return 0;
 		for (n = 0; n < BB_MAX_STACK && n < max && buf[n]; n++)
 			frames[n] = buf[n];
+		if (stack_user_syms)
+			bb_usyms_blame(*stack_user_syms, frames, n);
 		return n;
 	}
 	/* A report looks up every row's stack: sorted once, then searched. */
@@ -351,7 +356,9 @@ void bb_usym_format(struct bb_usyms *syms, uint64_t addr, char *buf, size_t len)
 {
 	const char *text = bb_usym_get(addr);
 
-	if (text)
+	if (addr == BB_FRAME_TRUNCATED)
+		snprintf(buf, len, "[...]");
+	else if (text)
 		snprintf(buf, len, "%s", text);
 	else if (syms)
 		bb_usyms_format(syms, addr, buf, len);

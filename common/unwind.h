@@ -19,13 +19,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
+#include "bb_shared.h"	/* enum bb_cfa */
 
-enum bb_cfa {
-	BB_CFA_UNKNOWN,		/* no rule a walk can follow (or no row) */
-	BB_CFA_SP,		/* CFA = stack pointer + cfa_off */
-	BB_CFA_FP,		/* CFA = frame pointer + cfa_off */
-	BB_CFA_END,		/* no caller: the return address is undefined (_start) */
-};
 
 /* One per change of rule, link-time addresses. */
 struct bb_unwind_row {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include "bpfbox.h"
 #include "elfsyms.h"
+#include "bb_shared.h"
 #include "usyms.h"
 
 /* Bigger than any vdso; a "[vdso]" this big is not one. */
@@ -25,6 +26,7 @@ struct obj {
 	unsigned major, minor;	/* the device and inode maps shows */
 	unsigned long long ino;
 	struct bb_elfsyms *elf;	/* NULL: not ELF, or no way to read it */
+	unsigned long cut;	/* truncated stacks whose last frame is here */
 };
 
 struct map {
@@ -733,6 +735,53 @@ void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, siz
 void bb_usyms_format_data(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len)
 {
 	format(u, addr, true, buf, len);
+}
+
+/* ---- unwinding -------------------------------------------------------------- */
+
+void bb_usyms_each_code(struct bb_usyms *u, void (*fn)(const struct bb_usyms_code *c, void *ctx),
+			void *ctx)
+{
+	struct bb_usyms_code c;
+	const struct map *m;
+	uint64_t vaddr;
+	size_t i;
+
+	for (i = 0; u && i < u->nr_maps; i++) {
+		m = &u->maps[i];
+		if (!m->exec || m->stale)
+			continue;
+		c = (struct bb_usyms_code){ .start = m->start, .end = m->end };
+		if (m->obj && m->obj->elf && !load_obj(u, m->obj) &&
+		    !bb_elfsyms_vaddr(m->obj->elf, m->start - m->base, &vaddr)) {
+			c.elf = m->obj->elf;
+			c.bias = m->start - vaddr;
+		}
+		c.module = m->obj ? m->obj->module : NULL;
+		fn(&c, ctx);
+	}
+}
+
+void bb_usyms_blame(struct bb_usyms *u, const uint64_t *frames, int n)
+{
+	const struct map *m;
+
+	if (!u || n < 2 || frames[n - 1] != BB_FRAME_TRUNCATED)
+		return;
+	m = find_map(u->maps, u->nr_maps, frames[n - 2] - 1);
+	if (m && m->obj)
+		m->obj->cut++;
+}
+
+const char *bb_usyms_unwind_culprit(const struct bb_usyms *u)
+{
+	const struct obj *best = NULL;
+	size_t i;
+
+	for (i = 0; u && i < u->nr_objs; i++)
+		if (u->objs[i]->cut && (!best || u->objs[i]->cut > best->cut))
+			best = u->objs[i];
+	return best ? best->module : NULL;
 }
 
 const char *bb_usyms_file(const struct bb_usyms *u, size_t i)

@@ -19,6 +19,7 @@
 #define BB_USYMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct bb_usyms;			/* one process's address space */
 
@@ -60,6 +61,28 @@ void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, siz
 /* Same for a data address (bb_usyms_lookup_data). */
 void bb_usyms_format_data(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len);
 void bb_usyms_close(struct bb_usyms *u);
+
+/*
+ * Each executable mapping of the process, in address order, to @fn:
+ * [start, end), bias (address - link-time address) and the ELF file it
+ * maps, its tables loaded (NULL: no ELF file, a JIT's memory).
+ */
+struct bb_elfsyms;
+struct bb_usyms_code {
+	uint64_t start, end, bias;
+	const struct bb_elfsyms *elf;
+	const char *module;
+};
+void bb_usyms_each_code(struct bb_usyms *u, void (*fn)(const struct bb_usyms_code *c, void *ctx),
+			void *ctx);
+
+/*
+ * A stack that ends with BB_FRAME_TRUNCATED (the walk could not vouch for
+ * the next frame) is blamed on the object of its last real frame;
+ * bb_usyms_unwind_culprit() names the one blamed most (NULL: none).
+ */
+void bb_usyms_blame(struct bb_usyms *u, const uint64_t *frames, int n);
+const char *bb_usyms_unwind_culprit(const struct bb_usyms *u);
 
 /* The process's pid, as given to bb_usyms_open(). */
 int bb_usyms_pid(const struct bb_usyms *u);
