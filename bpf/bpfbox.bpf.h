@@ -220,6 +220,15 @@ struct bb_uw {
 	__u64 pc, sp, fp;
 };
 
+/* The walk's frame, per CPU: bb_unwind_step() is a global function (see
+ * there), which may take no pointer before 5.12. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bb_uw);
+} bb_uw_scratch SEC(".maps");
+
 enum { BB_UW_OK, BB_UW_END, BB_UW_CUT };
 
 /* The mapping holding @pc in @p (sorted by start): binary search. */
@@ -302,17 +311,30 @@ static __always_inline int bb_unwind_fp_step(struct bb_uw *s)
 }
 
 /*
- * @s to its caller's frame, by @p's rows.  @s->pc is a return address (its
- * call instruction, pc - 1, says how to go on), or with @exact the next
- * instruction of an interrupted function (a probe at its entry).
+ * The walk's frame (bb_uw_scratch) to its caller's, by the current
+ * process's rows.  Its pc is a return address (its call instruction,
+ * pc - 1, says how to go on), or with @exact the next instruction of an
+ * interrupted function (a probe at its entry).
+ *
+ * A global function: the verifier checks it once, on its own, however
+ * many times the walk calls it (a static one is checked again at every
+ * call: 31 frames of two binary searches took 5.10's verifier past its
+ * limits).  So it finds its state in maps, not in pointer arguments.
  */
-BB_SUBPROG int bb_unwind_step(struct bb_uw *s, const struct bb_unwind_proc *p, int exact)
+__attribute__((noinline)) int bb_unwind_step(__u32 exact)
 {
-	__u64 pc = s->pc - !exact, cfa, ra, fp;
+	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32;
+	struct bb_uw *s = bpf_map_lookup_elem(&bb_uw_scratch, &zero);
+	const struct bb_unwind_proc *p = bpf_map_lookup_elem(&bb_unwind_procs, &tgid);
 	const struct bb_unwind_map *m;
 	struct bb_unwind_krow row;
-	int i = bb_unwind_map_of(p, pc);
+	__u64 pc, cfa, ra, fp;
+	int i;
 
+	if (!s || !p)
+		return BB_UW_CUT;
+	pc = s->pc - !exact;
+	i = bb_unwind_map_of(p, pc);
 	if (i < 0) {
 		bb_unwind_count(BB_UNWIND_UNMAPPED);
 		return BB_UW_CUT;
@@ -357,31 +379,34 @@ BB_SUBPROG int bb_unwind_step(struct bb_uw *s, const struct bb_unwind_proc *p, i
 BB_SUBPROG __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
 {
 	struct bb_stack *st = bb_stack_scratch_get();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	const struct bb_unwind_proc *p = bpf_map_lookup_elem(&bb_unwind_procs, &tgid);
-	struct bb_uw s = { PT_REGS_IP(regs), PT_REGS_SP(regs), PT_REGS_FP(regs) };
+	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32;
+	struct bb_uw *s = bpf_map_lookup_elem(&bb_uw_scratch, &zero);
+	bool p = bpf_map_lookup_elem(&bb_unwind_procs, &tgid);
 	int i, n = 1, r = BB_UW_OK;
 
-	if (!st)
+	if (!st || !s)
 		return -1;
 	__builtin_memset(st, 0, sizeof(*st));
+	s->pc = PT_REGS_IP(regs);
+	s->sp = PT_REGS_SP(regs);
+	s->fp = PT_REGS_FP(regs);
 	/* At an entry the function's own row leads to its caller, whatever
 	 * its prologue did before the probe; without one, *sp (x86). */
-	if (first && (!p || bb_unwind_step(&s, p, 1) != BB_UW_OK)) {
-		s.pc = first;
-		s.sp = PT_REGS_SP(regs) + 8;
-		s.fp = PT_REGS_FP(regs);
+	if (first && (!p || bb_unwind_step(1) != BB_UW_OK)) {
+		s->pc = first;
+		s->sp = PT_REGS_SP(regs) + 8;
+		s->fp = PT_REGS_FP(regs);
 	}
-	st->frames[0] = s.pc;
+	st->frames[0] = s->pc;
 	/* No break (an unrolled loop needs a fixed count): once the walk
 	 * ends, r says so and the rest only tests it. */
 	BB_UNROLL
 	for (i = 1; i < BB_MAX_STACK; i++) {
 		if (r != BB_UW_OK)
 			continue;
-		r = p ? bb_unwind_step(&s, p, 0) : bb_unwind_fp_step(&s);
+		r = p ? bb_unwind_step(0) : bb_unwind_fp_step(s);
 		if (r == BB_UW_OK) {
-			st->frames[i] = s.pc;
+			st->frames[i] = s->pc;
 			n = i + 1;
 		} else if (r == BB_UW_CUT && p) {
 			st->frames[i] = BB_FRAME_TRUNCATED;

@@ -612,6 +612,13 @@ static bool find_debug(struct debug *dbg, Elf *elf, dev_t dev, ino_t ino, const 
 
 /* ---- unwind rows ------------------------------------------------------------ */
 
+static bool want_unwind;
+
+void bb_elfsyms_want_unwind(void)
+{
+	want_unwind = true;
+}
+
 /* @elf's .eh_frame and .debug_frame as unwind rows (unwind.h). */
 static void read_unwind(struct bb_elfsyms *e, Elf *elf)
 {
@@ -663,7 +670,8 @@ int bb_elfsyms_load(struct bb_elfsyms *e, const char *path, const char *root)
 	elf = elf_of(e);
 	if (elf) {
 		read_segments(e, elf);
-		read_unwind(e, elf);
+		if (want_unwind)
+			read_unwind(e, elf);
 		/* No .symtab: stripped, the debug file may have it. */
 		if (!add_tables(&c, elf) && path && e->fd >= 0 &&
 		    find_debug(&dbg, elf, e->dev, e->ino, path, root)) {

@@ -60,6 +60,9 @@ int bb_elfsyms_vaddr(const struct bb_elfsyms *e, uint64_t off, uint64_t *vaddr);
 const char *bb_elfsyms_find(const struct bb_elfsyms *e, uint64_t vaddr, bool data,
 			    uint64_t *offset);
 
+/* Files loaded from now on read their unwind rows too (only the stack
+ * walker needs them: a symbolizer alone does not pay for them). */
+void bb_elfsyms_want_unwind(void);
 /*
  * The unwind row (unwind.h) covering link-time address @vaddr, from the
  * file's .eh_frame and .debug_frame, once loaded; NULL when none says how

@@ -63,6 +63,7 @@ void bb_ustack_use(struct bpf_object *obj)
 			strerror(errno));
 		return;
 	}
+	bb_elfsyms_want_unwind();
 	us.rows = mem;
 	us.cap_rows = BB_UNWIND_ROWS;
 	us.nr_rows = 1;		/* row 0 unused: a page's first row is never 0 */

@@ -220,6 +220,7 @@ static void test_garbage(void)
 
 int main(void)
 {
+	bb_elfsyms_want_unwind();
 	test_against_readelf();
 	test_debug_frame();
 	test_garbage();
