@@ -47,16 +47,19 @@ enum bb_lost_kind {
  * and each traced process's executable mappings with the object they hold.
  */
 #define BB_UNWIND_MAPS 128	/* executable mappings of a process */
+#define BB_UNWIND_PROCS 64	/* processes followed at once */
 #define BB_UNWIND_ROWS (1 << 18)	/* rows of every object, 16 bytes each */
-#define BB_UNWIND_PAGES (1 << 15)	/* 4 KiB pages of code with rows */
+#define BB_UNWIND_PAGES (1 << 16)	/* 4 KiB pages of code, 8 bytes each */
 #define BB_UNWIND_PAGE_SHIFT 12
 #define BB_UNWIND_PAGE_ROWS 1023	/* rows one page may have (10 halvings) */
 
 struct bb_unwind_map {
 	__u64 start, end;	/* the process's addresses */
 	__u64 bias;		/* address - link-time address */
-	__u32 obj;		/* its rows' object; 0: none (frame pointers) */
-	__u32 pad;
+	__u32 page_base;	/* its file's first page in bb_unwind_pages; 0: no
+				 * rows (frame pointers) */
+	__u32 pages;		/* how many */
+	__u64 first_page;	/* the link-time page of page_base */
 };
 
 struct bb_unwind_proc {
@@ -65,14 +68,9 @@ struct bb_unwind_proc {
 	struct bb_unwind_map maps[BB_UNWIND_MAPS];
 };
 
-struct bb_unwind_page_key {
-	__u32 obj;
-	__u32 page;		/* link-time address >> BB_UNWIND_PAGE_SHIFT */
-};
-
 struct bb_unwind_page {
 	__u32 first, nr;	/* rows[first, first + nr): the one in force at the
-				 * page's start, then those inside it */
+				 * page's start, then those inside it; nr 0: none */
 };
 
 /* How an unwind row finds the caller's frame (the CFA). */

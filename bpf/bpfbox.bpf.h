@@ -186,10 +186,12 @@ struct {
 	__type(value, struct bb_unwind_krow);
 } bb_unwind_rows SEC(".maps");
 
+/* Arrays, not hashes: a frame costs a few inlined array lookups, no hashing. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
-	__type(key, struct bb_unwind_page_key);
+	__type(key, __u32);
 	__type(value, struct bb_unwind_page);
 } bb_unwind_pages SEC(".maps");
 
@@ -197,6 +199,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
 	__type(key, __u32);			/* tgid */
+	__type(value, __u32);			/* its slot in bb_unwind_procs */
+} bb_unwind_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
 	__type(value, struct bb_unwind_proc);
 } bb_unwind_procs SEC(".maps");
 
@@ -254,20 +263,22 @@ BB_SUBPROG int bb_unwind_map_of(const struct bb_unwind_proc *p, __u64 pc)
 	return (lo - 1) & (BB_UNWIND_MAPS - 1);
 }
 
-/* The row of object @obj in force at link-time address @link: its page's
+/* The row of @m's file in force at link-time address @link: its page's
  * rows, binary search.  0, or -1 when none says. */
-BB_SUBPROG int bb_unwind_row_of(__u32 obj, __u64 link, struct bb_unwind_krow *out)
+BB_SUBPROG int bb_unwind_row_of(const struct bb_unwind_map *m, __u64 link,
+				struct bb_unwind_krow *out)
 {
-	struct bb_unwind_page_key key = { .obj = obj, .page = link >> BB_UNWIND_PAGE_SHIFT };
+	__u64 page = (link >> BB_UNWIND_PAGE_SHIFT) - m->first_page;
 	const struct bb_unwind_page *pg;
 	const struct bb_unwind_krow *r;
 	__u32 lo, hi, mid, first;
 	int i;
 
-	if (link >> 32)
+	if (page >= m->pages)
 		return -1;
-	pg = bpf_map_lookup_elem(&bb_unwind_pages, &key);
-	if (!pg)
+	mid = m->page_base + page;
+	pg = bpf_map_lookup_elem(&bb_unwind_pages, &mid);
+	if (!pg || !pg->nr)
 		return -1;
 	first = lo = pg->first;
 	hi = lo + pg->nr;
@@ -321,11 +332,11 @@ static __always_inline int bb_unwind_fp_step(struct bb_uw *s)
  * call: 31 frames of two binary searches took 5.10's verifier past its
  * limits).  So it finds its state in maps, not in pointer arguments.
  */
-__attribute__((noinline)) int bb_unwind_step(__u32 exact)
+__attribute__((noinline)) int bb_unwind_step(__u32 slot, __u32 exact)
 {
-	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 zero = 0;
 	struct bb_uw *s = bpf_map_lookup_elem(&bb_uw_scratch, &zero);
-	const struct bb_unwind_proc *p = bpf_map_lookup_elem(&bb_unwind_procs, &tgid);
+	const struct bb_unwind_proc *p = bpf_map_lookup_elem(&bb_unwind_procs, &slot);
 	const struct bb_unwind_map *m;
 	struct bb_unwind_krow row;
 	__u64 pc, cfa, ra, fp;
@@ -340,9 +351,9 @@ __attribute__((noinline)) int bb_unwind_step(__u32 exact)
 		return BB_UW_CUT;
 	}
 	m = &p->maps[i & (BB_UNWIND_MAPS - 1)];
-	if (!m->obj)
+	if (!m->page_base)
 		return bb_unwind_fp_step(s);
-	if (bb_unwind_row_of(m->obj, pc - m->bias, &row))
+	if (bb_unwind_row_of(m, pc - m->bias, &row))
 		return BB_UW_CUT;
 	if (row.cfa == BB_CFA_END)
 		return BB_UW_END;
@@ -381,7 +392,8 @@ BB_SUBPROG __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
 	struct bb_stack *st = bb_stack_scratch_get();
 	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32;
 	struct bb_uw *s = bpf_map_lookup_elem(&bb_uw_scratch, &zero);
-	bool p = bpf_map_lookup_elem(&bb_unwind_procs, &tgid);
+	__u32 *slot = bpf_map_lookup_elem(&bb_unwind_pids, &tgid);
+	__u32 p = slot ? *slot + 1 : 0;		/* the process's slot + 1; 0: none */
 	int i, n = 1, r = BB_UW_OK;
 
 	if (!st || !s)
@@ -392,7 +404,7 @@ BB_SUBPROG __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
 	s->fp = PT_REGS_FP(regs);
 	/* At an entry the function's own row leads to its caller, whatever
 	 * its prologue did before the probe; without one, *sp (x86). */
-	if (first && (!p || bb_unwind_step(1) != BB_UW_OK)) {
+	if (first && (!p || bb_unwind_step(p - 1, 1) != BB_UW_OK)) {
 		s->pc = first;
 		s->sp = PT_REGS_SP(regs) + 8;
 		s->fp = PT_REGS_FP(regs);
@@ -404,7 +416,7 @@ BB_SUBPROG __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
 	for (i = 1; i < BB_MAX_STACK; i++) {
 		if (r != BB_UW_OK)
 			continue;
-		r = p ? bb_unwind_step(0) : bb_unwind_fp_step(s);
+		r = p ? bb_unwind_step(p - 1, 0) : bb_unwind_fp_step(s);
 		if (r == BB_UW_OK) {
 			st->frames[i] = s->pc;
 			n = i + 1;
