@@ -56,7 +56,8 @@ static uint64_t get_le(struct cur *c, size_t n)
 	return v;
 }
 
-static uint64_t get_uleb(struct cur *c)
+/* A LEB128 number, sign-extended when @sign. */
+static uint64_t get_leb(struct cur *c, bool sign)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
@@ -70,26 +71,19 @@ static uint64_t get_uleb(struct cur *c)
 			v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
 	} while (b & 0x80);
+	if (sign && shift < 64 && (b & 0x40))
+		v |= ~0ULL << shift;
 	return v;
+}
+
+static uint64_t get_uleb(struct cur *c)
+{
+	return get_leb(c, false);
 }
 
 static int64_t get_sleb(struct cur *c)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-
-	do {
-		if (!need(c, 1))
-			return 0;
-		b = *c->p++;
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 64 && (b & 0x40))
-		v |= ~0ULL << shift;
-	return (int64_t)v;
+	return (int64_t)get_leb(c, true);
 }
 
 /* Where the section is: pc-relative pointers are relative to their own
