@@ -240,12 +240,12 @@ static size_t nr_allocs;
 
 static void print_frames_folded(const uint64_t *frames, int n, __u64 bytes)
 {
-	char sym[512];
+	char sym[BB_FRAME_TEXT];
 	int i;
 
 	for (i = n - 1; i >= 0; i--) {
 		format_frame(frames[i], sym, sizeof(sym));
-		sym[strcspn(sym, "+ ")] = 0;	/* a frame per function, as flame graphs want */
+		bb_frame_function(sym);	/* a frame per function, as flame graphs want */
 		printf("%s%s", sym, i ? ";" : "");
 	}
 	printf("%s %llu\n", n ? "" : "[unknown]", (unsigned long long)bytes);

@@ -368,7 +368,7 @@ void bb_usym_format(struct bb_usyms *syms, uint64_t addr, char *buf, size_t len)
 
 void bb_usym_record_stack(struct bb_usyms *syms, const uint64_t *frames, size_t n)
 {
-	char text[512];
+	char text[BB_FRAME_TEXT];
 	size_t i;
 
 	for (i = 0; i < n; i++) {

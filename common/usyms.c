@@ -708,16 +708,34 @@ int bb_usyms_lookup_data(struct bb_usyms *u, unsigned long long addr, struct bb_
 	return lookup(u, addr, true, out);
 }
 
+/* libiberty's demangler (scripts/deps.sh): a malloc'd name, or NULL. */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+/* @name as C++ source spells it (Itanium ABI: "_Z..."), malloc'd; NULL
+ * with --no-demangle or for a name that is no mangled one. */
+static char *demangle(const char *name)
+{
+	if (!name || bb_opts.no_demangle || name[0] != '_' || name[1] != 'Z')
+		return NULL;
+	return __cxa_demangle(name, NULL, NULL, NULL);
+}
+
 static void format(struct bb_usyms *u, unsigned long long addr, bool data, char *buf,
 		   size_t len)
 {
 	struct bb_usym s;
+	char *cxx;
 
 	if (!len)
 		return;
-	if (lookup(u, addr, data, &s) < 0)
+	if (lookup(u, addr, data, &s) < 0) {
 		snprintf(buf, len, "0x%llx", addr);
-	else if (s.name && s.module)
+		return;
+	}
+	cxx = demangle(s.name);
+	if (cxx)
+		s.name = cxx;
+	if (s.name && s.module)
 		snprintf(buf, len, "%s+0x%llx (%s)", s.name, s.offset, s.module);
 	else if (s.name)
 		snprintf(buf, len, "%s+0x%llx", s.name, s.offset);
@@ -725,6 +743,7 @@ static void format(struct bb_usyms *u, unsigned long long addr, bool data, char 
 		snprintf(buf, len, "%s+0x%llx", s.module, s.module_offset);
 	else
 		snprintf(buf, len, "0x%llx", addr);
+	free(cxx);
 }
 
 void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len)

@@ -9,7 +9,8 @@
 #   to main, equals valgrind memcheck's (inlined frames folded: one frame a
 #   return address);
 # - cache.cc: a leak through operator new inside app::Cache::put: the same
-#   against valgrind (mangled names on both sides: --demangle=no);
+#   against valgrind, C++ names demangled on both sides, then mangled on
+#   both (--demangle=no, --no-demangle);
 # - python3 running a script that leaks: the stack reaches Py_BytesMain;
 # - lockmain + liblocklib.so (no frame pointers): deadlock's two
 #   acquisition stacks of each edge, whole, down to clone3;
@@ -52,7 +53,7 @@ check "fixtures build (gcc, g++; with and without frame pointers)" build
 
 # ---- stacks as lists of function names ------------------------------------------
 
-# vg_stacks FILE: valgrind's loss records as "BYTES COUNT: f1 f2 ... main",
+# vg_stacks FILE: valgrind's loss records as "BYTES COUNT: f1;f2;...;main",
 # the allocator valgrind replaces dropped (memleak's stacks start at its
 # caller; operator new stays: memleak sees the malloc it calls), one name
 # per return address (an inlined call shares its caller's), down to main.
@@ -67,13 +68,15 @@ vg_stacks() {
 		head = bytes " " n ":"; frames = ""; last = ""; name = ""; nf = 0; done = 0; next
 	}
 	/^==[0-9]+==    (at|by) 0x/ && head != "" && !done {
-		addr = $3; sub(":", "", addr); fn = $4
+		# "by 0xADDR: NAME (FILE:LINE)": NAME may have blanks (C++)
+		addr = $3; sub(":", "", addr); fn = $0
+		sub(/^==[0-9]+==    (at|by) 0x[0-9A-Fa-f]+: /, "", fn); sub(/ \([^(]*\)$/, "", fn)
 		if (nf == 0 && fn ~ /^(malloc|calloc|realloc)$/) { nf = -1; next }
 		if (nf == -1) nf = 0
 		if (addr == last) { name = fn; next }	# an inlined frame: its caller wins
-		if (name != "") frames = frames " " name
+		if (name != "") frames = frames (frames == "" ? " " : ";") name
 		last = addr; name = fn; nf++
-		if (fn == "main") { frames = frames " " fn; name = ""; done = 1 }
+		if (fn == "main") { frames = frames (frames == "" ? " " : ";") fn; name = ""; done = 1 }
 		next
 	}
 	/^==[0-9]+== $/ { flush() }
@@ -89,23 +92,26 @@ vg_stacks() {
 bb_stacks() {
 	jq -r 'select(.type == "final") |
 		"\(.bytes) \(.count): " + ([.stack[] | sub("\\+0x[0-9a-f]+.*$"; "")] |
-		(index("main") // -1) as $m | if $m < 0 then "" else .[0:$m + 1] | join(" ") end)' "$1" |
+		(index("main") // -1) as $m | if $m < 0 then "" else .[0:$m + 1] | join(";") end)' "$1" |
 		grep -v ': $' | sort
 }
 
 # ---- memleak against valgrind -----------------------------------------------------
 
-# leak_case NAME PROGRAM STACKS...: memleak's stacks of PROGRAM equal
-# valgrind's, and the expected ones are among them.
+# leak_case NAME DEMANGLE PROGRAM STACKS...: memleak's stacks of PROGRAM
+# equal valgrind's, C++ names demangled by both (DEMANGLE yes) or by
+# neither (no: --demangle=no, --no-demangle), and the expected ones are
+# among them.
 leak_case() {
-	local name=$1 prog=$2
-	shift 2
+	local name=$1 demangle=$2 prog=$3 vgopt= bbopt=
+	shift 3
 	G=$T/$name
 	SHOW=("$G.bb" "$G.bbs" "$G.vgs" "$G.err")
-	valgrind --leak-check=full --show-leak-kinds=all --num-callers=50 --demangle=no \
+	[ "$demangle" = no ] && vgopt=--demangle=no bbopt=--no-demangle
+	valgrind --leak-check=full --show-leak-kinds=all --num-callers=50 $vgopt \
 		"$prog" >/dev/null 2>"$G.vg"
 	vg_stacks "$G.vg" >"$G.vgs"
-	timeout -s INT -k 5 60 "$BB" memleak --json -- "$prog" >"$G.bb" 2>"$G.err"
+	timeout -s INT -k 5 60 "$BB" memleak --json $bbopt -- "$prog" >"$G.bb" 2>"$G.err"
 	bb_stacks "$G.bb" >"$G.bbs"
 	check "$name: memleak's stacks down to main equal valgrind's" diff "$G.vgs" "$G.bbs"
 	local want
@@ -118,13 +124,15 @@ leak_case() {
 		eval "! jq -r '.stack[]?' '$G.bb' | grep -E '^0x|\\[stack\\]|\\[heap\\]'"
 }
 
-LIBC_LEAKS=("6 1: strdup dup_leak main" "120 1: getdelim line_leak main"
-	    "472 1: __fopen_internal open_leak main" "4444 1: chain4 chain3 chain2 chain1 main")
-leak_case leaks_nofp "$T/leaks_nofp" "${LIBC_LEAKS[@]}"
-leak_case leaks_fp "$T/leaks_fp" "${LIBC_LEAKS[@]}"
-CXX_PUT=_ZN3app5Cache3putERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi
-leak_case cache_nofp "$T/cache_nofp" "40 1: _Znwm $CXX_PUT main"
-leak_case cache_fp "$T/cache_fp" "40 1: _Znwm $CXX_PUT main"
+LIBC_LEAKS=("6 1: strdup;dup_leak;main" "120 1: getdelim;line_leak;main"
+	    "472 1: __fopen_internal;open_leak;main" "4444 1: chain4;chain3;chain2;chain1;main")
+leak_case leaks_nofp yes "$T/leaks_nofp" "${LIBC_LEAKS[@]}"
+leak_case leaks_fp yes "$T/leaks_fp" "${LIBC_LEAKS[@]}"
+CXX_PUT="app::Cache::put(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&, int)"
+leak_case cache_nofp yes "$T/cache_nofp" "40 1: operator new(unsigned long);$CXX_PUT;main"
+leak_case cache_fp yes "$T/cache_fp" "40 1: operator new(unsigned long);$CXX_PUT;main"
+leak_case cache_mangled no "$T/cache_nofp" \
+	"40 1: _Znwm;_ZN3app5Cache3putERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi;main"
 
 # The outermost frame: the walk stops where the CFI says there is no
 # caller (_start), and says nothing more.
