@@ -59,6 +59,8 @@ struct bb_elfsyms {
 	struct table code, data;
 	char *names;
 	struct bb_unwind_rows unwind;	/* from .eh_frame and .debug_frame */
+	unsigned char build_id[MAX_BUILD_ID];
+	size_t build_id_len;
 };
 
 static struct bb_elfsyms *cache;
@@ -651,6 +653,12 @@ const struct bb_unwind_row *bb_elfsyms_unwind(const struct bb_elfsyms *e, uint64
 	return bb_unwind_find(&e->unwind, vaddr);
 }
 
+size_t bb_elfsyms_build_id(const struct bb_elfsyms *e, const unsigned char **id)
+{
+	*id = e->build_id;
+	return e->build_id_len;
+}
+
 const struct bb_unwind_rows *bb_elfsyms_unwind_rows(const struct bb_elfsyms *e)
 {
 	return &e->unwind;
@@ -670,6 +678,7 @@ int bb_elfsyms_load(struct bb_elfsyms *e, const char *path, const char *root)
 	elf = elf_of(e);
 	if (elf) {
 		read_segments(e, elf);
+		e->build_id_len = build_id(elf, e->build_id);
 		if (want_unwind)
 			read_unwind(e, elf);
 		/* No .symtab: stripped, the debug file may have it. */

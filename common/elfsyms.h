@@ -73,6 +73,9 @@ const struct bb_unwind_row *bb_elfsyms_unwind(const struct bb_elfsyms *e, uint64
 /* All of them, sorted (unwind.h), once loaded. */
 const struct bb_unwind_rows *bb_elfsyms_unwind_rows(const struct bb_elfsyms *e);
 
+/* The file's GNU build-id (its bytes in *@id), once loaded; 0: none. */
+size_t bb_elfsyms_build_id(const struct bb_elfsyms *e, const unsigned char **id);
+
 /* Path-based helpers, to place uprobes: */
 /*
  * File offset of symbol @name (function) in ELF @path, for uprobes; 0 or -1

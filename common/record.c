@@ -339,6 +339,33 @@ void bb_usym_add(uint64_t addr, const char *text)
 	add_usym(addr, text);
 }
 
+void bb_usym_set(uint64_t addr, const char *text)
+{
+	struct usym_text *u = find_usym(addr);
+
+	if (!u) {
+		add_usym(addr, text);
+		return;
+	}
+	free(u->text);
+	u->text = bb_xstrdup(text);
+}
+
+/* With the text, what names the frame on another machine (report
+ * --debug-dir): its file's build-id, link-time address and file offset. */
+static void record_frame_id(struct bb_usyms *syms, uint64_t addr)
+{
+	struct bb_usym_id id;
+	uint64_t v[3];
+
+	if (bb_usyms_frame_id(syms, addr, &id))
+		return;
+	v[0] = addr;
+	v[1] = id.vaddr;
+	v[2] = id.file_offset;
+	bb_record_write(BB_REC_UFRAME, v, sizeof(v), id.build_id, id.build_id_len);
+}
+
 const char *bb_usym_get(uint64_t addr)
 {
 	struct usym_text *u = find_usym(addr);
@@ -376,6 +403,8 @@ void bb_usym_record_stack(struct bb_usyms *syms, const uint64_t *frames, size_t 
 			continue;	/* named already */
 		bb_usym_format(syms, frames[i], text, sizeof(text));
 		bb_usym_record(frames[i], text);
+		if (rec_file && frames[i] != BB_FRAME_TRUNCATED)
+			record_frame_id(syms, frames[i]);
 	}
 }
 

@@ -713,7 +713,7 @@ char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 /* @name as C++ source spells it (Itanium ABI: "_Z..."), malloc'd; NULL
  * with --no-demangle or for a name that is no mangled one. */
-static char *demangle(const char *name)
+char *bb_demangle(const char *name)
 {
 	if (!name || bb_opts.no_demangle || name[0] != '_' || name[1] != 'Z')
 		return NULL;
@@ -732,7 +732,7 @@ static void format(struct bb_usyms *u, unsigned long long addr, bool data, char 
 		snprintf(buf, len, "0x%llx", addr);
 		return;
 	}
-	cxx = demangle(s.name);
+	cxx = bb_demangle(s.name);
 	if (cxx)
 		s.name = cxx;
 	if (s.name && s.module)
@@ -779,6 +779,20 @@ void bb_usyms_each_code(struct bb_usyms *u, void (*fn)(const struct bb_usyms_cod
 		c.module = m->obj ? m->obj->module : NULL;
 		fn(&c, ctx);
 	}
+}
+
+int bb_usyms_frame_id(struct bb_usyms *u, uint64_t addr, struct bb_usym_id *out)
+{
+	const struct map *m = u ? find_map(u->maps, u->nr_maps, addr) : NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!m || !m->obj || !m->obj->elf || load_obj(u, m->obj))
+		return -1;
+	out->file_offset = addr - m->base;
+	out->build_id_len = bb_elfsyms_build_id(m->obj->elf, &out->build_id);
+	if (!out->build_id_len || bb_elfsyms_vaddr(m->obj->elf, out->file_offset, &out->vaddr))
+		return -1;
+	return 0;
 }
 
 void bb_usyms_blame(struct bb_usyms *u, const uint64_t *frames, int n)

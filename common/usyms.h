@@ -84,6 +84,22 @@ void bb_usyms_each_code(struct bb_usyms *u, void (*fn)(const struct bb_usyms_cod
 void bb_usyms_blame(struct bb_usyms *u, const uint64_t *frames, int n);
 const char *bb_usyms_unwind_culprit(const struct bb_usyms *u);
 
+/*
+ * What names a code address anywhere: the build-id of the file it is in,
+ * its link-time address and its file offset.  0, or -1 (no file, or a file
+ * without a build-id).  The build-id stays valid until bb_usyms_close().
+ */
+struct bb_usym_id {
+	const unsigned char *build_id;
+	size_t build_id_len;
+	uint64_t vaddr, file_offset;
+};
+int bb_usyms_frame_id(struct bb_usyms *u, uint64_t addr, struct bb_usym_id *out);
+
+/* @name demangled (C++, Itanium ABI), malloc'd; NULL when it is no mangled
+ * name or --no-demangle was given. */
+char *bb_demangle(const char *name);
+
 /* The process's pid, as given to bb_usyms_open(). */
 int bb_usyms_pid(const struct bb_usyms *u);
 

@@ -15,7 +15,9 @@
 # - lockmain + liblocklib.so (no frame pointers): deadlock's two
 #   acquisition stacks of each edge, whole, down to clone3;
 # - no stack shows a frame outside code, and [...] only where the walk
-#   could not go on.
+#   could not go on;
+# - a record of a stripped program, reported without its debug file (no
+#   names) and with --debug-dir (named from the debug file by build-id).
 #
 # The last line is "e2e-stacks: N passed, N failed"; the exit status is 1
 # if anything failed.
@@ -161,6 +163,41 @@ check "python3: the script's 3 x 10 MB leak has a stack down to Py_BytesMain and
 	eval "jq -r 'select(.type == \"final\" and .count == 3 and .bytes >= 30000003 and .bytes < 30001000) |
 		[.stack[] | sub(\"\\\\+0x[0-9a-f]+.*$\"; \"\")] | join(\" \")' '$G.out' |
 		grep -E ' _PyEval_EvalFrameDefault .* Py_RunMain Py_BytesMain __libc_start_call_main __libc_start_main _start\$'"
+
+# ---- a record made here, reported with and without the debug files ----------------
+
+# A stripped program (as on a small board) whose debug file is elsewhere
+# (as on the workstation): the record carries each frame's build-id and
+# link-time address, report --debug-dir names them from it.
+G=$T/record
+SHOW=("$G.plain" "$G.named" "$G.err")
+strip_it() {
+	cp "$T/leaks_nofp" "$T/leaks_strip" &&
+	objcopy --only-keep-debug "$T/leaks_strip" "$T/leaks.debug" &&
+	strip --strip-all "$T/leaks_strip" &&
+	id=$(readelf -n "$T/leaks_strip" | sed -n 's/.*Build ID: \([0-9a-f]*\)$/\1/p') &&
+	[ -n "$id" ] && mkdir -p "$T/dbg/.build-id/${id:0:2}" &&
+	mv "$T/leaks.debug" "$T/dbg/.build-id/${id:0:2}/${id:2}.debug"
+}
+check "record: a stripped copy of leaks_nofp, its debug file by build-id in another directory" strip_it
+timeout -s INT -k 5 60 "$BB" memleak -w "$G.bbr" -- "$T/leaks_strip" >/dev/null 2>"$G.err"
+"$BB" report "$G.bbr" >"$G.plain" 2>>"$G.err"
+"$BB" report --debug-dir "$T/dbg" "$G.bbr" >"$G.named" 2>>"$G.err"
+# Each stack as "f1;f2;..." (functions, or module+offset when unnamed).
+stacks_of() {
+	awk '/bytes in/ { if (s != "") print s; s = ""; next }
+	     /^\t\t/ { f = $1; sub(/\+0x[0-9a-f]+$/, "", f); if ($1 ~ /^leaks_strip\+/) f = "?"; s = s (s == "" ? "" : ";") f }
+	     END { if (s != "") print s }' "$1" | sort
+}
+check "report without the debug files: the program's frames have no names (module+offset)" \
+	grep -qx 'strdup;?;?;__libc_start_call_main;__libc_start_main;?' <(stacks_of "$G.plain")
+check "report --debug-dir: strdup;dup_leak;main from the debug file" \
+	grep -qx 'strdup;dup_leak;main;__libc_start_call_main;__libc_start_main;_start' <(stacks_of "$G.named")
+check "report --debug-dir: the chain of four named, down to _start" \
+	grep -qx 'chain4;chain3;chain2;chain1;main;__libc_start_call_main;__libc_start_main;_start' \
+	<(stacks_of "$G.named")
+check "report --debug-dir: the module stays the recorded one" \
+	grep -qxF $'\t\tdup_leak+0x9 (leaks_strip)' "$G.named"
 
 # ---- deadlock through a library without frame pointers ----------------------------
 
