@@ -15,7 +15,7 @@
 # - lockmain + liblocklib.so (no frame pointers): deadlock's two
 #   acquisition stacks of each edge, whole, down to clone3;
 # - no stack shows a frame outside code, and [...] only where the walk
-#   could not go on;
+#   could not go on (nocfi.c: assembly without CFI);
 # - a record of a stripped program, reported without its debug file (no
 #   names) and with --debug-dir (named from the debug file by build-id).
 #
@@ -141,6 +141,18 @@ leak_case cache_mangled no "$T/cache_nofp" \
 check "leaks_nofp: the stacks end at _start, not in [...]" \
 	eval "jq -r 'select(.type == \"final\" and (.stack | index(\"main+\") // false)) | .stack[-1]' '$T/leaks_nofp.bb' 2>/dev/null |
 		grep -v '^_start+0x[0-9a-f]* (leaks_nofp)\$' | grep -q . && exit 1; true"
+
+# Code without call frame information nor frame pointer: the stack ends
+# with [...] right after it, and the warning names its object.
+gcc -O2 -fomit-frame-pointer -o "$T/nocfi" "$SRC/nocfi.c"
+G=$T/nocfi
+SHOW=("$G.out" "$G.err")
+timeout -s INT -k 5 60 "$BB" memleak -- "$T/nocfi" >"$G.out" 2>"$G.err"
+check "nocfi: the leak from assembly without CFI: its frame, then [...]" \
+	eval "grep -A2 '^	77 bytes in 1 allocations' '$G.out' | tr -d '\t' |
+		sed 's/+0x[0-9a-f]* / /' | paste -sd'|' | grep -qx '77 bytes in 1 allocations from stack|asm_leak (nocfi)|\[...\]'"
+check "nocfi: the warning names the object where stacks stopped" \
+	grep -qx 'memleak: stacks marked \[...\] stop in nocfi: .*' "$G.err"
 
 # ---- Debian's python3 (no frame pointers) ------------------------------------------
 
