@@ -39,7 +39,7 @@ WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CFLAGS   := -Os -g -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
 	    -I$(BUILD) -Ibpf -iquote common -I$(DEPS)/include -idirafter $(DEPS)/uapi
 LDFLAGS  := -static -Wl,--gc-sections -L$(DEPS)/lib
-LDLIBS   := -lbpf -lelf -lz
+LDLIBS   := -lbpf -lelf -lz -ldemangle
 BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)/include
 
 COMMON_SRC  := $(wildcard common/*.c)

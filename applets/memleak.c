@@ -39,7 +39,6 @@
 #include "memleak/leakscan.h"
 #include "memleak.skel.h"
 
-#define SHALLOW_FRAMES 3	/* fewer frames than this: no frame pointers? */
 #define ALLOCS_SHOWN 10		/* -a: allocations listed per stack */
 #define MAX_ALLOCS_LIMIT (1U << 22)	/* --max-allocs at most */
 
@@ -415,17 +414,16 @@ struct alloc_entry {
 static struct alloc_entry *allocs;
 static size_t nr_allocs;
 
-static unsigned shallow_stacks, deep_stacks;
 static unsigned long long leaked_bytes;	/* in the final report: --error-exitcode */
 
 static void print_frames_folded(const uint64_t *frames, int n, __u64 bytes)
 {
-	char sym[512];
+	char sym[BB_FRAME_TEXT];
 	int i;
 
 	for (i = n - 1; i >= 0; i--) {
 		format_frame(frames[i], sym, sizeof(sym));
-		sym[strcspn(sym, "+ ")] = 0;	/* a frame per function, as flame graphs want */
+		bb_frame_function(sym);	/* a frame per function, as flame graphs want */
 		printf("%s%s", bb_esc(sym), i ? ";" : "");
 	}
 	printf("%s %llu\n", n ? "" : "[unknown]", (unsigned long long)bytes);
@@ -472,10 +470,6 @@ static void print_row(const struct bb_agg_row *r, enum ml_kind kind, const char 
 
 	if (final && (kind == ML_DEFINITELY || kind == ML_KIND_UNKNOWN))
 		leaked_bytes += r->val.bytes;
-	if (n < SHALLOW_FRAMES)
-		shallow_stacks++;
-	else
-		deep_stacks++;
 	if (cfg.folded) {
 		if (final)
 			print_frames_folded(frames, n, r->val.bytes);
@@ -851,15 +845,6 @@ static void ml_tick(void *ctx, bool final)
 	bb_agg_emit(t, final);
 }
 
-static void warn_shallow(void)
-{
-	if (kernel_mode || shallow_stacks <= deep_stacks || !shallow_stacks)
-		return;
-	bb_warn("most stacks have fewer than %d frames: %s was probably built without "
-		"frame pointers (-fno-omit-frame-pointer), so callers are missing",
-		SHALLOW_FRAMES, target.exe);
-}
-
 /* ---- the end: the report's file, the program's fate, the exit status ------------- */
 
 /* -o: our stdout becomes the file.  A started program was forked before
@@ -992,7 +977,6 @@ static int ml_main(int argc, char **argv)
 	bb_session_run(&l, loop);
 	for (p = target.next; p; p = p->next)
 		bb_uprobes_detach(p->data);
-	warn_shallow();
 	bb_target_finish(&target);
 	report_ends();
 	return exit_status();

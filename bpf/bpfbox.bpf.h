@@ -169,40 +169,267 @@ static __always_inline __s32 bb_stack_id(void *ctx, void *map, __u64 flags)
 }
 
 /*
+ * User stacks without frame pointers.  User space (common/ustack.c) turns
+ * each object's .eh_frame into rows (how to find the caller from any
+ * instruction: the CFA from the stack or frame pointer, the return address
+ * and the saved frame pointer at offsets from it) and tells, per traced
+ * process, which object each executable mapping holds.  The walk below
+ * follows the rows; an object without any (a JIT, a file without
+ * .eh_frame) is walked through its frame pointers.  The maps stay at one
+ * entry unless user space sizes them (applets taking user stacks).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* filled by memcpy, not a syscall a row */
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bb_unwind_krow);
+} bb_unwind_rows SEC(".maps");
+
+/* Arrays, not hashes: a frame costs a few inlined array lookups, no hashing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bb_unwind_page);
+} bb_unwind_pages SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);			/* tgid */
+	__type(value, __u32);			/* its slot in bb_unwind_procs */
+} bb_unwind_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bb_unwind_proc);
+} bb_unwind_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BB_UNWIND_STATS);
+	__type(key, __u32);
+	__type(value, __u64);
+} bb_unwind_stats SEC(".maps");
+
+static __always_inline void bb_unwind_count(__u32 stat)
+{
+	__u64 *n = bpf_map_lookup_elem(&bb_unwind_stats, &stat);
+
+	if (n)
+		(*n)++;
+}
+
+/* A frame of the walk: where its code is, its stack and frame pointers. */
+struct bb_uw {
+	__u64 pc, sp, fp;
+};
+
+/* The walk's frame, per CPU: bb_unwind_step() is a global function (see
+ * there), which may take no pointer before 5.12. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bb_uw);
+} bb_uw_scratch SEC(".maps");
+
+enum { BB_UW_OK, BB_UW_END, BB_UW_CUT };
+
+/* The mapping holding @pc in @p (sorted by start): binary search. */
+BB_SUBPROG int bb_unwind_map_of(const struct bb_unwind_proc *p, __u64 pc)
+{
+	__u32 lo = 0, hi = p->nr, mid;
+	int i;
+
+	if (hi > BB_UNWIND_MAPS)
+		hi = BB_UNWIND_MAPS;
+	BB_UNROLL
+	for (i = 0; i < 8; i++) {	/* 2^8 > BB_UNWIND_MAPS; no break: see BB_UNROLL */
+		mid = (lo + hi) / 2;
+		if (lo >= hi)
+			continue;
+		if (p->maps[mid & (BB_UNWIND_MAPS - 1)].start <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || pc >= p->maps[(lo - 1) & (BB_UNWIND_MAPS - 1)].end)
+		return -1;
+	return (lo - 1) & (BB_UNWIND_MAPS - 1);
+}
+
+/* The row of @m's file in force at link-time address @link: its page's
+ * rows, binary search.  0, or -1 when none says. */
+BB_SUBPROG int bb_unwind_row_of(const struct bb_unwind_map *m, __u64 link,
+				struct bb_unwind_krow *out)
+{
+	__u64 page = (link >> BB_UNWIND_PAGE_SHIFT) - m->first_page;
+	const struct bb_unwind_page *pg;
+	const struct bb_unwind_krow *r;
+	__u32 lo, hi, mid, first;
+	int i;
+
+	if (page >= m->pages)
+		return -1;
+	mid = m->page_base + page;
+	pg = bpf_map_lookup_elem(&bb_unwind_pages, &mid);
+	if (!pg || !pg->nr)
+		return -1;
+	first = lo = pg->first;
+	hi = lo + pg->nr;
+	BB_UNROLL
+	for (i = 0; i < 10; i++) {	/* 2^10 > BB_UNWIND_PAGE_ROWS */
+		mid = (lo + hi) / 2;
+		if (lo >= hi)
+			continue;
+		r = bpf_map_lookup_elem(&bb_unwind_rows, &mid);
+		if (r && r->pc <= (__u32)link)
+			lo = mid + 1;
+		else
+			hi = mid;	/* (no row: only past the array's end) */
+	}
+	if (lo == first)
+		return -1;
+	mid = lo - 1;
+	r = bpf_map_lookup_elem(&bb_unwind_rows, &mid);
+	if (!r)
+		return -1;
+	*out = *r;
+	return 0;
+}
+
+/* One frame up through the frame pointer: {saved fp, return address}. */
+static __always_inline int bb_unwind_fp_step(struct bb_uw *s)
+{
+	__u64 frame[2];
+
+	/* Only up the stack: a %rbp that is no frame pointer ends it without
+	 * a faulting read. */
+	if (s->fp < s->sp || (s->fp & 7) ||
+	    bpf_probe_read_user(frame, sizeof(frame), (void *)s->fp))
+		return BB_UW_CUT;
+	if (!frame[1])
+		return BB_UW_END;
+	s->pc = frame[1];
+	s->sp = s->fp + sizeof(frame);
+	s->fp = frame[0];
+	return BB_UW_OK;
+}
+
+/*
+ * The walk's frame (bb_uw_scratch) to its caller's, by the current
+ * process's rows.  Its pc is a return address (its call instruction,
+ * pc - 1, says how to go on), or with @exact the next instruction of an
+ * interrupted function (a probe at its entry).
+ *
+ * A global function: the verifier checks it once, on its own, however
+ * many times the walk calls it (a static one is checked again at every
+ * call: 31 frames of two binary searches took 5.10's verifier past its
+ * limits).  So it finds its state in maps, not in pointer arguments.
+ */
+__attribute__((noinline)) int bb_unwind_step(__u32 slot, __u32 exact)
+{
+	__u32 zero = 0;
+	struct bb_uw *s = bpf_map_lookup_elem(&bb_uw_scratch, &zero);
+	const struct bb_unwind_proc *p = bpf_map_lookup_elem(&bb_unwind_procs, &slot);
+	const struct bb_unwind_map *m;
+	struct bb_unwind_krow row;
+	__u64 pc, cfa, ra, fp;
+	int i;
+
+	if (!s || !p)
+		return BB_UW_CUT;
+	pc = s->pc - !exact;
+	i = bb_unwind_map_of(p, pc);
+	if (i < 0) {
+		bb_unwind_count(BB_UNWIND_UNMAPPED);
+		return BB_UW_CUT;
+	}
+	m = &p->maps[i & (BB_UNWIND_MAPS - 1)];
+	if (!m->page_base)
+		return bb_unwind_fp_step(s);
+	if (bb_unwind_row_of(m, pc - m->bias, &row))
+		return BB_UW_CUT;
+	if (row.cfa == BB_CFA_END)
+		return BB_UW_END;
+	if (!row.ra_off)
+		return BB_UW_CUT;	/* in a link register (arm64's leaf): not followed */
+	if (row.cfa == BB_CFA_SP)
+		cfa = s->sp + row.cfa_off;
+	else if (row.cfa == BB_CFA_FP)
+		cfa = s->fp + row.cfa_off;
+	else
+		return BB_UW_CUT;
+	fp = s->fp;
+	if (cfa <= s->sp || bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa + row.ra_off)) ||
+	    (row.fp_off && bpf_probe_read_user(&fp, sizeof(fp), (void *)(cfa + row.fp_off))))
+		return BB_UW_CUT;
+	if (!ra)
+		return BB_UW_END;
+	s->pc = ra;
+	s->sp = cfa;
+	s->fp = fp;
+	return BB_UW_OK;
+}
+
+/*
  * The user stack at a uprobe, stored in @map: its id, or -1 (counted as
- * lost).  The frame-pointer chain is walked here rather than by
- * bpf_get_stack(), which does the same walk at a fixed price measured at
- * 0.8 us a call (6.18, a VM) even for one frame; here it is ~75 ns a
- * frame.  @first is the first frame: at a function's entry the return
- * address at *sp (%rbp is still the caller's: the walk from it starts at
- * the caller's caller), or 0 for the instruction pointer (a return probe:
- * the caller's own code).  The walk goes only up the stack, so a %rbp
- * that is not a frame pointer (code built without them) ends it without
- * a faulting read.
+ * lost).  @first is nonzero at a function's entry (the return address
+ * at *sp, used when the function has no rows), 0 at a return (the
+ * instruction pointer is then in the caller).  A process with unwind rows
+ * is walked by them; a frame they cannot vouch for ends the stack with
+ * BB_FRAME_TRUNCATED.  Without rows (none loaded for this process) the
+ * walk follows the frame pointers, as bpf_get_stack() would, but at ~75 ns
+ * a frame instead of its 0.8 us a call (6.18, a VM).
  */
 BB_SUBPROG __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
 {
 	struct bb_stack *st = bb_stack_scratch_get();
-	__u64 fp = PT_REGS_FP(regs), low = PT_REGS_SP(regs), frame[2];
-	int i, n = 1;
+	__u32 zero = 0, tgid = bpf_get_current_pid_tgid() >> 32;
+	struct bb_uw *s = bpf_map_lookup_elem(&bb_uw_scratch, &zero);
+	__u32 *slot = bpf_map_lookup_elem(&bb_unwind_pids, &tgid);
+	__u32 p = slot ? *slot + 1 : 0;		/* the process's slot + 1; 0: none */
+	int i, n = 1, r = BB_UW_OK;
 
-	if (!st)
+	if (!st || !s)
 		return -1;
 	__builtin_memset(st, 0, sizeof(*st));
-	st->frames[0] = first ?: PT_REGS_IP(regs);
+	s->pc = PT_REGS_IP(regs);
+	s->sp = PT_REGS_SP(regs);
+	s->fp = PT_REGS_FP(regs);
+	/* At an entry the function's own row leads to its caller, whatever
+	 * its prologue did before the probe; without one, *sp (x86). */
+	if (first && (!p || bb_unwind_step(p - 1, 1) != BB_UW_OK)) {
+		s->pc = first;
+		s->sp = PT_REGS_SP(regs) + 8;
+		s->fp = PT_REGS_FP(regs);
+	}
+	st->frames[0] = s->pc;
 	/* No break (an unrolled loop needs a fixed count): once the walk
-	 * ends, fp is 0, below low, and the rest only tests that. */
+	 * ends, r says so and the rest only tests it. */
 	BB_UNROLL
 	for (i = 1; i < BB_MAX_STACK; i++) {
-		if (fp < low || (fp & 7) ||
-		    bpf_probe_read_user(frame, sizeof(frame), (void *)fp) || !frame[1]) {
-			fp = 0;
+		if (r != BB_UW_OK)
 			continue;
+		r = p ? bb_unwind_step(p - 1, 0) : bb_unwind_fp_step(s);
+		if (r == BB_UW_OK) {
+			st->frames[i] = s->pc;
+			n = i + 1;
+		} else if (r == BB_UW_CUT && p) {
+			st->frames[i] = BB_FRAME_TRUNCATED;
+			n = i + 1;
+			bb_unwind_count(BB_UNWIND_CUT);
 		}
-		st->frames[i] = frame[1];	/* {saved %rbp, return address} */
-		n = i + 1;
-		low = fp + sizeof(frame);
-		fp = frame[0];
+	}
+	/* Still going after the last slot: more frames than fit, shown so. */
+	if (r == BB_UW_OK && p && n == BB_MAX_STACK) {
+		st->frames[BB_MAX_STACK - 1] = BB_FRAME_TRUNCATED;
+		bb_unwind_count(BB_UNWIND_CUT);
 	}
 	return bb_stack_store(map, st, n * 8);
 }

@@ -23,7 +23,7 @@
 
 /* Option groups the core parses for an applet (struct bb_applet.common). */
 enum {
-	BB_OPT_OUTPUT = 1 << 0,	/* --json -w -r --busy-poll --duration --interval --top */
+	BB_OPT_OUTPUT = 1 << 0,	/* --json -w -r --busy-poll --duration --interval --top --no-demangle */
 	BB_OPT_PID = 1 << 4,	/* -p */
 	BB_OPT_TASK = 1 << 1 | BB_OPT_PID,	/* -p --tid --comm --cgroup --mntns */
 	BB_OPT_NETNS = 1 << 2,	/* --netns */
@@ -42,6 +42,7 @@ struct bb_common {
 	bool json;
 	bool busy_poll;
 	bool verbose;
+	bool no_demangle;		/* --no-demangle: C++ names as mangled */
 	const char *write_file;		/* -w */
 	bool force;			/* --force: outputs may replace files (outfile.h) */
 	const char *read_file;		/* -r */
@@ -177,6 +178,10 @@ void bb_esc_to(const char *s, char *buf, size_t len);
 /* Stacks as the applets print them, each frame named by @fmt. */
 typedef void (*bb_frame_fmt)(uint64_t addr, char *buf, size_t len);
 /* A line per frame after @indent; @none's line (if any) for no frame. */
+/* Room for a frame as text: C++ names of templates run to kilobytes. */
+#define BB_FRAME_TEXT 4096
+/* A printed frame ("name+0x1a (module)") cut to its function's name. */
+void bb_frame_function(char *frame);
 void bb_print_frames(const char *indent, const uint64_t *frames, int n, bb_frame_fmt fmt,
 		     const char *none);
 /* A JSON array of the frames' names under @key. */

@@ -17,6 +17,7 @@
 #include <zlib.h>
 #include "bpfbox.h"
 #include "elfsyms.h"
+#include "unwind.h"
 #include "usyms.h"
 
 #ifndef NT_GNU_BUILD_ID
@@ -59,6 +60,9 @@ struct bb_elfsyms {
 	size_t nr_segs;
 	struct table code, data;
 	char *names;
+	struct bb_unwind_rows unwind;	/* from .eh_frame and .debug_frame */
+	unsigned char build_id[MAX_BUILD_ID];
+	size_t build_id_len;
 };
 
 static struct bb_elfsyms *cache;
@@ -159,6 +163,7 @@ void bb_elfsyms_put(struct bb_elfsyms *e)
 	free(e->code.v);
 	free(e->data.v);
 	free(e->names);
+	bb_unwind_free(&e->unwind);
 	free(e);
 }
 
@@ -609,6 +614,58 @@ static bool find_debug(struct debug *dbg, Elf *elf, dev_t dev, ino_t ino, const 
 	       by_debuglink(dbg, elf, dev, ino, path, root);
 }
 
+/* ---- unwind rows ------------------------------------------------------------ */
+
+static bool want_unwind;
+
+void bb_elfsyms_want_unwind(void)
+{
+	want_unwind = true;
+}
+
+/* @elf's .eh_frame and .debug_frame as unwind rows (unwind.h). */
+static void read_unwind(struct bb_elfsyms *e, Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	size_t shstrndx;
+	const char *name;
+
+	if (!gelf_getehdr(elf, &eh) || elf_getshdrstrndx(elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    (sh.sh_flags & SHF_COMPRESSED))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || (strcmp(name, ".eh_frame") && strcmp(name, ".debug_frame")))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (d && d->d_buf)
+			bb_unwind_parse(&e->unwind, d->d_buf, d->d_size, sh.sh_addr,
+					name[1] == 'e', eh.e_machine);
+	}
+	bb_unwind_sort(&e->unwind);
+}
+
+const struct bb_unwind_row *bb_elfsyms_unwind(const struct bb_elfsyms *e, uint64_t vaddr)
+{
+	return bb_unwind_find(&e->unwind, vaddr);
+}
+
+size_t bb_elfsyms_build_id(const struct bb_elfsyms *e, const unsigned char **id)
+{
+	*id = e->build_id;
+	return e->build_id_len;
+}
+
+const struct bb_unwind_rows *bb_elfsyms_unwind_rows(const struct bb_elfsyms *e)
+{
+	return &e->unwind;
+}
+
 /* ---- loading and lookups -------------------------------------------------- */
 
 int bb_elfsyms_load(struct bb_elfsyms *e, const char *path, const char *root)
@@ -623,6 +680,9 @@ int bb_elfsyms_load(struct bb_elfsyms *e, const char *path, const char *root)
 	elf = elf_of(e);
 	if (elf) {
 		read_segments(e, elf);
+		e->build_id_len = build_id(elf, e->build_id);
+		if (want_unwind)
+			read_unwind(e, elf);
 		/* No .symtab: stripped, the debug file may have it. */
 		if (!add_tables(&c, elf) && path && e->fd >= 0 &&
 		    find_debug(&dbg, elf, e->dev, e->ino, path, root)) {

@@ -60,6 +60,22 @@ int bb_elfsyms_vaddr(const struct bb_elfsyms *e, uint64_t off, uint64_t *vaddr);
 const char *bb_elfsyms_find(const struct bb_elfsyms *e, uint64_t vaddr, bool data,
 			    uint64_t *offset);
 
+/* Files loaded from now on read their unwind rows too (only the stack
+ * walker needs them: a symbolizer alone does not pay for them). */
+void bb_elfsyms_want_unwind(void);
+/*
+ * The unwind row (unwind.h) covering link-time address @vaddr, from the
+ * file's .eh_frame and .debug_frame, once loaded; NULL when none says how
+ * to find the caller there.
+ */
+struct bb_unwind_row;
+const struct bb_unwind_row *bb_elfsyms_unwind(const struct bb_elfsyms *e, uint64_t vaddr);
+/* All of them, sorted (unwind.h), once loaded. */
+const struct bb_unwind_rows *bb_elfsyms_unwind_rows(const struct bb_elfsyms *e);
+
+/* The file's GNU build-id (its bytes in *@id), once loaded; 0: none. */
+size_t bb_elfsyms_build_id(const struct bb_elfsyms *e, const unsigned char **id);
+
 /* Path-based helpers, to place uprobes: */
 /*
  * File offset of symbol @name (function) in ELF @path, for uprobes; 0 or -1

@@ -16,6 +16,7 @@
 #include "bpfbox.h"
 #include "loader.h"
 #include "uprobes.h"
+#include "ustack.h"
 #include "../bpf/bb_shared.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -467,6 +468,9 @@ void bb_load_attach(struct bb_load *l)
 		choose_programs(l);
 		if (l->configure && l->configure(l->skel))
 			bb_die("cannot configure the BPF object");
+		/* Uprobes take user stacks: the unwinder's tables at full size. */
+		if (l->uprobes)
+			bb_ustack_size(l->obj);
 		failed_prog[0] = verifier_says[0] = 0;
 		err = bpf_object__load(l->obj);
 		if (err) {
@@ -476,8 +480,10 @@ void bb_load_attach(struct bb_load *l)
 			continue;
 		}
 		bad = attach_all(l);
-		if (!bad)
+		if (!bad) {
+			bb_ustack_use(l->obj);
 			return;
+		}
 		if (!reject(l, bad))
 			bb_die("cannot attach %s: %s", bad, last_warning);
 		close_skel(l);

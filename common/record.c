@@ -15,6 +15,7 @@
 #include "outfile.h"
 #include "record.h"
 #include "usyms.h"
+#include "ustack.h"
 
 #define WRITE_BUFFER (1 << 20)
 #define MAX_RECORD (64 << 20)	/* larger lengths mean a corrupt file */
@@ -90,6 +91,8 @@ void bb_stacks_use_map(int map_fd, struct bb_usyms **user)
 {
 	stack_map_fd = map_fd;
 	stack_user_syms = user;
+	if (user && *user)
+		bb_ustack_track(*user);	/* a running process (-p): its rows now */
 }
 
 void bb_stacks_add(int32_t id, const uint64_t *frames, int nr)
@@ -128,6 +131,8 @@ int bb_stack_frames(int32_t id, uint64_t *frames, int max)
 			return 0;
 		for (n = 0; n < BB_MAX_STACK && n < max && buf[n]; n++)
 			frames[n] = buf[n];
+		if (stack_user_syms)
+			bb_usyms_blame(*stack_user_syms, frames, n);
 		return n;
 	}
 	if (!nr_file_stacks)
@@ -454,6 +459,33 @@ void bb_usym_add(uint64_t addr, const char *text)
 	add_usym(addr, text);
 }
 
+void bb_usym_set(uint64_t addr, const char *text)
+{
+	struct usym_text *u = find_usym(addr);
+
+	if (!u) {
+		add_usym(addr, text);
+		return;
+	}
+	free(u->text);
+	u->text = bb_xstrdup(text);
+}
+
+/* With the text, what names the frame on another machine (report
+ * --debug-dir): its file's build-id, link-time address and file offset. */
+static void record_frame_id(struct bb_usyms *syms, uint64_t addr)
+{
+	struct bb_usym_id id;
+	uint64_t v[3];
+
+	if (bb_usyms_frame_id(syms, addr, &id))
+		return;
+	v[0] = addr;
+	v[1] = id.vaddr;
+	v[2] = id.file_offset;
+	bb_record_write(BB_REC_UFRAME, v, sizeof(v), id.build_id, id.build_id_len);
+}
+
 const char *bb_usym_get(uint64_t addr)
 {
 	struct usym_text *u = find_usym(addr);
@@ -471,7 +503,9 @@ void bb_usym_format(struct bb_usyms *syms, uint64_t addr, char *buf, size_t len)
 {
 	const char *text = bb_usym_get(addr);
 
-	if (text)
+	if (addr == BB_FRAME_TRUNCATED)
+		snprintf(buf, len, "[...]");
+	else if (text)
 		snprintf(buf, len, "%s", text);
 	else if (syms)
 		bb_usyms_format(syms, addr, buf, len);
@@ -481,7 +515,7 @@ void bb_usym_format(struct bb_usyms *syms, uint64_t addr, char *buf, size_t len)
 
 void bb_usym_record_stack(struct bb_usyms *syms, const uint64_t *frames, size_t n)
 {
-	char text[512];
+	char text[BB_FRAME_TEXT];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -489,6 +523,8 @@ void bb_usym_record_stack(struct bb_usyms *syms, const uint64_t *frames, size_t 
 			continue;	/* named already */
 		bb_usym_format(syms, frames[i], text, sizeof(text));
 		bb_usym_record(frames[i], text);
+		if (rec_file && frames[i] != BB_FRAME_TRUNCATED)
+			record_frame_id(syms, frames[i]);
 	}
 }
 

@@ -38,6 +38,8 @@ enum bb_rec_type {
 	BB_REC_LOST,		/* struct bb_lost_report */
 	BB_REC_STACK,		/* u32 id, u32 nr, u64 frames[nr] */
 	BB_REC_USYM,		/* u64 address, text\0: a user frame as printed */
+	BB_REC_UFRAME,		/* u64 address, u64 link-time address, u64 file offset,
+				 * build-id bytes: what names a user frame anywhere */
 	BB_REC_NR,
 };
 
@@ -115,6 +117,8 @@ void bb_stacks_add(int32_t id, const uint64_t *frames, int nr);
  * while recording; report adds them back with bb_usym_add(). */
 void bb_usym_record(uint64_t addr, const char *text);
 void bb_usym_add(uint64_t addr, const char *text);
+/* Replaces (or adds) the text of a frame: report --debug-dir. */
+void bb_usym_set(uint64_t addr, const char *text);
 const char *bb_usym_get(uint64_t addr);
 struct bb_usyms;
 /* A user frame as text: what the file recorded, else from @syms (live),

@@ -5,6 +5,7 @@
  * live.  Symbols and enum names come from the file, not from this host.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +14,62 @@
 #include "ksyms.h"
 #include "loader.h"
 #include "record.h"
+#include "elfsyms.h"
+#include "usyms.h"
+
+/* --debug-dir: where debug files are looked for by build-id. */
+static const char *debug_dir;
+
+/*
+ * A user frame named again from the debug file its build-id leads to
+ * (DIR/.build-id/xx/rest.debug, as under /usr/lib/debug): the host that
+ * recorded it may have had a stripped file.  The module is the recorded
+ * text's; a frame the debug file does not name keeps its recorded text.
+ */
+static void rename_frame(const char *p, uint32_t len)
+{
+	char path[PATH_MAX], text[BB_FRAME_TEXT], *cxx;
+	const unsigned char *id = (const unsigned char *)p + 24;
+	const char *old, *module, *name;
+	struct bb_elfsyms *e;
+	uint64_t v[3], off;
+	size_t n = len - 24, i, at, mlen;
+
+	if (len <= 25 || n > 64)
+		return;
+	memcpy(v, p, sizeof(v));
+	at = snprintf(path, sizeof(path), "%s/.build-id/%02x/", debug_dir, id[0]);
+	for (i = 1; i < n && at + 3 < sizeof(path); i++)
+		at += snprintf(path + at, sizeof(path) - at, "%02x", id[i]);
+	if (at + 7 >= sizeof(path))
+		return;
+	strcpy(path + at, ".debug");
+	e = bb_elfsyms_open(path);	/* kept: the next frame of this file reuses it */
+	if (!e || bb_elfsyms_load(e, NULL, NULL))
+		return;
+	name = bb_elfsyms_find(e, v[1], false, &off);
+	if (!name)
+		return;
+	/* The module: "name+0x1a (MODULE)", or unnamed "MODULE+0x1a". */
+	old = bb_usym_get(v[0]);
+	module = old ? strrchr(old, '(') : NULL;
+	mlen = module ? strlen(module) : 0;
+	if (old && !module && strstr(old, "+0x")) {
+		module = old;
+		mlen = strstr(old, "+0x") - old;
+	}
+	cxx = bb_demangle(name);
+	if (!module)
+		snprintf(text, sizeof(text), "%s+0x%llx", cxx ? cxx : name, (unsigned long long)off);
+	else if (*module == '(')
+		snprintf(text, sizeof(text), "%s+0x%llx %s", cxx ? cxx : name,
+			 (unsigned long long)off, module);
+	else
+		snprintf(text, sizeof(text), "%s+0x%llx (%.*s)", cxx ? cxx : name,
+			 (unsigned long long)off, (int)mlen, module);
+	free(cxx);
+	bb_usym_set(v[0], text);
+}
 
 /* Pass 1 collects what the records refer to. */
 struct catalog {
@@ -50,6 +107,10 @@ static void collect(const struct bb_record *rec, void *ctx)
 	case BB_REC_USYM:
 		memcpy(&v, p, 8);
 		bb_usym_add(v, p + 8);
+		break;
+	case BB_REC_UFRAME:
+		if (debug_dir)
+			rename_frame(p, rec->len);
 		break;
 	case BB_REC_LOST:
 		memcpy(&c->lost, p, sizeof(c->lost));
@@ -185,16 +246,23 @@ int bb_report_file(const char *path)
 	return 0;
 }
 
+enum { K_DEBUG_DIR = 1000, K_NO_DEMANGLE };
+
 static const struct bb_option report_options[] = {
 	{ "json", 'j', NULL, "JSON lines instead of text" },
+	{ "debug-dir", K_DEBUG_DIR, "DIR", "name user frames from the debug files under DIR/.build-id/ (the recording host's files may have been stripped)" },
+	{ "no-demangle", K_NO_DEMANGLE, NULL, "C++ names as mangled (frames named with --debug-dir)" },
 	{ 0 }
 };
 
 static int report_parse(int key, const char *arg)
 {
-	(void)arg;
 	if (key == 'j')
 		bb_opts.json = true;
+	else if (key == K_DEBUG_DIR)
+		debug_dir = arg;
+	else if (key == K_NO_DEMANGLE)
+		bb_opts.no_demangle = true;
 	return 0;
 }
 
@@ -209,7 +277,8 @@ BB_APPLET(report,
 	.name = "report",
 	.summary = "print a record file written by an applet's -w",
 	.usage = "FILE",
-	.description = "Example:\n  dropwatch -w drops.bbr --duration 60; bpfbox report drops.bbr\n",
+	.description = "Examples:\n  dropwatch -w drops.bbr --duration 60; bpfbox report drops.bbr\n"
+		       "  bpfbox report --debug-dir ./debug leaks.bbr    names from debug files by build-id\n",
 	.options = report_options,
 	.parse = report_parse,
 	.permute = true,

@@ -12,10 +12,13 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/user.h>
+#include <elf.h>
 #include "bpfbox.h"
 #include "output.h"
 #include "target.h"
 #include "usyms.h"
+#include "ustack.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -238,6 +241,71 @@ void bb_target_attach(struct bb_target *t, int pid)
 		bb_die("process %d went away", pid);
 }
 
+/* AT_ENTRY of the process's auxiliary vector: its program's entry point. */
+static unsigned long entry_point(int pid)
+{
+	unsigned long av[2], entry = 0;
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	while (read(fd, av, sizeof(av)) == sizeof(av) && av[0])
+		if (av[0] == AT_ENTRY)
+			entry = av[1];
+	close(fd);
+	return entry;
+}
+
+/*
+ * Runs a child stopped at its exec to its program's entry point: by then
+ * the dynamic loader has mapped every library it needs, so that their
+ * unwind rows are in the kernel before the program's first instruction
+ * (a leak in main's first line has its whole stack).  A breakpoint
+ * (x86's int3) at the entry, then the instruction put back.  Elsewhere,
+ * or when anything fails, the libraries' rows come at the first refresh.
+ */
+static void run_to_entry(struct bb_target *t)
+{
+#if defined(__x86_64__)
+	unsigned long entry = entry_point(t->pid), word;
+	struct user_regs_struct regs;
+	int status, sig;
+
+	errno = 0;
+	word = entry ? ptrace(PTRACE_PEEKTEXT, t->pid, (void *)entry, NULL) : 0;
+	if (!entry || errno ||
+	    ptrace(PTRACE_POKETEXT, t->pid, (void *)entry, (void *)((word & ~0xffUL) | 0xcc)))
+		return;
+	for (sig = 0;; ) {
+		if (ptrace(PTRACE_CONT, t->pid, NULL, (void *)(long)sig) ||
+		    waitpid(t->pid, &status, __WALL) != t->pid)
+			return;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			t->exited = true;	/* died in the loader (a missing library) */
+			t->wait_status = status;
+			return;
+		}
+		sig = WSTOPSIG(status);
+		if (sig != SIGTRAP)
+			continue;	/* the program's own signal: passed on */
+		sig = 0;
+		if (status >> 16)
+			continue;	/* a ptrace event (its exit): go on */
+		if (ptrace(PTRACE_GETREGS, t->pid, NULL, &regs) || regs.rip != entry + 1)
+			continue;
+		break;
+	}
+	regs.rip = entry;
+	ptrace(PTRACE_POKETEXT, t->pid, (void *)entry, (void *)word);
+	ptrace(PTRACE_SETREGS, t->pid, NULL, &regs);
+#else
+	(void)t;
+#endif
+}
+
 /* Its arguments as the report names it (not a shell's quoting: for reading). */
 static void read_cmdline(struct bb_target *t)
 {
@@ -263,7 +331,8 @@ static void read_cmdline(struct bb_target *t)
 	t->cmdline[n] = 0;
 }
 
-/* A started program stopped at an exec: its file and map, then the applet's turn. */
+/* A started program stopped at an exec: run to its entry point (its
+ * libraries mapped), its file and map, then the applet's turn. */
 static void new_image(struct bb_target *t)
 {
 	char link[64];
@@ -276,11 +345,15 @@ static void new_image(struct bb_target *t)
 			t->exe[n] = 0;
 	}
 	read_cmdline(t);
+	run_to_entry(t);
+	if (t->exited)
+		return;		/* died in the dynamic loader */
 	if (t->syms)
 		bb_usyms_close(t->syms);
 	t->syms = bb_usyms_open(t->pid);
 	if (!t->syms)
 		bb_die("cannot read the memory map of %d", t->pid);
+	bb_ustack_track(t->syms);
 	if (t->on_exec)
 		t->on_exec(t);
 }
@@ -314,7 +387,8 @@ void bb_target_run(struct bb_target *t)
 	ptrace(PTRACE_SETOPTIONS, t->pid, NULL, (void *)trace_options(t));
 	t->started = true;
 	new_image(t);
-	ptrace(PTRACE_CONT, t->pid, NULL, NULL);
+	if (!t->exited)
+		ptrace(PTRACE_CONT, t->pid, NULL, NULL);
 }
 
 /* -f: children whose first stop came before their parent's fork event:
@@ -505,8 +579,10 @@ char *bb_target_getenv(const struct bb_target *t, const char *name, char *buf, s
 
 void bb_target_refresh(struct bb_target *t)
 {
-	if (t->syms && !t->exited)
+	if (t->syms && !t->exited) {
 		bb_usyms_refresh(t->syms);
+		bb_ustack_track(t->syms);	/* files dlopen'd since */
+	}
 	if (!t->launched && !t->exited && kill(t->pid, 0) && errno == ESRCH)
 		t->exited = true;
 }
@@ -612,8 +688,12 @@ static void finish_one(struct bb_target *t)
 
 void bb_target_finish(struct bb_target *t)
 {
+	const char *cut = bb_usyms_unwind_culprit(t->syms);
 	struct bb_target *p;
 
+	if (cut)
+		bb_warn("stacks marked [...] stop in %s: its code keeps no frame pointer there, "
+			"so the callers beyond could not be found", cut);
 	if (t->pid && t->watch_fd >= 0)	/* (no target: all zero) */
 		close(t->watch_fd);
 	t->watch_fd = -1;

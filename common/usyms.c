@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include "bpfbox.h"
 #include "elfsyms.h"
+#include "bb_shared.h"
 #include "usyms.h"
 
 /* Bigger than any vdso; a "[vdso]" this big is not one. */
@@ -27,6 +28,7 @@ struct obj {
 	unsigned major, minor;	/* the device and inode maps shows */
 	unsigned long long ino;
 	struct bb_elfsyms *elf;	/* NULL: not ELF, or no way to read it */
+	unsigned long cut;	/* truncated stacks whose last frame is here */
 };
 
 struct map {
@@ -708,16 +710,34 @@ int bb_usyms_lookup_data(struct bb_usyms *u, unsigned long long addr, struct bb_
 	return lookup(u, addr, true, out);
 }
 
+/* libiberty's demangler (scripts/deps.sh): a malloc'd name, or NULL. */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+/* @name as C++ source spells it (Itanium ABI: "_Z..."), malloc'd; NULL
+ * with --no-demangle or for a name that is no mangled one. */
+char *bb_demangle(const char *name)
+{
+	if (!name || bb_opts.no_demangle || name[0] != '_' || name[1] != 'Z')
+		return NULL;
+	return __cxa_demangle(name, NULL, NULL, NULL);
+}
+
 static void format(struct bb_usyms *u, unsigned long long addr, bool data, char *buf,
 		   size_t len)
 {
 	struct bb_usym s;
+	char *cxx;
 
 	if (!len)
 		return;
-	if (lookup(u, addr, data, &s) < 0)
+	if (lookup(u, addr, data, &s) < 0) {
 		snprintf(buf, len, "0x%llx", addr);
-	else if (s.name && s.module)
+		return;
+	}
+	cxx = bb_demangle(s.name);
+	if (cxx)
+		s.name = cxx;
+	if (s.name && s.module)
 		snprintf(buf, len, "%s+0x%llx (%s)", s.name, s.offset, s.module);
 	else if (s.name)
 		snprintf(buf, len, "%s+0x%llx", s.name, s.offset);
@@ -725,6 +745,7 @@ static void format(struct bb_usyms *u, unsigned long long addr, bool data, char 
 		snprintf(buf, len, "%s+0x%llx", s.module, s.module_offset);
 	else
 		snprintf(buf, len, "0x%llx", addr);
+	free(cxx);
 }
 
 void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len)
@@ -735,6 +756,67 @@ void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, siz
 void bb_usyms_format_data(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len)
 {
 	format(u, addr, true, buf, len);
+}
+
+/* ---- unwinding -------------------------------------------------------------- */
+
+void bb_usyms_each_code(struct bb_usyms *u, void (*fn)(const struct bb_usyms_code *c, void *ctx),
+			void *ctx)
+{
+	struct bb_usyms_code c;
+	const struct map *m;
+	uint64_t vaddr;
+	size_t i;
+
+	for (i = 0; u && i < u->nr_maps; i++) {
+		m = &u->maps[i];
+		if (!m->exec || m->stale)
+			continue;
+		c = (struct bb_usyms_code){ .start = m->start, .end = m->end };
+		if (m->obj && m->obj->elf && !load_obj(u, m->obj) &&
+		    !bb_elfsyms_vaddr(m->obj->elf, m->start - m->base, &vaddr)) {
+			c.elf = m->obj->elf;
+			c.bias = m->start - vaddr;
+		}
+		c.module = m->obj ? m->obj->module : NULL;
+		fn(&c, ctx);
+	}
+}
+
+int bb_usyms_frame_id(struct bb_usyms *u, uint64_t addr, struct bb_usym_id *out)
+{
+	const struct map *m = u ? find_map(u->maps, u->nr_maps, addr) : NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!m || !m->obj || !m->obj->elf || load_obj(u, m->obj))
+		return -1;
+	out->file_offset = addr - m->base;
+	out->build_id_len = bb_elfsyms_build_id(m->obj->elf, &out->build_id);
+	if (!out->build_id_len || bb_elfsyms_vaddr(m->obj->elf, out->file_offset, &out->vaddr))
+		return -1;
+	return 0;
+}
+
+void bb_usyms_blame(struct bb_usyms *u, const uint64_t *frames, int n)
+{
+	const struct map *m;
+
+	if (!u || n < 2 || frames[n - 1] != BB_FRAME_TRUNCATED)
+		return;
+	m = find_map(u->maps, u->nr_maps, frames[n - 2] - 1);
+	if (m && m->obj)
+		m->obj->cut++;
+}
+
+const char *bb_usyms_unwind_culprit(const struct bb_usyms *u)
+{
+	const struct obj *best = NULL;
+	size_t i;
+
+	for (i = 0; u && i < u->nr_objs; i++)
+		if (u->objs[i]->cut && (!best || u->objs[i]->cut > best->cut))
+			best = u->objs[i];
+	return best ? best->module : NULL;
 }
 
 const char *bb_usyms_file(const struct bb_usyms *u, size_t i)

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct bb_usyms;			/* one process's address space */
 
@@ -61,6 +62,44 @@ void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, siz
 /* Same for a data address (bb_usyms_lookup_data). */
 void bb_usyms_format_data(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len);
 void bb_usyms_close(struct bb_usyms *u);
+
+/*
+ * Each executable mapping of the process, in address order, to @fn:
+ * [start, end), bias (address - link-time address) and the ELF file it
+ * maps, its tables loaded (NULL: no ELF file, a JIT's memory).
+ */
+struct bb_elfsyms;
+struct bb_usyms_code {
+	uint64_t start, end, bias;
+	const struct bb_elfsyms *elf;
+	const char *module;
+};
+void bb_usyms_each_code(struct bb_usyms *u, void (*fn)(const struct bb_usyms_code *c, void *ctx),
+			void *ctx);
+
+/*
+ * A stack that ends with BB_FRAME_TRUNCATED (the walk could not vouch for
+ * the next frame) is blamed on the object of its last real frame;
+ * bb_usyms_unwind_culprit() names the one blamed most (NULL: none).
+ */
+void bb_usyms_blame(struct bb_usyms *u, const uint64_t *frames, int n);
+const char *bb_usyms_unwind_culprit(const struct bb_usyms *u);
+
+/*
+ * What names a code address anywhere: the build-id of the file it is in,
+ * its link-time address and its file offset.  0, or -1 (no file, or a file
+ * without a build-id).  The build-id stays valid until bb_usyms_close().
+ */
+struct bb_usym_id {
+	const unsigned char *build_id;
+	size_t build_id_len;
+	uint64_t vaddr, file_offset;
+};
+int bb_usyms_frame_id(struct bb_usyms *u, uint64_t addr, struct bb_usym_id *out);
+
+/* @name demangled (C++, Itanium ABI), malloc'd; NULL when it is no mangled
+ * name or --no-demangle was given. */
+char *bb_demangle(const char *name);
 
 /* The process's pid, as given to bb_usyms_open(). */
 int bb_usyms_pid(const struct bb_usyms *u);

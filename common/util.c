@@ -243,10 +243,27 @@ void bb_json_end(struct bb_json *j)
 	fputs("}\n", j->f);
 }
 
+void bb_frame_function(char *frame)
+{
+	char *p = frame, *cut = NULL;
+
+	/* The last "+0x" that hex digits follow: a C++ name may hold blanks
+	 * and "+" (operator+), a module "++" (libstdc++). */
+	while ((p = strstr(p, "+0x"))) {
+		if (p[3] && strchr("0123456789abcdef", p[3]))
+			cut = p;
+		p += 3;
+	}
+	if (cut)
+		*cut = 0;
+	else
+		frame[strcspn(frame, " ")] = 0;	/* "0x7f00...", "[...]" */
+}
+
 void bb_print_frames(const char *indent, const uint64_t *frames, int n, bb_frame_fmt fmt,
 		     const char *none)
 {
-	char sym[512];
+	char sym[BB_FRAME_TEXT];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -260,7 +277,7 @@ void bb_print_frames(const char *indent, const uint64_t *frames, int n, bb_frame
 void bb_json_frames(struct bb_json *j, const char *key, const uint64_t *frames, int n,
 		    bb_frame_fmt fmt)
 {
-	char sym[512];
+	char sym[BB_FRAME_TEXT];
 	int i;
 
 	bb_json_raw(j, key, "[");

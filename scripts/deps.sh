@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Build bpfbox's C dependencies (libbpf, libelf, zlib) as static musl
-# libraries under build/deps/, from pinned Debian source packages.
+# Build bpfbox's C dependencies (libbpf, libelf, zlib, and libiberty's C++
+# demangler) as static musl libraries under build/deps/, from pinned Debian
+# source packages.
 #
 #   scripts/deps.sh          # as root, on Debian 12 (bookworm) x86_64
 #   FORCE=1 scripts/deps.sh  # rebuild even if build/deps/.stamp is current
 #
 # Result (prefix build/deps/):
-#   lib/libbpf.a lib/libelf.a lib/libz.a
+#   lib/libbpf.a lib/libelf.a lib/libz.a lib/libdemangle.a (__cxa_demangle)
 #   include/  bpf/*.h, libelf.h, gelf.h, nlist.h, zlib.h, zconf.h
 #   uapi/     Linux UAPI headers (linux/, asm/, asm-generic/) -- use with
 #             -idirafter, never -I: musl ships none and they must not shadow
@@ -30,9 +31,12 @@ SUITE=trixie
 LIBBPF_VER=1.5.0-3
 ELFUTILS_VER=0.192-4
 ZLIB_VER=1:1.3.dfsg+really1.3.1-1
+# libiberty from bookworm: trixie's .dsc is missing from the mirror.
+LIBIBERTY_VER=20230104-1
+LIBIBERTY_SUITE=bookworm
 # Bump whenever the recipe below changes, so existing trees get rebuilt.
-RECIPE=1
-STAMP="recipe=$RECIPE libbpf=$LIBBPF_VER elfutils=$ELFUTILS_VER zlib=$ZLIB_VER"
+RECIPE=2
+STAMP="recipe=$RECIPE libbpf=$LIBBPF_VER elfutils=$ELFUTILS_VER zlib=$ZLIB_VER libiberty=$LIBIBERTY_VER"
 
 JOBS=$(nproc)
 export DEBIAN_FRONTEND=noninteractive
@@ -80,7 +84,8 @@ mkdir -p "$DEPS/lib" "$DEPS/include" "$DEPS/uapi" "$LOGS" "$WORK"
 #    a .ok marker per package guards against half-finished downloads.
 # ---------------------------------------------------------------------------
 mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/src"
-echo "deb-src $MIRROR $SUITE main" >"$APTDIR/sources.list"
+printf 'deb-src %s %s main\n' "$MIRROR" "$SUITE" "$MIRROR" "$LIBIBERTY_SUITE" \
+    >"$APTDIR/sources.list"
 SRC_APT_OPTS=(
     -o "Dir::Etc::SourceList=$APTDIR/sources.list"
     -o "Dir::Etc::SourceParts=/dev/null"
@@ -91,7 +96,8 @@ SRC_APT_OPTS=(
     -o "APT::Sandbox::User=root"
 )
 want=()
-for spec in "libbpf=$LIBBPF_VER" "elfutils=$ELFUTILS_VER" "zlib=$ZLIB_VER"; do
+for spec in "libbpf=$LIBBPF_VER" "elfutils=$ELFUTILS_VER" "zlib=$ZLIB_VER" \
+            "libiberty=$LIBIBERTY_VER"; do
     [[ -f $APTDIR/src/${spec/=/_}.ok ]] || want+=("$spec")
 done
 if ((${#want[@]})); then
@@ -126,6 +132,7 @@ say "unpacking"
 unpack libbpf "$LIBBPF_VER"
 unpack elfutils "$ELFUTILS_VER"
 unpack zlib "$ZLIB_VER"
+unpack libiberty "$LIBIBERTY_VER"
 
 # ---------------------------------------------------------------------------
 # 4. Linux UAPI headers.  musl has none; take linux-libc-dev's (bookworm:
@@ -211,6 +218,21 @@ run libbpf make -C "$WORK/libbpf/src" -j"$JOBS" \
 rm -rf "$DEPS/lib/pkgconfig"
 
 # ---------------------------------------------------------------------------
+# 7b. The C++ demangler: libiberty's cp-demangle.c alone (what GCC's
+#     libstdc++ and binutils use), built as libstdc++ builds it
+#     (IN_GLIBCPP_V3: only __cxa_demangle is exported, no xmalloc, no
+#     other libiberty file needed).
+# ---------------------------------------------------------------------------
+say "building the demangler"
+IB=$WORK/libiberty
+(
+    cd "$IB/libiberty"
+    run demangle $CC -std=gnu99 $OPT -Wall -DIN_GLIBCPP_V3 -DHAVE_STRING_H -DHAVE_STDLIB_H \
+        -DHAVE_LIMITS_H -I../include -c cp-demangle.c -o cp-demangle.o
+    run demangle ar rcs "$DEPS/lib/libdemangle.a" cp-demangle.o
+)
+
+# ---------------------------------------------------------------------------
 # 8. Smoke test: the flags and link order a consumer must use.
 # ---------------------------------------------------------------------------
 say "verifying"
@@ -223,11 +245,18 @@ cat >"$T/smoke.c" <<'EOF'
 #include <gelf.h>
 #include <zlib.h>
 #include <linux/if_link.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 int main(void)
 {
-	if (elf_version(EV_CURRENT) == EV_NONE)
+	char *name = __cxa_demangle("_ZN3app5Cache3putEi", NULL, NULL, NULL);
+
+	if (elf_version(EV_CURRENT) == EV_NONE || !name || strcmp(name, "app::Cache::put(int)"))
 		return 1;
+	free(name);
 	printf("libbpf %s, zlib %s, XDP_FLAGS_DRV_MODE=%d\n",
 	       libbpf_version_string(), zlibVersion(), XDP_FLAGS_DRV_MODE);
 	return 0;
@@ -235,7 +264,7 @@ int main(void)
 EOF
 run smoke $CC -static -O2 -Wall -Werror -I"$DEPS/include" -idirafter "$DEPS/uapi" \
     "$T/smoke.c" -o "$T/smoke" \
-    -L"$DEPS/lib" -lbpf -lelf -lz
+    -L"$DEPS/lib" -lbpf -lelf -lz -ldemangle
 out=$("$T/smoke") || die "smoke test binary failed"
 [[ $(readelf -l "$T/smoke") != *INTERP* ]] || die "smoke test binary is not static"
 say "smoke test: $out"

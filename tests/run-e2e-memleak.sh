@@ -672,8 +672,8 @@ check "json: exact bytes and counts" expect_leaks <(json_rows "$G.out") "${LEAKS
 ml folded --folded -- "$LEAKY"
 ok_run folded
 FOLD=$(grep -vE '^leaky: ' "$G.out")
-check "folded: a line '__libc_start_call_main;main;leak_mremap 16384' (root first, bare names)" \
-	eval "grep -qx '__libc_start_call_main;main;leak_mremap 16384' '$G.out'"
+check "folded: a line '_start;__libc_start_main;__libc_start_call_main;main;leak_mremap 16384' (root first, bare names)" \
+	eval "grep -qx '_start;__libc_start_main;__libc_start_call_main;main;leak_mremap 16384' '$G.out'"
 check "folded: every line is 'F1;F2;... BYTES' with no module or offset" \
 	eval "bad=\$(printf '%s\n' \"\$FOLD\" | grep -vE '^[^ ;+()]+(;[^ ;+()]+)* [0-9]+\$'); [ -z \"\$bad\" ] || { printf '%s\n' \"\$bad\" | sed 's/^/     /'; false; }"
 check "folded: the leak_malloc lines add up to 300" \

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# End-to-end tests of the user-stack unwinder (bpf/bpfbox.bpf.h's walk,
+# common/ustack.c, common/unwind.c) through memleak and deadlock, on
+# programs built here with and without frame pointers (tests/e2e/stacks/)
+# and on Debian's own python3 (built without them), valgrind as the oracle:
+#
+# - leaks.c: leaks made inside libc (strdup, getline, fopen) and at the end
+#   of a chain of four functions: every leak's stack, caller by caller down
+#   to main, equals valgrind memcheck's (inlined frames folded: one frame a
+#   return address);
+# - cache.cc: a leak through operator new inside app::Cache::put: the same
+#   against valgrind, C++ names demangled on both sides, then mangled on
+#   both (--demangle=no, --no-demangle);
+# - python3 running a script that leaks: the stack reaches Py_BytesMain;
+# - lockmain + liblocklib.so (no frame pointers): deadlock's two
+#   acquisition stacks of each edge, whole, down to clone3;
+# - no stack shows a frame outside code, and [...] only where the walk
+#   could not go on (nocfi.c: assembly without CFI);
+# - a record of a stripped program, reported without its debug file (no
+#   names) and with --debug-dir (named from the debug file by build-id).
+#
+# The last line is "e2e-stacks: N passed, N failed"; the exit status is 1
+# if anything failed.
+
+set -u
+cd "$(dirname "$0")/.."
+TOP=$PWD
+BB=${BPFBOX:-$TOP/bpfbox}
+SRC=$TOP/tests/e2e/stacks
+
+. "$TOP/tests/e2e/lib.sh"
+e2e_begin e2e-stacks "loads BPF programs, attaches uprobes" "$BB"
+
+for tool in gcc g++ valgrind jq; do
+	if ! command -v $tool >/dev/null; then
+		. "$TOP/scripts/apt-lib.sh"
+		want_packages gcc g++ valgrind jq
+		break
+	fi
+done
+PY=/usr/bin/python3
+
+# ---- fixtures -------------------------------------------------------------------
+
+build() {
+	gcc -O2 -g -fno-omit-frame-pointer -o "$T/leaks_fp" "$SRC/leaks.c" &&
+	gcc -O2 -g -fomit-frame-pointer -o "$T/leaks_nofp" "$SRC/leaks.c" &&
+	g++ -O2 -g -fno-omit-frame-pointer -o "$T/cache_fp" "$SRC/cache.cc" &&
+	g++ -O2 -g -fomit-frame-pointer -o "$T/cache_nofp" "$SRC/cache.cc" &&
+	gcc -O2 -g -fomit-frame-pointer -shared -fPIC -o "$T/liblocklib.so" "$SRC/locklib.c" &&
+	gcc -O2 -g -fomit-frame-pointer -o "$T/lockmain" "$SRC/lockmain.c" \
+		-L"$T" -llocklib -Wl,-rpath,"$T" -lpthread
+}
+check "fixtures build (gcc, g++; with and without frame pointers)" build
+
+# ---- stacks as lists of function names ------------------------------------------
+
+# vg_stacks FILE: valgrind's loss records as "BYTES COUNT: f1;f2;...;main",
+# the allocator valgrind replaces dropped (memleak's stacks start at its
+# caller; operator new stays: memleak sees the malloc it calls), one name
+# per return address (an inlined call shares its caller's), down to main.
+vg_stacks() {
+	awk '
+	/ bytes in [0-9,]+ blocks are / {
+		# "N bytes in M blocks", or "T (N direct, I indirect) bytes in M blocks"
+		flush(); h = $0; sub(/^==[0-9]+== /, "", h); split(h, w, " ")
+		bytes = w[1]; if (w[2] ~ /^\(/) bytes = substr(w[2], 2)
+		match(h, /bytes in [0-9,]+ blocks/); n = substr(h, RSTART + 9, RLENGTH - 16)
+		gsub(",", "", bytes); gsub(",", "", n)
+		head = bytes " " n ":"; frames = ""; last = ""; name = ""; nf = 0; done = 0; next
+	}
+	/^==[0-9]+==    (at|by) 0x/ && head != "" && !done {
+		# "by 0xADDR: NAME (FILE:LINE)": NAME may have blanks (C++)
+		addr = $3; sub(":", "", addr); fn = $0
+		sub(/^==[0-9]+==    (at|by) 0x[0-9A-Fa-f]+: /, "", fn); sub(/ \([^(]*\)$/, "", fn)
+		if (nf == 0 && fn ~ /^(malloc|calloc|realloc)$/) { nf = -1; next }
+		if (nf == -1) nf = 0
+		if (addr == last) { name = fn; next }	# an inlined frame: its caller wins
+		if (name != "") frames = frames (frames == "" ? " " : ";") name
+		last = addr; name = fn; nf++
+		if (fn == "main") { frames = frames (frames == "" ? " " : ";") fn; name = ""; done = 1 }
+		next
+	}
+	/^==[0-9]+== $/ { flush() }
+	function flush() {
+		if (head != "" && done) print head frames
+		head = ""
+	}
+	END { flush() }' "$1" | sort
+}
+
+# bb_stacks FILE: memleak's final JSON rows the same way ("+0x..  (module)"
+# cut off), down to main; rows that never reach main left out.
+bb_stacks() {
+	jq -r 'select(.type == "final") |
+		"\(.bytes) \(.count): " + ([.stack[] | sub("\\+0x[0-9a-f]+.*$"; "")] |
+		(index("main") // -1) as $m | if $m < 0 then "" else .[0:$m + 1] | join(";") end)' "$1" |
+		grep -v ': $' | sort
+}
+
+# ---- memleak against valgrind -----------------------------------------------------
+
+# leak_case NAME DEMANGLE PROGRAM STACKS...: memleak's stacks of PROGRAM
+# equal valgrind's, C++ names demangled by both (DEMANGLE yes) or by
+# neither (no: --demangle=no, --no-demangle), and the expected ones are
+# among them.
+leak_case() {
+	local name=$1 demangle=$2 prog=$3 vgopt= bbopt=
+	shift 3
+	G=$T/$name
+	SHOW=("$G.bb" "$G.bbs" "$G.vgs" "$G.err")
+	[ "$demangle" = no ] && vgopt=--demangle=no bbopt=--no-demangle
+	valgrind --leak-check=full --show-leak-kinds=all --num-callers=50 $vgopt \
+		"$prog" >/dev/null 2>"$G.vg"
+	vg_stacks "$G.vg" >"$G.vgs"
+	timeout -s INT -k 5 60 "$BB" memleak --json $bbopt -- "$prog" >"$G.bb" 2>"$G.err"
+	bb_stacks "$G.bb" >"$G.bbs"
+	check "$name: memleak's stacks down to main equal valgrind's" diff "$G.vgs" "$G.bbs"
+	local want
+	for want in "$@"; do
+		check "$name: the stack '$want'" grep -qxF -- "$want" "$G.bbs"
+	done
+	# A frame is code (a symbol), a module+offset, or the [...] mark: never
+	# an address in no module, nor a frame in the stack's memory.
+	check "$name: no frame outside code" \
+		eval "! jq -r '.stack[]?' '$G.bb' | grep -E '^0x|\\[stack\\]|\\[heap\\]'"
+}
+
+LIBC_LEAKS=("6 1: strdup;dup_leak;main" "120 1: getdelim;line_leak;main"
+	    "472 1: __fopen_internal;open_leak;main" "4444 1: chain4;chain3;chain2;chain1;main")
+leak_case leaks_nofp yes "$T/leaks_nofp" "${LIBC_LEAKS[@]}"
+leak_case leaks_fp yes "$T/leaks_fp" "${LIBC_LEAKS[@]}"
+CXX_PUT="app::Cache::put(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&, int)"
+leak_case cache_nofp yes "$T/cache_nofp" "40 1: operator new(unsigned long);$CXX_PUT;main"
+leak_case cache_fp yes "$T/cache_fp" "40 1: operator new(unsigned long);$CXX_PUT;main"
+leak_case cache_mangled no "$T/cache_nofp" \
+	"40 1: _Znwm;_ZN3app5Cache3putERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEi;main"
+
+# The outermost frame: the walk stops where the CFI says there is no
+# caller (_start), and says nothing more.
+check "leaks_nofp: the stacks end at _start, not in [...]" \
+	eval "jq -r 'select(.type == \"final\" and (.stack | index(\"main+\") // false)) | .stack[-1]' '$T/leaks_nofp.bb' 2>/dev/null |
+		grep -v '^_start+0x[0-9a-f]* (leaks_nofp)\$' | grep -q . && exit 1; true"
+
+# Code without call frame information nor frame pointer: the stack ends
+# with [...] right after it, and the warning names its object.
+gcc -O2 -fomit-frame-pointer -o "$T/nocfi" "$SRC/nocfi.c"
+G=$T/nocfi
+SHOW=("$G.out" "$G.err")
+timeout -s INT -k 5 60 "$BB" memleak -- "$T/nocfi" >"$G.out" 2>"$G.err"
+check "nocfi: the leak from assembly without CFI: its frame, then [...]" \
+	eval "grep -A2 '^	77 bytes in 1 allocations' '$G.out' | tr -d '\t' |
+		sed 's/+0x[0-9a-f]* / /' | paste -sd'|' | grep -qx '77 bytes in 1 allocations from stack|asm_leak (nocfi)|\[...\]'"
+check "nocfi: the warning names the object where stacks stopped" \
+	grep -qx 'memleak: stacks marked \[...\] stop in nocfi: .*' "$G.err"
+
+# ---- Debian's python3 (no frame pointers) ------------------------------------------
+
+# Python frees its objects at exit: the table is read while it sleeps.
+cat >"$T/leak.py" <<'EOF'
+import time
+keep = []
+def leaky_function(n):
+    for i in range(n):
+        keep.append(bytearray(10000000 + i))
+leaky_function(3)
+time.sleep(60)
+EOF
+G=$T/python
+SHOW=("$G.out" "$G.err")
+timeout -s INT -k 5 60 "$BB" memleak --json -d 5 -- "$PY" "$T/leak.py" >"$G.out" 2>"$G.err"
+# The three 10 MB bytearrays: their stack (by size) reaches Py_BytesMain
+# through the interpreter, no [...] before it.
+check "python3: the script's 3 x 10 MB leak has a stack down to Py_BytesMain and main's caller" \
+	eval "jq -r 'select(.type == \"final\" and .count == 3 and .bytes >= 30000003 and .bytes < 30001000) |
+		[.stack[] | sub(\"\\\\+0x[0-9a-f]+.*$\"; \"\")] | join(\" \")' '$G.out' |
+		grep -E ' _PyEval_EvalFrameDefault .* Py_RunMain Py_BytesMain __libc_start_call_main __libc_start_main _start\$'"
+
+# ---- a record made here, reported with and without the debug files ----------------
+
+# A stripped program (as on a small board) whose debug file is elsewhere
+# (as on the workstation): the record carries each frame's build-id and
+# link-time address, report --debug-dir names them from it.
+G=$T/record
+SHOW=("$G.plain" "$G.named" "$G.err")
+strip_it() {
+	cp "$T/leaks_nofp" "$T/leaks_strip" &&
+	objcopy --only-keep-debug "$T/leaks_strip" "$T/leaks.debug" &&
+	strip --strip-all "$T/leaks_strip" &&
+	id=$(readelf -n "$T/leaks_strip" | sed -n 's/.*Build ID: \([0-9a-f]*\)$/\1/p') &&
+	[ -n "$id" ] && mkdir -p "$T/dbg/.build-id/${id:0:2}" &&
+	mv "$T/leaks.debug" "$T/dbg/.build-id/${id:0:2}/${id:2}.debug"
+}
+check "record: a stripped copy of leaks_nofp, its debug file by build-id in another directory" strip_it
+timeout -s INT -k 5 60 "$BB" memleak -w "$G.bbr" -- "$T/leaks_strip" >/dev/null 2>"$G.err"
+"$BB" report "$G.bbr" >"$G.plain" 2>>"$G.err"
+"$BB" report --debug-dir "$T/dbg" "$G.bbr" >"$G.named" 2>>"$G.err"
+# Each stack as "f1;f2;..." (functions, or module+offset when unnamed).
+stacks_of() {
+	awk '/bytes in/ { if (s != "") print s; s = ""; next }
+	     /^\t\t/ { f = $1; sub(/\+0x[0-9a-f]+$/, "", f); if ($1 ~ /^leaks_strip\+/) f = "?"; s = s (s == "" ? "" : ";") f }
+	     END { if (s != "") print s }' "$1" | sort
+}
+check "report without the debug files: the program's frames have no names (module+offset)" \
+	grep -qx 'strdup;?;?;__libc_start_call_main;__libc_start_main;?' <(stacks_of "$G.plain")
+check "report --debug-dir: strdup;dup_leak;main from the debug file" \
+	grep -qx 'strdup;dup_leak;main;__libc_start_call_main;__libc_start_main;_start' <(stacks_of "$G.named")
+check "report --debug-dir: the chain of four named, down to _start" \
+	grep -qx 'chain4;chain3;chain2;chain1;main;__libc_start_call_main;__libc_start_main;_start' \
+	<(stacks_of "$G.named")
+check "report --debug-dir: the module stays the recorded one" \
+	grep -qxF $'\t\tdup_leak+0x9 (leaks_strip)' "$G.named"
+
+# ---- deadlock through a library without frame pointers ----------------------------
+
+G=$T/lock
+SHOW=("$G.out" "$G.err")
+timeout -s INT -k 5 60 "$BB" deadlock -- "$T/lockmain" >"$G.out" 2>"$G.err"
+# Each stack as one line of names after its "taken at:" / "requested at:".
+awk '/ (taken|requested) at:$/ { if (s != "") print s; s = ($0 ~ /taken/ ? "taken:" : "requested:"); next }
+     /^      / && s != "" { f = $1; sub(/\+0x.*/, "", f); s = s " " f; next }
+     { if (s != "") print s; s = "" }
+     END { if (s != "") print s }' "$G.out" | sort >"$G.stacks"
+SHOW+=("$G.stacks")
+for side in forward backward; do
+	check "deadlock: $side's first lock, taken through the library, down to clone3" \
+		grep -qxF "taken: take lock_first lock_both $side start_thread clone3" "$G.stacks"
+	check "deadlock: $side's second lock, requested, down to clone3" \
+		grep -qxF "requested: take lock_second lock_both $side start_thread clone3" "$G.stacks"
+done
+check "deadlock: the four acquisition stacks, nothing else" eq "stacks" 4 "$(wc -l <"$G.stacks")"
+
+e2e_end
