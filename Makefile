@@ -37,6 +37,7 @@ ifeq ($(ARCH),$(HOST_ARCH))
 OBJ      := $(BUILD)
 DEPS     := $(BUILD)/deps
 CC       := musl-gcc
+GLIBC_CC := gcc
 STRIP    ?= strip
 BIN      := bpfbox
 else
@@ -48,6 +49,7 @@ $(error ARCH=$(ARCH): only x86_64 and aarch64 (arm64) are built)
 endif
 OBJ      := $(BUILD)/$(ARCH)
 CC       := $(DEPS)/bin/$(ARCH)-linux-musl-gcc
+GLIBC_CC := $(CROSS)gcc
 STRIP    := $(CROSS)strip
 BIN      := bpfbox-$(ARCH)
 endif
@@ -173,6 +175,12 @@ $(OBJ)/work/%-musl: tests/work/%.c tests/work/*.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) -static -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+# A glibc build for the matrix's guests (dynamic: the image carries the
+# glibc it was linked with, scripts/initramfs.sh --glibc).
+$(OBJ)/work/%-glibc: tests/work/%.c tests/work/*.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(GLIBC_CC) -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
 $(BUILD)/work/nolibc: tests/e2e/memleak-nomalloc.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
@@ -190,15 +198,18 @@ e2e: bpfbox $(WORK_BIN)
 # The kernel matrix: guest workloads static (the initramfs has no libc),
 # one image per architecture (ARCH's: build/guest/ or build/ARCH/guest/).
 GUEST_WORK := dropgen leaky dl_abba
-GUEST_BIN  := $(GUEST_WORK:%=$(OBJ)/guest/bin/%)
+GUEST_BIN  := $(GUEST_WORK:%=$(OBJ)/guest/bin/%) $(OBJ)/guest/bin/leaky-glibc
 INITRAMFS  := $(OBJ)/guest/initramfs.cpio.gz
 $(OBJ)/guest/bin/%: $(OBJ)/work/%-musl
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(OBJ)/guest/bin/%-glibc: $(OBJ)/work/%-glibc
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
 $(INITRAMFS): $(BIN) $(GUEST_BIN) tests/matrix/guest.sh tests/e2e/memleak-sums.awk \
 	      scripts/initramfs.sh scripts/apt-lib.sh
-	scripts/initramfs.sh -o $@ -b $(BIN) --run tests/matrix/guest.sh $(GUEST_BIN) \
+	scripts/initramfs.sh -o $@ -b $(BIN) --glibc --run tests/matrix/guest.sh $(GUEST_BIN) \
 		tests/e2e/memleak-sums.awk
 
 # Every architecture of ARCHS: its image (a make of its own), then one run

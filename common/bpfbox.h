@@ -15,7 +15,8 @@
 
 #define BB_VERSION "0.1.0"
 
-/* The architecture built for, as uname -m names it (--version, records). */
+/* The architecture built for, as uname -m names it (--version, the
+ * multiarch library directories). */
 #if defined(__x86_64__)
 #define BB_ARCH "x86_64"
 #elif defined(__aarch64__)

@@ -79,7 +79,8 @@ run() {
 # ---------------------------------------------------------------------------
 TOOLS=(clang llvm bpftool musl-tools make gcc linux-libc-dev xz-utils bzip2
        patch tcpdump iptables iproute2 jq)
-[[ -z $CROSS ]] || TOOLS+=("gcc-$CROSS")
+# (libc6-dev: the matrix's guests include a glibc program.)
+[[ -z $CROSS ]] || TOOLS+=("gcc-$CROSS" "libc6-dev-$DEB_ARCH-cross")
 . "$ROOT/scripts/apt-lib.sh"
 need_packages "${TOOLS[@]}"
 
@@ -88,6 +89,7 @@ need_packages "${TOOLS[@]}"
 # ---------------------------------------------------------------------------
 if [[ -z ${FORCE:-} && -f $DEPS/.stamp && "$(cat "$DEPS/.stamp")" == "$STAMP" ]]; then
     say "up to date ($STAMP)"
+    touch "$DEPS/.stamp"    # newer than this script: make asks no more
     exit 0
 fi
 

@@ -9,6 +9,10 @@
 #   -o OUT         the image (default build/guest/initramfs.cpio.gz)
 #   -b BPFBOX      the bpfbox binary (default ./bpfbox); the image is for
 #                  its architecture (x86_64, or aarch64: ./bpfbox-aarch64)
+#   --glibc        add the glibc runtime (ld.so, libc.so.6 at Debian's
+#                  paths) of the image's architecture: FILEs may then be
+#                  programs linked with it (the host's glibc, or for arm64
+#                  Debian's libc6-arm64-cross, both bookworm's)
 #   --run SCRIPT   /init runs it (as /etc/bpfbox/run) instead of a shell,
 #                  then powers off; `bpfbox.shell` on the kernel command
 #                  line gives the shell anyway
@@ -30,6 +34,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$ROOT/build/guest/initramfs.cpio.gz
 BB=$ROOT/bpfbox
 RUN=
+GLIBC=0
 
 say() { printf 'initramfs: %s\n' "$*"; }
 die() { printf 'initramfs: error: %s\n' "$*" >&2; exit 1; }
@@ -81,6 +86,18 @@ fetch_busybox() {
     say "busybox-static $(cat "$BUSYBOX_DIR/version") -> ${BUSYBOX_DIR#"$ROOT"/}/busybox"
 }
 
+# add_glibc STAGE: the loader and libc.so.6 where Debian has them (the
+# programs' PT_INTERP; bpfbox looks for libc in the multiarch directory).
+add_glibc() {
+    local from=/lib/x86_64-linux-gnu ld=/lib64/ld-linux-x86-64.so.2 lddir=lib64
+    if [[ $ARCH != "$(uname -m)" ]]; then
+        from=/usr/$ARCH-linux-gnu/lib ld=/usr/$ARCH-linux-gnu/lib/ld-linux-aarch64.so.1 lddir=lib
+    fi
+    mkdir -p "$1/$lddir" "$1/lib/$ARCH-linux-gnu"
+    cp -L "$ld" "$1/$lddir/"
+    cp -L "$from/libc.so.6" "$1/lib/$ARCH-linux-gnu/"
+}
+
 write_init() {
     cat >"$1" <<'EOF'
 #!/bin/sh
@@ -116,6 +133,7 @@ while (($#)); do
     -o) OUT=$2; shift 2 ;;
     -b) BB=$2; shift 2 ;;
     --run) RUN=$2; shift 2 ;;
+    --glibc) GLIBC=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) FILES+=("$1"); shift ;;
@@ -133,13 +151,15 @@ esac
 [[ -z $RUN || -r $RUN ]] || die "cannot read $RUN"
 for f in "${FILES[@]}"; do
     [[ -r $f ]] || die "cannot read $f"
-    [[ ! -x $f ]] || is_static "$f" || die "$f is dynamically linked: the image has no libc"
+    ((GLIBC)) || [[ ! -x $f ]] || is_static "$f" ||
+        die "$f is dynamically linked: the image has no libc (--glibc adds glibc)"
     [[ ! -x $f || $(head -c 2 "$f") == '#!' || $(elf_arch "$f") == "$ARCH" ]] ||
         die "$f is not an $ARCH program, as $BB is"
 done
 
 need_packages cpio gzip
 [[ $ARCH == "$(uname -m)" ]] || need_packages qemu-user
+((GLIBC == 0)) || [[ $ARCH == "$(uname -m)" ]] || need_packages "libc6-$DEB_ARCH-cross"
 fetch_busybox
 
 STAGE=$(mktemp -d /tmp/bpfbox-initramfs.XXXXXX)
@@ -157,6 +177,7 @@ done
 for f in "${FILES[@]}"; do
     cp "$f" "$STAGE/bin/"
 done
+((GLIBC == 0)) || add_glibc "$STAGE"
 [[ -z $RUN ]] || install -m 755 "$RUN" "$STAGE/etc/bpfbox/run"
 write_init "$STAGE/init"
 
