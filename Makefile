@@ -25,7 +25,9 @@
 # objects under build/ARCH/, the binary ./bpfbox-ARCH.
 HOST_ARCH := $(shell uname -m)
 ARCH      ?= $(HOST_ARCH)
-override ARCH := $(patsubst arm64,aarch64,$(ARCH))
+# (The kernel's names too, as an ARCH left in the environment by a kernel
+# build would be: x86, arm64.)
+override ARCH := $(patsubst arm64,aarch64,$(patsubst x86,x86_64,$(patsubst amd64,x86_64,$(ARCH))))
 ARCHS     ?= x86_64 aarch64
 # The kernel's and clang's name for it (__TARGET_ARCH_x, bpf_tracing.h).
 BPF_ARCH   = $(patsubst aarch64,arm64,$(patsubst x86_64,x86,$(ARCH)))
