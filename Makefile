@@ -1,13 +1,19 @@
 # bpfbox: one static musl binary holding eBPF diagnostic tools.
 #
 #   make          dependencies (first time), BPF objects, the binary ./bpfbox
+#   make ARCH=arm64   the same cross-built for 64-bit ARM: ./bpfbox-aarch64
+#                 (objects in build/aarch64/, libraries in build/deps-arm64/);
+#                 `make bpfbox-aarch64` does it from a native make
+#   make dist     dist/bpfbox-x86_64, dist/bpfbox-aarch64 and their SHA256SUMS
 #   make test     everything below but bench: check, then matrix
 #   make check    host tests only: unit tests (no root), then end-to-end
 #                 tests (root, the running kernel)
 #   make unit     unit tests only
 #   make matrix   the kernel matrix: ./bpfbox on Debian's 5.10, 6.1 and 6.12
-#                 kernels under qemu (fetched once into build/kernels);
-#                 KERNELS="5.10 6.1" for some only
+#                 kernels under qemu (fetched once into build/kernels), and
+#                 ./bpfbox-aarch64 on their arm64 builds (qemu-system-aarch64);
+#                 KERNELS="5.10 6.1-arm64" for some only, ARCHS=x86_64 or
+#                 ARCHS=aarch64 for one architecture's
 #   make matrix-readme   the same, and its table into README.md
 #   make bench    benchmarks against peers (tests/bench/)
 #   make asan     unit tests and every fuzz corpus replayed under ASan+UBSan
@@ -18,14 +24,43 @@
 #
 # Adding an applet: applets/X.c (+ bpf/X.bpf.c, bpf/X.h), its private
 # modules in applets/X/*.c (unit-testable: linked into the unit tests too).
-# Nothing here names applets; the wildcards below pick them up.
+# Nothing here names applets; the wildcards below pick them up, for every ARCH.
+
+# The architecture built (uname -m's names; arm64 is aarch64).  Another
+# than the host's is cross-built: its own libraries (scripts/deps.sh ARCH),
+# objects under build/ARCH/, the binary ./bpfbox-ARCH.
+HOST_ARCH := $(shell uname -m)
+ARCH      ?= $(HOST_ARCH)
+# (The kernel's names too, as an ARCH left in the environment by a kernel
+# build would be: x86, arm64.)
+override ARCH := $(patsubst arm64,aarch64,$(patsubst x86,x86_64,$(patsubst amd64,x86_64,$(ARCH))))
+ARCHS     ?= x86_64 aarch64
+# The kernel's and clang's name for it (__TARGET_ARCH_x, bpf_tracing.h).
+BPF_ARCH   = $(patsubst aarch64,arm64,$(patsubst x86_64,x86,$(ARCH)))
 
 BUILD    := build
-DEPS     := $(BUILD)/deps
-CC       := musl-gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
+ifeq ($(ARCH),$(HOST_ARCH))
+OBJ      := $(BUILD)
+DEPS     := $(BUILD)/deps
+CC       := musl-gcc
+GLIBC_CC := gcc
 STRIP    ?= strip
+BIN      := bpfbox
+else
+ifeq ($(ARCH),aarch64)
+CROSS    := aarch64-linux-gnu-
+DEPS     := $(BUILD)/deps-arm64
+else
+$(error ARCH=$(ARCH): only x86_64 and aarch64 (arm64) are built)
+endif
+OBJ      := $(BUILD)/$(ARCH)
+CC       := $(DEPS)/bin/$(ARCH)-linux-musl-gcc
+GLIBC_CC := $(CROSS)gcc
+STRIP    := $(CROSS)strip
+BIN      := bpfbox-$(ARCH)
+endif
 # `make V=1` shows the full commands.
 ifeq ($(V),1)
 Q :=
@@ -37,51 +72,52 @@ endif
 
 WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CFLAGS   := -Os -g -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
-	    -I$(BUILD) -Ibpf -iquote common -I$(DEPS)/include -idirafter $(DEPS)/uapi
+	    -I$(OBJ) -Ibpf -iquote common -I$(DEPS)/include -idirafter $(DEPS)/uapi
 LDFLAGS  := -static -Wl,--gc-sections -L$(DEPS)/lib
 LDLIBS   := -lbpf -lelf -lz -ldemangle
-BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)/include
+BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -Ibpf -I$(DEPS)/include
 
 COMMON_SRC  := $(wildcard common/*.c)
 APPLET_MOD_SRC := $(wildcard applets/*/*.c)
 APPLET_SRC  := $(wildcard applets/*.c) $(APPLET_MOD_SRC)
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
-COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
-APPLET_OBJ  := $(APPLET_SRC:%.c=$(BUILD)/%.o)
-APPLET_MOD_OBJ := $(APPLET_MOD_SRC:%.c=$(BUILD)/%.o)
-SKELS       := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/%.skel.h)
+COMMON_OBJ  := $(COMMON_SRC:%.c=$(OBJ)/%.o)
+APPLET_OBJ  := $(APPLET_SRC:%.c=$(OBJ)/%.o)
+APPLET_MOD_OBJ := $(APPLET_MOD_SRC:%.c=$(OBJ)/%.o)
+SKELS       := $(BPF_SRC:bpf/%.bpf.c=$(OBJ)/%.skel.h)
 DEPS_STAMP  := $(DEPS)/.stamp
 
-.PHONY: all test check unit e2e matrix matrix-readme bench clean distclean deps asan fuzz
+.PHONY: all test check unit e2e matrix matrix-readme bench clean distclean deps dist FORCE \
+	asan fuzz
 .SECONDARY:
 
 MAKEFLAGS += --no-print-directory
 
-all: bpfbox
+all: $(BIN)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
-	scripts/deps.sh
+	scripts/deps.sh $(ARCH)
 
 # BPF: compile, link (drops DWARF, keeps BTF), then the skeleton embeds it.
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h | $(DEPS_STAMP)
+$(OBJ)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CLANG,$@)
 	$(Q)$(CLANG) $(BPFFLAGS) -c $< -o $@
 
-$(BUILD)/bpf/%.o: $(BUILD)/bpf/%.bpf.o
+$(OBJ)/bpf/%.o: $(OBJ)/bpf/%.bpf.o
 	$(call say,BPFLINK,$@)
 	$(Q)$(BPFTOOL) gen object $@ $<
 	$(Q)llvm-strip -g $@
 
 # The skeleton embeds the object gzip-compressed (common/bpfobj.c inflates
 # it): its X__elf_bytes() body is replaced, the rest is bpftool's.
-$(BUILD)/%.gz.h: $(BUILD)/bpf/%.o
+$(OBJ)/%.gz.h: $(OBJ)/bpf/%.o
 	$(Q){ echo 'static const unsigned char $*_bpf_gz[] = {'; \
 	     gzip -9 -n -c $< | od -An -v -tx1 | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	     echo '};'; } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.skel.h: $(BUILD)/bpf/%.o $(BUILD)/%.gz.h
+$(OBJ)/%.skel.h: $(OBJ)/bpf/%.o $(OBJ)/%.gz.h
 	$(call say,SKEL,$@)
 	$(Q){ echo '#include "bpfobj.h"'; echo '#include "$*.gz.h"'; \
 	     $(BPFTOOL) gen skeleton $< name $*_bpf | awk -v gz=$*_bpf_gz ' \
@@ -92,24 +128,46 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.o $(BUILD)/%.gz.h
 		skip { next } \
 		{ print }'; } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) | $(DEPS_STAMP)
+$(OBJ)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-bpfbox: $(COMMON_OBJ) $(APPLET_OBJ)
+$(BIN): $(COMMON_OBJ) $(APPLET_OBJ)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@.unstripped $^ $(LDLIBS)
 	$(Q)$(STRIP) -o $@ $@.unstripped
-	@ls -l $@ | awk '{print "bpfbox: " $$5 " bytes"}'
+	@ls -l $@ | awk '{print "$@: " $$5 " bytes"}'
+
+# From a native make: the cross build's own make decides what is stale.
+ifneq ($(ARCH),aarch64)
+bpfbox-aarch64: FORCE
+	$(Q)$(MAKE) ARCH=aarch64 bpfbox-aarch64
+endif
+
+# Release files: each architecture's binary by its name, with sums; each
+# must stay within 1 MiB.
+DIST_MAX := 1048576
+dist:
+	$(Q)$(MAKE) ARCH=x86_64
+	$(Q)$(MAKE) ARCH=aarch64
+	@mkdir -p dist
+	$(Q)for a in x86_64 aarch64; do \
+		b=bpfbox-$$a; [ $$a = $(HOST_ARCH) ] && b=bpfbox; \
+		n=$$(stat -c %s $$b); \
+		[ $$n -le $(DIST_MAX) ] || { echo "dist: $$b is $$n bytes, over $(DIST_MAX)"; exit 1; }; \
+		cp $$b dist/bpfbox-$$a; \
+	done
+	$(Q)cd dist && sha256sum bpfbox-x86_64 bpfbox-aarch64 >SHA256SUMS && cat SHA256SUMS
+	@ls -l dist/bpfbox-* | awk '{print $$9 ": " $$5 " bytes"}'
 
 # Unit tests: pure code, no root, linked with the common objects and the
 # applets' private modules (a test includes "../../applets/X/module.h").
 UNIT_SRC := $(wildcard tests/unit/*.c)
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ)) $(APPLET_MOD_OBJ)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/%)
+UNIT_LIB := $(filter-out $(OBJ)/common/main.o,$(COMMON_OBJ)) $(APPLET_MOD_OBJ)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
+$(OBJ)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Icommon $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
@@ -122,12 +180,19 @@ $(BUILD)/work/%: tests/work/%.c tests/work/*.h
 	$(call say,CC,$@)
 	$(Q)gcc -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
 
-# Static ones: musl (the e2e's static targets, the matrix's guests), and a
-# program with no libc at all (nothing to trace in it).
-$(BUILD)/work/%-musl: tests/work/%.c tests/work/*.h | $(DEPS_STAMP)
+# Static ones: musl (the e2e's static targets, the matrix's guests; ARCH's
+# musl for a cross build), and a program with no libc at all (nothing to
+# trace in it).
+$(OBJ)/work/%-musl: tests/work/%.c tests/work/*.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
-	$(Q)musl-gcc -static -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+	$(Q)$(CC) -static -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+# A glibc build for the matrix's guests (dynamic: the image carries the
+# glibc it was linked with, scripts/initramfs.sh --glibc).
+$(OBJ)/work/%-glibc: tests/work/%.c tests/work/*.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(GLIBC_CC) -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
 $(BUILD)/work/nolibc: tests/e2e/memleak-nomalloc.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
@@ -155,25 +220,38 @@ E2E_SCRIPTS := $(sort $(wildcard tests/run-e2e*.sh))
 e2e: bpfbox $(WORK_BIN)
 	@rc=0; for t in $(E2E_SCRIPTS); do $$t || rc=1; done; exit $$rc
 
-# The kernel matrix: guest workloads static (the initramfs has no libc).
+# The kernel matrix: guest workloads static (the initramfs has no libc),
+# one image per architecture (ARCH's: build/guest/ or build/ARCH/guest/).
 GUEST_WORK := dropgen leaky dl_abba
-GUEST_BIN  := $(GUEST_WORK:%=$(BUILD)/guest/bin/%)
-INITRAMFS  := $(BUILD)/guest/initramfs.cpio.gz
-$(BUILD)/guest/bin/%: $(BUILD)/work/%-musl
+GUEST_BIN  := $(GUEST_WORK:%=$(OBJ)/guest/bin/%) $(OBJ)/guest/bin/leaky-glibc
+INITRAMFS  := $(OBJ)/guest/initramfs.cpio.gz
+$(OBJ)/guest/bin/%: $(OBJ)/work/%-musl
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(OBJ)/guest/bin/%-glibc: $(OBJ)/work/%-glibc
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
-$(INITRAMFS): bpfbox $(GUEST_BIN) tests/matrix/guest.sh tests/e2e/memleak-sums.awk \
+$(INITRAMFS): $(BIN) $(GUEST_BIN) tests/matrix/guest.sh tests/e2e/memleak-sums.awk \
 	      scripts/initramfs.sh scripts/apt-lib.sh
-	scripts/initramfs.sh -o $@ --run tests/matrix/guest.sh $(GUEST_BIN) \
+	scripts/initramfs.sh -o $@ -b $(BIN) --glibc --run tests/matrix/guest.sh $(GUEST_BIN) \
 		tests/e2e/memleak-sums.awk
 
-# KERNELS=5.10 (labels of scripts/kernels.sh --list): only those.
-matrix: $(INITRAMFS)
-	tests/run-matrix.sh $(INITRAMFS) $(KERNELS)
+# Every architecture of ARCHS: its image (a make of its own), then one run
+# of the matrix over all of them (their kernels boot side by side).
+initramfs: $(INITRAMFS)
+.PHONY: initramfs
+MATRIX_IMAGES = $(foreach a,$(ARCHS),$(a)=$(if $(filter $(a),$(HOST_ARCH)),$(BUILD),$(BUILD)/$(a))/guest/initramfs.cpio.gz)
+matrix-images:
+	$(Q)for a in $(ARCHS); do $(MAKE) ARCH=$$a initramfs || exit; done
+.PHONY: matrix-images
 
-matrix-readme: $(INITRAMFS)
-	tests/run-matrix.sh --readme $(INITRAMFS)
+# KERNELS=5.10 (labels of scripts/kernels.sh --list): only those.
+matrix: matrix-images
+	tests/run-matrix.sh $(MATRIX_IMAGES:%=--image %) $(KERNELS)
+
+matrix-readme: matrix-images
+	tests/run-matrix.sh --readme $(MATRIX_IMAGES:%=--image %)
 
 # ---- Sanitizers and fuzzing -------------------------------------------------
 # The same sources built with glibc (gcc, ASan+UBSan) against a glibc libbpf
@@ -258,8 +336,9 @@ bench: bpfbox $(WORK_BIN)
 
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \
-	       $(BUILD)/guest $(BUILD)/matrix $(ASAN_DIR) $(FUZZ_DIR) \
-	       $(BUILD)/*.skel.h $(BUILD)/*.gz.h bpfbox bpfbox.unstripped
+	       $(BUILD)/guest $(BUILD)/matrix $(BUILD)/aarch64 dist $(ASAN_DIR) $(FUZZ_DIR) \
+	       $(BUILD)/*.skel.h $(BUILD)/*.gz.h bpfbox bpfbox.unstripped \
+	       bpfbox-aarch64 bpfbox-aarch64.unstripped
 
 distclean: clean
 	rm -rf $(BUILD)

@@ -199,7 +199,6 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 op, __u64 lock)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct dl_thread *t;
-	__u64 caller = 0;
 	__s32 stack_id;
 
 	if (op == DL_DESTROY || op == DL_FREE) {
@@ -210,8 +209,7 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 op, __u64 lock)
 		drop_held(tid, lock);
 		return 0;
 	}
-	bpf_probe_read_user(&caller, sizeof(caller), (void *)PT_REGS_SP(ctx));
-	stack_id = bb_user_stack_id(ctx, &dl_stacks, caller);
+	stack_id = bb_user_stack_id(ctx, &dl_stacks, bb_entry_return_address(ctx));
 	t = thread_of(tid);
 	if (!t)
 		return 0;

@@ -74,7 +74,7 @@ static void print_version(void)
 {
 	printf("bpfbox %s\n", BB_VERSION);
 	printf("libbpf %s\n", libbpf_version_string());
-	printf("built %s %s, static musl, x86_64\n", __DATE__, __TIME__);
+	printf("built %s %s, static musl, %s\n", __DATE__, __TIME__, BB_ARCH);
 }
 
 static void list_applets(void)

@@ -15,6 +15,16 @@
 
 #define BB_VERSION "0.1.0"
 
+/* The architecture built for, as uname -m names it (--version, the
+ * multiarch library directories). */
+#if defined(__x86_64__)
+#define BB_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define BB_ARCH "aarch64"
+#else
+#error "bpfbox is built for x86_64 and aarch64 only"
+#endif
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Exit statuses: 0 ok, 1 the applet found what it looks for (deadlock...),

@@ -33,9 +33,10 @@ static bool elf_defines(const char *path, const char *prefix, const char *func)
 	return !bb_elf_func_offset(path, sym, &off);
 }
 
-/* Library directories of the distributions we know. */
+/* Library directories of the distributions we know, for this machine's
+ * programs (Debian's multiarch triplet first). */
 static const char *const lib_dirs[] = {
-	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
+	"/lib/" BB_ARCH "-linux-gnu", "/usr/lib/" BB_ARCH "-linux-gnu", "/lib64", "/usr/lib64",
 	"/lib", "/usr/lib",
 };
 
@@ -574,6 +575,13 @@ static void place(const struct bb_uprobe_set *s, struct placed *pl, int fd, cons
 	ssize_t got;
 	size_t i;
 
+	pl->n = 1;
+	pl->off[0] = start;
+	/* bb_probe_points() decodes x86-64 code only: on other machines
+	 * (arm64) every probe stays at its function's entry, which is always
+	 * right; moving them would want a decoder of their own, and tests. */
+	if (strcmp(BB_ARCH, "x86_64"))
+		return;
 	/* A return probe shares the entry's uprobe: both move, or neither. */
 	if (pr->null_noop && !pr->returns)
 		flags |= BB_PROBE_NULL_NOOP;

@@ -9,6 +9,9 @@
 #   apt_fetch ARGS...       apt-get with the private configuration below
 #   apt_query ARGS...       apt-cache with it
 #   apt_fresh               apt_fetch update, unless done in the last hour
+#   apt_arch ARCH           packages of Debian architecture ARCH (amd64,
+#                           the default, or arm64) from now on: their own
+#                           lists and cache (build/apt-deb-ARCH/)
 #
 # The private configuration (build/apt-deb/) has its own sources list,
 # package lists and cache, as scripts/deps.sh has for its sources: binary
@@ -17,6 +20,7 @@
 # only downloaded (apt-get download), never installed.
 
 APT_PRIV=$ROOT/build/apt-deb
+APT_ARCH=amd64
 APT_MIRROR=http://deb.debian.org/debian
 APT_SECURITY=http://deb.debian.org/debian-security
 
@@ -32,19 +36,35 @@ deb $APT_MIRROR trixie main
 deb $APT_SECURITY trixie-security main
 "
 
-APT_OPTS=(
-    -o "Dir::Etc::SourceList=$APT_PRIV/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$APT_PRIV/lists"
-    -o "Dir::Cache=$APT_PRIV/cache"
-    # An empty dpkg status: what the host has installed is not our business.
-    -o "Dir::State::status=$APT_PRIV/status"
-    -o "APT::Architecture=amd64"
-    # The private dirs are root-owned; don't drop privileges to _apt just
-    # to have it warn that it cannot write there.
-    -o "APT::Sandbox::User=root"
-    -q
-)
+# apt_opts: the private configuration's options, for $APT_ARCH.
+apt_opts() {
+    APT_OPTS=(
+        -o "Dir::Etc::SourceList=$APT_PRIV/sources.list"
+        -o "Dir::Etc::SourceParts=/dev/null"
+        -o "Dir::State::Lists=$APT_PRIV/lists"
+        -o "Dir::Cache=$APT_PRIV/cache"
+        # An empty dpkg status: what the host has installed is not our business.
+        -o "Dir::State::status=$APT_PRIV/status"
+        # Only the architecture's own packages; the host's dpkg
+        # architectures stay as they are.
+        -o "APT::Architecture=$APT_ARCH"
+        -o "APT::Architectures=$APT_ARCH"
+        # The private dirs are root-owned; don't drop privileges to _apt just
+        # to have it warn that it cannot write there.
+        -o "APT::Sandbox::User=root"
+        -q
+    )
+}
+apt_opts
+
+# A foreign architecture's packages go in a configuration of their own:
+# an update with one architecture would delete the other's lists.
+apt_arch() {
+    APT_ARCH=$1
+    APT_PRIV=$ROOT/build/apt-deb
+    [[ $APT_ARCH == amd64 ]] || APT_PRIV+=-$APT_ARCH
+    apt_opts
+}
 
 # install_missing PKG...: installs those not installed; false if apt fails
 # (its output in $APT_PRIV/install.log).

@@ -5,6 +5,8 @@
 #
 #   scripts/deps.sh          # as root, on Debian 12 (bookworm) x86_64
 #   FORCE=1 scripts/deps.sh  # rebuild even if build/deps/.stamp is current
+#   scripts/deps.sh aarch64  # the same for arm64, cross-built, in
+#                            # build/deps-arm64/ (see "Cross builds" below)
 #
 # Result (prefix build/deps/):
 #   lib/libbpf.a lib/libelf.a lib/libz.a lib/libdemangle.a (__cxa_demangle)
@@ -18,10 +20,24 @@
 # libbpf (1.1) is too old.  Sources come from Debian's own mirror (the only
 # network access we can rely on) via `apt-get source`, with a private apt
 # configuration so the host's /etc/apt stays untouched.
+#
+# Cross builds (aarch64): the same sources, built with Debian's cross gcc
+# (gcc-aarch64-linux-gnu) against Debian's arm64 musl-dev and the arm64
+# UAPI headers of linux-libc-dev, both bookworm's, downloaded (never
+# installed: the host's dpkg architectures stay as they are) with the
+# private apt configuration of scripts/apt-lib.sh.  They are unpacked in
+# build/deps-arm64/sysroot/, and bin/aarch64-linux-musl-gcc is the
+# musl-gcc of that sysroot (what musl-tools' musl-gcc is for the host).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DEPS=$ROOT/build/deps
+ARCH=${1:-x86_64}
+CROSS=
+case $ARCH in
+x86_64)  DEPS=$ROOT/build/deps ;;
+aarch64) DEPS=$ROOT/build/deps-arm64 CROSS=aarch64-linux-gnu DEB_ARCH=arm64 ;;
+*) echo "deps: error: no recipe for $ARCH (x86_64 or aarch64)" >&2; exit 1 ;;
+esac
 APTDIR=$ROOT/build/apt
 LOGS=$DEPS/logs
 WORK=$DEPS/src            # scratch: extracted sources and objects
@@ -35,8 +51,13 @@ ZLIB_VER=1:1.3.dfsg+really1.3.1-1
 LIBIBERTY_VER=20230104-1
 LIBIBERTY_SUITE=bookworm
 # Bump whenever the recipe below changes, so existing trees get rebuilt.
-RECIPE=2
+RECIPE=3
 STAMP="recipe=$RECIPE libbpf=$LIBBPF_VER elfutils=$ELFUTILS_VER zlib=$ZLIB_VER libiberty=$LIBIBERTY_VER"
+# Cross builds: the target's musl and UAPI headers, bookworm's as the
+# host's (musl 1.2.3, Linux 6.1).
+CROSS_SUITE=bookworm
+CROSS_PKGS=(musl-dev linux-libc-dev)
+[[ -z $CROSS ]] || STAMP+=" arch=$ARCH cross=${CROSS_PKGS[*]}/$CROSS_SUITE"
 
 JOBS=$(nproc)
 export DEBIAN_FRONTEND=noninteractive
@@ -64,6 +85,8 @@ run() {
 TOOLS=(clang llvm bpftool musl-tools make gcc linux-libc-dev xz-utils bzip2
        patch tcpdump iptables iproute2 jq redis-server redis-tools libjemalloc2
        valgrind)
+# (libc6-dev: the matrix's guests include a glibc program.)
+[[ -z $CROSS ]] || TOOLS+=("gcc-$CROSS" "libc6-dev-$DEB_ARCH-cross")
 . "$ROOT/scripts/apt-lib.sh"
 need_packages "${TOOLS[@]}"
 
@@ -72,6 +95,7 @@ need_packages "${TOOLS[@]}"
 # ---------------------------------------------------------------------------
 if [[ -z ${FORCE:-} && -f $DEPS/.stamp && "$(cat "$DEPS/.stamp")" == "$STAMP" ]]; then
     say "up to date ($STAMP)"
+    touch "$DEPS/.stamp"    # newer than this script: make asks no more
     exit 0
 fi
 
@@ -135,31 +159,89 @@ unpack zlib "$ZLIB_VER"
 unpack libiberty "$LIBIBERTY_VER"
 
 # ---------------------------------------------------------------------------
-# 4. Linux UAPI headers.  musl has none; take linux-libc-dev's (bookworm:
-#    6.1), then overlay libbpf's newer copies (bpf.h, btf.h, if_link.h, ...)
-#    because libbpf's public headers use enums that 6.1 does not have.
+# 4. Cross builds: the target's musl and headers (see the top), and a
+#    musl-gcc for them.
 # ---------------------------------------------------------------------------
-cp -a /usr/include/linux /usr/include/asm-generic "$DEPS/uapi/"
-cp -a /usr/include/x86_64-linux-gnu/asm "$DEPS/uapi/asm"
+SYSROOT=
+AR=ar
+CC=musl-gcc
+if [[ -n $CROSS ]]; then
+    say "fetching ${CROSS_PKGS[*]} ($DEB_ARCH, $CROSS_SUITE)"
+    SYSROOT=$DEPS/sysroot
+    mkdir -p "$WORK/debs" "$SYSROOT"
+    apt_arch "$DEB_ARCH"
+    apt_fresh
+    (cd "$WORK/debs" && run fetch apt_fetch download "${CROSS_PKGS[@]/%//$CROSS_SUITE}")
+    for deb in "$WORK"/debs/*.deb; do
+        dpkg-deb -x "$deb" "$SYSROOT"
+    done
+    M=$SYSROOT/usr/lib/$ARCH-linux-musl
+    [[ -f $M/libc.a ]] || die "no $M/libc.a in musl-dev:$DEB_ARCH"
+    mkdir -p "$DEPS/bin"
+    # musl-tools' specs, with the sysroot's paths; libgcc and crtbegin
+    # come from the cross gcc itself.
+    cat >"$DEPS/bin/musl-gcc.specs" <<EOF
+%rename cpp_options old_cpp_options
+
+*cpp_options:
+-nostdinc -isystem $SYSROOT/usr/include/$ARCH-linux-musl -isystem include%s %(old_cpp_options)
+
+*cc1:
+%(cc1_cpu) -nostdinc -isystem $SYSROOT/usr/include/$ARCH-linux-musl -isystem include%s
+
+*link_libgcc:
+-L$M -L .%s
+
+*libgcc:
+libgcc.a%s %:if-exists(libgcc_eh.a%s)
+
+*startfile:
+%{!shared: $M/Scrt1.o} $M/crti.o crtbeginS.o%s
+
+*endfile:
+crtendS.o%s $M/crtn.o
+
+*link:
+-dynamic-linker /lib/ld-musl-$ARCH.so.1 -nostdlib %{shared:-shared} %{static:-static} %{rdynamic:-export-dynamic}
+
+EOF
+    printf '#!/bin/sh\nexec %s-gcc "$@" -specs "%s"\n' "$CROSS" "$DEPS/bin/musl-gcc.specs" \
+        >"$DEPS/bin/$ARCH-linux-musl-gcc"
+    chmod 755 "$DEPS/bin/$ARCH-linux-musl-gcc"
+    CC=$DEPS/bin/$ARCH-linux-musl-gcc
+    AR=$CROSS-ar
+fi
+
+# ---------------------------------------------------------------------------
+# 5. Linux UAPI headers.  musl has none; take linux-libc-dev's (bookworm:
+#    6.1; the target's for a cross build), then overlay libbpf's newer
+#    copies (bpf.h, btf.h, if_link.h, ...) because libbpf's public headers
+#    use enums that 6.1 does not have.
+# ---------------------------------------------------------------------------
+cp -a "$SYSROOT"/usr/include/linux "$SYSROOT"/usr/include/asm-generic "$DEPS/uapi/"
+if [[ -n $SYSROOT ]]; then
+    cp -a "$SYSROOT/usr/include/$ARCH-linux-gnu/asm" "$DEPS/uapi/asm"
+else
+    cp -a /usr/include/x86_64-linux-gnu/asm "$DEPS/uapi/asm"
+fi
 cp "$WORK"/libbpf/include/uapi/linux/*.h "$DEPS/uapi/linux/"
 
-CC=musl-gcc
 OPT="-O2"
 
 # ---------------------------------------------------------------------------
-# 5. zlib (libelf needs it for compressed sections).
+# 6. zlib (libelf needs it for compressed sections).
 # ---------------------------------------------------------------------------
 say "building zlib"
 (
     cd "$WORK/zlib"
-    run zlib env CC=$CC CFLAGS="$OPT" ./configure --static --prefix="$DEPS"
-    run zlib make -j"$JOBS" libz.a
+    run zlib env CC="$CC" AR="$AR" CFLAGS="$OPT" ./configure --static --prefix="$DEPS"
+    run zlib make -j"$JOBS" AR="$AR" libz.a
     run zlib make install
 )
 rm -rf "$DEPS/share"            # man page
 
 # ---------------------------------------------------------------------------
-# 6. libelf only, without elfutils' autotools: every libelf/*.c plus
+# 7. libelf only, without elfutils' autotools: every libelf/*.c plus
 #    lib/eu-search.c (libelf's tsearch wrappers).  crc32/next_prime come in
 #    via libelf_crc32.c / libelf_next_prime.c.  config.h answers what
 #    configure would have found for musl 1.2.3.  Thread safety (USE_LOCKS)
@@ -193,23 +275,23 @@ EOF
 (
     cd "$ELF/musl"
     printf '%s\n' ../libelf/*.c ../lib/eu-search.c | run libelf xargs -P "$JOBS" -I{} \
-        $CC -std=gnu99 $OPT -Wall -D_GNU_SOURCE -DHAVE_CONFIG_H \
+        "$CC" -std=gnu99 $OPT -Wall -D_GNU_SOURCE -DHAVE_CONFIG_H \
             -I. -I../libelf -I../lib -I"$DEPS/include" \
             -c {} -o {}.o
-    run libelf ar rcs libelf.a ../libelf/*.c.o ../lib/eu-search.c.o
+    run libelf "$AR" rcs libelf.a ../libelf/*.c.o ../lib/eu-search.c.o
 )
 install -m 644 "$ELF/musl/libelf.a" "$DEPS/lib/"
 # Not elf.h: consumers use musl's <elf.h>; libelf.h fills in the gaps.
 install -m 644 "$ELF"/libelf/{libelf.h,gelf.h,nlist.h} "$DEPS/include/"
 
 # ---------------------------------------------------------------------------
-# 7. libbpf.  NO_PKG_CONFIG so the host's (glibc) libelf/zlib .pc files
+# 8. libbpf.  NO_PKG_CONFIG so the host's (glibc) libelf/zlib .pc files
 #    cannot leak in; it sees the freshly installed headers instead.
 # ---------------------------------------------------------------------------
 say "building libbpf"
 run libbpf make -C "$WORK/libbpf/src" -j"$JOBS" \
     BUILD_STATIC_ONLY=1 NO_PKG_CONFIG=1 V=1 \
-    CC=$CC CFLAGS="$OPT -Wall -std=gnu89" OBJDIR="$WORK/libbpf/obj" \
+    CC="$CC" AR="$AR" CFLAGS="$OPT -Wall -std=gnu89" OBJDIR="$WORK/libbpf/obj" \
     PREFIX="$DEPS" LIBDIR="$DEPS/lib" INCLUDEDIR="$DEPS/include" \
     EXTRA_CFLAGS="-I$DEPS/include -idirafter $DEPS/uapi" \
     install
@@ -218,7 +300,7 @@ run libbpf make -C "$WORK/libbpf/src" -j"$JOBS" \
 rm -rf "$DEPS/lib/pkgconfig"
 
 # ---------------------------------------------------------------------------
-# 7b. The C++ demangler: libiberty's cp-demangle.c alone (what GCC's
+# 8b. The C++ demangler: libiberty's cp-demangle.c alone (what GCC's
 #     libstdc++ and binutils use), built as libstdc++ builds it
 #     (IN_GLIBCPP_V3: only __cxa_demangle is exported, no xmalloc, no
 #     other libiberty file needed).
@@ -229,11 +311,12 @@ IB=$WORK/libiberty
     cd "$IB/libiberty"
     run demangle $CC -std=gnu99 $OPT -Wall -DIN_GLIBCPP_V3 -DHAVE_STRING_H -DHAVE_STDLIB_H \
         -DHAVE_LIMITS_H -I../include -c cp-demangle.c -o cp-demangle.o
-    run demangle ar rcs "$DEPS/lib/libdemangle.a" cp-demangle.o
+    run demangle $AR rcs "$DEPS/lib/libdemangle.a" cp-demangle.o
 )
 
 # ---------------------------------------------------------------------------
-# 8. Smoke test: the flags and link order a consumer must use.
+# 9. Smoke test: the flags and link order a consumer must use (a cross
+#    build's is checked for its machine: it cannot run here).
 # ---------------------------------------------------------------------------
 say "verifying"
 T=$WORK/smoke
@@ -262,11 +345,17 @@ int main(void)
 	return 0;
 }
 EOF
-run smoke $CC -static -O2 -Wall -Werror -I"$DEPS/include" -idirafter "$DEPS/uapi" \
+run smoke "$CC" -static -O2 -Wall -Werror -I"$DEPS/include" -idirafter "$DEPS/uapi" \
     "$T/smoke.c" -o "$T/smoke" \
     -L"$DEPS/lib" -lbpf -lelf -lz -ldemangle
-out=$("$T/smoke") || die "smoke test binary failed"
 [[ $(readelf -l "$T/smoke") != *INTERP* ]] || die "smoke test binary is not static"
+if [[ -n $CROSS ]]; then
+    out=$(readelf -h "$T/smoke" | sed -n 's/^ *Machine: *//p')
+    [[ $out == AArch64 ]] || die "smoke test binary is for '$out', not $ARCH"
+    out="static $out"
+else
+    out=$("$T/smoke") || die "smoke test binary failed"
+fi
 say "smoke test: $out"
 
 rm -rf "$WORK"
