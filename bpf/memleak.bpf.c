@@ -146,7 +146,11 @@ static __always_inline void remember(void *ctx, __u64 addr, __u64 size, __u32 op
 				   .stack_id = -1 };
 	struct memleak_addr block = block_of(addr, op);
 	struct memleak_key key = { .tgid = block.tgid };
-	long err;
+	/* An int, not the helper's long: before 6.4 the verifier turns the
+	 * call into a direct one to the map's update, which returned int,
+	 * so -EEXIST came back as 0xffffffef in a 64-bit register and
+	 * compared unequal (realloc in place lost its block on 5.10, 6.1). */
+	int err;
 
 	/* (@stack_flags is a constant: the branch not taken is compiled out,
 	 * so tracepoints never read registers.) */
