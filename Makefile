@@ -38,6 +38,9 @@ BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)
 
 COMMON_SRC  := $(wildcard common/*.c)
 APPLET_SRC  := $(wildcard applets/*.c)
+# An applet's private modules (applets/X/*.c): linked in, and unit-testable.
+MODULE_SRC  := $(wildcard applets/*/*.c)
+MODULE_OBJ  := $(MODULE_SRC:%.c=$(BUILD)/%.o)
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 APPLET_OBJ  := $(APPLET_SRC:%.c=$(BUILD)/%.o)
@@ -84,12 +87,12 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.o $(BUILD)/%.gz.h
 		skip { next } \
 		{ print }'; } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(DEPS_STAMP)
+$(BUILD)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-bpfbox: $(COMMON_OBJ) $(APPLET_OBJ)
+bpfbox: $(COMMON_OBJ) $(APPLET_OBJ) $(MODULE_OBJ)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@.unstripped $^ $(LDLIBS)
 	$(Q)$(STRIP) -o $@ $@.unstripped
@@ -98,7 +101,7 @@ bpfbox: $(COMMON_OBJ) $(APPLET_OBJ)
 # Unit tests: pure code, no root, linked with the common objects.
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ))
+UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ)) $(MODULE_OBJ)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
 	@mkdir -p $(@D)
