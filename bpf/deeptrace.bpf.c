@@ -46,12 +46,21 @@ struct {
 	__type(value, struct dt_args);
 } dt_pending SEC(".maps");
 
-/* Who opened each connection (connect: client, accept: server). */
+/* Who opened each connection (connect: client, accept: server), and the
+ * thread context its connect() ran under: an event loop connects while
+ * handling the request that needs it, and writes later, when other
+ * requests may have come in; its first request takes this context. */
+struct dt_sock_info {
+	__u64 connect_ctx;
+	__u8 connect_flags;
+	__u8 role;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, struct dt_sock_info);
 } dt_roles SEC(".maps");
 
 /* A thread's syscall trace context: opened by a request it reads on a
@@ -194,11 +203,19 @@ static __always_inline int sys_enter(long nr, __u64 a0, __u64 a1, __u64 a2)
 
 static __always_inline void set_role(struct sock *sk, __u8 role)
 {
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct dt_sock_info info = { .role = role };
+	struct dt_thread_ctx *c;
 	__u64 key = (__u64)sk;
 
 	if (!sk)
 		return;
-	bpf_map_update_elem(&dt_roles, &key, &role, BPF_ANY);
+	c = role == DT_ROLE_CLIENT ? bpf_map_lookup_elem(&dt_threads, &tid) : NULL;
+	if (c && !c->responded) {
+		info.connect_ctx = c->id;
+		info.connect_flags = c->overlap;
+	}
+	bpf_map_update_elem(&dt_roles, &key, &info, BPF_ANY);
 	send_lifecycle(sk, DT_EV_OPEN, role);
 }
 
@@ -293,10 +310,18 @@ static __always_inline void new_context(struct dt_event *e, struct dt_thread_ctx
 	e->ctx_flags = c.overlap;
 }
 
-static __always_inline void thread_context(struct dt_event *e)
+static __always_inline void thread_context(struct dt_event *e, struct dt_sock_info *info)
 {
 	struct dt_thread_ctx *c = bpf_map_lookup_elem(&dt_threads, &e->tid);
 	bool server = e->role == DT_ROLE_SERVER;
+
+	if (info && info->connect_ctx && e->dir == DT_EGRESS && !server) {
+		/* The first request on a connection: the context of its connect(). */
+		e->ctx_id = info->connect_ctx;
+		e->ctx_flags = info->connect_flags;
+		info->connect_ctx = 0;
+		return;
+	}
 
 	if (server && e->dir == DT_INGRESS) {
 		if (c && c->sock == e->sock && !c->responded) {	/* more of the request */
@@ -323,7 +348,7 @@ static __always_inline void send_message(const struct dt_args *a, long ret)
 	struct dt_event *e;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 zero = 0, want;
-	__u8 *role;
+	struct dt_sock_info *info;
 	void *buf = bpf_map_lookup_elem(&dt_scratch, &zero);
 
 	if (!buf)
@@ -346,11 +371,11 @@ static __always_inline void send_message(const struct dt_args *a, long ret)
 	e->bytes = ret;
 	e->cgroup = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	role = bpf_map_lookup_elem(&dt_roles, &a->sock);
-	e->role = role ? *role : DT_ROLE_UNKNOWN;
+	info = bpf_map_lookup_elem(&dt_roles, &a->sock);
+	e->role = info ? info->role : DT_ROLE_UNKNOWN;
 	if (e->sock_type == SOCK_STREAM)
 		e->tcp_seq = tcp_seq(sk, e->dir == DT_EGRESS, ret);
-	thread_context(e);
+	thread_context(e, info);
 	want = (__u64)ret < cfg_snaplen ? ret : cfg_snaplen;
 	e->cap = copy_payload(e->data, a, want);
 	bb_event_output(e, sizeof(*e) + (e->cap & (2 * DT_SNAP_MAX - 1)));

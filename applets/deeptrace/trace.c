@@ -17,8 +17,10 @@
  *             another process that carried it around it, a client span the
  *             server span of its own process that did.
  *   heuristic a client span of a process joins a server span of the same
- *             process that encloses it in time, the one with the fewest
- *             such children so far, then the earliest (a proxy makes one
+ *             process that encloses it in time: the one whose thread
+ *             context it was sent (or its connection opened) under, even
+ *             an overlapped one; else the one with the fewest such
+ *             children so far, then the earliest (a proxy makes one
  *             upstream request per request, in order).
  */
 #include <stdlib.h>
@@ -273,6 +275,9 @@ static struct node *by_heuristic(const struct servers *sv, const struct node *n)
 			break;
 		if (!encloses(&m->s, &n->s))
 			continue;
+		/* The kernel's context, unproven (overlapped), is the best hint. */
+		if (n->s.ctx_id && m->s.ctx_id == n->s.ctx_id)
+			return m;
 		if (!best || m->guessed_children < best->guessed_children ||
 		    (m->guessed_children == best->guessed_children &&
 		     m->s.start_ns <= best->s.start_ns))
