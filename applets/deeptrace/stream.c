@@ -168,7 +168,8 @@ static void make_span(struct conn *c, const struct msg *req, const struct msg *r
 			 req->unparsed ? "unparsed" : dt_proto_name(req->m.proto));
 	s.req.proto = c->proto;
 	s.status = resp->m.status;
-	s.error = resp->m.error;
+	/* As OpenTelemetry has it: a 4xx is the client's error, not the server's. */
+	s.error = resp->m.error && !(server && s.status >= 400 && s.status < 500);
 	memcpy(s.detail, resp->m.detail, sizeof(s.detail));
 	stats.spans++;
 	emit_span(&s);
@@ -418,10 +419,6 @@ void dt_stream_event(const void *data, size_t len)
 	const struct dt_event *e = data;
 
 	stats.events++;
-	if (getenv("DT_DEBUG") && len >= sizeof(*e))
-		fprintf(stderr, "ev kind %u dir %u role %u sock %llx pid %u tid %u bytes %u cap %u seq %u ctx %llx/%u '%.*s'\n",
-			e->kind, e->dir, e->role, (unsigned long long)e->sock, e->pid, e->tid, e->bytes, e->cap, e->tcp_seq,
-			(unsigned long long)e->ctx_id, e->ctx_flags, (int)(e->cap > 40 ? 40 : e->cap), e->data);
 	if (len < sizeof(*e) || e->cap > DT_SNAP_MAX || len != sizeof(*e) + e->cap ||
 	    e->dir > DT_EGRESS || (e->family != AF_INET && e->family != AF_INET6 &&
 				   e->kind == DT_EV_MSG)) {
