@@ -17,7 +17,6 @@ cd "$(dirname "$0")/.."
 TOP=$PWD
 ROOT=$TOP
 BB=${BPFBOX:-$TOP/bpfbox}	# BPFBOX=path tests another build
-PY=/usr/bin/python3
 BACKEND=$TOP/tests/work/dt_backend.py
 
 . "$TOP/tests/e2e/lib.sh"
@@ -26,68 +25,12 @@ e2e_begin e2e-deeptrace "loads BPF programs" "$BB" "$BACKEND"
 say() { echo "e2e-deeptrace: $*"; }
 die() { echo "e2e-deeptrace: $*"; echo "e2e-deeptrace: 0 passed, 1 failed"; exit 1; }
 . "$TOP/scripts/apt-lib.sh"
-need_packages nginx-light redis-server redis-tools curl python3 jq
-
-NS=bbdt$$
-RPORT=6390 BPORT=8081 NPORT=8080
-
-# What runs in the namespace is ours (`ip netns exec` may leave its
-# command behind when it is killed).
+. "$TOP/tests/e2e/deeptrace-chain.sh"
+NS=$CHAIN_NS
 suite_cleanup() {
-	local p
-	for p in $(ip netns pids "$NS" 2>/dev/null); do
-		kill "$p" 2>/dev/null
-	done
-	ip netns del "$NS" 2>/dev/null
+	chain_down
 }
-
-in_ns() {
-	ip netns exec "$NS" "$@"
-}
-
-# up PORT [ADDR]: until something listens there (10 s).
-up() {
-	local i
-	for ((i = 0; i < 500; i++)); do
-		in_ns bash -c "exec 3<>/dev/tcp/${2:-127.0.0.1}/$1" 2>/dev/null && return 0
-		sleep 0.02
-	done
-	die "nothing listens on ${2:-127.0.0.1}:$1"
-}
-
-ip netns add "$NS" && ip -n "$NS" link set lo up || die "cannot make network namespace $NS"
-
-in_ns redis-server --port $RPORT --bind "127.0.0.1 ::1" --save "" --appendonly no \
-	--logfile "$T/redis.log" &
-BGPIDS+=($!)
-in_ns "$PY" "$BACKEND" $BPORT $RPORT &
-BGPIDS+=($!)
-cat >"$T/nginx.conf" <<NGINX
-daemon off;
-worker_processes 1;
-pid $T/nginx.pid;
-error_log $T/nginx.err;
-events { worker_connections 512; }
-http {
-	access_log off;
-	client_body_temp_path $T;
-	proxy_temp_path $T;
-	server {
-		listen 127.0.0.1:$NPORT;
-		listen [::1]:$NPORT;
-		location / { proxy_pass http://127.0.0.1:$BPORT; }
-	}
-}
-NGINX
-in_ns nginx -c "$T/nginx.conf" -p "$T" &
-BGPIDS+=($!)
-up $RPORT
-up $BPORT
-up $NPORT
-up $NPORT ::1
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	in_ns redis-cli -p $RPORT set user:$i "name$i" >/dev/null
-done
+chain_up "$T"
 
 # ---- tracing ----------------------------------------------------------------
 
@@ -189,17 +132,6 @@ check "sequential: 28 spans, no other" eq spans 28 "$(jcount "$G.out" type=span)
 
 # ---- concurrent requests: every parent right ------------------------------
 
-# parents FILE: "RULE right wrong" per link rule: a span is right when its
-# endpoint ends with the number its parent's ends with (each request's
-# user id goes down the whole chain).
-parents() {
-	jq -rs '(map(select(.type == "span")) | map({key: (.span_id|tostring), value: .}) | from_entries) as $by
-		| [.[] | select(.type == "span" and .parent_id != 0)
-		   | {link, ok: ((.endpoint | capture("(?<n>[0-9]+)$").n) ==
-				($by[.parent_id|tostring].endpoint | capture("(?<n>[0-9]+)$").n))}]
-		| group_by(.link)[] | "\(.[0].link) \(map(select(.ok)) | length) \(map(select(.ok | not)) | length)"' "$1"
-}
-
 N=40
 trace_start conc --json
 seq 1 $N | in_ns xargs -P 8 -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT/user/{}"
@@ -207,9 +139,9 @@ trace_stop
 check "concurrent: $N traces rooted at curl" eq roots $N "$(jcount "$G.out" type=span parent_id=0 comm=curl)"
 check "concurrent: 6 spans each" eq spans $((6 * N)) "$(jcount "$G.out" type=span)"
 check "concurrent: every parent right (by rule: right wrong)" \
-	eval "parents '$G.out' | awk '\$3 != 0 { print; bad = 1 } END { exit bad }'"
+	eval "dt_parents '$G.out' | awk '\$3 != 0 { print; bad = 1 } END { exit bad }'"
 check "concurrent: tcp_seq links every server span to its client" \
-	eq tcp_seq "tcp_seq $((3 * N)) 0" "$(parents "$G.out" | grep ^tcp_seq)"
+	eq tcp_seq "tcp_seq $((3 * N)) 0" "$(dt_parents "$G.out" | grep ^tcp_seq)"
 
 # ---- pipelining, keep-alive --------------------------------------------------
 
