@@ -153,7 +153,6 @@ static int dt_main(int argc, char **argv)
 			     .configure = dt_configure };
 	struct bb_loop *loop;
 
-	(void)argv;
 	if (argc)
 		bb_die("unexpected argument '%s' (filters are options: -p, --comm, --port...)",
 		       argv[0]);
@@ -191,6 +190,7 @@ BB_APPLET(deeptrace,
 	.common = BB_OPT_OUTPUT | BB_OPT_TASK | BB_OPT_NETNS | BB_OPT_BPF,
 	.options = dt_options,
 	.parse = dt_parse,
+	.lost_other = "socket calls not followed (more threads in a call than the table holds)",
 	.main = dt_main,
 	.print_event = dt_print_event,
 	.report_end = finish,

@@ -120,7 +120,7 @@ static __always_inline bool is_egress(__u16 nr)
 
 /* The struct sock behind @fd, if it is an IPv4 or IPv6 socket: read field
  * by field, task -> files -> fdtable -> file -> socket -> sock. */
-static __always_inline struct sock *fd_inet_sock(__u64 fd)
+static __always_inline struct sock *fd_inet_sock(__u64 fd, struct file **filep)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
@@ -136,6 +136,8 @@ static __always_inline struct sock *fd_inet_sock(__u64 fd)
 		return NULL;
 	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return NULL;
+	if (filep)
+		*filep = f;
 	so = BPF_CORE_READ(f, private_data);
 	sk = BPF_CORE_READ(so, sk);
 	if (!sk)
@@ -163,6 +165,23 @@ static __always_inline void send_lifecycle(struct sock *sk, __u8 kind, __u8 role
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* Before 6.13, struct file counted its references in f_count. */
+struct file___f_count {
+	atomic_long_t f_count;
+} __attribute__((preserve_access_index));
+
+/* Another descriptor or process holds the file too (a forking server's
+ * parent closes the accepted socket its child serves): its close() does
+ * not end the connection. */
+static __always_inline bool file_shared(struct file *f)
+{
+	struct file___f_count *old = (void *)f;
+
+	if (bpf_core_field_exists(f->f_ref))	/* 6.13+: 0 means one reference */
+		return (__s64)BPF_CORE_READ(f, f_ref.refcnt.counter) > 0;
+	return BPF_CORE_READ(old, f_count.counter) > 1;
+}
+
 static __always_inline void send_close(struct sock *sk)
 {
 	__u64 key = (__u64)sk;
@@ -171,9 +190,18 @@ static __always_inline void send_close(struct sock *sk)
 	send_lifecycle(sk, DT_EV_CLOSE, 0);
 }
 
+/* A call in flight, until its exit; a full table is counted. */
+static __always_inline int save_args(__u32 tid, const struct dt_args *a)
+{
+	if (bpf_map_update_elem(&dt_pending, &tid, a, BPF_ANY))
+		bb_lost_inc(BB_LOST_APPLET);
+	return 0;
+}
+
 static __always_inline int sys_enter(long nr, __u64 a0, __u64 a1, __u64 a2)
 {
 	struct dt_args a = {};
+	struct file *f = NULL;
 	__u32 tid;
 	struct sock *sk;
 
@@ -184,22 +212,20 @@ static __always_inline int sys_enter(long nr, __u64 a0, __u64 a1, __u64 a2)
 	tid = (__u32)bpf_get_current_pid_tgid();
 	a.nr = nr;
 	a.start_ns = bpf_ktime_get_boot_ns();
-	if (nr == NR_ACCEPT || nr == NR_ACCEPT4) {	/* the socket is the result */
-		bpf_map_update_elem(&dt_pending, &tid, &a, BPF_ANY);
-		return 0;
-	}
-	sk = fd_inet_sock(a0);
+	if (nr == NR_ACCEPT || nr == NR_ACCEPT4)	/* the socket is the result */
+		return save_args(tid, &a);
+	sk = fd_inet_sock(a0, &f);
 	if (!sk)
 		return 0;
 	if (nr == NR_CLOSE) {
-		send_close(sk);
+		if (!file_shared(f))
+			send_close(sk);
 		return 0;
 	}
 	a.sock = (__u64)sk;
 	a.buf = a1;
 	a.count = a2;
-	bpf_map_update_elem(&dt_pending, &tid, &a, BPF_ANY);
-	return 0;
+	return save_args(tid, &a);
 }
 
 static __always_inline void set_role(struct sock *sk, __u8 role)
@@ -402,7 +428,7 @@ static __always_inline int sys_exit(long ret)
 		return 0;
 	case NR_ACCEPT: case NR_ACCEPT4:
 		if (ret >= 0)
-			set_role(fd_inet_sock(ret), DT_ROLE_SERVER);
+			set_role(fd_inet_sock(ret, NULL), DT_ROLE_SERVER);
 		return 0;
 	}
 	if (ret > 0)

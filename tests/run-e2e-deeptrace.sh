@@ -72,6 +72,16 @@ expect_tree() {	# NAME FILE ENDPOINT, the tree's lines on stdin
 	check "$1" eq "tree of $3" "$want" "$got"
 }
 
+# user_tree ID REPLY: the tree of GET /user/ID, Redis answering REPLY.
+user_tree() {
+	printf '%s\n' "0 client curl GET /user/$1 200 root" \
+		"1 server nginx GET /user/$1 200 tcp_seq" \
+		"2 client nginx GET /user/$1 200 thread" \
+		"3 server python3 GET /user/$1 200 tcp_seq" \
+		"4 client python3 GET user:$1 $2 thread" \
+		"5 server redis-server GET user:$1 $2 tcp_seq"
+}
+
 # ---- one request at a time: the exact tree --------------------------------
 
 trace_start seq --json
@@ -82,14 +92,7 @@ trace_stop
 check "sequential: curl saw 200 404 500 200 200" eq codes "200 404 500 200 200" "$(echo $codes)"
 check "sequential: exit 0" eq status 0 "$RC"
 
-expect_tree "sequential: GET /user/1: curl > nginx > backend > redis" "$G.out" "GET /user/1" <<'X'
-0 client curl GET /user/1 200 root
-1 server nginx GET /user/1 200 tcp_seq
-2 client nginx GET /user/1 200 thread
-3 server python3 GET /user/1 200 tcp_seq
-4 client python3 GET user:1 $5 thread
-5 server redis-server GET user:1 $5 tcp_seq
-X
+expect_tree "sequential: GET /user/1: curl > nginx > backend > redis" "$G.out" "GET /user/1" < <(user_tree 1 '$5')
 expect_tree "sequential: a 404 (Redis says nil)" "$G.out" "GET /user/404" <<'X'
 0 client curl GET /user/404 404 root
 1 server nginx GET /user/404 404 tcp_seq
@@ -118,14 +121,7 @@ expect_tree "sequential: a response in four writes" "$G.out" "GET /split" <<'X'
 X
 check "sequential: the split response's 3067 bytes, one span" \
 	eq bytes 1 "$(jcount "$G.out" comm=python3 endpoint="GET /split" response_bytes=3067)"
-expect_tree "IPv6: curl to [::1]" "$G.out" "GET /user/2" <<'X'
-0 client curl GET /user/2 200 root
-1 server nginx GET /user/2 200 tcp_seq
-2 client nginx GET /user/2 200 thread
-3 server python3 GET /user/2 200 tcp_seq
-4 client python3 GET user:2 $5 thread
-5 server redis-server GET user:2 $5 tcp_seq
-X
+expect_tree "IPv6: curl to [::1]" "$G.out" "GET /user/2" < <(user_tree 2 '$5')
 check "IPv6: nginx's server span is from [::1]" \
 	eq spans 1 "$(jcount "$G.out" comm=nginx kind=server endpoint="GET /user/2" 'peer^[::1]:')"
 check "sequential: 28 spans, no other" eq spans 28 "$(jcount "$G.out" type=span)"
@@ -183,14 +179,7 @@ trace_stop
 check "record: nothing printed while recording" eq lines 0 "$(lines "$G.out")"
 "$BB" report --json "$T/rec.bbr" >"$T/report.out" 2>"$T/report.err"
 SHOW=("$T/report.out" "$T/report.err")
-expect_tree "record: bpfbox report assembles the same tree" "$T/report.out" "GET /user/6" <<'X'
-0 client curl GET /user/6 200 root
-1 server nginx GET /user/6 200 tcp_seq
-2 client nginx GET /user/6 200 thread
-3 server python3 GET /user/6 200 tcp_seq
-4 client python3 GET user:6 $5 thread
-5 server redis-server GET user:6 $5 tcp_seq
-X
+expect_tree "record: bpfbox report assembles the same tree" "$T/report.out" "GET /user/6" < <(user_tree 6 '$5')
 
 trace_start port --json --port $RPORT
 get http://127.0.0.1:$NPORT/user/7 >/dev/null
