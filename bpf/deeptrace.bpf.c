@@ -30,6 +30,9 @@ enum {
 const volatile __u32 cfg_snaplen = DT_SNAP_DEFAULT;
 const volatile __u16 cfg_port = 0;
 
+/* The reader is woken once this much waits (or at its next tick). */
+#define WAKEUP_BATCH (64 << 10)
+
 /* A call in progress on a socket, from entry to exit. */
 struct dt_args {
 	__u64 start_ns;
@@ -162,7 +165,7 @@ static __always_inline void send_lifecycle(struct sock *sk, __u8 kind, __u8 role
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->start_ns = e->end_ns = bpf_ktime_get_boot_ns();
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, bb_wakeup_after(WAKEUP_BATCH));
 }
 
 /* Before 6.13, struct file counted its references in f_count. */
@@ -408,7 +411,7 @@ static __always_inline void send_message(const struct dt_args *a, long ret)
 	thread_context(e, info);
 	want = (__u64)ret < cfg_snaplen ? ret : cfg_snaplen;
 	e->cap = copy_payload(e->data, a, want);
-	bb_event_output(e, sizeof(*e) + (e->cap & (2 * DT_SNAP_MAX - 1)));
+	bb_event_output_batched(e, sizeof(*e) + (e->cap & (2 * DT_SNAP_MAX - 1)), WAKEUP_BATCH);
 }
 
 static __always_inline int sys_exit(long ret)
