@@ -333,6 +333,7 @@ bench: bpfbox $(WORK_BIN)
 	tests/bench/run.sh
 	tests/bench/memleak.sh
 	tests/bench/deadlock.sh
+	tests/bench/deeptrace.sh
 
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \

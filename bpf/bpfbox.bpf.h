@@ -76,6 +76,25 @@ static __always_inline void bb_event_output(void *data, __u64 size)
 }
 
 /*
+ * For events that come by the hundred thousand: the reader is woken only
+ * once @batch bytes wait (a wakeup per event costs a context switch each);
+ * it also drains the buffer at every tick, so nothing waits longer than
+ * --interval.
+ */
+static __always_inline __u64 bb_wakeup_after(__u64 batch)
+{
+	return bpf_ringbuf_query(&bb_events, BPF_RB_AVAIL_DATA) >= batch ? BPF_RB_FORCE_WAKEUP
+									    : BPF_RB_NO_WAKEUP;
+}
+
+/* bb_event_output, waking the reader as bb_wakeup_after says. */
+static __always_inline void bb_event_output_batched(void *data, __u64 size, __u64 batch)
+{
+	if (bpf_ringbuf_output(&bb_events, data, size, bb_wakeup_after(batch)))
+		bb_lost_inc(BB_LOST_RINGBUF);
+}
+
+/*
  * Stacks by id.  Not BPF_MAP_TYPE_STACK_TRACE: its bucket is the hash
  * modulo the size, and a second stack landing in a used bucket is lost
  * (or, with BPF_F_REUSE_STACKID, overwrites one still referenced).  Here

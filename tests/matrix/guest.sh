@@ -7,7 +7,8 @@
 #
 # Every applet of `bpfbox --list` is checked on this kernel with the
 # workloads of tests/work, built static (the image has no libc): dropgen,
-# leaky, dl_abba.  Nothing else runs in the guest, so drop counts are
+# leaky, dl_abba (and busybox's httpd and wget for deeptrace).  Nothing
+# else runs in the guest, so drop counts are
 # exact without any namespace or filter.  Each applet's default run shows
 # the attach method the loader picked here; forced runs (--attach) prove
 # the fallbacks work on this kernel too.  An applet without a test here
@@ -378,6 +379,64 @@ deadlock_tests() {
 	done
 }
 
+# ---- deeptrace -------------------------------------------------------------------------
+
+# A loopback pair from busybox: httpd (a process per connection, forked
+# after accept) and wget.  deeptrace runs in the background for -d SEC
+# once attached; the requests go out once it says it traces.
+dt() {
+	local name=$1
+	shift
+	G=$T/deeptrace-$name
+	SHOW="$G.out $G.err"
+	deeptrace -v --json -d 6 "$@" >$G.out 2>$G.err </dev/null &
+	local pid=$!
+	if ! wait_for $G.err "tracing socket syscalls" $pid 120; then
+		wait $pid
+		RC=$?
+		dt_why
+		return
+	fi
+	busybox wget -q -O /dev/null http://127.0.0.1:8000/index.html
+	busybox wget -q -O /dev/null http://127.0.0.1:8000/nope 2>/dev/null
+	wait $pid
+	RC=$?
+	[ $RC = 0 ] || dt_why
+}
+
+# The verifier says why at the end of its log (checks show the start).
+dt_why() {
+	echo "     --- the end of $G.err"
+	tail -n 8 $G.err | sed 's/^/     | /'
+}
+
+# Both exchanges, each as wget's client span with httpd's server span as
+# its child (the same TCP sequence), statuses 200 and 404.
+dt_pair() {
+	eq "exit status" 0 $RC &&
+		same "client GET /index.html 200 root
+server GET /index.html 200 tcp_seq
+client GET /nope 404 root
+server GET /nope 404 tcp_seq" "$(sed -n 's/.*"link":"\([a-z_]*\)".*"kind":"\([a-z]*\)".*"endpoint":"\([^"]*\)","status":\([0-9]*\).*/\2 \3 \4 \1/p' $G.out)"
+}
+
+deeptrace_tests() {
+	local m
+
+	mkdir -p $T/www
+	echo hello >$T/www/index.html
+	busybox httpd -p 127.0.0.1:8000 -h $T/www
+	dt default
+	attached deeptrace $G.err
+	check deeptrace "default: wget -> httpd, two traces of two spans" dt_pair
+	for m in raw_tp tracepoint; do
+		dt $m --attach $m
+		check deeptrace "--attach $m: the same traces" dt_pair
+		check deeptrace "--attach $m: attached with $m" \
+			has $G.err "^deeptrace: raw_syscalls:sys_exit: attached [^ ]* \\($m\\)\$"
+	done
+}
+
 # ---- main --------------------------------------------------------------------------------
 
 emit "MATRIX-BOOT $K $(sha256sum /bin/bpfbox | cut -d' ' -f1)"
@@ -391,6 +450,7 @@ for app in $(bpfbox --list); do
 	report) report_tests ;;
 	memleak) memleak_tests ;;
 	deadlock) deadlock_tests ;;
+	deeptrace) deeptrace_tests ;;
 	*) check "$app" "a guest test" eval "echo 'no guest test for $app: add one to tests/matrix/guest.sh'; false" ;;
 	esac
 done

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * deeptrace's protocol parsers: what one message's first bytes say (the
+ * kernel sends a prefix of each syscall's payload), and how long the
+ * message is, so that the stream finds the next one without its bytes.
+ * Pure functions on untrusted bytes: anything malformed is BAD, never a
+ * crash; the caller then makes an "unparsed" span.
+ */
+#ifndef DT_PROTO_H
+#define DT_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum dt_proto { DT_PROTO_UNKNOWN, DT_PROTO_HTTP, DT_PROTO_REDIS, DT_PROTO_NR };
+
+enum dt_parse {
+	DT_PARSE_OK,		/* a whole head: m->head bytes, m->body more to skip */
+	DT_PARSE_MORE,		/* the head goes past the buffer (fields so far are set) */
+	DT_PARSE_BAD,		/* not a message of this protocol */
+};
+
+#define DT_ENDPOINT_LEN 128
+
+struct dt_msg {
+	enum dt_proto proto;
+	bool request;
+	size_t head;		/* bytes of the message in the buffer */
+	uint64_t body;		/* bytes after them (Content-Length, a bulk string) */
+	bool chunked;		/* an HTTP chunked body follows the head */
+	bool to_close;		/* an HTTP/1.0-style body: ends with the connection */
+	int status;		/* HTTP status; 0 elsewhere */
+	bool error;		/* HTTP >= 500 or a 4xx, a Redis error */
+	char endpoint[DT_ENDPOINT_LEN];	/* "GET /path", "GET key" */
+	char host[64];
+	char detail[96];	/* the reply: reason phrase, Redis reply or error */
+	char traceparent[56];
+	char request_id[64];
+	char uber_trace_id[64];
+};
+
+/* The protocol the bytes of a connection's first message look like. */
+enum dt_proto dt_detect(const uint8_t *buf, size_t len);
+const char *dt_proto_name(enum dt_proto p);
+/* "http", "redis": the protocol, or DT_PROTO_NR. */
+enum dt_proto dt_proto_by_name(const char *name);
+
+/* One message at @buf: its fields into @m (zeroed first).  @redact hides
+ * secrets (Redis AUTH arguments).  @head_req: the request this is the
+ * response to was a HEAD (no body). */
+enum dt_parse dt_parse_http(const uint8_t *buf, size_t len, bool head_req, struct dt_msg *m);
+enum dt_parse dt_parse_redis(const uint8_t *buf, size_t len, bool redact, struct dt_msg *m);
+
+/* An HTTP chunked body followed through the prefixes of what carries it. */
+struct dt_chunks {
+	enum { DT_CH_SIZE, DT_CH_EXT, DT_CH_SIZE_LF, DT_CH_DATA, DT_CH_DATA_CR, DT_CH_DATA_LF,
+	       DT_CH_TRAILER, DT_CH_TRAILER_LF, DT_CH_DONE, DT_CH_LOST } state;
+	uint64_t left;		/* data bytes of the current chunk */
+	bool any_digit, line_empty;
+};
+/*
+ * Feeds @len bytes of the body, of which the first @cap are known; returns
+ * how many belong to it (< @len when it ended: DT_CH_DONE).  Framing bytes
+ * that were not captured make it DT_CH_LOST (the caller then ends the
+ * message when the other side speaks).
+ */
+size_t dt_chunks_feed(struct dt_chunks *c, const uint8_t *buf, size_t cap, size_t len);
+
+#endif

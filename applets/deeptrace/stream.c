@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * deeptrace's streams: per connection and direction, where each message
+ * begins and ends, from the payload prefixes the kernel sends (keep-alive,
+ * pipelining, a head split over several syscalls, bodies skipped by their
+ * length without their bytes); requests wait in a queue per connection
+ * for their responses (pipelining answers in order), and each pair is a
+ * span.  Messages nobody can frame (an unknown protocol, framing bytes
+ * that were not captured) end when the other side speaks: a "turn".
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "../../common/bpfbox.h"
+#include "deeptrace.h"
+#include "span.h"
+
+#define CONN_BUCKETS 4096
+#define QUEUE_MAX 64		/* requests in flight on one connection */
+#define PARTIAL_MAX 8192	/* a head split over syscalls, kept at most */
+
+enum msg_mode { M_LENGTH, M_CHUNKED, M_TURN };
+
+/* A message being read in one direction. */
+struct msg {
+	bool open;
+	bool request;
+	bool unparsed;
+	enum msg_mode mode;
+	uint64_t left;		/* M_LENGTH: bytes still to come */
+	struct dt_chunks chunks;
+	uint64_t start_ns, end_ns, bytes;
+	uint32_t seq, tid;
+	bool has_seq;
+	uint64_t ctx_id;
+	uint8_t ctx_flags;
+	struct dt_msg m;
+};
+
+/* A head cut by the end of a syscall, waiting for the rest. */
+struct partial {
+	size_t n;
+	uint64_t start_ns;
+	uint32_t seq, tid;
+	bool has_seq;
+	uint64_t ctx_id;
+	uint8_t ctx_flags;
+	uint8_t buf[PARTIAL_MAX];
+};
+
+struct conn {
+	struct conn *next;	/* hash chain */
+	uint64_t sock;
+	uint8_t role;
+	enum dt_proto proto;
+	bool proto_known;
+	uint32_t pid;
+	char comm[16];
+	uint64_t cgroup;
+	uint32_t netns;
+	struct dt_addr local, peer;
+	struct msg dir[2];
+	struct partial *partial[2];
+	struct msg queue[QUEUE_MAX];
+	unsigned qhead, qlen;
+};
+
+static struct conn *conns[CONN_BUCKETS];
+static void (*emit_span)(const struct dt_span *s);
+static bool redact;
+static struct dt_stream_stats stats;
+
+void dt_stream_init(void (*emit)(const struct dt_span *s), bool redact_secrets)
+{
+	emit_span = emit;
+	redact = redact_secrets;
+}
+
+const struct dt_stream_stats *dt_stream_stats(void)
+{
+	return &stats;
+}
+
+static unsigned bucket(uint64_t sock)
+{
+	return (sock >> 6 ^ sock >> 20) % CONN_BUCKETS;
+}
+
+static struct conn **conn_slot(uint64_t sock)
+{
+	struct conn **p = &conns[bucket(sock)];
+
+	while (*p && (*p)->sock != sock)
+		p = &(*p)->next;
+	return p;
+}
+
+static void set_addr(struct dt_addr *a, uint8_t family, const uint8_t *addr, uint16_t port)
+{
+	a->family = family;
+	memcpy(a->addr, addr, family == AF_INET ? 4 : 16);
+	a->port = port;
+}
+
+static struct conn *conn_get(const struct dt_event *e)
+{
+	struct conn **p = conn_slot(e->sock), *c = *p;
+
+	if (c) {
+		if (e->role && !c->role)
+			c->role = e->role;
+		return c;
+	}
+	c = bb_xcalloc(1, sizeof(*c));
+	c->sock = e->sock;
+	c->role = e->role;
+	c->pid = e->pid;
+	memcpy(c->comm, e->comm, sizeof(c->comm));
+	c->comm[sizeof(c->comm) - 1] = 0;
+	c->cgroup = e->cgroup;
+	c->netns = e->netns;
+	set_addr(&c->local, e->family, e->laddr, e->lport);
+	set_addr(&c->peer, e->family, e->raddr, e->rport);
+	*p = c;
+	return c;
+}
+
+/* Which way requests go: a server reads them, a client writes them.  A
+ * connection older than the trace: the parser's word, else the ports (the
+ * side with the ephemeral port is the client). */
+static bool is_request(const struct conn *c, int dir, const struct dt_msg *m, bool parsed)
+{
+	if (c->role == DT_ROLE_SERVER)
+		return dir == DT_INGRESS;
+	if (c->role == DT_ROLE_CLIENT)
+		return dir == DT_EGRESS;
+	if (parsed)
+		return m->request;
+	return (c->local.port < c->peer.port) == (dir == DT_INGRESS);
+}
+
+static void make_span(struct conn *c, const struct msg *req, const struct msg *resp)
+{
+	struct dt_span s = {};
+	bool server = c->role == DT_ROLE_SERVER ||
+		      (c->role == DT_ROLE_UNKNOWN && is_request(c, DT_INGRESS, &req->m, !req->unparsed));
+
+	s.kind = server ? DT_SPAN_SERVER : DT_SPAN_CLIENT;
+	s.unparsed = req->unparsed || resp->unparsed;
+	s.start_ns = req->start_ns;
+	s.end_ns = resp->end_ns > req->end_ns ? resp->end_ns : req->end_ns;
+	s.pid = c->pid;
+	s.tid = req->tid;
+	memcpy(s.comm, c->comm, sizeof(s.comm));
+	s.cgroup = c->cgroup;
+	s.netns = c->netns;
+	s.local = c->local;
+	s.peer = c->peer;
+	s.req_bytes = req->bytes;
+	s.resp_bytes = resp->bytes;
+	s.req_seq = req->seq;
+	s.has_seq = req->has_seq;
+	s.ctx_id = req->ctx_id;
+	s.ctx_overlap = req->ctx_flags & DT_CTX_OVERLAP;
+	s.req = req->m;
+	if (s.unparsed && !s.req.endpoint[0])
+		snprintf(s.req.endpoint, sizeof(s.req.endpoint), "(%s bytes)",
+			 req->unparsed ? "unparsed" : dt_proto_name(req->m.proto));
+	s.req.proto = c->proto;
+	s.status = resp->m.status;
+	/* As OpenTelemetry has it: a 4xx is the client's error, not the server's. */
+	s.error = resp->m.error && !(server && s.status >= 400 && s.status < 500);
+	memcpy(s.detail, resp->m.detail, sizeof(s.detail));
+	stats.spans++;
+	emit_span(&s);
+}
+
+/* A message is whole: a request waits for its response, a response ends
+ * the oldest request's span. */
+static void complete(struct conn *c, int dir)
+{
+	struct msg *m = &c->dir[dir];
+
+	m->open = false;
+	if (m->request) {
+		if (c->qlen == QUEUE_MAX) {
+			stats.queue_full++;
+			c->qhead = (c->qhead + 1) % QUEUE_MAX;
+			c->qlen--;
+		}
+		c->queue[(c->qhead + c->qlen++) % QUEUE_MAX] = *m;
+		return;
+	}
+	if (!c->qlen) {
+		stats.orphans++;	/* its request came before the trace */
+		return;
+	}
+	make_span(c, &c->queue[c->qhead], m);
+	c->qhead = (c->qhead + 1) % QUEUE_MAX;
+	c->qlen--;
+}
+
+/* The request a response answers: a HEAD's has no body. */
+static bool answers_head(const struct conn *c)
+{
+	return c->qlen && !strncmp(c->queue[c->qhead].m.endpoint, "HEAD ", 5);
+}
+
+static enum dt_parse parse(struct conn *c, const uint8_t *buf, size_t len, struct dt_msg *m)
+{
+	if (!c->proto_known) {
+		c->proto = dt_detect(buf, len);
+		c->proto_known = c->proto != DT_PROTO_UNKNOWN;
+	}
+	switch (c->proto) {
+	case DT_PROTO_HTTP:
+		return dt_parse_http(buf, len, answers_head(c), m);
+	case DT_PROTO_REDIS:
+		return dt_parse_redis(buf, len, redact, m);
+	default:
+		memset(m, 0, sizeof(*m));
+		return DT_PARSE_BAD;
+	}
+}
+
+/* Where a new message begins: its times and thread context. */
+static void msg_begin(struct msg *m, const struct dt_event *e, size_t pos,
+		      const struct partial *p)
+{
+	m->open = true;
+	m->bytes = 0;
+	m->end_ns = e->end_ns;
+	if (p) {
+		m->start_ns = p->start_ns;
+		m->seq = p->seq;
+		m->has_seq = p->has_seq;
+		m->tid = p->tid;
+		m->ctx_id = p->ctx_id;
+		m->ctx_flags = p->ctx_flags;
+		return;
+	}
+	/* A request is sent when the write begins, received when the read ends. */
+	m->start_ns = e->dir == DT_EGRESS ? e->start_ns : e->end_ns;
+	m->seq = e->tcp_seq + pos;
+	m->has_seq = e->sock_type == SOCK_STREAM;
+	m->tid = e->tid;
+	m->ctx_id = e->ctx_id;
+	m->ctx_flags = e->ctx_flags;
+}
+
+static void keep_partial(struct conn *c, int dir, const struct dt_event *e, size_t pos,
+			 const uint8_t *buf, size_t n, bool first)
+{
+	struct partial *p = c->partial[dir];
+
+	if (!p)
+		p = c->partial[dir] = bb_xcalloc(1, sizeof(*p));
+	if (first) {
+		struct msg m = {};
+
+		msg_begin(&m, e, pos, NULL);
+		p->start_ns = m.start_ns;
+		p->seq = m.seq;
+		p->has_seq = m.has_seq;
+		p->tid = m.tid;
+		p->ctx_id = m.ctx_id;
+		p->ctx_flags = m.ctx_flags;
+	}
+	if (buf != p->buf)
+		memcpy(p->buf, buf, n);
+	p->n = n;
+}
+
+/*
+ * A message starts at @pos of the event; returns the bytes of the event it
+ * takes from there.
+ */
+static size_t start_message(struct conn *c, int dir, const struct dt_event *e, size_t pos)
+{
+	struct partial *p = c->partial[dir];
+	bool continued = p && p->n;
+	size_t avail = e->cap > pos ? e->cap - pos : 0, n = avail, before = 0;
+	const uint8_t *buf = e->data + pos;
+	struct msg *m = &c->dir[dir];
+	enum dt_parse r;
+
+	if (continued) {
+		before = p->n;
+		if (before + avail > PARTIAL_MAX)
+			n = avail = PARTIAL_MAX - before;
+		memcpy(p->buf + before, buf, avail);
+		buf = p->buf;
+		n = before + avail;
+		p->n = 0;
+	}
+	r = n ? parse(c, buf, n, &m->m) : DT_PARSE_BAD;
+	if (!n)
+		memset(&m->m, 0, sizeof(m->m));
+	if (r == DT_PARSE_MORE && pos + avail == e->bytes && n < PARTIAL_MAX) {
+		keep_partial(c, dir, e, pos, buf, n, !continued);
+		return e->bytes - pos;
+	}
+	msg_begin(m, e, pos, continued ? p : NULL);
+	m->unparsed = r == DT_PARSE_BAD;
+	m->request = is_request(c, dir, &m->m, r != DT_PARSE_BAD);
+	if (r != DT_PARSE_OK) {
+		/* Unframed: everything until the other side speaks. */
+		m->mode = M_TURN;
+		m->bytes = before + e->bytes - pos;
+		return e->bytes - pos;
+	}
+	if (m->m.head <= before) {	/* a parser that read less than before */
+		m->mode = M_TURN;
+		m->bytes = e->bytes - pos;
+		return e->bytes - pos;
+	}
+	m->bytes = m->m.head;
+	if (m->m.chunked) {
+		m->mode = M_CHUNKED;
+		memset(&m->chunks, 0, sizeof(m->chunks));
+	} else if (m->m.to_close) {
+		m->mode = M_TURN;
+	} else {
+		m->mode = M_LENGTH;
+		m->left = m->m.body;
+		if (!m->left)
+			complete(c, dir);
+	}
+	return m->m.head - before;
+}
+
+/* Bytes of the message open in @dir; returns how many it takes. */
+static size_t continue_message(struct conn *c, int dir, const struct dt_event *e, size_t pos)
+{
+	struct msg *m = &c->dir[dir];
+	size_t len = e->bytes - pos, take;
+
+	m->end_ns = e->end_ns;
+	switch (m->mode) {
+	case M_LENGTH:
+		take = len < m->left ? len : m->left;
+		m->left -= take;
+		m->bytes += take;
+		if (!m->left)
+			complete(c, dir);
+		return take;
+	case M_CHUNKED:
+		take = dt_chunks_feed(&m->chunks, e->data + pos, e->cap > pos ? e->cap - pos : 0,
+				      len);
+		m->bytes += take;
+		if (m->chunks.state == DT_CH_DONE) {
+			complete(c, dir);
+			return take;
+		}
+		if (m->chunks.state != DT_CH_LOST)
+			return take;
+		m->mode = M_TURN;	/* framing not captured: until the other side */
+		m->bytes += len - take;
+		return len;
+	default:
+		m->bytes += len;
+		return len;
+	}
+}
+
+static void on_message(const struct dt_event *e)
+{
+	struct conn *c = conn_get(e);
+	int dir = e->dir, other = !dir;
+	size_t pos = 0, took;
+
+	if (c->dir[other].open && c->dir[other].mode == M_TURN)
+		complete(c, other);
+	while (pos < e->bytes) {
+		if (c->dir[dir].open)
+			took = continue_message(c, dir, e, pos);
+		else
+			took = start_message(c, dir, e, pos);
+		if (!took)	/* cannot happen; never loop forever on bad input */
+			break;
+		pos += took;
+	}
+}
+
+static void conn_finish(struct conn *c)
+{
+	int d;
+
+	/* Requests first: a response cut by the close still ends its span. */
+	for (d = 0; d < 2; d++)
+		if (c->dir[d].open && c->dir[d].request)
+			complete(c, d);
+	for (d = 0; d < 2; d++)
+		if (c->dir[d].open)
+			complete(c, d);
+}
+
+static void conn_free(struct conn *c)
+{
+	free(c->partial[0]);
+	free(c->partial[1]);
+	free(c);
+}
+
+/* A close, or a new connection on a struct sock we knew: the old one is over. */
+static void conn_end(const struct dt_event *e)
+{
+	struct conn **p = conn_slot(e->sock), *c = *p;
+
+	if (!c)
+		return;
+	conn_finish(c);
+	*p = c->next;
+	conn_free(c);
+}
+
+void dt_stream_event(const void *data, size_t len)
+{
+	const struct dt_event *e = data;
+
+	stats.events++;
+	if (len < sizeof(*e) || e->cap > DT_SNAP_MAX || len != sizeof(*e) + e->cap ||
+	    e->dir > DT_EGRESS || (e->family != AF_INET && e->family != AF_INET6 &&
+				   e->kind == DT_EV_MSG)) {
+		stats.bad_events++;
+		return;
+	}
+	if (e->kind == DT_EV_CLOSE || e->kind == DT_EV_OPEN)
+		conn_end(e);
+	else if (e->kind == DT_EV_MSG)
+		on_message(e);
+	else
+		stats.bad_events++;
+}
+
+void dt_stream_finish(void)
+{
+	struct conn *c, *next;
+	size_t b;
+
+	for (b = 0; b < CONN_BUCKETS; b++) {
+		for (c = conns[b]; c; c = next) {
+			next = c->next;
+			conn_finish(c);
+			conn_free(c);
+		}
+		conns[b] = NULL;
+	}
+}

@@ -1,0 +1,150 @@
+#!/bin/bash
+# tests/bench/deeptrace.sh (root): bpfbox deeptrace on the chain of
+# tests/e2e/deeptrace-chain.sh (curl -> nginx -> Python backend -> Redis,
+# in a network namespace of its own), in one run:
+#   1. accuracy: DT_REQS requests at concurrency 1, 8 and 32, each for its
+#      own user id, which every hop passes on (the ground truth: a span's
+#      parent is right when it names the same id); the share of right
+#      parents per link rule;
+#   2. cost: redis-benchmark, one connection, PING (each request is one
+#      write and one read on each side: four traced syscalls): the time
+#      added per traced syscall, untraced vs traced, interleaved runs;
+#   3. throughput: redis-benchmark (50 connections, GET/SET) and ab
+#      against nginx's own /ping (32 concurrent), untraced vs traced,
+#      interleaved, medians of DT_REPS runs.
+# Traced runs, in 2 and 3 two kinds: spans assembled live (deeptrace
+# --netns --json, its CPU counting too), and events recorded with -w (the
+# capture alone; spans are made later by bpfbox report).  Exits 1 if the setup fails; never on
+# figures.
+#
+# Knobs: DT_REQS (200 per concurrency), DT_REPS (3), DT_N (redis requests
+# per throughput run, 100000), DT_AB_N (ab requests, 20000), DT_ACCURACY=0
+# (skip part 1).
+
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+OUT=$ROOT/build/bench/deeptrace
+REQS=${DT_REQS:-200}
+ACCURACY=${DT_ACCURACY:-1}
+REPS=${DT_REPS:-3}
+N=${DT_N:-100000}
+AB_N=${DT_AB_N:-20000}
+
+say() { printf '%s\n' "$*"; }
+die() { say "deeptrace bench: $*" >&2; exit 1; }
+. "$ROOT/scripts/apt-lib.sh"
+. "$ROOT/tests/bench/lib.sh"
+. "$ROOT/tests/e2e/deeptrace-chain.sh"
+
+[ "$(id -u)" = 0 ] || die "needs root (BPF)"
+[ -x bpfbox ] || die "no ./bpfbox: run make"
+need_packages apache2-utils
+rm -rf "$OUT"
+mkdir -p "$OUT"
+trap 'stop_tracer; chain_down' EXIT
+chain_up "$OUT"
+
+TRACER=
+# start_tracer FILE [record]: spans assembled live (--json > FILE), or the
+# events only recorded (-w FILE.bbr: the capture's cost alone).
+start_tracer() {
+	if [ "${2:-}" = record ]; then
+		./bpfbox deeptrace --netns "$CHAIN_NS" -w "$1.bbr" >"$1" 2>"$1.err" &
+	else
+		./bpfbox deeptrace --netns "$CHAIN_NS" --json >"$1" 2>"$1.err" &
+	fi
+	TRACER=$!
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		grep -q "tracing socket" "$1.err" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	die "deeptrace did not start: $(cat "$1.err")"
+}
+stop_tracer() {
+	[ -n "$TRACER" ] || return 0
+	sleep 1.2
+	kill -INT "$TRACER" 2>/dev/null
+	wait "$TRACER" 2>/dev/null
+	TRACER=
+}
+
+say "deeptrace bench: $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+hr
+[ "$ACCURACY" = 1 ] && {
+say "1. parent accuracy, $REQS requests per concurrency (ground truth: the user id on every hop)"
+say "| concurrency | spans | right parents | thread | tcp_seq | header | heuristic | roots (want $REQS) |"
+say "|---|---|---|---|---|---|---|---|"
+for c in 1 8 32; do
+	f=$OUT/acc-$c.json
+	start_tracer "$f"
+	seq 1 "$REQS" | in_ns xargs -P "$c" -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT/user/{}"
+	stop_tracer
+	dt_parents "$f" >"$f.rules"
+	rule() { awk -v r="$1" '$1 == r { print $2 "/" $2 + $3; f = 1 } END { if (!f) print "-" }' "$f.rules"; }
+	right=$(awk '{ r += $2; t += $2 + $3 } END { printf "%d/%d (%.1f%%)", r, t, t ? 100 * r / t : 0 }' "$f.rules")
+	say "| $c | $(grep -c '"type":"span"' "$f") | $right | $(rule thread) | $(rule tcp_seq) | $(rule header) | $(rule heuristic) | $(grep -c '"parent_id":0,' "$f") |"
+done
+}
+
+hr
+say "2. cost per traced syscall: redis-benchmark -c 1 PING_MBULK, $N requests (4 traced syscalls each)"
+bench_ping() {	# -> seconds for N requests
+	local s e
+	s=$(date +%s.%N)
+	in_ns redis-benchmark -p $RPORT -c 1 -n "$N" -t ping_mbulk -q >/dev/null 2>&1
+	e=$(date +%s.%N)
+	calc "$e - $s"
+}
+U=() V=() W=()
+for ((r = 0; r < REPS; r++)); do
+	U+=("$(bench_ping)")
+	start_tracer "$OUT/ping.json"
+	V+=("$(bench_ping)")
+	stop_tracer
+	start_tracer "$OUT/ping-rec.json" record
+	W+=("$(bench_ping)")
+	stop_tracer
+	rm -f "$OUT/ping-rec.json.bbr"
+done
+u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}")
+say "untraced $(calc "$u * 1e9 / $N" %.0f) ns/request; assembled live $(calc "$v * 1e9 / $N" %.0f) ns/request:" \
+	"$(calc "($v - $u) * 1e9 / $N / 4" %.0f) ns per traced syscall; recorded (-w) $(calc "$w * 1e9 / $N" %.0f) ns/request:" \
+	"$(calc "($w - $u) * 1e9 / $N / 4" %.0f) ns per traced syscall (medians of $REPS)"
+
+hr
+say "3. throughput, untraced vs traced (medians of $REPS interleaved runs)"
+rb() {	# TEST -> requests/s
+	in_ns redis-benchmark -p $RPORT -c 50 -n "$N" -t "$1" -q 2>/dev/null | tr '\r' '\n' |
+		awk '/requests per second/ { v = $2 } END { print v ? v : "-" }'
+}
+abrun() {
+	in_ns ab -q -n "$AB_N" -c 32 "http://127.0.0.1:$NPORT/ping" 2>/dev/null |
+		awk '/^Requests per second/ { print $4 }'
+}
+say "| load | untraced req/s | assembled live | share | recorded (-w) | share |"
+say "|---|---|---|---|---|---|"
+for load in "rb get" "rb set" abrun; do
+	U=() V=() W=()
+	for ((r = 0; r < REPS; r++)); do
+		U+=("$($load)")
+		start_tracer "$OUT/tp.json"
+		V+=("$($load)")
+		stop_tracer
+		start_tracer "$OUT/tp-rec.json" record
+		W+=("$($load)")
+		stop_tracer
+		rm -f "$OUT/tp-rec.json.bbr"
+	done
+	u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}")
+	case $load in
+	"rb get") name="redis-benchmark GET, 50 connections" ;;
+	"rb set") name="redis-benchmark SET, 50 connections" ;;
+	*) name="ab -c 32 nginx /ping" ;;
+	esac
+	say "| $name | $u | $v | $(calc "100 * $v / $u" %.0f)% | $w | $(calc "100 * $w / $u" %.0f)% |"
+done
+say "events lost in the kernel (ring buffer full), per traced run:"
+grep -h 'lost' "$OUT"/*.json.err "$OUT"/*.json 2>/dev/null | grep -o '"lost_events":[0-9]*\|lost in the kernel: [0-9]* events' | sort | uniq -c
+hr

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * deeptrace's parsers (applets/deeptrace/proto.c) on any bytes: HTTP with
+ * and without a HEAD before it, Redis, detection, and chunked framing fed
+ * in two pieces with part of it "not captured".  A parser may say BAD;
+ * it must never read past the buffer (ASan: the input is an exact heap
+ * copy) nor claim more bytes than it was given.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "../../applets/deeptrace/proto.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_msg(enum dt_parse r, const struct dt_msg *m, size_t len)
+{
+	if (r == DT_PARSE_OK && (m->head > len || !m->head))
+		abort();
+	if (memchr(m->endpoint, 0, sizeof(m->endpoint)) == NULL ||
+	    memchr(m->detail, 0, sizeof(m->detail)) == NULL)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *b = malloc(size ? size : 1);
+	struct dt_chunks c = { 0 };
+	struct dt_msg m;
+	size_t half = size / 2, n;
+
+	memcpy(b, data, size);
+	check_msg(dt_parse_http(b, size, false, &m), &m, size);
+	check_msg(dt_parse_http(b, size, true, &m), &m, size);
+	check_msg(dt_parse_redis(b, size, true, &m), &m, size);
+	check_msg(dt_parse_redis(b, size, false, &m), &m, size);
+	dt_detect(b, size);
+	/* The second half's first bytes are "not captured". */
+	n = dt_chunks_feed(&c, b, half, half);
+	n += dt_chunks_feed(&c, b + half, (size - half) / 2, size - half);
+	if (n > size)
+		abort();
+	free(b);
+	return 0;
+}

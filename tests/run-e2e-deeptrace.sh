@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# End-to-end tests of `bpfbox deeptrace` on the running kernel, in a
+# network namespace of its own: curl -> nginx (Debian's, proxy_pass) ->
+# tests/work/dt_backend.py (Python's ThreadingHTTPServer) -> redis-server
+# (Debian's).  Each request's tree is checked exactly: span names, kinds,
+# processes, parents, statuses and link rules; then concurrent requests
+# (every parent right), pipelined Redis, keep-alive HTTP, a response in
+# several writes, IPv6, -w + report, filters, bad options.  Root only;
+# nginx-light, redis-server, redis-tools and curl are installed when
+# missing (scripts/apt-lib.sh).
+#
+# The last line is "e2e-deeptrace: N passed, N failed"; the exit status is
+# 1 if anything failed.
+
+set -u
+cd "$(dirname "$0")/.."
+TOP=$PWD
+ROOT=$TOP
+BB=${BPFBOX:-$TOP/bpfbox}	# BPFBOX=path tests another build
+BACKEND=$TOP/tests/work/dt_backend.py
+
+. "$TOP/tests/e2e/lib.sh"
+e2e_begin e2e-deeptrace "loads BPF programs" "$BB" "$BACKEND"
+
+say() { echo "e2e-deeptrace: $*"; }
+die() { echo "e2e-deeptrace: $*"; echo "e2e-deeptrace: 0 passed, 1 failed"; exit 1; }
+. "$TOP/scripts/apt-lib.sh"
+. "$TOP/tests/e2e/deeptrace-chain.sh"
+NS=$CHAIN_NS
+suite_cleanup() {
+	chain_down
+}
+chain_up "$T"
+
+# ---- tracing ----------------------------------------------------------------
+
+# trace_start NAME ARGS...: `bpfbox deeptrace --netns $NS ARGS` in the
+# background, until it says it is tracing; trace_stop ends it (SIGINT).
+trace_start() {
+	G=$T/$1
+	shift
+	"$BB" deeptrace --netns "$NS" "$@" >"$G.out" 2>"$G.err" </dev/null &
+	BGPID=$!
+	BGPIDS+=($BGPID)
+	SHOW=("$G.out" "$G.err")
+	wait_for "$G.err" "tracing socket syscalls" 20 $BGPID || die "deeptrace did not start: $(cat "$G.err")"
+}
+
+trace_stop() {
+	sleep 1.2	# the last events reach the ring buffer
+	kill -INT $BGPID
+	reap $BGPID 30
+}
+
+get() {
+	in_ns curl -s -o /dev/null -w '%{http_code}\n' "$@"
+}
+
+# tree FILE ENDPOINT: the trace whose root is ENDPOINT, a line per span in
+# tree order: depth kind comm endpoint status-or-reply link.
+tree() {
+	jq -r --arg ep "$2" 'select(.type == "span")
+		| [.trace_id, (.depth|tostring), .kind, .comm, .endpoint,
+		   ((.status // .reply)|tostring), .link] | @tsv' "$1" |
+		awk -F'\t' -v ep="$2" '$2 == 0 { want = ($5 == ep) } want { $1 = ""; sub(/^ /, ""); print }'
+}
+
+expect_tree() {	# NAME FILE ENDPOINT, the tree's lines on stdin
+	local want got
+	want=$(cat)
+	got=$(tree "$2" "$3")
+	check "$1" eq "tree of $3" "$want" "$got"
+}
+
+# user_tree ID REPLY: the tree of GET /user/ID, Redis answering REPLY.
+user_tree() {
+	printf '%s\n' "0 client curl GET /user/$1 200 root" \
+		"1 server nginx GET /user/$1 200 tcp_seq" \
+		"2 client nginx GET /user/$1 200 thread" \
+		"3 server python3 GET /user/$1 200 tcp_seq" \
+		"4 client python3 GET user:$1 $2 thread" \
+		"5 server redis-server GET user:$1 $2 tcp_seq"
+}
+
+# ---- one request at a time: the exact tree --------------------------------
+
+trace_start seq --json
+codes=$(get http://127.0.0.1:$NPORT/user/1; get http://127.0.0.1:$NPORT/user/404;
+	get http://127.0.0.1:$NPORT/fail; get http://127.0.0.1:$NPORT/split;
+	get -g "http://[::1]:$NPORT/user/2")
+trace_stop
+check "sequential: curl saw 200 404 500 200 200" eq codes "200 404 500 200 200" "$(echo $codes)"
+check "sequential: exit 0" eq status 0 "$RC"
+
+expect_tree "sequential: GET /user/1: curl > nginx > backend > redis" "$G.out" "GET /user/1" < <(user_tree 1 '$5')
+expect_tree "sequential: a 404 (Redis says nil)" "$G.out" "GET /user/404" <<'X'
+0 client curl GET /user/404 404 root
+1 server nginx GET /user/404 404 tcp_seq
+2 client nginx GET /user/404 404 thread
+3 server python3 GET /user/404 404 tcp_seq
+4 client python3 GET user:404 nil thread
+5 server redis-server GET user:404 nil tcp_seq
+X
+expect_tree "sequential: a Redis error under a 500" "$G.out" "GET /fail" <<'X'
+0 client curl GET /fail 500 root
+1 server nginx GET /fail 500 tcp_seq
+2 client nginx GET /fail 500 thread
+3 server python3 GET /fail 500 tcp_seq
+4 client python3 HGET user:1 -WRONGTYPE Operation against a key holding the wrong kind of value thread
+5 server redis-server HGET user:1 -WRONGTYPE Operation against a key holding the wrong kind of value tcp_seq
+X
+# As OpenTelemetry has it: a 4xx is the client's error, a 5xx everyone's.
+check "sequential: errors: the 404 at its two clients, the 500 and the Redis error everywhere" \
+	eq errors "curl GET /user/404|nginx GET /user/404|curl GET /fail|nginx GET /fail|nginx GET /fail|python3 GET /fail|python3 HGET user:1|redis-server HGET user:1" \
+	"$(jq -r 'select(.type == "span" and .error) | "\(.comm) \(.endpoint)"' "$G.out" | paste -sd'|')"
+expect_tree "sequential: a response in four writes" "$G.out" "GET /split" <<'X'
+0 client curl GET /split 200 root
+1 server nginx GET /split 200 tcp_seq
+2 client nginx GET /split 200 thread
+3 server python3 GET /split 200 tcp_seq
+X
+check "sequential: the split response's 3067 bytes, one span" \
+	eq bytes 1 "$(jcount "$G.out" comm=python3 endpoint="GET /split" response_bytes=3067)"
+expect_tree "IPv6: curl to [::1]" "$G.out" "GET /user/2" < <(user_tree 2 '$5')
+check "IPv6: nginx's server span is from [::1]" \
+	eq spans 1 "$(jcount "$G.out" comm=nginx kind=server endpoint="GET /user/2" 'peer^[::1]:')"
+check "sequential: 28 spans, no other" eq spans 28 "$(jcount "$G.out" type=span)"
+
+# ---- concurrent requests: every parent right ------------------------------
+
+N=40
+trace_start conc --json
+seq 1 $N | in_ns xargs -P 8 -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT/user/{}"
+trace_stop
+check "concurrent: $N traces rooted at curl" eq roots $N "$(jcount "$G.out" type=span parent_id=0 comm=curl)"
+check "concurrent: 6 spans each" eq spans $((6 * N)) "$(jcount "$G.out" type=span)"
+check "concurrent: every parent right (by rule: right wrong)" \
+	eval "dt_parents '$G.out' | awk '\$3 != 0 { print; bad = 1 } END { exit bad }'"
+check "concurrent: tcp_seq links every server span to its client" \
+	eq tcp_seq "tcp_seq $((3 * N)) 0" "$(dt_parents "$G.out" | grep ^tcp_seq)"
+
+# ---- pipelining, keep-alive --------------------------------------------------
+
+trace_start pipe --json
+resp() {	# a command in RESP, as redis-cli --pipe wants it
+	local a
+	printf '*%d\r\n' $#
+	for a; do printf '$%d\r\n%s\r\n' ${#a} "$a"; done
+}
+{ resp SET a 1; resp GET a; resp INCR a; resp LPUSH a x; resp GET b; } >"$T/pipe.txt"
+in_ns bash -c "redis-cli -p $RPORT --pipe <'$T/pipe.txt'" >/dev/null
+in_ns curl -s -o /dev/null http://127.0.0.1:$NPORT/user/1 http://127.0.0.1:$NPORT/user/3 \
+	http://127.0.0.1:$NPORT/nope
+trace_stop
+# redis-cli --pipe sends the whole file in one write.
+check "pipelined redis: five server spans, in order, with their replies" eq spans \
+	"SET a +OK|GET a \$1|INCR a :2|LPUSH a -WRONGTYPE Operation against a key holding the wrong kind of value|GET b nil" \
+	"$(jq -r 'select(.type == "span" and .comm == "redis-server" and (.endpoint | test(" [ab]$"))) | "\(.endpoint) \(.reply)"' \
+		"$G.out" | paste -sd'|')"
+check "keep-alive: three requests on curl's one connection: three traces" \
+	eq traces "GET /user/1 200|GET /user/3 200|GET /nope 404" \
+	"$(jq -r 'select(.type == "span" and .comm == "curl") | "\(.endpoint) \(.status)"' "$G.out" | paste -sd'|')"
+check "keep-alive: one local port for the three" \
+	eq ports 1 "$(jq -r 'select(.type == "span" and .comm == "curl") | .local' "$G.out" | sort -u | wc -l)"
+
+# ---- text output, record file, filters ---------------------------------------
+
+trace_start text
+get http://127.0.0.1:$NPORT/user/5 >/dev/null
+trace_stop
+check "text: a trace header and the indented tree" \
+	eval "grep -q '^trace [0-9a-f]*: GET /user/5, 6 spans' '$G.out' &&
+	      grep -qE '^ +[0-9.]+ +[0-9.]+ {12}server redis GET user:5 -> \\\$5  redis-server\\[' '$G.out'"
+check "text: the summary on stderr" grep -q "^deeptrace: [0-9]* events, 6 spans" "$G.err"
+
+trace_start rec -w "$T/rec.bbr"
+get http://127.0.0.1:$NPORT/user/6 >/dev/null
+trace_stop
+check "record: nothing printed while recording" eq lines 0 "$(lines "$G.out")"
+"$BB" report --json "$T/rec.bbr" >"$T/report.out" 2>"$T/report.err"
+SHOW=("$T/report.out" "$T/report.err")
+expect_tree "record: bpfbox report assembles the same tree" "$T/report.out" "GET /user/6" < <(user_tree 6 '$5')
+
+trace_start port --json --port $RPORT
+get http://127.0.0.1:$NPORT/user/7 >/dev/null
+trace_stop
+check "--port $RPORT: only the Redis exchange" eq spans "client python3 GET user:7|server redis-server GET user:7" \
+	"$(jq -r 'select(.type == "span") | "\(.kind) \(.comm) \(.endpoint)"' "$G.out" | paste -sd'|')"
+
+trace_start proto --json --protocol redis --comm redis-cli
+in_ns redis-cli -p $RPORT get user:8 >/dev/null
+get http://127.0.0.1:$NPORT/user/9 >/dev/null
+trace_stop
+check "--comm redis-cli --protocol redis: redis-cli's span only" eq spans "client redis-cli GET user:8" \
+	"$(jq -r 'select(.type == "span") | "\(.kind) \(.comm) \(.endpoint)"' "$G.out" | paste -sd'|')"
+
+trace_start slow --json --min-duration 50ms
+get http://127.0.0.1:$NPORT/user/1 >/dev/null
+get http://127.0.0.1:$NPORT/split >/dev/null	# 4 writes 5 ms apart, plus Python
+trace_stop
+check "--min-duration 50ms: fast traces left out" eq roots 0 \
+	"$(jcount "$G.out" type=span parent_id=0 endpoint="GET /user/1")"
+
+# ---- what the user can get wrong ---------------------------------------------
+
+fails_with bad-snaplen 'snaplen' "$BB" deeptrace --snaplen 5000
+fails_with bad-proto 'protocol' "$BB" deeptrace --protocol gopher
+fails_with bad-port 'port' "$BB" deeptrace --port 70000
+fails_with bad-arg 'unexpected argument' "$BB" deeptrace foo
+fails_with bad-netns 'nosuchns' "$BB" deeptrace --netns nosuchns
+
+e2e_end

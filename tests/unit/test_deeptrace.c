@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * deeptrace's user space (applets/deeptrace/): the HTTP and Redis parsers
+ * on captured and malformed bytes, message framing from payload prefixes
+ * (keep-alive, pipelining, split heads and bodies, chunked bodies, bytes
+ * that were not captured), and the linking rules.
+ */
+#include "unit.h"
+#include <sys/socket.h>
+#include "bpfbox.h"
+#include "deeptrace.h"
+#include "../../applets/deeptrace/span.h"
+
+#define S(lit) (const uint8_t *)(lit), sizeof(lit) - 1
+
+/* ---- parsers ---- */
+
+static void test_http(void)
+{
+	struct dt_msg m;
+	static const char req[] =
+		"GET /api/users?id=7 HTTP/1.1\r\nHost: shop.local\r\n"
+		"Authorization: Bearer secret\r\n"
+		"traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n"
+		"X-Request-Id: abc-123\r\nContent-Length: 5\r\n\r\nhello";
+
+	CHECK(dt_parse_http(S(req), false, &m) == DT_PARSE_OK, "http: a request parses");
+	CHECK(m.request, "http: it is a request");
+	CHECK_STR(m.endpoint, "GET /api/users?id=7", "http: endpoint");
+	CHECK_STR(m.host, "shop.local", "http: host");
+	CHECK_STR(m.request_id, "abc-123", "http: x-request-id (any case)");
+	CHECK_STR(m.traceparent, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+		  "http: traceparent");
+	CHECK_U64(m.head, sizeof(req) - 1 - 5, "http: head ends after the blank line");
+	CHECK_U64(m.body, 5, "http: Content-Length body");
+	CHECK(!strstr(m.endpoint, "secret") && !strstr(m.host, "secret") &&
+	      !strstr(m.detail, "secret"), "http: Authorization is kept nowhere");
+
+	CHECK(dt_parse_http(S("HTTP/1.1 404 Not Found\r\nContent-Length: 10\r\n\r\n"), false, &m) ==
+	      DT_PARSE_OK, "http: a response parses");
+	CHECK(!m.request && m.status == 404 && m.error && m.body == 10,
+	      "http: status 404, an error, 10 bytes of body");
+	CHECK_STR(m.detail, "404 Not Found", "http: reason phrase");
+
+	CHECK(dt_parse_http(S("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"), true, &m) ==
+	      DT_PARSE_OK && m.body == 0, "http: the answer to a HEAD has no body");
+	CHECK(dt_parse_http(S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), false, &m) ==
+	      DT_PARSE_OK && m.chunked, "http: chunked");
+	CHECK(dt_parse_http(S("HTTP/1.0 200 OK\r\nServer: x\r\n\r\n"), false, &m) == DT_PARSE_OK &&
+	      m.to_close, "http: no length: the body ends with the connection");
+	CHECK(dt_parse_http(S("HTTP/1.1 204 No Content\r\n\r\n"), false, &m) == DT_PARSE_OK &&
+	      !m.to_close && !m.body, "http: 204 has no body");
+
+	CHECK(dt_parse_http(S("GET /a HTTP/1.1\r\nHost: x\r\n"), false, &m) == DT_PARSE_MORE &&
+	      !strcmp(m.endpoint, "GET /a"), "http: a cut head: MORE, the start line known");
+	CHECK(dt_parse_http(S("GET /very/long/url/cut"), false, &m) == DT_PARSE_MORE &&
+	      !strcmp(m.endpoint, ""), "http: a cut start line: MORE");
+	CHECK(dt_parse_http(S("GET /a HTTP/1.1\r\nContent-Length: -4\r\n\r\n"), false, &m) ==
+	      DT_PARSE_BAD, "http: negative Content-Length is BAD");
+	CHECK(dt_parse_http(S("GET /a HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+			    false, &m) == DT_PARSE_BAD, "http: huge Content-Length is BAD");
+	CHECK(dt_parse_http(S("GET /a HTTP/1.1\r\nno colon here\r\n\r\n"), false, &m) ==
+	      DT_PARSE_BAD, "http: a header without a colon is BAD");
+	CHECK(dt_parse_http(S("GET /a FTP/1.1\r\n\r\n"), false, &m) == DT_PARSE_BAD,
+	      "http: not HTTP/1.x is BAD");
+	CHECK(dt_parse_http(S("HTTP/1.1 2x0 OK\r\n\r\n"), false, &m) == DT_PARSE_BAD,
+	      "http: a status that is no number is BAD");
+	CHECK(dt_parse_http(S("GET /\x01\xff HTTP/1.1\r\n\r\n"), false, &m) == DT_PARSE_OK &&
+	      !strcmp(m.endpoint, "GET /.."), "http: unprintable bytes are shown as dots");
+}
+
+static void test_chunks(void)
+{
+	static const char body[] = "4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\nTrailer: x\r\n\r\nNEXT";
+	size_t len = sizeof(body) - 1 - 4, split, n;
+	struct dt_chunks c;
+	bool all = true;
+
+	/* Fed in two pieces cut at every position: the same end. */
+	for (split = 0; split <= len; split++) {
+		memset(&c, 0, sizeof(c));
+		n = dt_chunks_feed(&c, (const uint8_t *)body, split, split);
+		n += dt_chunks_feed(&c, (const uint8_t *)body + split, sizeof(body) - 1 - split,
+				    sizeof(body) - 1 - split);
+		if (n != len || c.state != DT_CH_DONE)
+			all = false;
+	}
+	CHECK(all, "chunks: cut anywhere, the body ends before NEXT (%zu bytes)", len);
+
+	/* The data of a chunk need not be captured; its framing must. */
+	memset(&c, 0, sizeof(c));
+	n = dt_chunks_feed(&c, S("10000\r\n"), 7);
+	n += dt_chunks_feed(&c, NULL, 0, 65536);
+	n += dt_chunks_feed(&c, S("\r\n0\r\n\r\n"), 7);
+	CHECK(n == 7 + 65536 + 7 && c.state == DT_CH_DONE, "chunks: data skipped without its bytes");
+	memset(&c, 0, sizeof(c));
+	dt_chunks_feed(&c, S("4\r\nWiki"), 7);
+	dt_chunks_feed(&c, NULL, 0, 10);
+	CHECK(c.state == DT_CH_LOST, "chunks: framing not captured: LOST");
+	memset(&c, 0, sizeof(c));
+	dt_chunks_feed(&c, S("zz\r\n"), 4);
+	CHECK(c.state == DT_CH_LOST, "chunks: garbage: LOST");
+	memset(&c, 0, sizeof(c));
+	dt_chunks_feed(&c, S("ffffffffffffffffff\r\n"), 20);
+	CHECK(c.state == DT_CH_LOST, "chunks: a size over 2^64: LOST");
+}
+
+static void test_redis(void)
+{
+	static const char pipe[] = "*2\r\n$3\r\nGET\r\n$6\r\nuser:1\r\n*1\r\n$4\r\nPING\r\n";
+	struct dt_msg m;
+
+	CHECK(dt_parse_redis(S(pipe), true, &m) == DT_PARSE_OK && m.request,
+	      "redis: a request parses");
+	CHECK_STR(m.endpoint, "GET user:1", "redis: command and key");
+	CHECK_U64(m.head, 25, "redis: the first of two pipelined commands");
+	CHECK(dt_parse_redis((const uint8_t *)pipe + 25, sizeof(pipe) - 1 - 25, true, &m) ==
+	      DT_PARSE_OK && !strcmp(m.endpoint, "PING") && m.head == 14, "redis: the second");
+	CHECK(dt_parse_redis(S("*2\r\n$4\r\nauth\r\n$6\r\nsecret\r\n"), true, &m) == DT_PARSE_OK &&
+	      !strcmp(m.endpoint, "AUTH ***"), "redis: AUTH's password redacted");
+	CHECK(dt_parse_redis(S("*2\r\n$4\r\nauth\r\n$6\r\nsecret\r\n"), false, &m) == DT_PARSE_OK &&
+	      !strcmp(m.endpoint, "AUTH secret"), "redis: ... unless --no-redact");
+	CHECK(dt_parse_redis(S("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\nxxxx"), true, &m) ==
+	      DT_PARSE_OK && m.body == 100000 + 2 - 4, "redis: a big last value skipped by length");
+	CHECK(dt_parse_redis(S("*3\r\n$3\r\nSET\r\n$100\r\nxx"), true, &m) == DT_PARSE_MORE &&
+	      !strcmp(m.endpoint, "SET xx"), "redis: a cut request: MORE, what is there shown");
+
+	CHECK(dt_parse_redis(S("-ERR unknown command\r\n"), true, &m) == DT_PARSE_OK && m.error &&
+	      !strcmp(m.detail, "-ERR unknown command"), "redis: an error reply");
+	CHECK(dt_parse_redis(S("$-1\r\n"), true, &m) == DT_PARSE_OK && !strcmp(m.detail, "nil"),
+	      "redis: nil");
+	CHECK(dt_parse_redis(S("*2\r\n:1\r\n+OK\r\n"), true, &m) == DT_PARSE_OK && !m.request &&
+	      m.head == 13, "redis: an array reply");
+	CHECK(dt_parse_redis(S("$-7\r\n"), true, &m) == DT_PARSE_BAD, "redis: $-7 is BAD");
+	CHECK(dt_parse_redis(S("*99999999999\r\n"), true, &m) == DT_PARSE_BAD,
+	      "redis: a huge array is BAD");
+	CHECK(dt_parse_redis(S("*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n"), true, &m) == DT_PARSE_BAD,
+	      "redis: nesting too deep is BAD");
+	CHECK(dt_parse_redis(S("?what\r\n"), true, &m) == DT_PARSE_BAD, "redis: no type: BAD");
+	CHECK(dt_parse_redis(S(":12a\r\n"), true, &m) == DT_PARSE_BAD, "redis: bad integer: BAD");
+}
+
+static void test_detect(void)
+{
+	CHECK(dt_detect(S("POST /x HTTP/1.1\r\n")) == DT_PROTO_HTTP, "detect: http request");
+	CHECK(dt_detect(S("HTTP/1.1 200 OK\r\n")) == DT_PROTO_HTTP, "detect: http response");
+	CHECK(dt_detect(S("*1\r\n$4\r\nPING\r\n")) == DT_PROTO_REDIS, "detect: redis");
+	CHECK(dt_detect(S("\x16\x03\x01\x02\x00")) == DT_PROTO_UNKNOWN, "detect: TLS is unknown");
+}
+
+/* Random and mutated bytes through every parser: no crash, no overread
+ * (the buffers are exact heap copies: ASan or a fault would say). */
+static void test_garbage(void)
+{
+	static const char *seeds[] = {
+		"GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+		"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n",
+	};
+	uint64_t rnd = 42;
+	unsigned i, k;
+	struct dt_msg m;
+	struct dt_chunks c;
+
+	for (i = 0; i < 30000; i++) {
+		const char *seed = seeds[i % 3];
+		size_t len = strlen(seed) - unit_rand(&rnd) % 8;
+		uint8_t *b = malloc(len + 1);
+
+		memcpy(b, seed, len);
+		for (k = 0; k < 1 + unit_rand(&rnd) % 4; k++)
+			b[unit_rand(&rnd) % len] = unit_rand(&rnd);
+		dt_parse_http(b, len, i & 1, &m);
+		dt_parse_redis(b, len, true, &m);
+		dt_detect(b, len);
+		memset(&c, 0, sizeof(c));
+		dt_chunks_feed(&c, b, len, len + unit_rand(&rnd) % 100);
+		free(b);
+	}
+	CHECK(true, "garbage: 30000 mutated messages parsed without a crash");
+}
+
+/* ---- streams: events in, spans out ---- */
+
+static struct dt_span spans[64];
+static unsigned nspans;
+
+static void collect(const struct dt_span *s)
+{
+	if (nspans < ARRAY_SIZE(spans))
+		spans[nspans++] = *s;
+}
+
+static uint64_t clock_ns = 1000000;
+
+/* One event on connection @sock: @data is the payload, @bytes what moved
+ * (more than @data: the rest was not captured). */
+static void ev(uint64_t sock, int role, int dir, const char *data, uint32_t bytes, uint32_t seq)
+{
+	size_t cap = data ? strlen(data) : 0;
+	struct dt_event *e = calloc(1, sizeof(*e) + cap);
+
+	e->kind = DT_EV_MSG;
+	e->sock = sock;
+	e->role = role;
+	e->dir = dir;
+	e->family = AF_INET;
+	e->sock_type = SOCK_STREAM;
+	e->lport = role == DT_ROLE_SERVER ? 80 : 40000;
+	e->rport = role == DT_ROLE_SERVER ? 40000 : 80;
+	e->pid = e->tid = 7;
+	e->start_ns = clock_ns;
+	e->end_ns = clock_ns += 1000;
+	e->bytes = bytes ? bytes : cap;
+	e->cap = cap;
+	e->tcp_seq = seq;
+	memcpy(e->data, data, cap);
+	dt_stream_event(e, sizeof(*e) + cap);
+	free(e);
+}
+
+static void test_stream(void)
+{
+	dt_stream_init(collect, true);
+
+	/* keep-alive: two requests, each answered, the second's response in
+	 * three writes (head cut in the middle, body past the capture). */
+	ev(1, DT_ROLE_SERVER, DT_INGRESS, "GET /one HTTP/1.1\r\nHost: a\r\n\r\n", 0, 100);
+	ev(1, DT_ROLE_SERVER, DT_EGRESS, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, 0);
+	ev(1, DT_ROLE_SERVER, DT_INGRESS, "GET /two HTTP/1.1\r\n\r\n", 0, 131);
+	ev(1, DT_ROLE_SERVER, DT_EGRESS, "HTTP/1.1 500 Oops\r\nConte", 0, 0);
+	ev(1, DT_ROLE_SERVER, DT_EGRESS, "nt-Length: 3000\r\n\r\nxx", 0, 0);
+	CHECK_U64(nspans, 1, "stream: the second response is not over yet");
+	ev(1, DT_ROLE_SERVER, DT_EGRESS, "xxxx", 2998, 0);
+	CHECK_U64(nspans, 2, "stream: keep-alive: two spans");
+	CHECK(!strcmp(spans[0].req.endpoint, "GET /one") && spans[0].status == 200 &&
+	      spans[0].kind == DT_SPAN_SERVER && spans[0].req_seq == 100,
+	      "stream: first span GET /one -> 200, server, seq 100");
+	CHECK(!strcmp(spans[1].req.endpoint, "GET /two") && spans[1].status == 500 &&
+	      spans[1].error && spans[1].resp_bytes == 24 + 21 + 2998 && spans[1].req_seq == 131,
+	      "stream: second span GET /two -> 500 over three writes (%llu bytes)",
+	      (unsigned long long)spans[1].resp_bytes);
+
+	/* pipelining: three commands in one write, replies in two reads. */
+	nspans = 0;
+	ev(2, DT_ROLE_CLIENT, DT_EGRESS, "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n"
+	   "*1\r\n$4\r\nPING\r\n", 0, 5000);
+	ev(2, DT_ROLE_CLIENT, DT_INGRESS, "$1\r\nA\r\n-ERR no\r\n", 0, 0);
+	ev(2, DT_ROLE_CLIENT, DT_INGRESS, "+PONG\r\n", 0, 0);
+	CHECK_U64(nspans, 3, "stream: pipelined redis: three spans");
+	CHECK(nspans == 3 && !strcmp(spans[0].req.endpoint, "GET a") &&
+	      !strcmp(spans[1].req.endpoint, "GET b") && spans[1].error &&
+	      !strcmp(spans[2].req.endpoint, "PING") && !strcmp(spans[2].detail, "+PONG") &&
+	      spans[1].req_seq == 5000 + 20 && spans[0].kind == DT_SPAN_CLIENT,
+	      "stream: in order, the error on the second, seq of each command");
+
+	/* a chunked response, its framing cut across reads */
+	nspans = 0;
+	ev(3, DT_ROLE_CLIENT, DT_EGRESS, "GET /c HTTP/1.1\r\n\r\n", 0, 1);
+	ev(3, DT_ROLE_CLIENT, DT_INGRESS, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r", 0,
+	   0);
+	ev(3, DT_ROLE_CLIENT, DT_INGRESS, "\nhello\r\n0\r\n", 0, 0);
+	CHECK_U64(nspans, 0, "stream: chunked: not over before the last CRLF");
+	ev(3, DT_ROLE_CLIENT, DT_INGRESS, "\r\n", 0, 0);
+	CHECK_U64(nspans, 1, "stream: chunked: over");
+
+	/* an unknown protocol: a span per turn; the last ends at close */
+	nspans = 0;
+	ev(4, DT_ROLE_CLIENT, DT_EGRESS, "\x16\x03\x01hello", 0, 0);
+	ev(4, DT_ROLE_CLIENT, DT_INGRESS, "\x16\x03\x03world", 300, 0);
+	ev(4, DT_ROLE_CLIENT, DT_EGRESS, "\x17\x03\x03req2", 0, 0);
+	CHECK(nspans == 1 && spans[0].unparsed && spans[0].resp_bytes == 300,
+	      "stream: unknown protocol: a span when the client speaks again");
+	{
+		struct dt_event c = { .kind = DT_EV_CLOSE, .sock = 4 };
+
+		ev(4, DT_ROLE_CLIENT, DT_INGRESS, "\x17\x03\x03resp2", 0, 0);
+		dt_stream_event(&c, sizeof(c));
+	}
+	CHECK(nspans == 2 && spans[1].unparsed, "stream: ... and at close");
+
+	/* garbage in an HTTP connection: unparsed, and the stream goes on */
+	nspans = 0;
+	ev(5, DT_ROLE_SERVER, DT_INGRESS, "GET /x HTTP/1.1\r\nbad header\r\n\r\n", 0, 0);
+	ev(5, DT_ROLE_SERVER, DT_EGRESS, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 0, 0);
+	ev(5, DT_ROLE_SERVER, DT_INGRESS, "GET /y HTTP/1.1\r\n\r\n", 0, 0);
+	ev(5, DT_ROLE_SERVER, DT_EGRESS, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, 0);
+	CHECK(nspans == 2 && spans[0].unparsed && spans[0].status == 400 &&
+	      !strcmp(spans[1].req.endpoint, "GET /y") && !spans[1].unparsed,
+	      "stream: a malformed request is an unparsed span; the next one parses");
+
+	/* truncated and lying events are counted, never read past */
+	{
+		struct dt_event e = { .kind = DT_EV_MSG, .cap = 100, .family = AF_INET };
+		unsigned long long bad = dt_stream_stats()->bad_events;
+
+		dt_stream_event(&e, sizeof(e));
+		dt_stream_event(&e, 10);
+		CHECK_U64(dt_stream_stats()->bad_events, bad + 2, "stream: malformed events counted");
+	}
+	dt_stream_finish();
+}
+
+/* ---- linking ---- */
+
+static struct dt_span span(uint32_t pid, enum dt_span_kind kind, uint64_t start, uint64_t end,
+			   const char *local, const char *peer, uint32_t seq)
+{
+	struct dt_span s = { .pid = pid, .tid = pid, .kind = kind, .start_ns = start,
+			     .end_ns = end, .req_seq = seq, .has_seq = seq != 0 };
+
+	s.local.family = s.peer.family = AF_INET;
+	s.local.addr[0] = s.peer.addr[0] = 10;
+	s.local.addr[3] = local[0] - '0';
+	s.local.port = atoi(local + 2);
+	s.peer.addr[3] = peer[0] - '0';
+	s.peer.port = atoi(peer + 2);
+	snprintf(s.req.endpoint, sizeof(s.req.endpoint), "GET /%u", pid);
+	s.req.proto = DT_PROTO_HTTP;
+	return s;
+}
+
+static void test_links(void)
+{
+	struct dt_trace_opts o = { .json = true, .only_proto = DT_PROTO_NR };
+	struct dt_span s[8];
+	char *path = unit_path("links.json"), *out;
+	int fd, saved = dup(1);
+	size_t len, i;
+
+	/* 1 curl -> 2 nginx server (tcp_seq) -> 3 nginx client (thread) and
+	 * 4 nginx client (an overlapped context: heuristic); 5 a server span
+	 * of another process that 6 (a client span carrying the same
+	 * x-request-id around it) called without a matching sequence. */
+	s[0] = span(1, DT_SPAN_CLIENT, 100, 900, "1:40000", "2:80", 555);
+	s[1] = span(2, DT_SPAN_SERVER, 110, 890, "2:80", "1:40000", 555);
+	s[1].ctx_id = 77;
+	s[2] = span(2, DT_SPAN_CLIENT, 120, 300, "2:50000", "3:8080", 9);
+	s[2].ctx_id = 77;
+	s[3] = span(2, DT_SPAN_CLIENT, 400, 800, "2:50001", "3:8080", 19);
+	s[3].ctx_id = 78;
+	s[3].ctx_overlap = true;
+	s[4] = span(5, DT_SPAN_SERVER, 2010, 2090, "5:80", "6:1234", 0);
+	s[5] = span(6, DT_SPAN_CLIENT, 2000, 2100, "6:1234", "5:80", 0);
+	strcpy(s[4].req.request_id, "req-1");
+	strcpy(s[5].req.request_id, "req-1");
+	/* 7: same sequence, other addresses: not a match; a root. */
+	s[6] = span(7, DT_SPAN_SERVER, 150, 160, "2:80", "9:40000", 555);
+	dt_trace_init(&o);
+	for (i = 0; i < 7; i++)
+		dt_trace_add(&s[i]);
+	fflush(stdout);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 1);
+	close(fd);
+	dt_trace_flush(~0ULL);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	out = unit_read_file(path, &len);
+	CHECK_CONTAINS(out, "\"span_id\":1,\"parent_id\":0,\"link\":\"root\"", "links: curl is a root");
+	CHECK_CONTAINS(out, "\"span_id\":2,\"parent_id\":1,\"link\":\"tcp_seq\"",
+		       "links: nginx's server span: tcp_seq to curl's");
+	CHECK_CONTAINS(out, "\"span_id\":3,\"parent_id\":2,\"link\":\"thread\"",
+		       "links: its upstream call: thread");
+	CHECK_CONTAINS(out, "\"span_id\":4,\"parent_id\":2,\"link\":\"heuristic\"",
+		       "links: an overlapped context: heuristic");
+	CHECK_CONTAINS(out, "\"span_id\":5,\"parent_id\":6,\"link\":\"header\"",
+		       "links: x-request-id: header");
+	CHECK_CONTAINS(out, "\"span_id\":7,\"parent_id\":0,\"link\":\"root\"",
+		       "links: the same sequence on another connection is no link");
+	CHECK_U64(unit_count_lines(out), 7, "links: seven spans printed");
+	free(out);
+	free(path);
+}
+
+int main(void)
+{
+	test_http();
+	test_chunks();
+	test_redis();
+	test_detect();
+	test_garbage();
+	test_stream();
+	test_links();
+	return unit_done();
+}
