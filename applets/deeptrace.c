@@ -11,6 +11,7 @@
  * heuristic, each span saying which) and prints every trace once all its
  * spans have ended.
  */
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -96,6 +97,21 @@ static void start_assembly(void)
 	dt_stream_init(dt_trace_add, !cfg.no_redact);
 	dt_trace_init(&o);
 }
+
+/* A recorded event: its payload all there (the stream checks the rest). */
+static const char *dt_check_event(void *data, size_t len)
+{
+	const struct dt_event *e = data;
+
+	return len == sizeof(*e) + e->cap ? NULL : "deeptrace event of a wrong length";
+}
+
+static const struct bb_rec_shape dt_event_shape = {
+	.min_len = sizeof(struct dt_event),
+	.max_len = sizeof(struct dt_event) + DT_SNAP_MAX,
+	.strings = { { offsetof(struct dt_event, comm), BB_COMM_LEN } },
+	.check = dt_check_event,
+};
 
 static void dt_print_event(const void *data, size_t len)
 {
@@ -193,5 +209,6 @@ BB_APPLET(deeptrace,
 	.lost_other = "socket calls not followed (more threads in a call than the table holds)",
 	.main = dt_main,
 	.print_event = dt_print_event,
+	.event_shape = &dt_event_shape,
 	.report_end = finish,
 );
