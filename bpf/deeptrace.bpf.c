@@ -8,8 +8,8 @@
  * context.
  *
  * Hooks: raw_syscalls:sys_enter and sys_exit, reached (loader's order) by
- * tp_btf, raw_tp or the classic tracepoint.  The syscall numbers are
- * x86_64's (the build's only target so far).
+ * tp_btf, raw_tp or the classic tracepoint.  Syscall numbers and the
+ * registers holding a syscall's arguments are the target architecture's.
  */
 #include "bpfbox.bpf.h"
 #include "deeptrace.h"
@@ -21,11 +21,20 @@
 #define S_IFSOCK 0140000
 #define EINPROGRESS 115
 
+#if defined(__TARGET_ARCH_arm64)
+/* asm-generic/unistd.h's numbering (arm64 has no compat socketcall). */
+enum {
+	NR_READ = 63, NR_WRITE = 64, NR_CLOSE = 57, NR_READV = 65, NR_WRITEV = 66,
+	NR_SENDFILE = 71, NR_CONNECT = 203, NR_ACCEPT = 202, NR_SENDTO = 206,
+	NR_RECVFROM = 207, NR_SENDMSG = 211, NR_RECVMSG = 212, NR_ACCEPT4 = 242,
+};
+#else
 enum {
 	NR_READ = 0, NR_WRITE = 1, NR_CLOSE = 3, NR_READV = 19, NR_WRITEV = 20,
 	NR_SENDFILE = 40, NR_CONNECT = 42, NR_ACCEPT = 43, NR_SENDTO = 44,
 	NR_RECVFROM = 45, NR_SENDMSG = 46, NR_RECVMSG = 47, NR_ACCEPT4 = 288,
 };
+#endif
 
 const volatile __u32 cfg_snaplen = DT_SNAP_DEFAULT;
 const volatile __u16 cfg_port = 0;
@@ -168,9 +177,18 @@ static __always_inline void send_lifecycle(struct sock *sk, __u8 kind, __u8 role
 	bpf_ringbuf_submit(e, bb_wakeup_after(WAKEUP_BATCH));
 }
 
-/* Before 6.13, struct file counted its references in f_count. */
+/* Before 6.13, struct file counted its references in f_count; since, in
+ * f_ref (both spelled here: the vmlinux.h of one architecture has one). */
 struct file___f_count {
 	atomic_long_t f_count;
+} __attribute__((preserve_access_index));
+
+struct file_ref___bb {
+	atomic_long_t refcnt;
+} __attribute__((preserve_access_index));
+
+struct file___f_ref {
+	struct file_ref___bb f_ref;
 } __attribute__((preserve_access_index));
 
 /* Another descriptor or process holds the file too (a forking server's
@@ -179,9 +197,10 @@ struct file___f_count {
 static __always_inline bool file_shared(struct file *f)
 {
 	struct file___f_count *old = (void *)f;
+	struct file___f_ref *new = (void *)f;
 
-	if (bpf_core_field_exists(f->f_ref))	/* 6.13+: 0 means one reference */
-		return (__s64)BPF_CORE_READ(f, f_ref.refcnt.counter) > 0;
+	if (bpf_core_field_exists(new->f_ref))	/* 6.13+: 0 means one reference */
+		return (__s64)BPF_CORE_READ(new, f_ref.refcnt.counter) > 0;
 	return BPF_CORE_READ(old, f_count.counter) > 1;
 }
 
@@ -444,7 +463,8 @@ int BPF_PROG(dt_enter_btf, struct pt_regs *regs, long id)
 {
 	if (!is_traced_call(id))	/* before reading the registers */
 		return 0;
-	return sys_enter(id, regs->di, regs->si, regs->dx);
+	return sys_enter(id, PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs),
+			 PT_REGS_PARM3_SYSCALL(regs));
 }
 
 SEC("raw_tp/sys_enter")
@@ -452,8 +472,8 @@ int BPF_PROG(dt_enter_raw, struct pt_regs *regs, long id)
 {
 	if (!is_traced_call(id))	/* before reading the registers */
 		return 0;
-	return sys_enter(id, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si),
-			 BPF_CORE_READ(regs, dx));
+	return sys_enter(id, PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),
+			 PT_REGS_PARM3_CORE_SYSCALL(regs));
 }
 
 SEC("tracepoint/raw_syscalls/sys_enter")

@@ -51,7 +51,7 @@ struct dt_event {
 	__u8 role;		/* enum dt_role */
 	__u8 sock_type;		/* SOCK_STREAM, SOCK_DGRAM */
 	__u8 ctx_flags;
-	__u16 syscall;		/* x86_64 number */
+	__u16 syscall;		/* number, in the recording machine's numbering */
 	char comm[16];
 	__u8 data[];
 };

@@ -241,6 +241,7 @@ void bb_target_attach(struct bb_target *t, int pid)
 		bb_die("process %d went away", pid);
 }
 
+#if defined(__x86_64__)
 /* AT_ENTRY of the process's auxiliary vector: its program's entry point. */
 static unsigned long entry_point(int pid)
 {
@@ -258,6 +259,8 @@ static unsigned long entry_point(int pid)
 	close(fd);
 	return entry;
 }
+
+#endif
 
 /*
  * Runs a child stopped at its exec to its program's entry point: by then
