@@ -267,7 +267,8 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 ASAN_CC     := gcc -Wno-format-overflow
 SAN_CFLAGS  := -O1 -g -std=gnu11 -D_GNU_SOURCE $(WARN) -I$(BUILD) -Ibpf -iquote common \
 	       -I$(ASAN_DEPS)/include -I$(ASAN_DEPS)/uapi
-SAN_LIBS    := $(ASAN_DEPS)/lib/libbpf.a -lelf -lz
+# (libstdc++: __cxa_demangle, which the musl build takes from libiberty.)
+SAN_LIBS    := $(ASAN_DEPS)/lib/libbpf.a -lelf -lz -lstdc++
 ASAN_LIB    := $(filter-out $(ASAN_DIR)/common/main.o,$(COMMON_SRC:%.c=$(ASAN_DIR)/%.o)) \
 	       $(APPLET_MOD_SRC:%.c=$(ASAN_DIR)/%.o)
 FUZZ_LIB    := $(filter-out $(FUZZ_DIR)/common/main.o,$(COMMON_SRC:%.c=$(FUZZ_DIR)/%.o)) \
