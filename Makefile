@@ -36,6 +36,9 @@ LDFLAGS  := -static -Wl,--gc-sections -L$(DEPS)/lib
 LDLIBS   := -lbpf -lelf -lz
 BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)/include
 
+# traceloop: fetch-and-add (-mcpu=v3), used only where the kernel has it (5.12+).
+BPFFLAGS_traceloop := -mcpu=v3
+
 COMMON_SRC  := $(wildcard common/*.c)
 APPLET_SRC  := $(wildcard applets/*.c)
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
@@ -59,7 +62,7 @@ $(DEPS_STAMP): scripts/deps.sh
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CLANG,$@)
-	$(Q)$(CLANG) $(BPFFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPFFLAGS) $(BPFFLAGS_$*) -c $< -o $@
 
 $(BUILD)/bpf/%.o: $(BUILD)/bpf/%.bpf.o
 	$(call say,BPFLINK,$@)
