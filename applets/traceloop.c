@@ -395,7 +395,8 @@ static void print_signal(const struct tl_signal *s)
 {
 	const char *code = tl_sigcode_name(s->signo, s->code);
 	uint64_t frames[BB_MAX_STACK];
-	char sig[24], codebuf[16];
+	char sigbuf[24], codebuf[16];
+	const char *sig = signal_name(s->signo, sigbuf, sizeof(sigbuf));
 	int n = bb_stack_frames(s->stack_id, frames, BB_MAX_STACK);
 	struct bb_json j;
 
@@ -403,7 +404,6 @@ static void print_signal(const struct tl_signal *s)
 		snprintf(codebuf, sizeof(codebuf), "%d", s->code);
 		code = codebuf;
 	}
-	signal_name(s->signo, sig, sizeof(sig));
 	if (bb_opts.json) {
 		bb_json_begin(&j, stdout);
 		bb_json_str(&j, "type", "signal");
@@ -829,6 +829,12 @@ static void tl_tick(void *ctx, bool final)
 		print_summary();
 }
 
+/* Does process @pid exist (before anything is started or loaded)? */
+static bool kill_check(unsigned pid)
+{
+	return !kill(pid, 0) || errno != ESRCH;
+}
+
 /* ---- main ----------------------------------------------------------------------- */
 
 static struct bb_hook hooks[] = {
@@ -891,11 +897,13 @@ static int tl_main(int argc, char **argv)
 			     .configure = tl_configure };
 	struct bb_loop *loop;
 
-	if ((unsigned long long)nr_rings() * cfg.size * sizeof(struct tl_call) >
-	    MAX_CALLS_MEMORY)
-		bb_die("--size %llu x --max-procs %llu needs more than 1 GiB of rings", cfg.size,
-		       cfg.max_procs);
 	parse_trace_set();
+	if (bb_opts.tgid && !kill_check(bb_opts.tgid))
+		bb_die("no process %u", bb_opts.tgid);
+	if ((unsigned long long)(argc || cfg.command || bb_opts.tgid ? 1 : cfg.max_procs) *
+	    cfg.size * sizeof(struct tl_call) > MAX_CALLS_MEMORY)
+		bb_die("--size %llu x %llu processes needs more than 1 GiB of rings", cfg.size,
+		       argc || cfg.command || bb_opts.tgid ? 1 : cfg.max_procs);
 	have_target = bb_target_choose(&target, cfg.command, argc, argv);
 	if (bb_opts.write_file)
 		bb_record_open(bb_opts.write_file, 0);

@@ -387,12 +387,13 @@ BB_SUBPROG int commit(struct tl_call *c, __u32 flags)
 
 static __always_inline struct tl_call *thread_of(__u32 tid)
 {
+	struct tl_call *c = bpf_map_lookup_elem(&tl_threads, &tid), *init;
 	__u32 zero = 0;
-	struct tl_call *init = bpf_map_lookup_elem(&tl_zero, &zero);
 
-	if (!init)
-		return NULL;
-	return bb_map_lookup_or_init(&tl_threads, &tid, init, BB_LOST_APPLET);
+	if (c)
+		return c;
+	init = bpf_map_lookup_elem(&tl_zero, &zero);
+	return init ? bb_map_lookup_or_init(&tl_threads, &tid, init, BB_LOST_APPLET) : NULL;
 }
 
 static __always_inline int on_enter(long id, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4,
