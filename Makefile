@@ -11,8 +11,9 @@
 #   make matrix-readme   the same, and its table into README.md
 #   make bench    benchmarks against peers (tests/bench/)
 #
-# Adding an applet: applets/X.c (+ bpf/X.bpf.c, bpf/X.h).  Nothing here
-# names applets; the wildcards below pick them up.
+# Adding an applet: applets/X.c (+ bpf/X.bpf.c, bpf/X.h), its private
+# modules in applets/X/*.c (unit-testable: linked into the unit tests too).
+# Nothing here names applets; the wildcards below pick them up.
 
 BUILD    := build
 DEPS     := $(BUILD)/deps
@@ -40,10 +41,12 @@ BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -I$(DEPS)
 BPFFLAGS_traceloop := -mcpu=v3
 
 COMMON_SRC  := $(wildcard common/*.c)
-APPLET_SRC  := $(wildcard applets/*.c)
+APPLET_MOD_SRC := $(wildcard applets/*/*.c)
+APPLET_SRC  := $(wildcard applets/*.c) $(APPLET_MOD_SRC)
 BPF_SRC     := $(wildcard bpf/*.bpf.c)
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 APPLET_OBJ  := $(APPLET_SRC:%.c=$(BUILD)/%.o)
+APPLET_MOD_OBJ := $(APPLET_MOD_SRC:%.c=$(BUILD)/%.o)
 SKELS       := $(BPF_SRC:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 DEPS_STAMP  := $(DEPS)/.stamp
 
@@ -87,7 +90,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.o $(BUILD)/%.gz.h
 		skip { next } \
 		{ print }'; } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(DEPS_STAMP)
+$(BUILD)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -98,15 +101,16 @@ bpfbox: $(COMMON_OBJ) $(APPLET_OBJ)
 	$(Q)$(STRIP) -o $@ $@.unstripped
 	@ls -l $@ | awk '{print "bpfbox: " $$5 " bytes"}'
 
-# Unit tests: pure code, no root, linked with the common objects.
+# Unit tests: pure code, no root, linked with the common objects and the
+# applets' private modules (a test includes "X/module.h").
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ))
+UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ)) $(APPLET_MOD_OBJ)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Icommon $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Icommon -Iapplets $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
 
 # Workloads the end-to-end tests run (plain gcc: they are the "users").
 WORK_SRC := $(wildcard tests/work/*.c)

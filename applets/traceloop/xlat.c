@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * traceloop's decoder: names of values and flags, in the order strace
+ * prints them (checked against strace 6.1's output on Debian 12).  Values
+ * are the kernel's UAPI ones, written out so that a record from an arm64
+ * host decodes the same on x86_64 and back.
+ */
+#include "xlat.h"
+
+#define X(v, n) { v, n }
+#define END { 0, NULL }
+
+const struct tl_xlat tl_open_accmode[] = {
+	X(0, "O_RDONLY"), X(1, "O_WRONLY"), X(2, "O_RDWR"), X(3, "O_ACCMODE"), END,
+};
+
+/* O_TMPFILE holds O_DIRECTORY's bit: it comes first and takes both. */
+const struct tl_xlat tl_open_flags_x86_64[] = {
+	X(00000100, "O_CREAT"), X(00000200, "O_EXCL"), X(00000400, "O_NOCTTY"),
+	X(00001000, "O_TRUNC"), X(00002000, "O_APPEND"), X(00004000, "O_NONBLOCK"),
+	X(04010000, "O_SYNC"), X(00010000, "O_DSYNC"), X(00040000, "O_DIRECT"),
+	X(00100000, "O_LARGEFILE"), X(00400000, "O_NOFOLLOW"), X(01000000, "O_NOATIME"),
+	X(02000000, "O_CLOEXEC"), X(010000000, "O_PATH"), X(020200000, "O_TMPFILE"),
+	X(00200000, "O_DIRECTORY"), X(00020000, "FASYNC"), END,
+};
+
+/* arm64 swaps O_DIRECTORY/O_NOFOLLOW with O_DIRECT/O_LARGEFILE. */
+const struct tl_xlat tl_open_flags_arm64[] = {
+	X(00000100, "O_CREAT"), X(00000200, "O_EXCL"), X(00000400, "O_NOCTTY"),
+	X(00001000, "O_TRUNC"), X(00002000, "O_APPEND"), X(00004000, "O_NONBLOCK"),
+	X(04010000, "O_SYNC"), X(00010000, "O_DSYNC"), X(00200000, "O_DIRECT"),
+	X(00400000, "O_LARGEFILE"), X(00100000, "O_NOFOLLOW"), X(01000000, "O_NOATIME"),
+	X(02000000, "O_CLOEXEC"), X(010000000, "O_PATH"), X(020040000, "O_TMPFILE"),
+	X(00040000, "O_DIRECTORY"), X(00020000, "FASYNC"), END,
+};
+
+const struct tl_xlat tl_at_flags[] = {
+	X(0x100, "AT_SYMLINK_NOFOLLOW"), X(0x200, "AT_REMOVEDIR"), X(0x400, "AT_SYMLINK_FOLLOW"),
+	X(0x800, "AT_NO_AUTOMOUNT"), X(0x1000, "AT_EMPTY_PATH"), X(0x2000, "AT_STATX_FORCE_SYNC"),
+	X(0x4000, "AT_STATX_DONT_SYNC"), X(0x8000, "AT_RECURSIVE"), END,
+};
+
+/* faccessat2: 0x200 is AT_EACCESS there. */
+const struct tl_xlat tl_at_flags_access[] = {
+	X(0x100, "AT_SYMLINK_NOFOLLOW"), X(0x200, "AT_EACCESS"), X(0x1000, "AT_EMPTY_PATH"), END,
+};
+
+const struct tl_xlat tl_at_flags_unlink[] = {
+	X(0x200, "AT_REMOVEDIR"), END,
+};
+
+const struct tl_xlat tl_mmap_prot[] = {
+	X(0, "PROT_NONE"), X(0x1, "PROT_READ"), X(0x2, "PROT_WRITE"), X(0x4, "PROT_EXEC"),
+	X(0x8, "PROT_SEM"), X(0x01000000, "PROT_GROWSDOWN"), X(0x02000000, "PROT_GROWSUP"), END,
+};
+
+const struct tl_xlat tl_mmap_prot_arm64[] = {
+	X(0, "PROT_NONE"), X(0x1, "PROT_READ"), X(0x2, "PROT_WRITE"), X(0x4, "PROT_EXEC"),
+	X(0x8, "PROT_SEM"), X(0x10, "PROT_BTI"), X(0x20, "PROT_MTE"),
+	X(0x01000000, "PROT_GROWSDOWN"), X(0x02000000, "PROT_GROWSUP"), END,
+};
+
+/* The low four bits of mmap's flags are a type, not flags. */
+const struct tl_xlat tl_mmap_type[] = {
+	X(0, "MAP_FILE"), X(1, "MAP_SHARED"), X(2, "MAP_PRIVATE"), X(3, "MAP_SHARED_VALIDATE"),
+	END,
+};
+
+const struct tl_xlat tl_mmap_flags[] = {
+	X(0x10, "MAP_FIXED"), X(0x20, "MAP_ANONYMOUS"), X(0x40, "MAP_32BIT"),
+	X(0x4000, "MAP_NORESERVE"), X(0x8000, "MAP_POPULATE"), X(0x10000, "MAP_NONBLOCK"),
+	X(0x100, "MAP_GROWSDOWN"), X(0x800, "MAP_DENYWRITE"), X(0x1000, "MAP_EXECUTABLE"),
+	X(0x2000, "MAP_LOCKED"), X(0x20000, "MAP_STACK"), X(0x40000, "MAP_HUGETLB"),
+	X(0x80000, "MAP_SYNC"), X(0x100000, "MAP_FIXED_NOREPLACE"),
+	X(0x4000000, "MAP_UNINITIALIZED"), END,
+};
+
+const struct tl_xlat tl_clone_flags[] = {
+	X(0x80, "CLONE_NEWTIME"), X(0x100, "CLONE_VM"), X(0x200, "CLONE_FS"),
+	X(0x400, "CLONE_FILES"), X(0x800, "CLONE_SIGHAND"), X(0x1000, "CLONE_PIDFD"),
+	X(0x2000, "CLONE_PTRACE"), X(0x4000, "CLONE_VFORK"), X(0x8000, "CLONE_PARENT"),
+	X(0x10000, "CLONE_THREAD"), X(0x20000, "CLONE_NEWNS"), X(0x40000, "CLONE_SYSVSEM"),
+	X(0x80000, "CLONE_SETTLS"), X(0x100000, "CLONE_PARENT_SETTID"),
+	X(0x200000, "CLONE_CHILD_CLEARTID"), X(0x800000, "CLONE_UNTRACED"),
+	X(0x1000000, "CLONE_CHILD_SETTID"), X(0x2000000, "CLONE_NEWCGROUP"),
+	X(0x4000000, "CLONE_NEWUTS"), X(0x8000000, "CLONE_NEWIPC"),
+	X(0x10000000, "CLONE_NEWUSER"), X(0x20000000, "CLONE_NEWPID"),
+	X(0x40000000, "CLONE_NEWNET"), X(0x80000000, "CLONE_IO"), END,
+};
+
+const struct tl_xlat tl_wait_options[] = {
+	X(0x1, "WNOHANG"), X(0x4, "WEXITED"), X(0x2, "WSTOPPED"), X(0x8, "WCONTINUED"),
+	X(0x01000000, "WNOWAIT"), X(0x80000000, "__WCLONE"), X(0x40000000, "__WALL"),
+	X(0x20000000, "__WNOTHREAD"), END,
+};
+
+const struct tl_xlat tl_getrandom_flags[] = {
+	X(0x1, "GRND_NONBLOCK"), X(0x2, "GRND_RANDOM"), X(0x4, "GRND_INSECURE"), END,
+};
+
+const struct tl_xlat tl_access_modes[] = {
+	X(0, "F_OK"), X(4, "R_OK"), X(2, "W_OK"), X(1, "X_OK"), END,
+};
+
+const struct tl_xlat tl_address_families[] = {
+	X(0, "AF_UNSPEC"), X(1, "AF_UNIX"), X(2, "AF_INET"), X(3, "AF_AX25"), X(4, "AF_IPX"),
+	X(5, "AF_APPLETALK"), X(6, "AF_NETROM"), X(7, "AF_BRIDGE"), X(8, "AF_ATMPVC"),
+	X(9, "AF_X25"), X(10, "AF_INET6"), X(11, "AF_ROSE"), X(12, "AF_DECnet"),
+	X(13, "AF_NETBEUI"), X(14, "AF_SECURITY"), X(15, "AF_KEY"), X(16, "AF_NETLINK"),
+	X(17, "AF_PACKET"), X(18, "AF_ASH"), X(19, "AF_ECONET"), X(20, "AF_ATMSVC"),
+	X(21, "AF_RDS"), X(22, "AF_SNA"), X(23, "AF_IRDA"), X(24, "AF_PPPOX"),
+	X(25, "AF_WANPIPE"), X(26, "AF_LLC"), X(27, "AF_IB"), X(28, "AF_MPLS"), X(29, "AF_CAN"),
+	X(30, "AF_TIPC"), X(31, "AF_BLUETOOTH"), X(32, "AF_IUCV"), X(33, "AF_RXRPC"),
+	X(34, "AF_ISDN"), X(35, "AF_PHONET"), X(36, "AF_IEEE802154"), X(37, "AF_CAIF"),
+	X(38, "AF_ALG"), X(39, "AF_NFC"), X(40, "AF_VSOCK"), X(41, "AF_KCM"),
+	X(42, "AF_QIPCRTR"), X(43, "AF_SMC"), X(44, "AF_XDP"), X(45, "AF_MCTP"), END,
+};
+
+const struct tl_xlat tl_socket_types[] = {
+	X(1, "SOCK_STREAM"), X(2, "SOCK_DGRAM"), X(3, "SOCK_RAW"), X(4, "SOCK_RDM"),
+	X(5, "SOCK_SEQPACKET"), X(6, "SOCK_DCCP"), X(10, "SOCK_PACKET"), END,
+};
+
+const struct tl_xlat tl_socket_flags[] = {
+	X(02000000, "SOCK_CLOEXEC"), X(00004000, "SOCK_NONBLOCK"), END,
+};
+
+const struct tl_xlat tl_inet_protocols[] = {
+	X(0, "IPPROTO_IP"), X(1, "IPPROTO_ICMP"), X(2, "IPPROTO_IGMP"), X(4, "IPPROTO_IPIP"),
+	X(6, "IPPROTO_TCP"), X(8, "IPPROTO_EGP"), X(12, "IPPROTO_PUP"), X(17, "IPPROTO_UDP"),
+	X(22, "IPPROTO_IDP"), X(29, "IPPROTO_TP"), X(33, "IPPROTO_DCCP"), X(41, "IPPROTO_IPV6"),
+	X(43, "IPPROTO_ROUTING"), X(44, "IPPROTO_FRAGMENT"), X(46, "IPPROTO_RSVP"),
+	X(47, "IPPROTO_GRE"), X(50, "IPPROTO_ESP"), X(51, "IPPROTO_AH"), X(58, "IPPROTO_ICMPV6"),
+	X(59, "IPPROTO_NONE"), X(60, "IPPROTO_DSTOPTS"), X(92, "IPPROTO_MTP"),
+	X(94, "IPPROTO_BEETPH"), X(98, "IPPROTO_ENCAP"), X(103, "IPPROTO_PIM"),
+	X(108, "IPPROTO_COMP"), X(115, "IPPROTO_L2TP"), X(132, "IPPROTO_SCTP"),
+	X(135, "IPPROTO_MH"), X(136, "IPPROTO_UDPLITE"), X(137, "IPPROTO_MPLS"),
+	X(143, "IPPROTO_ETHERNET"), X(255, "IPPROTO_RAW"), X(262, "IPPROTO_MPTCP"), END,
+};
+
+const struct tl_xlat tl_netlink_protocols[] = {
+	X(0, "NETLINK_ROUTE"), X(1, "NETLINK_UNUSED"), X(2, "NETLINK_USERSOCK"),
+	X(3, "NETLINK_FIREWALL"), X(4, "NETLINK_SOCK_DIAG"), X(5, "NETLINK_NFLOG"),
+	X(6, "NETLINK_XFRM"), X(7, "NETLINK_SELINUX"), X(8, "NETLINK_ISCSI"),
+	X(9, "NETLINK_AUDIT"), X(10, "NETLINK_FIB_LOOKUP"), X(11, "NETLINK_CONNECTOR"),
+	X(12, "NETLINK_NETFILTER"), X(13, "NETLINK_IP6_FW"), X(14, "NETLINK_DNRTMSG"),
+	X(15, "NETLINK_KOBJECT_UEVENT"), X(16, "NETLINK_GENERIC"), X(18, "NETLINK_SCSITRANSPORT"),
+	X(19, "NETLINK_ECRYPTFS"), X(20, "NETLINK_RDMA"), X(21, "NETLINK_CRYPTO"),
+	X(22, "NETLINK_SMC"), END,
+};
+
+const struct tl_xlat tl_sigprocmask_how[] = {
+	X(0, "SIG_BLOCK"), X(1, "SIG_UNBLOCK"), X(2, "SIG_SETMASK"), END,
+};
+
+const struct tl_xlat tl_clocks[] = {
+	X(0, "CLOCK_REALTIME"), X(1, "CLOCK_MONOTONIC"), X(2, "CLOCK_PROCESS_CPUTIME_ID"),
+	X(3, "CLOCK_THREAD_CPUTIME_ID"), X(4, "CLOCK_MONOTONIC_RAW"),
+	X(5, "CLOCK_REALTIME_COARSE"), X(6, "CLOCK_MONOTONIC_COARSE"), X(7, "CLOCK_BOOTTIME"),
+	X(8, "CLOCK_REALTIME_ALARM"), X(9, "CLOCK_BOOTTIME_ALARM"), X(10, "CLOCK_SGI_CYCLE"),
+	X(11, "CLOCK_TAI"), END,
+};
+
+const struct tl_xlat tl_timer_flags[] = {
+	X(1, "TIMER_ABSTIME"), END,
+};
+
+const struct tl_xlat tl_whence[] = {
+	X(0, "SEEK_SET"), X(1, "SEEK_CUR"), X(2, "SEEK_END"), X(3, "SEEK_DATA"), X(4, "SEEK_HOLE"),
+	END,
+};
+
+const struct tl_xlat tl_rlimits[] = {
+	X(0, "RLIMIT_CPU"), X(1, "RLIMIT_FSIZE"), X(2, "RLIMIT_DATA"), X(3, "RLIMIT_STACK"),
+	X(4, "RLIMIT_CORE"), X(5, "RLIMIT_RSS"), X(6, "RLIMIT_NPROC"), X(7, "RLIMIT_NOFILE"),
+	X(8, "RLIMIT_MEMLOCK"), X(9, "RLIMIT_AS"), X(10, "RLIMIT_LOCKS"),
+	X(11, "RLIMIT_SIGPENDING"), X(12, "RLIMIT_MSGQUEUE"), X(13, "RLIMIT_NICE"),
+	X(14, "RLIMIT_RTPRIO"), X(15, "RLIMIT_RTTIME"), END,
+};
+
+const struct tl_xlat tl_shutdown_how[] = {
+	X(0, "SHUT_RD"), X(1, "SHUT_WR"), X(2, "SHUT_RDWR"), END,
+};
+
+const struct tl_xlat tl_madvise[] = {
+	X(0, "MADV_NORMAL"), X(1, "MADV_RANDOM"), X(2, "MADV_SEQUENTIAL"), X(3, "MADV_WILLNEED"),
+	X(4, "MADV_DONTNEED"), X(8, "MADV_FREE"), X(9, "MADV_REMOVE"), X(10, "MADV_DONTFORK"),
+	X(11, "MADV_DOFORK"), X(12, "MADV_MERGEABLE"), X(13, "MADV_UNMERGEABLE"),
+	X(14, "MADV_HUGEPAGE"), X(15, "MADV_NOHUGEPAGE"), X(16, "MADV_DONTDUMP"),
+	X(17, "MADV_DODUMP"), X(18, "MADV_WIPEONFORK"), X(19, "MADV_KEEPONFORK"),
+	X(20, "MADV_COLD"), X(21, "MADV_PAGEOUT"), X(22, "MADV_POPULATE_READ"),
+	X(23, "MADV_POPULATE_WRITE"), X(24, "MADV_DONTNEED_LOCKED"), X(25, "MADV_COLLAPSE"),
+	X(100, "MADV_HWPOISON"), X(101, "MADV_SOFT_OFFLINE"), END,
+};
+
+const struct tl_xlat tl_fcntl_cmds[] = {
+	X(0, "F_DUPFD"), X(1, "F_GETFD"), X(2, "F_SETFD"), X(3, "F_GETFL"), X(4, "F_SETFL"),
+	X(5, "F_GETLK"), X(6, "F_SETLK"), X(7, "F_SETLKW"), X(8, "F_SETOWN"), X(9, "F_GETOWN"),
+	X(10, "F_SETSIG"), X(11, "F_GETSIG"), X(12, "F_GETLK64"), X(13, "F_SETLK64"),
+	X(14, "F_SETLKW64"), X(15, "F_SETOWN_EX"), X(16, "F_GETOWN_EX"),
+	X(17, "F_GETOWNER_UIDS"), X(36, "F_OFD_GETLK"), X(37, "F_OFD_SETLK"),
+	X(38, "F_OFD_SETLKW"), X(1024, "F_SETLEASE"), X(1025, "F_GETLEASE"),
+	X(1026, "F_NOTIFY"), X(1029, "F_CANCELLK"), X(1030, "F_DUPFD_CLOEXEC"),
+	X(1031, "F_SETPIPE_SZ"), X(1032, "F_GETPIPE_SZ"), X(1033, "F_ADD_SEALS"),
+	X(1034, "F_GET_SEALS"), X(1035, "F_GET_RW_HINT"), X(1036, "F_SET_RW_HINT"),
+	X(1037, "F_GET_FILE_RW_HINT"), X(1038, "F_SET_FILE_RW_HINT"), END,
+};
+
+const struct tl_xlat tl_fd_flags[] = {
+	X(1, "FD_CLOEXEC"), END,
+};
+
+const struct tl_xlat tl_lease_types[] = {
+	X(0, "F_RDLCK"), X(1, "F_WRLCK"), X(2, "F_UNLCK"), END,
+};
+
+const struct tl_xlat tl_notify_flags[] = {
+	X(0x1, "DN_ACCESS"), X(0x2, "DN_MODIFY"), X(0x4, "DN_CREATE"), X(0x8, "DN_DELETE"),
+	X(0x10, "DN_RENAME"), X(0x20, "DN_ATTRIB"), X(0x80000000, "DN_MULTISHOT"), END,
+};
+
+const struct tl_xlat tl_seals[] = {
+	X(0x1, "F_SEAL_SEAL"), X(0x2, "F_SEAL_SHRINK"), X(0x4, "F_SEAL_GROW"),
+	X(0x8, "F_SEAL_WRITE"), X(0x10, "F_SEAL_FUTURE_WRITE"), X(0x20, "F_SEAL_EXEC"), END,
+};
+
+const struct tl_xlat tl_futex_cmds[] = {
+	X(0, "FUTEX_WAIT"), X(1, "FUTEX_WAKE"), X(2, "FUTEX_FD"), X(3, "FUTEX_REQUEUE"),
+	X(4, "FUTEX_CMP_REQUEUE"), X(5, "FUTEX_WAKE_OP"), X(6, "FUTEX_LOCK_PI"),
+	X(7, "FUTEX_UNLOCK_PI"), X(8, "FUTEX_TRYLOCK_PI"), X(9, "FUTEX_WAIT_BITSET"),
+	X(10, "FUTEX_WAKE_BITSET"), X(11, "FUTEX_WAIT_REQUEUE_PI"),
+	X(12, "FUTEX_CMP_REQUEUE_PI"), X(13, "FUTEX_LOCK_PI2"), END,
+};
+
+const struct tl_xlat tl_futex_wake_ops[] = {
+	X(0, "FUTEX_OP_SET"), X(1, "FUTEX_OP_ADD"), X(2, "FUTEX_OP_OR"), X(3, "FUTEX_OP_ANDN"),
+	X(4, "FUTEX_OP_XOR"), END,
+};
+
+const struct tl_xlat tl_futex_wake_cmps[] = {
+	X(0, "FUTEX_OP_CMP_EQ"), X(1, "FUTEX_OP_CMP_NE"), X(2, "FUTEX_OP_CMP_LT"),
+	X(3, "FUTEX_OP_CMP_LE"), X(4, "FUTEX_OP_CMP_GT"), X(5, "FUTEX_OP_CMP_GE"), END,
+};
+
+/* The requests programs use most (asm-generic/ioctls.h, linux/sockios.h,
+ * linux/fs.h); others are printed as _IOC(dir, type, nr, size). */
+const struct tl_xlat tl_ioctls[] = {
+	X(0x5401, "TCGETS"), X(0x5402, "TCSETS"), X(0x5403, "TCSETSW"), X(0x5404, "TCSETSF"),
+	X(0x5405, "TCGETA"), X(0x5406, "TCSETA"), X(0x5407, "TCSETAW"), X(0x5408, "TCSETAF"),
+	X(0x5409, "TCSBRK"), X(0x540A, "TCXONC"), X(0x540B, "TCFLSH"), X(0x540C, "TIOCEXCL"),
+	X(0x540D, "TIOCNXCL"), X(0x540E, "TIOCSCTTY"), X(0x540F, "TIOCGPGRP"),
+	X(0x5410, "TIOCSPGRP"), X(0x5411, "TIOCOUTQ"), X(0x5412, "TIOCSTI"),
+	X(0x5413, "TIOCGWINSZ"), X(0x5414, "TIOCSWINSZ"), X(0x5415, "TIOCMGET"),
+	X(0x5416, "TIOCMBIS"), X(0x5417, "TIOCMBIC"), X(0x5418, "TIOCMSET"),
+	X(0x541B, "FIONREAD"), X(0x541C, "TIOCLINUX"), X(0x541D, "TIOCCONS"),
+	X(0x5421, "FIONBIO"), X(0x5422, "TIOCNOTTY"), X(0x5423, "TIOCSETD"),
+	X(0x5424, "TIOCGETD"), X(0x5429, "TIOCGSID"), X(0x80045430, "TIOCGPTN"),
+	X(0x40045431, "TIOCSPTLCK"), X(0x5441, "TIOCGPTPEER"), X(0x5450, "FIONCLEX"),
+	X(0x5451, "FIOCLEX"), X(0x5452, "FIOASYNC"), X(0x5460, "FIOQSIZE"),
+	X(0x8901, "FIOSETOWN"), X(0x8902, "SIOCSPGRP"), X(0x8903, "FIOGETOWN"),
+	X(0x8904, "SIOCGPGRP"), X(0x8905, "SIOCATMARK"), X(0x8910, "SIOCGIFNAME"),
+	X(0x8912, "SIOCGIFCONF"), X(0x8913, "SIOCGIFFLAGS"), X(0x8914, "SIOCSIFFLAGS"),
+	X(0x8915, "SIOCGIFADDR"), X(0x8921, "SIOCGIFMTU"), X(0x8927, "SIOCGIFHWADDR"),
+	X(0x8933, "SIOCGIFINDEX"), X(0x80081272, "BLKGETSIZE64"), X(0x1260, "BLKGETSIZE"),
+	X(0x1268, "BLKSSZGET"), X(0x40086602, "FS_IOC_SETFLAGS"), X(0x80086601, "FS_IOC_GETFLAGS"),
+	X(0xc020660b, "FS_IOC_FIEMAP"), X(0x40049409, "BTRFS_IOC_CLONE"), X(0x4020940d, "FICLONERANGE"),
+	END,
+};
+
+const struct tl_xlat tl_prctl_options[] = {
+	X(1, "PR_SET_PDEATHSIG"), X(2, "PR_GET_PDEATHSIG"), X(3, "PR_GET_DUMPABLE"),
+	X(4, "PR_SET_DUMPABLE"), X(5, "PR_GET_UNALIGN"), X(6, "PR_SET_UNALIGN"),
+	X(7, "PR_GET_KEEPCAPS"), X(8, "PR_SET_KEEPCAPS"), X(9, "PR_GET_FPEMU"),
+	X(10, "PR_SET_FPEMU"), X(11, "PR_GET_FPEXC"), X(12, "PR_SET_FPEXC"),
+	X(13, "PR_GET_TIMING"), X(14, "PR_SET_TIMING"), X(15, "PR_SET_NAME"),
+	X(16, "PR_GET_NAME"), X(19, "PR_GET_ENDIAN"), X(20, "PR_SET_ENDIAN"),
+	X(21, "PR_GET_SECCOMP"), X(22, "PR_SET_SECCOMP"), X(23, "PR_CAPBSET_READ"),
+	X(24, "PR_CAPBSET_DROP"), X(25, "PR_GET_TSC"), X(26, "PR_SET_TSC"),
+	X(27, "PR_GET_SECUREBITS"), X(28, "PR_SET_SECUREBITS"), X(29, "PR_SET_TIMERSLACK"),
+	X(30, "PR_GET_TIMERSLACK"), X(31, "PR_TASK_PERF_EVENTS_DISABLE"),
+	X(32, "PR_TASK_PERF_EVENTS_ENABLE"), X(33, "PR_MCE_KILL"), X(34, "PR_MCE_KILL_GET"),
+	X(35, "PR_SET_MM"), X(36, "PR_SET_CHILD_SUBREAPER"), X(37, "PR_GET_CHILD_SUBREAPER"),
+	X(38, "PR_SET_NO_NEW_PRIVS"), X(39, "PR_GET_NO_NEW_PRIVS"), X(40, "PR_GET_TID_ADDRESS"),
+	X(41, "PR_SET_THP_DISABLE"), X(42, "PR_GET_THP_DISABLE"),
+	X(43, "PR_MPX_ENABLE_MANAGEMENT"), X(44, "PR_MPX_DISABLE_MANAGEMENT"),
+	X(45, "PR_SET_FP_MODE"), X(46, "PR_GET_FP_MODE"), X(47, "PR_CAP_AMBIENT"),
+	X(50, "PR_SVE_SET_VL"), X(51, "PR_SVE_GET_VL"), X(52, "PR_GET_SPECULATION_CTRL"),
+	X(53, "PR_SET_SPECULATION_CTRL"), X(54, "PR_PAC_RESET_KEYS"),
+	X(55, "PR_SET_TAGGED_ADDR_CTRL"), X(56, "PR_GET_TAGGED_ADDR_CTRL"),
+	X(57, "PR_SET_IO_FLUSHER"), X(58, "PR_GET_IO_FLUSHER"),
+	X(59, "PR_SET_SYSCALL_USER_DISPATCH"), X(60, "PR_PAC_SET_ENABLED_KEYS"),
+	X(61, "PR_PAC_GET_ENABLED_KEYS"), X(62, "PR_SCHED_CORE"), X(63, "PR_SME_SET_VL"),
+	X(64, "PR_SME_GET_VL"), X(65, "PR_SET_MDWE"), X(66, "PR_GET_MDWE"),
+	X(0x53564d41, "PR_SET_VMA"), X(0x41555856, "PR_GET_AUXV"), END,
+};
+
+const struct tl_xlat tl_dumpable[] = {
+	X(0, "SUID_DUMP_DISABLE"), X(1, "SUID_DUMP_USER"), X(2, "SUID_DUMP_ROOT"), END,
+};
+
+const struct tl_xlat tl_arch_prctl_codes[] = {
+	X(0x1001, "ARCH_SET_GS"), X(0x1002, "ARCH_SET_FS"), X(0x1003, "ARCH_GET_FS"),
+	X(0x1004, "ARCH_GET_GS"), X(0x1011, "ARCH_GET_CPUID"), X(0x1012, "ARCH_SET_CPUID"),
+	X(0x1021, "ARCH_GET_XCOMP_SUPP"), X(0x1022, "ARCH_GET_XCOMP_PERM"),
+	X(0x1023, "ARCH_REQ_XCOMP_PERM"), X(0x2001, "ARCH_MAP_VDSO_X32"),
+	X(0x2002, "ARCH_MAP_VDSO_32"), X(0x2003, "ARCH_MAP_VDSO_64"), END,
+};
