@@ -829,12 +829,6 @@ static void tl_tick(void *ctx, bool final)
 		print_summary();
 }
 
-/* Does process @pid exist (before anything is started or loaded)? */
-static bool kill_check(unsigned pid)
-{
-	return !kill(pid, 0) || errno != ESRCH;
-}
-
 /* ---- main ----------------------------------------------------------------------- */
 
 static struct bb_hook hooks[] = {
@@ -898,8 +892,6 @@ static int tl_main(int argc, char **argv)
 	struct bb_loop *loop;
 
 	parse_trace_set();
-	if (bb_opts.tgid && !kill_check(bb_opts.tgid))
-		bb_die("no process %u", bb_opts.tgid);
 	if ((unsigned long long)(argc || cfg.command || bb_opts.tgid ? 1 : cfg.max_procs) *
 	    cfg.size * sizeof(struct tl_call) > MAX_CALLS_MEMORY)
 		bb_die("--size %llu x %llu processes needs more than 1 GiB of rings", cfg.size,

@@ -602,11 +602,11 @@ static __always_inline int on_task_exit(void)
 	struct tl_exit e = {};
 
 	if (c) {
-		/* exit, exit_group, or a call the end interrupted: never returns. */
-		if (c->type == TL_EV_CALL) {
-			c->type = 0;
+		/* exit, exit_group, or a call the end interrupted: never returns
+		 * (and never fails: not for -Z). */
+		if (c->type == TL_EV_CALL && !cfg_failed_only)
 			commit(c, TL_CALL_NORETURN);
-		}
+		c->type = 0;
 		bpf_map_delete_elem(&tl_threads, &tid);
 	}
 	if (!bpf_map_lookup_elem(&tl_rings, &tgid) || BPF_CORE_READ(task, signal, live.counter))

@@ -120,9 +120,9 @@ check "oracle: exited with 3" eval "grep -qE '^\+\+\+ pid [0-9]+ exited with 3 \
 
 tl ring-all --size 100000 -- "$SEQ" loop 1000
 TOTAL=$(sed -nE 's/^=== .* the last ([0-9]+) calls; 0 older ones overwritten ===$/\1/p' "$G.out")
-tl ring -Z --size 100000 -- "$SEQ" loop 1000
-check "ring: -Z keeps exactly the 1000 failed close(-1)" eval "eq failed 1000 \$(calls $G.out | grep -cxF 'close(-1) = -1 EBADF (Bad file descriptor)') &&
-	eq calls 1000 \$(calls $G.out | wc -l)"
+tl failed -Z --size 100000 -- "$SEQ" loop 1000
+check "-Z: only failed calls, the 1000 close(-1) among them" eval "eq failed 1000 \$(calls $G.out | grep -cxF 'close(-1) = -1 EBADF (Bad file descriptor)') &&
+	eq 'calls that did not fail' 0 \$(calls $G.out | grep -cv ' = -1 E')"
 tl ring --size 50 -- "$SEQ" loop 1000
 check "ring: --size 50 holds the last 50 calls, $((TOTAL - 50)) overwritten (a run holds $TOTAL)" \
 	eval "[ -n '$TOTAL' ] && has $G.out '=== traceloop: pid' &&
@@ -220,12 +220,16 @@ D=$T/json
 mkdir -p "$D"
 tl json --json --perfetto "$T/trace.json" -- "$SEQ" crash "$D"
 SHOW=("$G.out" "$G.err" "$T/trace.json")
+# jqs FILTER: the JSON lines of $G.out as one array, through FILTER.
+jqs() {
+	jq -sr "$1" "$G.out"
+}
 check "--json: every line an object; the ENOENT call, the signal with its stack" eval "
-	jq -e . $G.out >/dev/null &&
-	eq 'failing openat' 1 \$(jq -r 'select(.type==\"call\" and .syscall==\"openat\" and .errno==\"ENOENT\") | .pid' $G.out | wc -l) &&
-	eq 'read of 5' 5 \$(jq -r 'select(.type==\"call\" and .syscall==\"read\" and (.line | test(\"hello\"))) | .ret' $G.out) &&
-	eq signal SIGSEGV \$(jq -r 'select(.type==\"signal\") | .signal' $G.out) &&
-	jq -e 'select(.type==\"signal\") | .stack | map(test(\"^crash_here\")) | any' $G.out >/dev/null"
+	eq objects true \$(jqs 'all(.[]; type == \"object\")') &&
+	eq 'failing openat' 1 \$(jqs '[.[] | select(.type==\"call\" and .syscall==\"openat\" and .errno==\"ENOENT\")] | length') &&
+	eq 'read of 5' 5 \$(jqs '.[] | select(.type==\"call\" and .syscall==\"read\" and (.line | test(\"hello\"))) | .ret') &&
+	eq signal SIGSEGV \$(jqs '.[] | select(.type==\"signal\") | .signal') &&
+	eq 'crash_here in the stack' true \$(jqs '[.[] | select(.type==\"signal\")][0].stack | map(test(\"^crash_here\")) | any')"
 HELD=$(jq -r 'select(.type=="dump") | .held' "$G.out")
 check "--perfetto: a Chrome trace, one slice per call dumped ($HELD), its thread named" eval "
 	eq slices $HELD \$(jq '[.traceEvents[] | select(.ph==\"X\")] | length' $T/trace.json) &&
@@ -269,7 +273,7 @@ check "-C: close counted with its 1000 errors" eval "awk '\$NF == \"close\" && \
 fails_with bad-syscall "nosuchcall" "$BB" traceloop -e trace=nosuchcall -- "$SEQ" loop 1
 fails_with bad-class "%nope" "$BB" traceloop -e trace=%nope -- "$SEQ" loop 1
 fails_with bad-size "size" "$BB" traceloop --size 0 -- "$SEQ" loop 1
-fails_with bad-pid "no process 4194303" "$BB" traceloop -p 4194303
+fails_with bad-pid "4194303" "$BB" traceloop -p 4194303
 fails_with bad-expr "trace=" "$BB" traceloop -e signal=none -- "$SEQ" loop 1
 fails_with bad-perfetto "exists|File exists" "$BB" traceloop --perfetto "$T/trace.json" -- "$SEQ" loop 1
 
