@@ -130,7 +130,8 @@ $(BUILD)/work/nolibc: tests/e2e/memleak-nomalloc.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)gcc -static -nostdlib -O1 -fno-stack-protector -fno-pie -no-pie -o $@ $<
-WORK_BIN += $(BUILD)/work/leaky-musl $(BUILD)/work/dl_abba-musl $(BUILD)/work/nolibc
+WORK_BIN += $(BUILD)/work/leaky-musl $(BUILD)/work/dl_abba-musl $(BUILD)/work/tl_seq-musl \
+	    $(BUILD)/work/nolibc
 
 unit: $(UNIT_BIN) bpfbox
 	tests/run-unit.sh $(UNIT_BIN)
@@ -141,7 +142,7 @@ e2e: bpfbox $(WORK_BIN)
 	@rc=0; for t in $(E2E_SCRIPTS); do $$t || rc=1; done; exit $$rc
 
 # The kernel matrix: guest workloads static (the initramfs has no libc).
-GUEST_WORK := dropgen leaky dl_abba
+GUEST_WORK := dropgen leaky dl_abba tl_seq
 GUEST_BIN  := $(GUEST_WORK:%=$(BUILD)/guest/bin/%)
 INITRAMFS  := $(BUILD)/guest/initramfs.cpio.gz
 $(BUILD)/guest/bin/%: $(BUILD)/work/%-musl

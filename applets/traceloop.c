@@ -194,7 +194,6 @@ static int tl_configure(void *s)
 	sk->rodata->cfg_snaplen = cfg.snaplen;
 	sk->rodata->cfg_self = getpid();
 	sk->rodata->cfg_arch = tl_native_arch();
-	sk->rodata->cfg_atomic = kernel_has_atomic_fetch();
 	sk->rodata->cfg_failed_only = cfg.failed;
 	sk->rodata->cfg_follow = cfg.follow;
 	sk->rodata->cfg_summary = cfg.summary;
@@ -834,13 +833,32 @@ static void tl_tick(void *ctx, bool final)
 static struct bb_hook hooks[] = {
 	{ .what = "raw_syscalls:sys_enter",
 	  .progs = { "tl_enter_btf", "tl_enter_raw", "tl_enter_tp" } },
-	{ .what = "raw_syscalls:sys_exit",
+	{ .what = "raw_syscalls:sys_exit",	/* (without fetch-and-add: *_old) */
 	  .progs = { "tl_exit_btf", "tl_exit_raw", "tl_exit_tp" } },
 	{ .what = "signal:signal_deliver",
 	  .progs = { "tl_signal_btf", "tl_signal_raw", "tl_signal_tp" } },
 	{ .what = "sched:sched_process_exit",
 	  .progs = { "tl_task_exit_btf", "tl_task_exit_raw", "tl_task_exit_tp" } },
 };
+static const char *const exits_old[][3] = {
+	{ "tl_exit_btf_old", "tl_exit_raw_old", "tl_exit_tp_old" },
+	{ "tl_task_exit_btf_old", "tl_task_exit_raw_old", "tl_task_exit_tp_old" },
+};
+
+/* Before 5.12 the programs that commit calls are those without fetch-and-add. */
+static void choose_exit_programs(void)
+{
+	int i;
+
+	if (kernel_has_atomic_fetch())
+		return;
+	bb_info("no fetch-and-add in BPF (before 5.12): threads of a process share a ring "
+		"without it");
+	for (i = 0; i < 3; i++) {
+		hooks[1].progs[i] = exits_old[0][i];
+		hooks[3].progs[i] = exits_old[1][i];
+	}
+}
 
 static const struct bb_skel_ops tl_skel = BB_SKEL_OPS(traceloop_bpf);
 
@@ -900,6 +918,7 @@ static int tl_main(int argc, char **argv)
 	if (bb_opts.write_file)
 		bb_record_open(bb_opts.write_file, 0);
 	perfetto_open();
+	choose_exit_programs();
 	bb_load_attach(&l);
 	skel = l.skel;
 	map_rings();

@@ -34,7 +34,6 @@ const volatile __u32 cfg_max_rings = 1;		/* --max-procs */
 const volatile __u32 cfg_snaplen = 32;		/* bytes of data kept (<= TL_HALF) */
 const volatile __u32 cfg_self;			/* bpfbox's own tgid: never traced */
 const volatile __u8 cfg_arch;			/* enum tl_arch */
-const volatile bool cfg_atomic;			/* fetch-and-add works here (5.12+) */
 const volatile bool cfg_failed_only;		/* -Z */
 const volatile bool cfg_follow;			/* -f: each call to user space too */
 const volatile bool cfg_summary;		/* -C: per-syscall counts */
@@ -343,10 +342,13 @@ static __always_inline bool traced_nr(__u32 nr)
 
 /*
  * The call into its process's ring, at the next sequence number.  Before
- * 5.12 (no fetch-and-add) two threads of one process calling at the same
- * instant on two CPUs may take one number: the README says so.
+ * 5.12 (no fetch-and-add: @atomic false) two threads of one process
+ * calling at the same instant on two CPUs may take one number: the README
+ * says so.  Programs come in both kinds, and user space loads the ones
+ * the kernel has: 5.10's verifier refuses a fetch-and-add even where it
+ * can never run.
  */
-BB_SUBPROG int commit(struct tl_call *c, __u32 flags)
+static __always_inline int commit_as(struct tl_call *c, __u32 flags, bool atomic)
 {
 	__u32 tgid = c->tgid, idx, n;
 	struct tl_ring *r = bpf_map_lookup_elem(&tl_rings, &tgid);
@@ -355,7 +357,7 @@ BB_SUBPROG int commit(struct tl_call *c, __u32 flags)
 
 	if (!r || r->slot == TL_NO_SLOT)
 		return 0;
-	if (cfg_atomic)
+	if (atomic)
 		seq = __sync_fetch_and_add(&r->next_seq, 1);
 	else
 		seq = r->next_seq++;
@@ -383,6 +385,21 @@ BB_SUBPROG int commit(struct tl_call *c, __u32 flags)
 		bb_event_output(s, offsetof(struct tl_call, data) + n);
 	}
 	return 0;
+}
+
+BB_SUBPROG int commit_atomic(struct tl_call *c, __u32 flags)
+{
+	return commit_as(c, flags, true);
+}
+
+BB_SUBPROG int commit_plain(struct tl_call *c, __u32 flags)
+{
+	return commit_as(c, flags, false);
+}
+
+static __always_inline int commit(struct tl_call *c, __u32 flags, bool atomic)
+{
+	return atomic ? commit_atomic(c, flags) : commit_plain(c, flags);
 }
 
 static __always_inline struct tl_call *thread_of(__u32 tid)
@@ -452,7 +469,7 @@ static __always_inline void count(const struct tl_call *c)
 		st->errors++;
 }
 
-static __always_inline int on_exit(long ret)
+static __always_inline int on_exit(long ret, bool atomic)
 {
 	__u32 tid = bpf_get_current_pid_tgid();
 	struct tl_call *c = bpf_map_lookup_elem(&tl_threads, &tid);
@@ -466,7 +483,7 @@ static __always_inline int on_exit(long ret)
 		count(c);
 	if (cfg_failed_only && !(ret < 0 && ret >= -4095))
 		return 0;
-	return commit(c, 0);
+	return commit(c, 0, atomic);
 }
 
 /* raw_syscalls: typed (tp_btf), raw_tp (pt_regs copied once), classic. */
@@ -497,23 +514,26 @@ int tl_enter_tp(struct trace_event_raw_sys_enter *ctx)
 			ctx->args[4], ctx->args[5]);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tl_exit_btf, struct pt_regs *regs, long ret)
-{
-	return on_exit(ret);
-}
+/* The exits commit: each in two kinds, with fetch-and-add (5.12+) and without. */
+#define TL_EXIT_PROGS(suffix, atomic)					\
+	SEC("tp_btf/sys_exit")						\
+	int BPF_PROG(tl_exit_btf##suffix, struct pt_regs *regs, long ret)	\
+	{								\
+		return on_exit(ret, atomic);				\
+	}								\
+	SEC("raw_tp/sys_exit")						\
+	int BPF_PROG(tl_exit_raw##suffix, struct pt_regs *regs, long ret)	\
+	{								\
+		return on_exit(ret, atomic);				\
+	}								\
+	SEC("tracepoint/raw_syscalls/sys_exit")				\
+	int tl_exit_tp##suffix(struct trace_event_raw_sys_exit *ctx)	\
+	{								\
+		return on_exit(ctx->ret, atomic);			\
+	}
 
-SEC("raw_tp/sys_exit")
-int BPF_PROG(tl_exit_raw, struct pt_regs *regs, long ret)
-{
-	return on_exit(ret);
-}
-
-SEC("tracepoint/raw_syscalls/sys_exit")
-int tl_exit_tp(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_exit(ctx->ret);
-}
+TL_EXIT_PROGS(, true)
+TL_EXIT_PROGS(_old, false)
 
 /* ---- fatal signals ---------------------------------------------------------------- */
 
@@ -593,7 +613,7 @@ int tl_signal_tp(struct trace_event_raw_signal_deliver *ctx)
 
 /* ---- thread and process ends -------------------------------------------------------- */
 
-static __always_inline int on_task_exit(void)
+static __always_inline int on_task_exit(bool atomic)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, tid = pid_tgid;
@@ -605,7 +625,7 @@ static __always_inline int on_task_exit(void)
 		/* exit, exit_group, or a call the end interrupted: never returns
 		 * (and never fails: not for -Z). */
 		if (c->type == TL_EV_CALL && !cfg_failed_only)
-			commit(c, TL_CALL_NORETURN);
+			commit(c, TL_CALL_NORETURN, atomic);
 		c->type = 0;
 		bpf_map_delete_elem(&tl_threads, &tid);
 	}
@@ -620,20 +640,22 @@ static __always_inline int on_task_exit(void)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(tl_task_exit_btf)
-{
-	return on_task_exit();
-}
+#define TL_TASK_EXIT_PROGS(suffix, atomic)				\
+	SEC("tp_btf/sched_process_exit")				\
+	int BPF_PROG(tl_task_exit_btf##suffix)				\
+	{								\
+		return on_task_exit(atomic);				\
+	}								\
+	SEC("raw_tp/sched_process_exit")				\
+	int BPF_PROG(tl_task_exit_raw##suffix)				\
+	{								\
+		return on_task_exit(atomic);				\
+	}								\
+	SEC("tracepoint/sched/sched_process_exit")			\
+	int tl_task_exit_tp##suffix(void *ctx)				\
+	{								\
+		return on_task_exit(atomic);				\
+	}
 
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(tl_task_exit_raw)
-{
-	return on_task_exit();
-}
-
-SEC("tracepoint/sched/sched_process_exit")
-int tl_task_exit_tp(void *ctx)
-{
-	return on_task_exit();
-}
+TL_TASK_EXIT_PROGS(, true)
+TL_TASK_EXIT_PROGS(_old, false)
