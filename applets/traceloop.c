@@ -618,6 +618,8 @@ static bool dump_ring(__u32 tgid, enum tl_dump_reason reason, const struct tl_ex
 	    r.slot == TL_NO_SLOT || r.slot >= nr_rings())
 		return false;
 	if (!cfg.follow) {
+		uint64_t t0 = bb_now_ns(CLOCK_MONOTONIC);
+
 		n = read_ring(tgid, &r, &v, &cap, &changed);
 		if (!end)
 			n = read_unfinished(tgid, &v, n, &cap);
@@ -636,6 +638,9 @@ static bool dump_ring(__u32 tgid, enum tl_dump_reason reason, const struct tl_ex
 				changed);
 		dumps++;
 		calls_dumped += n;
+		fflush(stdout);
+		bb_info("pid %u: %zu calls dumped in %.1f ms", tgid, n,
+			(bb_now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	}
 	stack_syms = p && p->syms ? p->syms : target.syms;
 	if (p && p->crashed)
