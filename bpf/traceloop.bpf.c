@@ -402,13 +402,20 @@ static __always_inline int commit(struct tl_call *c, __u32 flags, bool atomic)
 	return atomic ? commit_atomic(c, flags) : commit_plain(c, flags);
 }
 
-static __always_inline struct tl_call *thread_of(__u32 tid)
+/*
+ * The thread's entry.  Only threads of a process with a ring have one (it
+ * goes at the thread's end, the ring at the process's end): a thread seen
+ * before needs no look at the ring here.
+ */
+static __always_inline struct tl_call *thread_of(__u32 tgid, __u32 tid)
 {
 	struct tl_call *c = bpf_map_lookup_elem(&tl_threads, &tid), *init;
 	__u32 zero = 0;
 
 	if (c)
 		return c;
+	if (!ring_of(tgid))
+		return NULL;
 	init = bpf_map_lookup_elem(&tl_zero, &zero);
 	return init ? bb_map_lookup_or_init(&tl_threads, &tid, init, BB_LOST_APPLET) : NULL;
 }
@@ -422,9 +429,7 @@ static __always_inline int on_enter(long id, __u64 a0, __u64 a1, __u64 a2, __u64
 
 	if (tgid == cfg_self || id < 0 || bb_task_filtered() || !traced_nr(id))
 		return 0;
-	if (!ring_of(tgid))
-		return 0;
-	c = thread_of(tid);
+	c = thread_of(tgid, tid);
 	if (!c)
 		return 0;
 	c->type = TL_EV_CALL;
