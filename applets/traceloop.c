@@ -530,12 +530,10 @@ static void proc_forget(__u32 tgid)
 	*p = procs[--nr_procs];
 }
 
-static int cmp_call(const void *a, const void *b)
+static int cmp_enter(const void *a, const void *b)
 {
 	const struct tl_call *x = a, *y = b;
 
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
 	return (x->enter_ns > y->enter_ns) - (x->enter_ns < y->enter_ns);
 }
 
@@ -564,34 +562,39 @@ static size_t read_unfinished(__u32 tgid, struct tl_call **v, size_t n, size_t *
 	return n;
 }
 
-/*
- * The ring of @tgid, oldest first: the calls numbered [next_seq - held,
- * next_seq).  A slot whose number is not the expected one was rewritten
- * while we read (the process runs on): it is left out, and counted.
- */
-static size_t read_ring(__u32 tgid, const struct tl_ring *r, struct tl_call **v, size_t *cap,
-			unsigned long long *changed)
+/* The call numbered @seq of @tgid's ring @r, copied into @c; false when
+ * the slot holds another call by now (the process runs on during the dump). */
+static bool read_call(__u32 tgid, const struct tl_ring *r, __u64 seq, struct tl_call *c)
 {
-	__u64 held = r->next_seq < cfg.size ? r->next_seq : cfg.size, seq;
-	size_t n = 0;
+	const struct tl_call *s = &calls[(size_t)r->slot * cfg.size + seq % cfg.size];
 
-	if (held > *cap) {
-		*cap = held + 64;
-		*v = bb_xrealloc(*v, *cap, sizeof(**v));
-	}
-	for (seq = r->next_seq - held; seq < r->next_seq; seq++) {
-		const struct tl_call *s = &calls[(size_t)r->slot * cfg.size + seq % cfg.size];
+	memcpy(c, s, sizeof(*c));
+	__sync_synchronize();
+	return c->seq == seq && c->tgid == tgid && s->seq == seq &&
+	       !tl_call_valid(c, sizeof(*c));
+}
 
-		memcpy(&(*v)[n], s, sizeof(*s));
-		__sync_synchronize();
-		if ((*v)[n].seq != seq || (*v)[n].tgid != tgid || s->seq != seq ||
-		    tl_call_valid(&(*v)[n], sizeof(struct tl_call))) {
-			(*changed)++;
-			continue;
-		}
-		n++;
+/* Calls of more than one thread in the ring (from @first on) or in progress? */
+static bool several_threads(const struct tl_ring *r, __u64 first, const struct tl_call *busy,
+			    size_t nr_busy)
+{
+	__u32 tid = 0;
+	__u64 seq;
+	size_t i;
+
+	for (seq = first; seq < r->next_seq; seq++) {
+		__u32 t = calls[(size_t)r->slot * cfg.size + seq % cfg.size].tid;
+
+		if (tid && t != tid)
+			return true;
+		tid = t;
 	}
-	return n;
+	for (i = 0; i < nr_busy; i++) {
+		if (tid && busy[i].tid != tid)
+			return true;
+		tid = busy[i].tid;
+	}
+	return false;
 }
 
 static void emit_call(const struct tl_call *c)
@@ -601,45 +604,55 @@ static void emit_call(const struct tl_call *c)
 
 /*
  * Prints (or records) the ring of @tgid, after a header saying how many
- * calls it held and how many older ones were overwritten, then the fatal
- * signal and the end when there are.  Returns false when @tgid has no ring.
+ * calls it held and how many older ones were overwritten, then the calls
+ * in progress, the fatal signal and the end when there are.  The ring is
+ * read in place, in sequence order: a slot rewritten meanwhile is left
+ * out, and counted.  Returns false when @tgid has no ring.
  */
 static bool dump_ring(__u32 tgid, enum tl_dump_reason reason, const struct tl_exit *end)
 {
-	static struct tl_call *v;
+	static struct tl_call *busy;
 	static size_t cap;
 	struct tl_dump d = { .type = TL_EV_DUMP, .reason = reason, .tgid = tgid };
 	struct proc *p = proc_find(tgid, false);
-	unsigned long long changed = 0;
+	unsigned long long changed = 0, shown = 0;
+	struct tl_call c;
 	struct tl_ring r;
-	size_t n = 0, i;
+	size_t nr_busy = 0, i;
+	uint64_t t0;
+	__u64 seq;
 
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.tl_rings), &tgid, &r) ||
 	    r.slot == TL_NO_SLOT || r.slot >= nr_rings())
 		return false;
 	if (!cfg.follow) {
-		uint64_t t0 = bb_now_ns(CLOCK_MONOTONIC);
-
-		n = read_ring(tgid, &r, &v, &cap, &changed);
+		t0 = bb_now_ns(CLOCK_MONOTONIC);
 		if (!end)
-			n = read_unfinished(tgid, &v, n, &cap);
-		qsort(v, n, sizeof(*v), cmp_call);
-		for (i = 1; i < n; i++)
-			if (v[i].tid != v[0].tid)
-				d.pad |= DUMP_THREADS;
+			nr_busy = read_unfinished(tgid, &busy, 0, &cap);
+		qsort(busy, nr_busy, sizeof(*busy), cmp_enter);
 		d.held = r.next_seq < cfg.size ? r.next_seq : cfg.size;
 		d.overwritten = r.next_seq - d.held;
 		d.ts_ns = bb_now_ns(CLOCK_BOOTTIME);
+		if (several_threads(&r, d.overwritten, busy, nr_busy))
+			d.pad |= DUMP_THREADS;
 		bb_emit_event(&d, sizeof(d));
-		for (i = 0; i < n; i++)
-			emit_call(&v[i]);
+		for (seq = d.overwritten; seq < r.next_seq; seq++) {
+			if (!read_call(tgid, &r, seq, &c)) {
+				changed++;
+				continue;
+			}
+			emit_call(&c);
+			shown++;
+		}
+		for (i = 0; i < nr_busy; i++)
+			emit_call(&busy[i]);
 		if (changed)
 			bb_warn("pid %u: %llu calls were overwritten while the ring was read", tgid,
 				changed);
 		dumps++;
-		calls_dumped += n;
+		calls_dumped += shown + nr_busy;
 		fflush(stdout);
-		bb_info("pid %u: %zu calls dumped in %.1f ms", tgid, n,
+		bb_info("pid %u: %llu calls dumped in %.1f ms", tgid, shown + nr_busy,
 			(bb_now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	}
 	stack_syms = p && p->syms ? p->syms : target.syms;
@@ -874,7 +887,10 @@ static void map_rings(void)
 
 	calls_len = ((size_t)nr_rings() * cfg.size * sizeof(struct tl_call) + page - 1) &
 		    ~(page - 1);
-	p = mmap(NULL, calls_len, PROT_READ, MAP_SHARED, bpf_map__fd(skel->maps.tl_calls), 0);
+	/* Populated now: page faults at a dump would make it slow (1 s for 45 MB
+	 * in a VM), and a dump comes when something went wrong. */
+	p = mmap(NULL, calls_len, PROT_READ, MAP_SHARED | MAP_POPULATE,
+		 bpf_map__fd(skel->maps.tl_calls), 0);
 	if (p == MAP_FAILED)
 		bb_die("cannot map the rings: %s", strerror(errno));
 	calls = p;

@@ -69,7 +69,7 @@ bg_tool() {
 	shift 2
 	"$@" >"$log" 2>&1 &
 	BG=$!
-	wait_line "$log" "$ready" $BG || { say "note: $1 never got ready: $(tail -n 1 "$log")"; BG=; }
+	wait_line "$log" "$ready" $BG || { say "note: $1 never got ready: $(tail -n 1 "$log")" >&2; BG=; }
 }
 
 stop_bg() {
@@ -92,7 +92,7 @@ run() {
 		[ -n "$BG" ] && r=$("$LOOP" "$mode" "$n" $arg)
 		stop_bg ;;
 	syscount)
-		bg_tool "$OUT/sc.log" '^Tracing' /usr/sbin/syscount
+		bg_tool "$OUT/sc.log" '^Tracing' stdbuf -oL /usr/sbin/syscount
 		[ -n "$BG" ] && r=$("$LOOP" "$mode" "$n" $arg)
 		stop_bg ;;
 	strace) r=$(strace -f -qq -o /dev/null "$LOOP" "$mode" "$n" $arg) ;;
@@ -183,10 +183,9 @@ say "4. dumping a full ring (at the loop's exit)"
 for size in 4096 65536; do
 	/usr/bin/time -f 'maxrss_kb %M' -o "$OUT/dump.time" "$ROOT/bpfbox" traceloop -v --size $size \
 		-- "$LOOP" getppid $((size * 2)) >"$OUT/dump.out" 2>"$OUT/dump.err" || FAIL=1
-	ms=$(sed -nE 's/.*: ([0-9]+) calls dumped in ([0-9.]+) ms$/\2/p' "$OUT/dump.err" | tail -n 1)
+	ms=$(sed -nE 's/.*: [0-9]+ calls dumped in ([0-9.]+) ms$/\1/p' "$OUT/dump.err" | tail -n 1)
 	lines=$(grep -c ' getppid() = ' "$OUT/dump.out")
-	say "--size $size: $lines calls printed; read and sorted in ${ms:-?} ms; ring memory $(calc "$size * 680 / 1048576" %.1f) MiB (kernel, mmap'ed); bpfbox max RSS $(calc "$(kv "$OUT/dump.time" maxrss_kb) / 1024" %.1f) MiB"
-	# (printing is the rest of the time: decoding ~1-2 us per line)
+	say "--size $size: $lines calls read, decoded and printed in ${ms:-?} ms; ring $(calc "$size * 680 / 1048576" %.1f) MiB (kernel memory, mmap'ed); bpfbox max RSS $(calc "$(kv "$OUT/dump.time" maxrss_kb) / 1024" %.1f) MiB (the ring's pages mapped)"
 done
 hr
 exit $FAIL
