@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "decode.h"
@@ -142,6 +143,10 @@ static void put_bytes(struct call_ctx *x, unsigned arg, size_t want, unsigned ho
 	const struct tl_blob *b = blob_find(x->c, arg, TL_BLOB_BYTES);
 	uint64_t p = x->c->args[arg];
 
+	if (p && !want && !b) {
+		tl_put(x->o, "\"\"");	/* nothing to capture: read() = 0 */
+		return;
+	}
 	if (!b || !p) {
 		tl_put_ptr(x->o, p);
 		return;
@@ -204,7 +209,7 @@ static void put_iov(struct call_ctx *x, unsigned arg, size_t want)
 	}
 	tl_put(x->o, "[{iov_base=");
 	tl_put_quoted(x->o, x->c->data + b->off, b->len < want ? b->len : want,
-		      b->len < want || (b->flags & TL_BLOB_TRUNC), 0);
+		      (want != SIZE_MAX && b->len < want) || (b->flags & TL_BLOB_TRUNC), 0);
 	tl_put(x->o, "}]");
 }
 
@@ -377,6 +382,69 @@ static void put_socket_protocol(struct call_ctx *x, uint64_t domain, uint64_t v)
 	}
 }
 
+/* The flags of calls that make descriptors: O_CLOEXEC is EFD_CLOEXEC for
+ * eventfd2, SOCK_CLOEXEC for accept4... as strace names them. */
+static void put_fd_flags(struct call_ctx *x, uint64_t v)
+{
+	static const struct {
+		const char *call;
+		const struct tl_xlat *flags;
+		const char *unknown;
+	} named[] = {
+		{ "accept4", tl_socket_flags, "SOCK_???" },
+		{ "epoll_create1", tl_epoll_flags, "EPOLL_???" },
+		{ "eventfd2", tl_eventfd_flags, "EFD_???" },
+		{ "inotify_init1", tl_inotify_flags, "IN_???" },
+		{ "memfd_create", tl_memfd_flags, "MFD_???" },
+		{ "signalfd4", tl_signalfd_flags, "SFD_???" },
+		{ "timerfd_create", tl_timerfd_flags, "TFD_???" },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (!strcmp(x->name, named[i].call)) {
+			put_flags(x, named[i].flags, (uint32_t)v, named[i].unknown);
+			return;
+		}
+	put_flags(x, open_flags_table(x->c->arch), (uint32_t)v, "O_???");
+}
+
+/* setsockopt(3, SOL_SOCKET, SO_REUSEADDR, ...): the option's names depend on the level. */
+static void put_sockopt(struct call_ctx *x, uint64_t level, uint64_t v)
+{
+	switch ((uint32_t)level) {
+	case 1:
+		put_xval(x, tl_sol_socket_opts, (uint32_t)v, "SO_???");
+		return;
+	case 6:
+		put_xval(x, tl_sol_tcp_opts, (uint32_t)v, "TCP_???");
+		return;
+	case 0:
+		put_xval(x, tl_sol_ip_opts, (uint32_t)v, "IP_???");
+		return;
+	case 41:
+		put_xval(x, tl_sol_ipv6_opts, (uint32_t)v, "IPV6_???");
+		return;
+	}
+	tl_putf(x->o, "%u", (uint32_t)v);
+}
+
+/* AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW */
+static void put_statx_flags(struct call_ctx *x, uint64_t v)
+{
+	uint32_t f = v;
+
+	if (x->fmt & TL_FMT_RAW) {
+		tl_put_hex(x->o, f);
+		return;
+	}
+	tl_put_xval(x->o, tl_statx_sync, f & 0x6000, "AT_STATX_???");
+	if (f & ~0x6000u) {
+		tl_putc(x->o, '|');
+		tl_put_flag_bits(x->o, tl_at_flags, f & ~0x6000u, "AT_???");
+	}
+}
+
 static const struct tl_xlat *at_flags_for(const char *name)
 {
 	if (!strncmp(name, "faccessat", 9))
@@ -392,6 +460,42 @@ static size_t ret_bytes(struct call_ctx *x)
 	return x->returned && x->c->ret > 0 ? (size_t)x->c->ret : 0;
 }
 
+/* Arguments that are a value or flags of one table: letter, table, text for the unknown. */
+static const struct {
+	char letter;
+	bool flags;
+	const struct tl_xlat *table;
+	const char *unknown;
+} table_args[] = {
+	{ 'K', true, tl_unshare_flags, "CLONE_???" },
+	{ 'W', true, tl_wait_options, "W???" },
+	{ 'G', true, tl_getrandom_flags, "GRND_???" },
+	{ 'X', true, tl_access_modes, "?_OK" },
+	{ 'Y', false, tl_address_families, "AF_???" },
+	{ 'H', false, tl_sigprocmask_how, "SIG_???" },
+	{ 'L', false, tl_clocks, "CLOCK_???" },
+	{ 'c', true, tl_timer_flags, "TIMER_???" },
+	{ 'E', false, tl_whence, "SEEK_???" },
+	{ 'r', false, tl_rlimits, "RLIMIT_???" },
+	{ 'k', false, tl_shutdown_how, "SHUT_???" },
+	{ 'm', false, tl_madvise, "MADV_???" },
+	{ 'y', false, tl_socket_levels, "SOL_??" },
+	{ 'w', true, tl_msg_flags, "MSG_???" },
+	{ 'q', false, tl_epoll_ops, "EPOLL_CTL_???" },
+	{ 'j', true, tl_msync_flags, "MS_???" },
+	{ 'J', true, tl_mlockall_flags, "MCL_???" },
+	{ 'U', true, tl_mremap_flags, "MREMAP_???" },
+	{ 'h', true, tl_flock_ops, "LOCK_???" },
+	{ 'V', false, tl_priority_which, "PRIO_???" },
+	{ '2', true, tl_statx_mask, "STATX_???" },
+};
+
+/* Letters whose memory the call fills: shown once it returned without error. */
+static bool filled_by_call(char t)
+{
+	return t == 'b' || t == 'g' || t == 'I' || t == 'N';
+}
+
 /* One argument of a described call; false when it is left out (open's
  * mode without O_CREAT). */
 static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
@@ -399,11 +503,21 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 	const struct tl_call *c = x->c;
 	uint64_t v = c->args[i];
 	char t = sig[i];
+	unsigned k;
 
+	for (k = 0; k < sizeof(table_args) / sizeof(table_args[0]); k++)
+		if (table_args[k].letter == t) {
+			(table_args[k].flags ? put_flags : put_xval)(x, table_args[k].table,
+								     (uint32_t)v,
+								     table_args[k].unknown);
+			return true;
+		}
+	if (filled_by_call(t) && !(x->returned && c->ret >= 0)) {
+		tl_put_ptr(x->o, v);
+		return true;
+	}
 	switch (t) {
 	case 'd':
-		tl_putf(x->o, "%d", (int)v);
-		break;
 	case 'f':
 		tl_putf(x->o, "%d", (int)v);
 		break;
@@ -432,37 +546,25 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 		put_argv(x, i);
 		break;
 	case 'b':
-		if (x->returned && c->ret >= 0)
-			put_bytes(x, i, ret_bytes(x), 0);
-		else
-			tl_put_ptr(x->o, v);
+		put_bytes(x, i, ret_bytes(x), 0);
 		break;
 	case 'g':
-		if (x->returned && c->ret >= 0)
-			put_bytes(x, i, ret_bytes(x), TL_QUOTE_HEX);
-		else
-			tl_put_ptr(x->o, v);
+		put_bytes(x, i, ret_bytes(x), TL_QUOTE_HEX);
 		break;
 	case 'B':
 		put_bytes(x, i, i + 1 < TL_NR_ARGS ? c->args[i + 1] : 0, 0);
 		break;
 	case 'i':
-		put_iov(x, i, (size_t)-1);
+		put_iov(x, i, SIZE_MAX);	/* the total is not known */
 		break;
 	case 'I':
-		if (x->returned && c->ret >= 0)
-			put_iov(x, i, ret_bytes(x));
-		else
-			tl_put_ptr(x->o, v);
+		put_iov(x, i, ret_bytes(x));
 		break;
 	case 'n':
 		put_sockaddr(x, i);
 		break;
 	case 'N':
-		if (x->returned && c->ret >= 0)
-			put_sockaddr(x, i);
-		else
-			tl_put_ptr(x->o, v);
+		put_sockaddr(x, i);
 		break;
 	case 't':
 		put_timespec(x, i);
@@ -471,7 +573,7 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 		put_open_flags(x, v);
 		break;
 	case 'C':
-		put_flags(x, open_flags_table(c->arch), (uint32_t)v, "O_???");
+		put_fd_flags(x, v);
 		break;
 	case 'M':
 		/* O_CREAT or __O_TMPFILE (the same bits on both arches) */
@@ -503,23 +605,8 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 			tl_putf(x->o, "|%u<<MAP_HUGE_SHIFT", huge);
 		break;
 	}
-	case 'K':
-		put_flags(x, tl_clone_flags, v, "CLONE_???");
-		break;
 	case 'S':
 		put_signal(x, (int)v);
-		break;
-	case 'W':
-		put_flags(x, tl_wait_options, (uint32_t)v, "W???");
-		break;
-	case 'G':
-		put_flags(x, tl_getrandom_flags, (uint32_t)v, "GRND_???");
-		break;
-	case 'X':
-		put_flags(x, tl_access_modes, (uint32_t)v, "?_OK");
-		break;
-	case 'Y':
-		put_xval(x, tl_address_families, (uint32_t)v, "AF_???");
 		break;
 	case 'T':
 		put_socket_type(x, v);
@@ -527,29 +614,19 @@ static bool put_arg(struct call_ctx *x, const char *sig, unsigned i)
 	case 'R':
 		put_socket_protocol(x, c->args[0], v);
 		break;
-	case 'H':
-		put_xval(x, tl_sigprocmask_how, (uint32_t)v, "SIG_???");
-		break;
-	case 'L':
-		put_xval(x, tl_clocks, (uint32_t)v, "CLOCK_???");
-		break;
-	case 'c':
-		put_flags(x, tl_timer_flags, (uint32_t)v, "TIMER_???");
-		break;
-	case 'E':
-		put_xval(x, tl_whence, (uint32_t)v, "SEEK_???");
-		break;
-	case 'r':
-		put_xval(x, tl_rlimits, (uint32_t)v, "RLIMIT_???");
-		break;
-	case 'k':
-		put_xval(x, tl_shutdown_how, (uint32_t)v, "SHUT_???");
-		break;
-	case 'm':
-		put_xval(x, tl_madvise, (uint32_t)v, "MADV_???");
-		break;
 	case 'Z':
 		put_wait_status(x, i);
+		break;
+	case 'z':
+		put_sockopt(x, c->args[i - (i > 0)], v);
+		break;
+	case 'D':
+		if (!i || !(c->args[i - 1] & 2))	/* MREMAP_FIXED */
+			return false;
+		tl_put_ptr(x->o, v);
+		break;
+	case '1':
+		put_statx_flags(x, v);
 		break;
 	case 'Q':
 		put_fd_pair(x, i);
@@ -848,6 +925,18 @@ static void put_prctl(struct call_ctx *x)
 		tl_put(x->o, ", ");
 		tl_put_xval(x->o, tl_dumpable, a[1], "SUID_DUMP_???");
 		return;
+	case 23: case 24:
+		tl_put(x->o, ", ");
+		tl_put_xval(x->o, tl_capabilities, a[1], "CAP_???");
+		return;
+	case 22:
+		tl_put(x->o, ", ");
+		tl_put_xval(x->o, tl_seccomp_modes, a[1], "SECCOMP_MODE_???");
+		for (i = 2; i < 5; i++) {
+			tl_put(x->o, ", ");
+			tl_put_hex(x->o, a[i]);
+		}
+		return;
 	case 8: case 29: case 36:
 		tl_putf(x->o, ", %llu", (unsigned long long)a[1]);
 		return;
@@ -933,6 +1022,13 @@ static bool put_special_ret(const struct tl_call *c, const char *name, struct tl
 		}
 		return false;
 	}
+	/* poll and select: nothing ready before the timeout */
+	if (strstr(name, "poll") || strstr(name, "select")) {
+		if (c->ret)
+			return false;
+		tl_put(o, "0 (Timeout)");
+		return true;
+	}
 	if (!strcmp(name, "prctl") && (uint32_t)c->args[0] == 3 && tl_xlat_find(tl_dumpable, v)) {
 		tl_putf(o, "%u (%s)", v, tl_xlat_find(tl_dumpable, v));
 		return true;
@@ -950,6 +1046,8 @@ static size_t format_ret(const struct tl_call *c, const struct tl_sysdesc *d, st
 		put_errno_ret(o, err);
 	else if (d && d->ret == TL_RET_HEX && c->ret)
 		tl_putf(o, "%#llx", (unsigned long long)c->ret);
+	else if (d && d->ret == TL_RET_OCT)
+		tl_putf(o, "%#03llo", (unsigned long long)c->ret);
 	else if (!(d && d->ret == TL_RET_SPECIAL && put_special_ret(c, d->name, o)))
 		tl_putf(o, "%lld", (long long)c->ret);
 	return o->len;

@@ -23,6 +23,12 @@
  *   E lseek whence           X access mode r rlimit resource
  *   Z wait status filled     Q two fds filled (pipe)
  *   m madvise advice         k shutdown how
+ *   y socket level           z socket option (of the level before it)
+ *   w MSG_* flags            q epoll_ctl op
+ *   j msync flags            J mlockall flags            h flock op
+ *   U mremap flags           D mremap's new address (with MREMAP_FIXED only)
+ *   V getpriority's which    1 statx flags 2 statx mask
+ * C names its flags after the call: EPOLL_CLOEXEC, EFD_*, SOCK_* (accept4)...
  * "!" alone: printed by a function of its own (clone, fcntl, futex...).
  */
 #ifndef TL_SYSDESC_H
@@ -35,6 +41,7 @@ enum tl_ret_kind {
 	TL_RET_DEC = 0,		/* decimal, or -1 ERRNO (text) */
 	TL_RET_HEX,		/* addresses: mmap, brk... */
 	TL_RET_SPECIAL,		/* the call's own (fcntl's F_GETFL...) */
+	TL_RET_OCT,		/* umask */
 };
 
 struct tl_sysdesc {

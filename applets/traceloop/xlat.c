@@ -36,8 +36,22 @@ const struct tl_xlat tl_open_flags_arm64[] = {
 
 const struct tl_xlat tl_at_flags[] = {
 	X(0x100, "AT_SYMLINK_NOFOLLOW"), X(0x200, "AT_REMOVEDIR"), X(0x400, "AT_SYMLINK_FOLLOW"),
-	X(0x800, "AT_NO_AUTOMOUNT"), X(0x1000, "AT_EMPTY_PATH"), X(0x2000, "AT_STATX_FORCE_SYNC"),
-	X(0x4000, "AT_STATX_DONT_SYNC"), X(0x8000, "AT_RECURSIVE"), END,
+	X(0x800, "AT_NO_AUTOMOUNT"), X(0x1000, "AT_EMPTY_PATH"), X(0x8000, "AT_RECURSIVE"), END,
+};
+
+/* statx: the sync type (0x6000) is a value, named first. */
+const struct tl_xlat tl_statx_sync[] = {
+	X(0, "AT_STATX_SYNC_AS_STAT"), X(0x2000, "AT_STATX_FORCE_SYNC"),
+	X(0x4000, "AT_STATX_DONT_SYNC"), END,
+};
+
+const struct tl_xlat tl_statx_mask[] = {
+	X(0x7ff, "STATX_BASIC_STATS"), X(0x1, "STATX_TYPE"), X(0x2, "STATX_MODE"),
+	X(0x4, "STATX_NLINK"), X(0x8, "STATX_UID"), X(0x10, "STATX_GID"), X(0x20, "STATX_ATIME"),
+	X(0x40, "STATX_MTIME"), X(0x80, "STATX_CTIME"), X(0x100, "STATX_INO"),
+	X(0x200, "STATX_SIZE"), X(0x400, "STATX_BLOCKS"), X(0x800, "STATX_BTIME"),
+	X(0x1000, "STATX_MNT_ID"), X(0x2000, "STATX_DIOALIGN"), X(0x4000, "STATX_MNT_ID_UNIQUE"),
+	X(0x8000, "STATX_SUBVOL"), X(0x10000, "STATX_WRITE_ATOMIC"), END,
 };
 
 /* faccessat2: 0x200 is AT_EACCESS there. */
@@ -86,6 +100,16 @@ const struct tl_xlat tl_clone_flags[] = {
 	X(0x4000000, "CLONE_NEWUTS"), X(0x8000000, "CLONE_NEWIPC"),
 	X(0x10000000, "CLONE_NEWUSER"), X(0x20000000, "CLONE_NEWPID"),
 	X(0x40000000, "CLONE_NEWNET"), X(0x80000000, "CLONE_IO"), END,
+};
+
+/* What unshare() and setns() accept. */
+const struct tl_xlat tl_unshare_flags[] = {
+	X(0x80, "CLONE_NEWTIME"), X(0x100, "CLONE_VM"), X(0x200, "CLONE_FS"),
+	X(0x400, "CLONE_FILES"), X(0x800, "CLONE_SIGHAND"), X(0x10000, "CLONE_THREAD"),
+	X(0x20000, "CLONE_NEWNS"), X(0x40000, "CLONE_SYSVSEM"), X(0x2000000, "CLONE_NEWCGROUP"),
+	X(0x4000000, "CLONE_NEWUTS"), X(0x8000000, "CLONE_NEWIPC"),
+	X(0x10000000, "CLONE_NEWUSER"), X(0x20000000, "CLONE_NEWPID"),
+	X(0x40000000, "CLONE_NEWNET"), END,
 };
 
 const struct tl_xlat tl_wait_options[] = {
@@ -304,4 +328,128 @@ const struct tl_xlat tl_arch_prctl_codes[] = {
 	X(0x1021, "ARCH_GET_XCOMP_SUPP"), X(0x1022, "ARCH_GET_XCOMP_PERM"),
 	X(0x1023, "ARCH_REQ_XCOMP_PERM"), X(0x2001, "ARCH_MAP_VDSO_X32"),
 	X(0x2002, "ARCH_MAP_VDSO_32"), X(0x2003, "ARCH_MAP_VDSO_64"), END,
+};
+
+/* The flags of the calls that make a descriptor, each named its own way. */
+const struct tl_xlat tl_epoll_flags[] = { X(02000000, "EPOLL_CLOEXEC"), END };
+const struct tl_xlat tl_eventfd_flags[] = {
+	X(02000000, "EFD_CLOEXEC"), X(00004000, "EFD_NONBLOCK"), X(1, "EFD_SEMAPHORE"), END,
+};
+const struct tl_xlat tl_inotify_flags[] = {
+	X(00004000, "IN_NONBLOCK"), X(02000000, "IN_CLOEXEC"), END,
+};
+const struct tl_xlat tl_signalfd_flags[] = {
+	X(02000000, "SFD_CLOEXEC"), X(00004000, "SFD_NONBLOCK"), END,
+};
+const struct tl_xlat tl_timerfd_flags[] = {
+	X(02000000, "TFD_CLOEXEC"), X(00004000, "TFD_NONBLOCK"), END,
+};
+const struct tl_xlat tl_memfd_flags[] = {
+	X(1, "MFD_CLOEXEC"), X(2, "MFD_ALLOW_SEALING"), X(4, "MFD_HUGETLB"),
+	X(8, "MFD_NOEXEC_SEAL"), X(0x10, "MFD_EXEC"), END,
+};
+
+const struct tl_xlat tl_socket_levels[] = {
+	X(0, "SOL_IP"), X(1, "SOL_SOCKET"), X(6, "SOL_TCP"), X(17, "SOL_UDP"),
+	X(41, "SOL_IPV6"), X(58, "SOL_ICMPV6"), X(132, "SOL_SCTP"), X(136, "SOL_UDPLITE"),
+	X(255, "SOL_RAW"), X(263, "SOL_PACKET"), X(270, "SOL_NETLINK"), X(274, "SOL_ALG"),
+	X(280, "SOL_TLS"), X(283, "SOL_XDP"), X(284, "SOL_MPTCP"), END,
+};
+
+const struct tl_xlat tl_sol_socket_opts[] = {
+	X(1, "SO_DEBUG"), X(2, "SO_REUSEADDR"), X(3, "SO_TYPE"), X(4, "SO_ERROR"),
+	X(5, "SO_DONTROUTE"), X(6, "SO_BROADCAST"), X(7, "SO_SNDBUF"), X(8, "SO_RCVBUF"),
+	X(9, "SO_KEEPALIVE"), X(10, "SO_OOBINLINE"), X(11, "SO_NO_CHECK"), X(12, "SO_PRIORITY"),
+	X(13, "SO_LINGER"), X(14, "SO_BSDCOMPAT"), X(15, "SO_REUSEPORT"), X(16, "SO_PASSCRED"),
+	X(17, "SO_PEERCRED"), X(18, "SO_RCVLOWAT"), X(19, "SO_SNDLOWAT"),
+	X(20, "SO_RCVTIMEO_OLD"), X(21, "SO_SNDTIMEO_OLD"), X(25, "SO_BINDTODEVICE"),
+	X(26, "SO_ATTACH_FILTER"), X(27, "SO_DETACH_FILTER"), X(28, "SO_PEERNAME"),
+	X(29, "SO_TIMESTAMP_OLD"), X(30, "SO_ACCEPTCONN"), X(31, "SO_PEERSEC"),
+	X(32, "SO_SNDBUFFORCE"), X(33, "SO_RCVBUFFORCE"), X(34, "SO_PASSSEC"),
+	X(36, "SO_MARK"), X(38, "SO_PROTOCOL"), X(39, "SO_DOMAIN"), X(40, "SO_RXQ_OVFL"),
+	X(46, "SO_BUSY_POLL"), X(47, "SO_MAX_PACING_RATE"), X(49, "SO_INCOMING_CPU"),
+	X(50, "SO_ATTACH_BPF"), X(57, "SO_COOKIE"), X(60, "SO_ZEROCOPY"),
+	X(62, "SO_TIMESTAMP_NEW"), X(66, "SO_RCVTIMEO_NEW"), X(67, "SO_SNDTIMEO_NEW"), END,
+};
+
+const struct tl_xlat tl_sol_tcp_opts[] = {
+	X(1, "TCP_NODELAY"), X(2, "TCP_MAXSEG"), X(3, "TCP_CORK"), X(4, "TCP_KEEPIDLE"),
+	X(5, "TCP_KEEPINTVL"), X(6, "TCP_KEEPCNT"), X(7, "TCP_SYNCNT"), X(8, "TCP_LINGER2"),
+	X(9, "TCP_DEFER_ACCEPT"), X(10, "TCP_WINDOW_CLAMP"), X(11, "TCP_INFO"),
+	X(12, "TCP_QUICKACK"), X(13, "TCP_CONGESTION"), X(14, "TCP_MD5SIG"),
+	X(18, "TCP_USER_TIMEOUT"), X(23, "TCP_FASTOPEN"), X(31, "TCP_ULP"),
+	X(35, "TCP_ZEROCOPY_RECEIVE"), END,
+};
+
+const struct tl_xlat tl_sol_ip_opts[] = {
+	X(1, "IP_TOS"), X(2, "IP_TTL"), X(3, "IP_HDRINCL"), X(4, "IP_OPTIONS"),
+	X(8, "IP_RECVOPTS"), X(10, "IP_MTU_DISCOVER"), X(11, "IP_RECVERR"), X(14, "IP_MTU"),
+	X(15, "IP_FREEBIND"), X(19, "IP_TRANSPARENT"), X(32, "IP_MULTICAST_IF"),
+	X(33, "IP_MULTICAST_TTL"), X(34, "IP_MULTICAST_LOOP"), X(35, "IP_ADD_MEMBERSHIP"),
+	X(36, "IP_DROP_MEMBERSHIP"), X(24, "IP_BIND_ADDRESS_NO_PORT"), END,
+};
+
+const struct tl_xlat tl_sol_ipv6_opts[] = {
+	X(16, "IPV6_UNICAST_HOPS"), X(17, "IPV6_MULTICAST_IF"), X(18, "IPV6_MULTICAST_HOPS"),
+	X(19, "IPV6_MULTICAST_LOOP"), X(20, "IPV6_ADD_MEMBERSHIP"),
+	X(21, "IPV6_DROP_MEMBERSHIP"), X(23, "IPV6_MTU_DISCOVER"), X(24, "IPV6_MTU"),
+	X(25, "IPV6_RECVERR"), X(26, "IPV6_V6ONLY"), X(67, "IPV6_TCLASS"), END,
+};
+
+const struct tl_xlat tl_msg_flags[] = {
+	X(0x1, "MSG_OOB"), X(0x2, "MSG_PEEK"), X(0x4, "MSG_DONTROUTE"), X(0x8, "MSG_CTRUNC"),
+	X(0x10, "MSG_PROBE"), X(0x20, "MSG_TRUNC"), X(0x40, "MSG_DONTWAIT"), X(0x80, "MSG_EOR"),
+	X(0x100, "MSG_WAITALL"), X(0x200, "MSG_FIN"), X(0x400, "MSG_SYN"),
+	X(0x800, "MSG_CONFIRM"), X(0x1000, "MSG_RST"), X(0x2000, "MSG_ERRQUEUE"),
+	X(0x4000, "MSG_NOSIGNAL"), X(0x8000, "MSG_MORE"), X(0x10000, "MSG_WAITFORONE"),
+	X(0x20000, "MSG_SENDPAGE_NOPOLICY"), X(0x40000, "MSG_BATCH"),
+	X(0x4000000, "MSG_ZEROCOPY"), X(0x20000000, "MSG_FASTOPEN"),
+	X(0x40000000, "MSG_CMSG_CLOEXEC"), X(0x80000000, "MSG_CMSG_COMPAT"), END,
+};
+
+const struct tl_xlat tl_epoll_ops[] = {
+	X(1, "EPOLL_CTL_ADD"), X(2, "EPOLL_CTL_DEL"), X(3, "EPOLL_CTL_MOD"), END,
+};
+
+const struct tl_xlat tl_msync_flags[] = {
+	X(1, "MS_ASYNC"), X(4, "MS_SYNC"), X(2, "MS_INVALIDATE"), END,
+};
+
+const struct tl_xlat tl_mlockall_flags[] = {
+	X(1, "MCL_CURRENT"), X(2, "MCL_FUTURE"), X(4, "MCL_ONFAULT"), END,
+};
+
+const struct tl_xlat tl_mremap_flags[] = {
+	X(1, "MREMAP_MAYMOVE"), X(2, "MREMAP_FIXED"), X(4, "MREMAP_DONTUNMAP"), END,
+};
+
+const struct tl_xlat tl_flock_ops[] = {
+	X(1, "LOCK_SH"), X(2, "LOCK_EX"), X(4, "LOCK_NB"), X(8, "LOCK_UN"), X(32, "LOCK_MAND"),
+	X(64, "LOCK_READ"), X(128, "LOCK_WRITE"), END,
+};
+
+const struct tl_xlat tl_priority_which[] = {
+	X(0, "PRIO_PROCESS"), X(1, "PRIO_PGRP"), X(2, "PRIO_USER"), END,
+};
+
+const struct tl_xlat tl_seccomp_modes[] = {
+	X(0, "SECCOMP_MODE_DISABLED"), X(1, "SECCOMP_MODE_STRICT"), X(2, "SECCOMP_MODE_FILTER"),
+	END,
+};
+
+const struct tl_xlat tl_capabilities[] = {
+	X(0, "CAP_CHOWN"), X(1, "CAP_DAC_OVERRIDE"), X(2, "CAP_DAC_READ_SEARCH"),
+	X(3, "CAP_FOWNER"), X(4, "CAP_FSETID"), X(5, "CAP_KILL"), X(6, "CAP_SETGID"),
+	X(7, "CAP_SETUID"), X(8, "CAP_SETPCAP"), X(9, "CAP_LINUX_IMMUTABLE"),
+	X(10, "CAP_NET_BIND_SERVICE"), X(11, "CAP_NET_BROADCAST"), X(12, "CAP_NET_ADMIN"),
+	X(13, "CAP_NET_RAW"), X(14, "CAP_IPC_LOCK"), X(15, "CAP_IPC_OWNER"),
+	X(16, "CAP_SYS_MODULE"), X(17, "CAP_SYS_RAWIO"), X(18, "CAP_SYS_CHROOT"),
+	X(19, "CAP_SYS_PTRACE"), X(20, "CAP_SYS_PACCT"), X(21, "CAP_SYS_ADMIN"),
+	X(22, "CAP_SYS_BOOT"), X(23, "CAP_SYS_NICE"), X(24, "CAP_SYS_RESOURCE"),
+	X(25, "CAP_SYS_TIME"), X(26, "CAP_SYS_TTY_CONFIG"), X(27, "CAP_MKNOD"),
+	X(28, "CAP_LEASE"), X(29, "CAP_AUDIT_WRITE"), X(30, "CAP_AUDIT_CONTROL"),
+	X(31, "CAP_SETFCAP"), X(32, "CAP_MAC_OVERRIDE"), X(33, "CAP_MAC_ADMIN"),
+	X(34, "CAP_SYSLOG"), X(35, "CAP_WAKE_ALARM"), X(36, "CAP_BLOCK_SUSPEND"),
+	X(37, "CAP_AUDIT_READ"), X(38, "CAP_PERFMON"), X(39, "CAP_BPF"),
+	X(40, "CAP_CHECKPOINT_RESTORE"), END,
 };
