@@ -116,6 +116,30 @@ check "oracle: strace -f and traceloop see the same calls, paths and results ($(
 check "oracle: exit status shown" has "$G.out" "+++ pid "
 check "oracle: exited with 3" eval "grep -qE '^\+\+\+ pid [0-9]+ exited with 3 \+\+\+\$' $G.out"
 
+# Real programs nobody here wrote: cat, and sqlite3 making a table (Debian's).
+oracle_real() {
+	local name=$1
+	shift
+	# (its standard files as under traceloop: output to a file, input /dev/null)
+	strace -f -qq -o "$T/$name.strace" "$@" >"$T/$name.stdout" 2>&1 </dev/null
+	sed -E 's/^[0-9]+ +//' "$T/$name.strace" | normalize >"$T/$name.strace.norm"
+	rm -f "$T/db.sqlite"
+	tl "$name" -s 64 -- "$@"
+	calls "$G.out" | normalize >"$T/$name.norm"
+	rm -f "$T/db.sqlite"
+	SHOW=("$T/$name.strace.norm" "$T/$name.norm" "$G.err")
+	check "oracle: $name under strace -f and traceloop: same calls, paths and results ($(lines "$T/$name.strace.norm") calls)" \
+		eval "[ $(lines "$T/$name.strace.norm") -gt 20 ] && diff $T/$name.strace.norm $T/$name.norm"
+}
+echo "one line" >"$T/cat.txt"
+oracle_real cat cat "$T/cat.txt"
+if command -v sqlite3 >/dev/null || want_packages sqlite3; then
+	rm -f "$T/db.sqlite"
+	oracle_real sqlite3 sqlite3 "$T/db.sqlite" "create table t(a); insert into t values (1); select * from t;"
+else
+	skip "oracle: sqlite3 (not installed)"
+fi
+
 # ---- a ring smaller than the run: exactly the last N, the overwritten count exact -----
 
 tl ring-all --size 100000 -- "$SEQ" loop 1000
@@ -188,6 +212,25 @@ wait $B
 check "-p: a running process, dumped when it exits" eval "
 	grep -qE '^=== traceloop: pid $W, dump at exit' $G.out && has $G.out 'access(\"$D.p/stop\", F_OK) = 0' &&
 	grep -qE '^\+\+\+ pid $W exited with 0 \+\+\+\$' $G.out"
+
+# SIGKILL from outside (as the OOM killer sends it): a crash dump too.
+D=$T/kill
+mkdir -p "$D"
+G=$T/kill
+SHOW=("$G.out" "$G.err")
+"$BB" traceloop -- "$SEQ" wait "$D" >"$G.out" 2>"$G.err" </dev/null &
+B=$!
+BGPIDS+=($B)
+for _ in $(seq 100); do grep -q recording "$G.err" && break; sleep 0.1; done
+W=$(sed -nE 's/.* syscalls of pid ([0-9]+) .*/\1/p' "$G.err")
+sleep 0.3
+[ -n "$W" ] && kill -KILL "$W"
+wait $B
+check "SIGKILL: the ring dumped with the signal and the stack; the last call the sleep it cut short" eval "[ -n '$W' ] &&
+	grep -qE '^=== traceloop: pid $W, dump at crash' $G.out && has $G.out '--- SIGKILL {si_signo=SIGKILL' &&
+	grep -qE '^\+\+\+ pid $W killed by SIGKILL \+\+\+\$' $G.out &&
+	calls $G.out | tail -n 1 | grep -qE '^(clock_nanosleep|nanosleep)\(' &&
+	sed -n '/^--- SIGKILL/,/^+++/p' $G.out | grep -qE '^ +main\+0x[0-9a-f]+ \(tl_seq\)\$'"
 
 # ---- --cgroup: only the process in it -------------------------------------------------
 
