@@ -257,6 +257,22 @@ else
 	skip "--cgroup: no cgroup v2 here"
 fi
 
+# ---- no target: a ring per process, --max-procs of them, the others counted ---------------
+
+mkdir -p "$T/np1" "$T/np2"
+"$SEQ" wait "$T/np1" &
+P1=$!
+"$SEQ" wait "$T/np2" &
+P2=$!
+BGPIDS+=($P1 $P2)
+sleep 0.2
+tl maxprocs --comm tl_seq --max-procs 1 -d 1.5
+touch "$T/np1/stop" "$T/np2/stop"
+wait $P1 $P2
+check "no target, --max-procs 1: one process's ring dumped at the end, the other's calls counted as lost" eval "
+	eq dumps 1 \$(grep -cE '^=== traceloop: pid ($P1|$P2), dump at end: the last [0-9]+ calls; 0 older ones overwritten ===\$' $G.out) &&
+	grep -qE ' [1-9][0-9]* syscalls not recorded \(no free ring' $G.err"
+
 # ---- JSON and Perfetto ----------------------------------------------------------------
 
 D=$T/json
