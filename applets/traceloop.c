@@ -104,6 +104,17 @@ static FILE *create_output(const char *path)
 	return f;
 }
 
+/* A syscall's name, or syscall_0x1c2 for a number the table does not have. */
+static const char *syscall_name(unsigned arch, unsigned nr, char *buf, size_t len)
+{
+	const char *name = tl_syscall_name(arch, nr);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "syscall_0x%x", nr);
+	return buf;
+}
+
 /* ---- what the kernel captures, by syscall name ---------------------------------- */
 
 static const struct {
@@ -252,16 +263,12 @@ static void perfetto_name_thread(const struct tl_call *c)
 /* One slice per call; one still running lasts until @now. */
 static void perfetto_call(const struct tl_call *c, const char *line, uint64_t now)
 {
-	const char *name = tl_syscall_name(c->arch, c->nr);
 	uint64_t end = c->exit_ns ? c->exit_ns : now > c->enter_ns ? now : c->enter_ns;
-	char fallback[32];
+	char buf[32];
+	const char *name = syscall_name(c->arch, c->nr, buf, sizeof(buf));
 
 	if (!perfetto)
 		return;
-	if (!name) {
-		snprintf(fallback, sizeof(fallback), "syscall_0x%x", c->nr);
-		name = fallback;
-	}
 	perfetto_name_thread(c);
 	perfetto_sep();
 	fprintf(perfetto, "{\"ph\":\"X\",\"cat\":\"syscall\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,"
@@ -784,6 +791,23 @@ static int cmp_row(const void *a, const void *b)
 	return (x->s.calls < y->s.calls) - (x->s.calls > y->s.calls);
 }
 
+static void print_summary_json(const struct stat_row *rows, unsigned n)
+{
+	struct bb_json j;
+	char buf[32];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		bb_json_begin(&j, stdout);
+		bb_json_str(&j, "type", "summary");
+		bb_json_str(&j, "syscall", syscall_name(tl_native_arch(), rows[i].nr, buf, sizeof(buf)));
+		bb_json_u64(&j, "calls", rows[i].s.calls);
+		bb_json_u64(&j, "errors", rows[i].s.errors);
+		bb_json_u64(&j, "ns", rows[i].s.ns);
+		bb_json_end(&j);
+	}
+}
+
 static void print_summary(void)
 {
 	int fd = bpf_map__fd(skel->maps.tl_stats), ncpu = libbpf_num_possible_cpus();
@@ -809,16 +833,15 @@ static void print_summary(void)
 		}
 	}
 	qsort(rows, n, sizeof(*rows), cmp_row);
+	if (bb_opts.json) {
+		print_summary_json(rows, n);
+		goto out;
+	}
 	printf("%% time     seconds  usecs/call     calls    errors syscall\n"
 	       "------ ----------- ----------- --------- --------- ----------------\n");
 	for (i = 0; i < n; i++) {
-		const char *name = tl_syscall_name(tl_native_arch(), rows[i].nr);
-		char fallback[32];
-
-		if (!name) {
-			snprintf(fallback, sizeof(fallback), "syscall_0x%x", rows[i].nr);
-			name = fallback;
-		}
+		char buf[32];
+		const char *name = syscall_name(tl_native_arch(), rows[i].nr, buf, sizeof(buf));
 		char errors[24] = "";
 
 		if (rows[i].s.errors)	/* (blank for none, as strace's) */
@@ -832,6 +855,7 @@ static void print_summary(void)
 	       "100.00 %11.6f %11llu %9llu %9llu total\n", total.ns / 1e9,
 	       (unsigned long long)(total.calls ? total.ns / 1000 / total.calls : 0),
 	       (unsigned long long)total.calls, (unsigned long long)total.errors);
+out:
 	free(rows);
 	free(percpu);
 }

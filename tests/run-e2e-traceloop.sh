@@ -327,6 +327,10 @@ tl summary -C -- "$SEQ" loop 1000
 check "-C: close counted with its 1000 errors" eval "awk '\$NF == \"close\" && \$5 == 1000 { ok = 1 } END { exit !ok }' $G.out &&
 	grep -qE '^100\.00 +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ total\$' $G.out"
 
+tl summary-json -C --json -- "$SEQ" loop 1000
+check "-C --json: a summary object per syscall, close with its 1000 errors" eval "
+	eq 'close errors' 1000 \$(jq -sr '.[] | select(.type==\"summary\" and .syscall==\"close\") | .errors' $G.out)"
+
 # ---- bad input: one line, exit 2 --------------------------------------------------------
 
 fails_with bad-syscall "nosuchcall" "$BB" traceloop -e trace=nosuchcall -- "$SEQ" loop 1
