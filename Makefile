@@ -171,6 +171,7 @@ bench: bpfbox $(WORK_BIN)
 	tests/bench/run.sh
 	tests/bench/memleak.sh
 	tests/bench/deadlock.sh
+	tests/bench/traceloop.sh
 
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \

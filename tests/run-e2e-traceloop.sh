@@ -213,6 +213,23 @@ check "-p: a running process, dumped when it exits" eval "
 	grep -qE '^=== traceloop: pid $W, dump at exit' $G.out && has $G.out 'access(\"$D.p/stop\", F_OK) = 0' &&
 	grep -qE '^\+\+\+ pid $W exited with 0 \+\+\+\$' $G.out"
 
+# A call in progress at a dump: sleep(1)'s nanosleep, <unfinished ...>.
+G=$T/unfinished
+SHOW=("$G.out" "$G.err")
+"$BB" traceloop -- sleep 30 >"$G.out" 2>"$G.err" </dev/null &
+B=$!
+BGPIDS+=($B)
+for _ in $(seq 100); do grep -q recording "$G.err" && break; sleep 0.1; done
+W=$(sed -nE 's/.* syscalls of pid ([0-9]+) .*/\1/p' "$G.err")
+sleep 0.5
+kill -USR1 $B
+for _ in $(seq 50); do grep -q "SIGUSR1: rings dumped" "$G.err" && break; sleep 0.1; done
+[ -n "$W" ] && kill -TERM "$W"
+wait $B
+check "a call in progress at a dump: <unfinished ...>; cut by the end: = ?" eval "
+	sed -n '/dump at SIGUSR1/,/dump at/p' $G.out | grep -qE '^[0-9:.]+ clock_nanosleep\(.* <unfinished \.\.\.>\$' &&
+	calls $G.out | tail -n 1 | grep -qE '^clock_nanosleep\(.*\) = (\?|-1 .*)\$' && has $G.out '--- SIGTERM'"
+
 # SIGKILL from outside (as the OOM killer sends it): a crash dump too.
 D=$T/kill
 mkdir -p "$D"

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * traceloop's benchmark loop: N syscalls as fast as they go, then the
- * time per call on stdout (ns).
+ * time per call on stdout (ns): its own CPU time (user + system: the BPF
+ * programs of a tracer run in the traced process's context, and count),
+ * which other load on the machine does not inflate as it does wall time.
+ * TL_LOOP_WALL=1: wall time instead (strace, perf trace: their work is in
+ * another process).
  *
  *   tl_loop getppid N     getppid(): the cheapest syscall, the recorder's cost alone
  *   tl_loop openread N    openat + read 64 bytes + close of FILE (a path and
@@ -15,11 +19,13 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+static clockid_t clock_id = CLOCK_PROCESS_CPUTIME_ID;
+
 static double now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock_id, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
@@ -33,6 +39,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tl_loop getppid|openread N [FILE]\n");
 		return 2;
 	}
+	if (getenv("TL_LOOP_WALL"))
+		clock_id = CLOCK_MONOTONIC;
 	t0 = now();
 	if (!strcmp(argv[1], "getppid")) {
 		for (i = 0; i < n; i++)

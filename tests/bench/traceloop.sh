@@ -7,6 +7,9 @@
 #      there.  ns per call (the loop's own clock), ratio to untraced, and ns
 #      added per call (the ratio depends on how slow this machine's
 #      syscalls are, the added time less).  Medians of REPS interleaved rounds.
+#      Times are the loop's own CPU time (user + system), where the BPF tools'
+#      programs are counted and other load on the machine is not; strace and
+#      perf trace work in their own process: wall time for them.
 #   2. an openat + read(64) + close loop (a path and a buffer captured per
 #      round): untraced, traceloop, strace -f.
 #   3. the getppid loop untraced while traceloop records another process
@@ -69,7 +72,8 @@ bg_tool() {
 	shift 2
 	"$@" >"$log" 2>&1 &
 	BG=$!
-	wait_line "$log" "$ready" $BG || { say "note: $1 never got ready: $(tail -n 1 "$log")" >&2; BG=; }
+	wait_line "$log" "$ready" $BG ||
+		{ say "note: $1 never got ready: $(tail -n 1 "$log")" >&2; kill $BG 2>/dev/null; wait $BG; BG=; }
 }
 
 stop_bg() {
@@ -95,8 +99,9 @@ run() {
 		bg_tool "$OUT/sc.log" '^Tracing' stdbuf -oL /usr/sbin/syscount
 		[ -n "$BG" ] && r=$("$LOOP" "$mode" "$n" $arg)
 		stop_bg ;;
-	strace) r=$(strace -f -qq -o /dev/null "$LOOP" "$mode" "$n" $arg) ;;
-	perf) r=$(perf trace -s -o /dev/null -- "$LOOP" "$mode" "$n" $arg 2>/dev/null | head -n 1) ;;
+	strace) r=$(TL_LOOP_WALL=1 strace -f -qq -o /dev/null "$LOOP" "$mode" "$n" $arg) ;;
+	perf) r=$(TL_LOOP_WALL=1 perf trace -s -o /dev/null -- "$LOOP" "$mode" "$n" $arg 2>/dev/null |
+		head -n 1) ;;
 	esac
 	say "${r:--}"
 }
@@ -133,8 +138,8 @@ row "untraced" untraced "$base"
 row "bpfbox traceloop (every call into its ring)" traceloop "$base"
 [ $HAVE_BT = 1 ] && row "bpftrace: count raw_syscalls:sys_enter" bpftrace "$base"
 [ $HAVE_SC = 1 ] && row "libbpf-tools syscount" syscount "$base"
-[ $HAVE_STRACE = 1 ] && row "strace -f" strace "$base"
-[ $HAVE_PERF = 1 ] && row "perf trace -s" perf "$base"
+[ $HAVE_STRACE = 1 ] && row "strace -f (wall time)" strace "$base"
+[ $HAVE_PERF = 1 ] && row "perf trace -s (wall time)" perf "$base"
 
 hr
 say "2. openat + read(64) + close loop, ns per round (medians of $REPS rounds)"
@@ -152,7 +157,7 @@ printf '| %-44s | %8s | %6s | %8s |\n' "tool" "ns/round" "ratio" "added ns"
 printf '|%s|%s|%s|%s|\n' "----------------------------------------------" "----------" "--------" "----------"
 row "untraced" untraced "$base"
 row "bpfbox traceloop (paths and data captured)" traceloop "$base"
-[ $HAVE_STRACE = 1 ] && row "strace -f" strace "$base"
+[ $HAVE_STRACE = 1 ] && row "strace -f (wall time)" strace "$base"
 
 hr
 say "3. processes not traced: the getppid loop while traceloop records another process"
