@@ -102,7 +102,7 @@ bpfbox: $(COMMON_OBJ) $(APPLET_OBJ)
 	@ls -l $@ | awk '{print "bpfbox: " $$5 " bytes"}'
 
 # Unit tests: pure code, no root, linked with the common objects and the
-# applets' private modules (a test includes "X/module.h").
+# applets' private modules (a test includes "../../applets/X/module.h").
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ)) $(APPLET_MOD_OBJ)
@@ -110,7 +110,7 @@ UNIT_LIB := $(filter-out $(BUILD)/common/main.o,$(COMMON_OBJ)) $(APPLET_MOD_OBJ)
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(UNIT_LIB)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Icommon -Iapplets $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Icommon $(LDFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
 
 # Workloads the end-to-end tests run (plain gcc: they are the "users").
 WORK_SRC := $(wildcard tests/work/*.c)

@@ -882,8 +882,12 @@ static void put_ioctl(struct call_ctx *x)
 
 	tl_putf(x->o, "%d, ", (int)a[0]);
 	put_ioctl_request(x, req);
+	if (req == 0x5450 || req == 0x5451)	/* FIONCLEX, FIOCLEX: no argument */
+		return;
 	tl_put(x->o, ", ");
-	if (tl_xlat_find(tl_ioctls, req))
+	if (req == 0x40049409)			/* FICLONE: a descriptor */
+		tl_putf(x->o, "%d", (int)a[2]);
+	else if (tl_xlat_find(tl_ioctls, req))
 		tl_put_ptr(x->o, a[2]);
 	else
 		tl_put_hex(x->o, a[2]);
@@ -1023,7 +1027,8 @@ static bool put_special_ret(const struct tl_call *c, const char *name, struct tl
 		return false;
 	}
 	/* poll and select: nothing ready before the timeout */
-	if (strstr(name, "poll") || strstr(name, "select")) {
+	if (!strcmp(name, "poll") || !strcmp(name, "ppoll") || !strcmp(name, "select") ||
+	    !strcmp(name, "pselect6")) {
 		if (c->ret)
 			return false;
 		tl_put(o, "0 (Timeout)");

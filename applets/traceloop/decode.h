@@ -28,6 +28,8 @@ enum tl_class {
 	TL_CLASS_MEMORY = 1 << 4,
 	TL_CLASS_DESC = 1 << 5,		/* takes or returns a file descriptor */
 	TL_CLASS_IPC = 1 << 6,
+	TL_CLASS_CREDS = 1 << 7,	/* user and group ids, capabilities */
+	TL_CLASS_CLOCK = 1 << 8,	/* reads or sets a clock */
 };
 
 /* The largest syscall number +1 any table has (a bitmap size for filters). */
@@ -43,9 +45,10 @@ unsigned tl_syscall_classes(unsigned arch, unsigned nr);
 unsigned tl_native_arch(void);
 
 /*
- * -e trace=SPEC (strace's: "open,read", "%file", "!%memory"...) into a
- * bitmap of TL_NR_MAX bits for @arch.  0, or -1 with a one-line reason
- * in @err (an unknown name or class).
+ * -e trace=SPEC (strace's: "open,read", "%file", "!%memory", "all",
+ * "none"; a leading "!" negates the whole list) into a bitmap of
+ * TL_NR_MAX bits for @arch.  0, or -1 with a one-line reason in @err (an
+ * unknown name or class, an empty item).
  */
 int tl_parse_trace_spec(unsigned arch, const char *spec, uint8_t *bitmap, char *err,
 			size_t errlen);

@@ -6,8 +6,8 @@
  * Classes follow strace's documented meaning: %file takes a file name,
  * %desc takes or returns a file descriptor, %network is the socket API,
  * %process is the life cycle of processes, %signal, %memory (mappings),
- * %ipc (SysV IPC).  The table is ours, sorted by name (the unit tests
- * check it).
+ * %ipc (SysV IPC), %creds (ids and capabilities), %clock.  The table is
+ * ours, sorted by name (the unit tests check it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,8 @@
 #define M TL_CLASS_MEMORY
 #define D TL_CLASS_DESC
 #define I TL_CLASS_IPC
+#define CR TL_CLASS_CREDS
+#define CL TL_CLASS_CLOCK
 #define HEX TL_RET_HEX
 #define SPC TL_RET_SPECIAL
 #define OCT TL_RET_OCT
@@ -33,7 +35,7 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "access", F, 0, "sX" },
 	{ "acct", F, 0, "s" },
 	{ "add_key", 0, 0, "sspud" },
-	{ "adjtimex", 0, 0, "p" },
+	{ "adjtimex", CL, 0, "p" },
 	{ "afs_syscall", 0, 0, "" },
 	{ "alarm", 0, 0, "u" },
 	{ "arch_prctl", 0, 0, "!" },
@@ -41,17 +43,17 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "bpf", D, 0, "dpu" },
 	{ "brk", M, HEX, "p" },
 	{ "cachestat", D, 0, "fppu" },
-	{ "capget", 0, 0, "pp" },
-	{ "capset", 0, 0, "pp" },
+	{ "capget", CR, 0, "pp" },
+	{ "capset", CR, 0, "pp" },
 	{ "chdir", F, 0, "s" },
 	{ "chmod", F, 0, "so" },
 	{ "chown", F, 0, "sdd" },
 	{ "chroot", F, 0, "s" },
-	{ "clock_adjtime", 0, 0, "Lp" },
-	{ "clock_getres", 0, 0, "Lp" },
-	{ "clock_gettime", 0, 0, "Lp" },
+	{ "clock_adjtime", CL, 0, "Lp" },
+	{ "clock_getres", CL, 0, "Lp" },
+	{ "clock_gettime", CL, 0, "Lp" },
 	{ "clock_nanosleep", 0, 0, "Lctp" },
-	{ "clock_settime", 0, 0, "Lt" },
+	{ "clock_settime", CL, 0, "Lt" },
 	{ "clone", P, 0, "!" },
 	{ "clone3", P, 0, "pu" },
 	{ "close", D, 0, "f" },
@@ -121,10 +123,10 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "getcwd", F, 0, "pu" },
 	{ "getdents", D, 0, "fpu" },
 	{ "getdents64", D, 0, "fpu" },
-	{ "getegid", 0, 0, "" },
-	{ "geteuid", 0, 0, "" },
-	{ "getgid", 0, 0, "" },
-	{ "getgroups", 0, 0, "dp" },
+	{ "getegid", CR, 0, "" },
+	{ "geteuid", CR, 0, "" },
+	{ "getgid", CR, 0, "" },
+	{ "getgroups", CR, 0, "dp" },
 	{ "getitimer", 0, 0, "dp" },
 	{ "getpeername", N | D, 0, "fNp" },
 	{ "getpgid", 0, 0, "d" },
@@ -134,16 +136,16 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "getppid", 0, 0, "" },
 	{ "getpriority", 0, 0, "Vd" },
 	{ "getrandom", 0, 0, "guG" },
-	{ "getresgid", 0, 0, "ppp" },
-	{ "getresuid", 0, 0, "ppp" },
+	{ "getresgid", CR, 0, "ppp" },
+	{ "getresuid", CR, 0, "ppp" },
 	{ "getrlimit", 0, 0, "rp" },
 	{ "getrusage", 0, 0, "dp" },
 	{ "getsid", 0, 0, "d" },
 	{ "getsockname", N | D, 0, "fNp" },
 	{ "getsockopt", N | D, 0, "fyzpp" },
 	{ "gettid", 0, 0, "" },
-	{ "gettimeofday", 0, 0, "pp" },
-	{ "getuid", 0, 0, "" },
+	{ "gettimeofday", CL, 0, "pp" },
+	{ "getuid", CR, 0, "" },
 	{ "getxattr", F, 0, "sspu" },
 	{ "init_module", 0, 0, "pus" },
 	{ "inotify_add_watch", F | D, 0, "fsx" },
@@ -248,7 +250,7 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "pkey_free", 0, 0, "d" },
 	{ "pkey_mprotect", M, 0, "puPd" },
 	{ "poll", D, SPC, "pud" },
-	{ "ppoll", D, SPC, "puppu" },
+	{ "ppoll", D, SPC, "putpu" },
 	{ "prctl", 0, SPC, "!" },
 	{ "pread64", D, 0, "fbul" },
 	{ "preadv", D, 0, "fIul" },
@@ -258,7 +260,7 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "process_mrelease", D, 0, "fx" },
 	{ "process_vm_readv", 0, 0, "dpupux" },
 	{ "process_vm_writev", 0, 0, "dpupux" },
-	{ "pselect6", D, SPC, "dppppp" },
+	{ "pselect6", D, SPC, "dppptp" },
 	{ "ptrace", 0, 0, "ddpp" },
 	{ "putpmsg", 0, 0, "" },
 	{ "pwrite64", D, 0, "fBul" },
@@ -322,24 +324,24 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "set_thread_area", 0, 0, "p" },
 	{ "set_tid_address", 0, 0, "p" },
 	{ "setdomainname", 0, 0, "su" },
-	{ "setfsgid", 0, 0, "d" },
-	{ "setfsuid", 0, 0, "d" },
-	{ "setgid", 0, 0, "d" },
-	{ "setgroups", 0, 0, "dp" },
+	{ "setfsgid", CR, 0, "d" },
+	{ "setfsuid", CR, 0, "d" },
+	{ "setgid", CR, 0, "d" },
+	{ "setgroups", CR, 0, "dp" },
 	{ "sethostname", 0, 0, "su" },
 	{ "setitimer", 0, 0, "dpp" },
 	{ "setns", D, 0, "fK" },
 	{ "setpgid", 0, 0, "dd" },
 	{ "setpriority", 0, 0, "Vdd" },
-	{ "setregid", 0, 0, "dd" },
-	{ "setresgid", 0, 0, "ddd" },
-	{ "setresuid", 0, 0, "ddd" },
-	{ "setreuid", 0, 0, "dd" },
+	{ "setregid", CR, 0, "dd" },
+	{ "setresgid", CR, 0, "ddd" },
+	{ "setresuid", CR, 0, "ddd" },
+	{ "setreuid", CR, 0, "dd" },
 	{ "setrlimit", 0, 0, "rp" },
 	{ "setsid", 0, 0, "" },
 	{ "setsockopt", N | D, 0, "fyzpu" },
-	{ "settimeofday", 0, 0, "pp" },
-	{ "setuid", 0, 0, "d" },
+	{ "settimeofday", CL, 0, "pp" },
+	{ "setuid", CR, 0, "d" },
 	{ "setxattr", F, 0, "sspux" },
 	{ "shmat", I | M, HEX, "dpx" },
 	{ "shmctl", I, 0, "ddp" },
@@ -368,7 +370,7 @@ static const struct tl_sysdesc sysdescs[] = {
 	{ "syslog", 0, 0, "dpd" },
 	{ "tee", D, 0, "ffux" },
 	{ "tgkill", S | P, 0, "ddS" },
-	{ "time", 0, 0, "p" },
+	{ "time", CL, 0, "p" },
 	{ "timer_create", 0, 0, "Lpp" },
 	{ "timer_delete", 0, 0, "d" },
 	{ "timer_getoverrun", 0, 0, "d" },
@@ -437,6 +439,7 @@ static const struct {
 	{ "file", TL_CLASS_FILE }, { "network", TL_CLASS_NETWORK }, { "net", TL_CLASS_NETWORK },
 	{ "process", TL_CLASS_PROCESS }, { "signal", TL_CLASS_SIGNAL },
 	{ "memory", TL_CLASS_MEMORY }, { "desc", TL_CLASS_DESC }, { "ipc", TL_CLASS_IPC },
+	{ "creds", TL_CLASS_CREDS }, { "clock", TL_CLASS_CLOCK },
 };
 
 static void bit_set(uint8_t *bitmap, unsigned nr, bool on)
@@ -454,6 +457,8 @@ static int spec_item(unsigned arch, const char *item, uint8_t *bitmap, bool on, 
 	unsigned i, nr, mask = 0;
 	int n;
 
+	if (!strcmp(item, "none"))
+		return 0;
 	if (!strcmp(item, "all")) {
 		for (nr = 0; nr < TL_NR_MAX; nr++)
 			if (tl_syscall_name(arch, nr))
@@ -466,7 +471,8 @@ static int spec_item(unsigned arch, const char *item, uint8_t *bitmap, bool on, 
 				mask = class_names[i].mask;
 		if (!mask) {
 			snprintf(err, errlen, "unknown syscall class '%s' (%%file, %%network, "
-				 "%%process, %%signal, %%memory, %%desc, %%ipc)", item);
+				 "%%process, %%signal, %%memory, %%desc, %%ipc, %%creds, %%clock)",
+				 item);
 			return -1;
 		}
 		for (nr = 0; nr < TL_NR_MAX; nr++)

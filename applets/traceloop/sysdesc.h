@@ -46,7 +46,7 @@ enum tl_ret_kind {
 
 struct tl_sysdesc {
 	const char *name;
-	uint8_t classes;	/* TL_CLASS_* */
+	uint16_t classes;	/* TL_CLASS_* */
 	uint8_t ret;		/* enum tl_ret_kind */
 	char args[7];
 };

@@ -3,7 +3,8 @@
  * traceloop's decoder on any bytes taken as a record (as `bpfbox report`
  * hands it one from a file): tl_call_valid(), then every renderer into
  * buffers of every kind of size.  The record is copied into an allocation
- * of exactly its length, so a read past it is caught.  Seeds: records of
+ * of exactly its length, so a read past it is caught.  The same bytes as
+ * text are a -e trace= spec for both architectures.  Seeds: records of
  * the calls the unit tests render (tests/fuzz/corpus/tl_decode/).
  */
 #include <stdint.h>
@@ -12,6 +13,22 @@
 #include "../../applets/traceloop/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void spec(const uint8_t *data, size_t size)
+{
+	uint8_t bitmap[TL_NR_MAX / 8];
+	char err[96], *text = malloc(size + 1);
+
+	if (!text)
+		return;
+	memcpy(text, data, size);
+	text[size] = 0;
+	if (tl_parse_trace_spec(TL_ARCH_X86_64, text, bitmap, err, sizeof(err)) &&
+	    strlen(err) >= sizeof(err))
+		abort();
+	tl_parse_trace_spec(TL_ARCH_ARM64, text, bitmap, err, sizeof(err));
+	free(text);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -39,5 +56,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tl_syscall_classes(c->arch, c->nr);
 	}
 	free(c);
+	spec(data, size);
 	return 0;
 }

@@ -16,8 +16,8 @@
  * and compared with strace's decoding, argument by argument.
  */
 #include "unit.h"
-#include "traceloop/decode.h"
-#include "traceloop/sysdesc.h"
+#include "../../applets/traceloop/decode.h"
+#include "../../applets/traceloop/sysdesc.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define X86 TL_ARCH_X86_64
@@ -62,6 +62,8 @@ static void load_strace(void)
 		"tests/unit/fixtures/traceloop/probe3.strace",
 		"tests/unit/fixtures/traceloop/probe4.strace",
 		"tests/unit/fixtures/traceloop/probe5.strace",
+		"tests/unit/fixtures/traceloop/probe6.strace",
+		"tests/unit/fixtures/traceloop/probe7.strace",
 	};
 	size_t len;
 	FILE *out = open_memstream(&strace_text, &len);
@@ -304,6 +306,20 @@ static void test_fcntl_ioctl(void)
 		    "ioctl(1, TCGETS, 0x7ffc2156cf70) = -1 ENOTTY (Inappropriate ioctl for device)");
 	strace_line(CALL("ioctl", -25, 1, 0x5413, 0),
 		    "ioctl(1, TIOCGWINSZ, NULL) = -1 ENOTTY (Inappropriate ioctl for device)");
+	/* probe7 */
+	strace_line(CALL("ioctl", -22, 1, 0x40049409, 0),
+		    "ioctl(1, BTRFS_IOC_CLONE or FICLONE, 0) = -1 EINVAL (Invalid argument)");
+	strace_line(CALL("ioctl", -14, 1, 0x4020940d, 0),
+		    "ioctl(1, BTRFS_IOC_CLONE_RANGE or FICLONERANGE, NULL) = -1 EFAULT (Bad address)");
+	strace_line(CALL("ioctl", 0, 1, 0x5451), "ioctl(1, FIOCLEX) = 0");
+	strace_line(CALL("ioctl", 0, 1, 0x5450), "ioctl(1, FIONCLEX) = 0");
+	strace_line(CALL("ioctl", -25, 1, 0x80081272, 0),
+		    "ioctl(1, BLKGETSIZE64, NULL) = -1 ENOTTY (Inappropriate ioctl for device)");
+	strace_line(CALL("ioctl", -25, 1, 0x8933, 0),
+		    "ioctl(1, SIOCGIFINDEX, NULL) = -1 ENOTTY (Inappropriate ioctl for device)");
+	strace_line(CALL("ioctl", -25, 1, 0x80045430, 0),
+		    "ioctl(1, TIOCGPTN, NULL) = -1 ENOTTY (Inappropriate ioctl for device)");
+	strace_line(CALL("ioctl", -14, 1, 0x5421, 0), "ioctl(1, FIONBIO, NULL) = -1 EFAULT (Bad address)");
 	strace_line(CALL("ioctl", -25, 1, 0xdeadbeef, 0),
 		    "ioctl(1, _IOC(_IOC_READ|_IOC_WRITE, 0xbe, 0xef, 0x1ead), 0) = -1 ENOTTY (Inappropriate ioctl for device)");
 }
@@ -568,6 +584,17 @@ static void test_probe5(void)
 	strace_line(CALL("getpriority", 20, 0, 0), "getpriority(PRIO_PROCESS, 0) = 20");
 	strace_line(CALL("setns", -9, -1, 0x40000000), "setns(-1, CLONE_NEWNET) = -1 EBADF (Bad file descriptor)");
 	strace_line(CALL("umask", 022, 022), "umask(022) = 022");
+
+	/* probe6: poll and select say "(Timeout)", epoll_wait does not */
+	strace_line(CALL("poll", 0, 0, 0, 0), "poll(NULL, 0, 0) = 0 (Timeout)");
+	our_line(CALL("poll", 1, 0x7ffe0e78ded0, 1, 0), "poll(0x7ffe0e78ded0, 1, 0) = 1");
+	our_line(CALL("epoll_pwait", 0, 3, 0x7ffe0e78ded0, 1, 0, 0, 8),
+		 "epoll_pwait(3, 0x7ffe0e78ded0, 1, 0, NULL, 8) = 0");
+	CHECK(in_strace("epoll_pwait(3, [], 1, 0, NULL, 8) = 0"), "oracle: epoll_pwait = 0, no Timeout");
+	c = bytes(CALL("pselect6", 0, 0, 0, 0, 0, 0x7ffe0e78ded0, 0), 4, (long long[]){ 0, 0 }, 16);
+	strace_line(c, "pselect6(0, NULL, NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = 0 (Timeout)");
+	c = bytes(CALL("ppoll", 0, 0, 0, 0x7ffe0e78ded0, 0, 8), 2, (long long[]){ 0, 0 }, 16);
+	strace_line(c, "ppoll(NULL, 0, {tv_sec=0, tv_nsec=0}, NULL, 8) = 0 (Timeout)");
 }
 
 /* ---- unknown and odd records ------------------------------------------------------ */
@@ -990,10 +1017,22 @@ static void test_trace_spec(void)
 	for (nr = n = 0; nr < TL_NR_MAX; nr++)
 		n += bit(bm, nr);
 	CHECK(n > 300 && bit(bm, NR("mseal")) && !bit(bm, 999), "all: every named syscall (%u)", n);
+	CHECK(!tl_parse_trace_spec(X86, "none", bm, err, sizeof(err)), "trace=none");
+	for (nr = n = 0; nr < TL_NR_MAX; nr++)
+		n += bit(bm, nr);
+	CHECK(n == 0, "none: nothing");
+	CHECK(!tl_parse_trace_spec(X86, "!none", bm, err, sizeof(err)) && bit(bm, 0) && bit(bm, 257),
+	      "trace=!none: everything");
 	CHECK(!tl_parse_trace_spec(X86, "%process,%signal,%desc,%ipc,%net", bm, err, sizeof(err)),
 	      "every class parses");
 	CHECK(bit(bm, NR("clone")) && bit(bm, NR("rt_sigaction")) && bit(bm, NR("close")) &&
 	      bit(bm, NR("semop")) && bit(bm, NR("sendto")), "classes select their calls");
+	CHECK(!tl_parse_trace_spec(X86, "%creds,%clock", bm, err, sizeof(err)), "trace=%%creds,%%clock");
+	for (nr = n = 0; nr < TL_NR_MAX; nr++)
+		n += bit(bm, nr);
+	CHECK(n == 26 && bit(bm, NR("setresuid")) && bit(bm, NR("capget")) &&
+	      bit(bm, NR("clock_gettime")) && bit(bm, NR("time")) && !bit(bm, NR("nanosleep")),
+	      "%%creds (18) and %%clock (8) on x86_64: %u", n);
 	CHECK(!tl_parse_trace_spec(ARM, "openat,%memory", bm, err, sizeof(err)) &&
 	      bit(bm, 56) && bit(bm, 222) && !bit(bm, 63), "arm64 numbering");
 #undef NR
@@ -1045,16 +1084,13 @@ static void test_valid(void)
 
 /* Every buffer size: never a byte past @size, always NUL-terminated, the
  * return value the full length, the text a prefix of the full one. */
-static void test_bounds(void)
+static void bounded(const struct tl_call *c, const char *what)
 {
-	static const uint8_t sin6[28] = { 10, 0, 0, 53, [23] = 1 };
-	struct tl_call *c = blob(CALL("connect", -111, 3, 0x7ffc2156cf70, 28), 1,
-				 TL_BLOB_SOCKADDR, sin6, 28, 0);
 	char full[512], buf[512 + 8];
 	size_t want = tl_format_call(c, 0, full, sizeof(full)), size, got;
 	unsigned bad = 0;
 
-	CHECK(want == strlen(full) && want > 100, "full length returned (%zu)", want);
+	CHECK(want == strlen(full) && want > 30, "%s: full length returned (%zu)", what, want);
 	for (size = 0; size <= want + 2; size++) {
 		memset(buf, 0x5a, sizeof(buf));
 		got = tl_format_call(c, 0, size ? buf : NULL, size);
@@ -1065,7 +1101,27 @@ static void test_bounds(void)
 			unit_diag("size %zu: got %zu", size, got);
 		}
 	}
-	CHECK(!bad, "every buffer size from 0 to %zu: bounded, terminated, a prefix", want + 2);
+	CHECK(!bad, "%s: every buffer size from 0 to %zu: bounded, terminated, a prefix", what,
+	      want + 2);
+}
+
+static void test_bounds(void)
+{
+	static const uint8_t sin6[28] = { 10, 0, 0, 53, [23] = 1 };
+	struct tl_call *c;
+	char buf[64];
+
+	bounded(blob(CALL("connect", -111, 3, 0x7ffc2156cf70, 28), 1, TL_BLOB_SOCKADDR, sin6, 28, 0),
+		"connect, AF_INET6");
+	/* open's mode left out: the separator written, then taken back */
+	bounded(str(CALL("openat", 3, -100, 0x4000, 02000000, 0644), 1, "/etc/hosts"),
+		"openat without O_CREAT");
+	c = str(CALL("execve", 0, 0x4000, 0x5000, 0x7ffc2156d208), 0, "/bin/ls");
+	bounded(blob(c, 1, TL_BLOB_ARGV, "ls\0-l\0/nonexistent-dir", 23, TL_BLOB_TRUNC), "execve");
+	bounded(CALL("futex", -14, 0, 5, 1, 2, 0, 0), "futex wake op");
+	bounded(bytes(CALL("write", 60, 3, 0x55e5c4279000, 60), 1, "\x01\x02\n\"\\", 5), "write");
+
+	c = blob(CALL("connect", -111, 3, 0x7ffc2156cf70, 28), 1, TL_BLOB_SOCKADDR, sin6, 28, 0);
 	CHECK(tl_format_ret(c, buf, 4) == strlen("-1 ECONNREFUSED (Connection refused)") &&
 	      !strcmp(buf, "-1 "), "tl_format_ret bounded too");
 	CHECK_STR((tl_format_ret(CALL("mmap", 0x7f0000000000, 0, 0, 0, 0, 0, 0), buf, 64), buf),
