@@ -125,6 +125,10 @@ for rep in $(seq "$REPS"); do
 		RES[$t,$rep]=$(run "$t" getppid "$(calls_for "$t")")
 	done
 done
+table_head() {	# unit
+	printf '| %-44s | %8s | %6s | %8s |\n' "tool" "$1" "ratio" "added ns"
+	printf '|%s|%s|%s|%s|\n' "----------------------------------------------" "----------" "--------" "----------"
+}
 row() {	# label tool base: median, ratio, added ns
 	local vals=() rep m
 	for rep in $(seq "$REPS"); do vals+=("${RES[$2,$rep]}"); done
@@ -132,8 +136,7 @@ row() {	# label tool base: median, ratio, added ns
 	printf '| %-44s | %8s | %6s | %8s |\n' "$1" "$m" "x$(ratio "$m" "$3" %.2f)" "$(calc "$m - $3" %.0f)"
 }
 base=$(median $(for rep in $(seq "$REPS"); do say "${RES[untraced,$rep]}"; done))
-printf '| %-44s | %8s | %6s | %8s |\n' "tool" "ns/call" "ratio" "added ns"
-printf '|%s|%s|%s|%s|\n' "----------------------------------------------" "----------" "--------" "----------"
+table_head ns/call
 row "untraced" untraced "$base"
 row "bpfbox traceloop (every call into its ring)" traceloop "$base"
 [ $HAVE_BT = 1 ] && row "bpftrace: count raw_syscalls:sys_enter" bpftrace "$base"
@@ -153,8 +156,7 @@ for rep in $(seq "$REPS"); do
 	done
 done
 base=$(median $(for rep in $(seq "$REPS"); do say "${RES[untraced,$rep]}"; done))
-printf '| %-44s | %8s | %6s | %8s |\n' "tool" "ns/round" "ratio" "added ns"
-printf '|%s|%s|%s|%s|\n' "----------------------------------------------" "----------" "--------" "----------"
+table_head ns/round
 row "untraced" untraced "$base"
 row "bpfbox traceloop (paths and data captured)" traceloop "$base"
 [ $HAVE_STRACE = 1 ] && row "strace -f (wall time)" strace "$base"
