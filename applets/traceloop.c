@@ -133,7 +133,7 @@ static const struct {
 	{ "listxattr", TL_CAP_PATH0 }, { "llistxattr", TL_CAP_PATH0 },
 	{ "removexattr", TL_CAP_PATH0 }, { "lremovexattr", TL_CAP_PATH0 },
 	{ "openat", TL_CAP_PATH1 }, { "openat2", TL_CAP_PATH1 }, { "newfstatat", TL_CAP_PATH1 },
-	{ "fstatat64", TL_CAP_PATH1 }, { "unlinkat", TL_CAP_PATH1 }, { "mkdirat", TL_CAP_PATH1 },
+	{ "unlinkat", TL_CAP_PATH1 }, { "mkdirat", TL_CAP_PATH1 },
 	{ "mknodat", TL_CAP_PATH1 }, { "fchownat", TL_CAP_PATH1 }, { "futimesat", TL_CAP_PATH1 },
 	{ "utimensat", TL_CAP_PATH1 }, { "fchmodat", TL_CAP_PATH1 }, { "fchmodat2", TL_CAP_PATH1 },
 	{ "faccessat", TL_CAP_PATH1 }, { "faccessat2", TL_CAP_PATH1 }, { "readlinkat", TL_CAP_PATH1 },
