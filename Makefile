@@ -77,6 +77,9 @@ LDFLAGS  := -static -Wl,--gc-sections -L$(DEPS)/lib
 LDLIBS   := -lbpf -lelf -lz -ldemangle
 BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -Ibpf -I$(DEPS)/include
 
+# traceloop: fetch-and-add (-mcpu=v3), used only where the kernel has it (5.12+).
+BPFFLAGS_traceloop := -mcpu=v3
+
 COMMON_SRC  := $(wildcard common/*.c)
 APPLET_MOD_SRC := $(wildcard applets/*/*.c)
 APPLET_SRC  := $(wildcard applets/*.c) $(APPLET_MOD_SRC)
@@ -103,7 +106,7 @@ $(DEPS_STAMP): scripts/deps.sh
 $(OBJ)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CLANG,$@)
-	$(Q)$(CLANG) $(BPFFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPFFLAGS) $(BPFFLAGS_$*) -c $< -o $@
 
 $(OBJ)/bpf/%.o: $(OBJ)/bpf/%.bpf.o
 	$(call say,BPFLINK,$@)
@@ -197,7 +200,8 @@ $(BUILD)/work/nolibc: tests/e2e/memleak-nomalloc.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)gcc -static -nostdlib -O1 -fno-stack-protector -fno-pie -no-pie -o $@ $<
-WORK_BIN += $(BUILD)/work/leaky-musl $(BUILD)/work/dl_abba-musl $(BUILD)/work/nolibc
+WORK_BIN += $(BUILD)/work/leaky-musl $(BUILD)/work/dl_abba-musl $(BUILD)/work/tl_seq-musl \
+	    $(BUILD)/work/nolibc
 
 # deadlock's --lock-symbols workload: a spinlock in a library of its own,
 # found next to the program ($ORIGIN).
@@ -222,7 +226,7 @@ e2e: bpfbox $(WORK_BIN)
 
 # The kernel matrix: guest workloads static (the initramfs has no libc),
 # one image per architecture (ARCH's: build/guest/ or build/ARCH/guest/).
-GUEST_WORK := dropgen leaky dl_abba
+GUEST_WORK := dropgen leaky dl_abba tl_seq
 GUEST_BIN  := $(GUEST_WORK:%=$(OBJ)/guest/bin/%) $(OBJ)/guest/bin/leaky-glibc
 INITRAMFS  := $(OBJ)/guest/initramfs.cpio.gz
 $(OBJ)/guest/bin/%: $(OBJ)/work/%-musl
@@ -335,6 +339,7 @@ bench: bpfbox $(WORK_BIN)
 	tests/bench/memleak.sh
 	tests/bench/deadlock.sh
 	tests/bench/deeptrace.sh
+	tests/bench/traceloop.sh
 
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \

@@ -7,8 +7,8 @@
 #
 # Every applet of `bpfbox --list` is checked on this kernel with the
 # workloads of tests/work, built static (the image has no libc): dropgen,
-# leaky, dl_abba (and busybox's httpd and wget for deeptrace).  Nothing
-# else runs in the guest, so drop counts are
+# leaky, dl_abba, tl_seq (and busybox's httpd and wget for deeptrace).
+# Nothing else runs in the guest, so drop counts are
 # exact without any namespace or filter.  Each applet's default run shows
 # the attach method the loader picked here; forced runs (--attach) prove
 # the fallbacks work on this kernel too.  An applet without a test here
@@ -437,6 +437,50 @@ deeptrace_tests() {
 	done
 }
 
+# ---- traceloop -------------------------------------------------------------------------
+
+# tl NAME ARGS...: traceloop's run (see applet_run).
+tl() {
+	applet_run traceloop "$@"
+}
+
+# tl_seq's crash (static musl: open, not openat): the sequence, the signal,
+# the stack by name.
+tl_crash() {
+	local d=$T/tl-crash
+	eq "exit status" 0 $RC &&
+		has $G.out '^=== traceloop: pid [0-9]+, dump at crash: the last [0-9]+ calls; 0 older ones overwritten ===$' &&
+		has $G.out "^[0-9:.]+ read\([0-9]+, \"hello\", 5\) = 5 <" &&
+		has $G.out "^[0-9:.]+ write\([0-9]+, \"ping\", 4\) = 4 <" &&
+		has $G.out "^[0-9:.]+ open(at)?\((AT_FDCWD, )?\"$d/missing\", O_RDONLY[|A-Z_]*\) = -1 ENOENT \(No such file or directory\) <" &&
+		has $G.out "^[0-9:.]+ connect\([0-9]+, \{sa_family=AF_INET, sin_port=htons\(1\), sin_addr=inet_addr\(\"127.0.0.1\"\)\}, 16\) = -1 ECONNREFUSED" &&
+		has $G.out '^--- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x0\} ---$' &&
+		eq stack "crash_here run_and_crash main" \
+			"$(sed -n 's/^ *\([a-z_]*\)+0x[0-9a-f]* (tl_seq)$/\1/p' $G.out | head -n 3 | tr '\n' ' ' | sed 's/ $//')"
+}
+
+traceloop_tests() {
+	local m total
+
+	mkdir -p $T/tl-crash
+	tl default -- /bin/tl_seq crash $T/tl-crash
+	attached traceloop $G.err
+	check traceloop "default: tl_seq's sequence, SIGSEGV and its stack" tl_crash
+	for m in raw_tp tracepoint; do
+		rm -f $T/tl-crash/*
+		tl $m --attach $m -- /bin/tl_seq crash $T/tl-crash
+		check traceloop "--attach $m: the sequence, the signal, the stack" tl_crash
+		check traceloop "--attach $m: syscalls recorded with $m" \
+			has $G.err "^traceloop: raw_syscalls:sys_exit: attached [^ ]* \\($m\\)\$"
+	done
+	tl ring-all --size 5000 -- /bin/tl_seq loop 1000
+	total=$(sed -n 's/^=== .* the last \([0-9]*\) calls; 0 older ones overwritten ===$/\1/p' $G.out)
+	tl ring --size 20 -- /bin/tl_seq loop 1000
+	check traceloop "--size 20: the last 20 of $total calls, $((total - 20)) overwritten" \
+		eval "[ -n '$total' ] && has $G.out '^=== traceloop: pid [0-9]+, dump at exit: the last 20 calls; $((total - 20)) older ones overwritten ===\$' &&
+		      eq 'close(-1) shown' 19 \$(grep -c ' close(-1) = -1 EBADF' $G.out)"
+}
+
 # ---- main --------------------------------------------------------------------------------
 
 emit "MATRIX-BOOT $K $(sha256sum /bin/bpfbox | cut -d' ' -f1)"
@@ -451,6 +495,7 @@ for app in $(bpfbox --list); do
 	memleak) memleak_tests ;;
 	deadlock) deadlock_tests ;;
 	deeptrace) deeptrace_tests ;;
+	traceloop) traceloop_tests ;;
 	*) check "$app" "a guest test" eval "echo 'no guest test for $app: add one to tests/matrix/guest.sh'; false" ;;
 	esac
 done
