@@ -60,6 +60,9 @@ CC       := $(DEPS)/bin/$(ARCH)-linux-musl-gcc
 GLIBC_CC := $(CROSS)gcc
 STRIP    := $(CROSS)strip
 BIN      := bpfbox-$(ARCH)
+# aarch64's 64 KiB segment alignment put ~32 KiB of padding before a RELRO
+# end; musl's static start never write-protects RELRO, so none is made.
+ARCH_LDFLAGS := -Wl,-z,norelro
 endif
 # `make V=1` shows the full commands.
 ifeq ($(V),1)
@@ -73,7 +76,7 @@ endif
 WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CFLAGS   := -Os -g -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
 	    -I$(OBJ) -Ibpf -iquote common -I$(DEPS)/include -idirafter $(DEPS)/uapi
-LDFLAGS  := -static -Wl,--gc-sections -L$(DEPS)/lib
+LDFLAGS  := -static -Wl,--gc-sections -L$(DEPS)/lib $(ARCH_LDFLAGS)
 LDLIBS   := -lbpf -lelf -lz -ldemangle
 BPFFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -Ibpf -I$(DEPS)/include
 

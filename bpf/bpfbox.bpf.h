@@ -195,6 +195,38 @@ static __always_inline __s32 bb_stack_id(void *ctx, void *map, __u64 flags)
 	return bb_stack_store(map, st, bpf_get_stack(ctx, st->frames, sizeof(st->frames), flags));
 }
 
+/* What the call pushed on the stack at a function's entry: the return
+ * address on x86-64, nothing on arm64 (it is in x30). */
+#if defined(__TARGET_ARCH_arm64)
+#define BB_ENTRY_SP_PUSHED 0
+#else
+#define BB_ENTRY_SP_PUSHED 8
+#endif
+
+/*
+ * At a function's entry (a uprobe on its first instruction, or where
+ * common/uprobes.c moved it on x86-64 with the stack untouched): the
+ * return address, into the caller.  x86-64's call pushed it at *sp;
+ * arm64's bl left it in the link register x30 (the callee's prologue
+ * stores it in a frame record later).  0 when unreadable.
+ */
+static __always_inline __u64 bb_entry_return_address(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_arm64)
+	return PT_REGS_RET(regs);
+#else
+	__u64 ret = 0;
+
+	bpf_probe_read_user(&ret, sizeof(ret), (void *)PT_REGS_SP(regs));
+	return ret;
+#endif
+}
+
+#ifdef BB_USER_STACKS
+/* The user-stack walker and its tables: in the objects of the applets that
+ * take user stacks (they define BB_USER_STACKS before including this), not
+ * in the others, whose objects would carry its global function for nothing. */
+
 /*
  * User stacks without frame pointers.  User space (common/ustack.c) turns
  * each object's .eh_frame into rows (how to find the caller from any
@@ -404,33 +436,6 @@ __attribute__((noinline)) int bb_unwind_step(__u32 slot, __u32 exact)
 	return BB_UW_OK;
 }
 
-/* What the call pushed on the stack at a function's entry: the return
- * address on x86-64, nothing on arm64 (it is in x30). */
-#if defined(__TARGET_ARCH_arm64)
-#define BB_ENTRY_SP_PUSHED 0
-#else
-#define BB_ENTRY_SP_PUSHED 8
-#endif
-
-/*
- * At a function's entry (a uprobe on its first instruction, or where
- * common/uprobes.c moved it on x86-64 with the stack untouched): the
- * return address, into the caller.  x86-64's call pushed it at *sp;
- * arm64's bl left it in the link register x30 (the callee's prologue
- * stores it in a frame record later).  0 when unreadable.
- */
-static __always_inline __u64 bb_entry_return_address(struct pt_regs *regs)
-{
-#if defined(__TARGET_ARCH_arm64)
-	return PT_REGS_RET(regs);
-#else
-	__u64 ret = 0;
-
-	bpf_probe_read_user(&ret, sizeof(ret), (void *)PT_REGS_SP(regs));
-	return ret;
-#endif
-}
-
 /*
  * The user stack at a uprobe, stored in @map: its id, or -1 (counted as
  * lost).  @first is nonzero at a function's entry (its return address,
@@ -490,6 +495,7 @@ BB_SUBPROG __s32 bb_user_stack_id(struct pt_regs *regs, void *map, __u64 first)
 	}
 	return bb_stack_store(map, st, n * 8);
 }
+#endif /* BB_USER_STACKS */
 
 /*
  * The programs of a set of uprobes (common/uprobes.h): @prefix_enter_multi

@@ -19,6 +19,7 @@
  * cycle under one gate cannot close).  A lock's memory destroyed or freed
  * gives the next lock there a new id (DL_GEN_SHIFT).
  */
+#define BB_USER_STACKS		/* bb_user_stack_id() and its unwinder */
 #include "bpfbox.bpf.h"
 #include "deadlock.h"
 

@@ -11,6 +11,7 @@
  * The per-stack totals (ml_outstanding) let user space read only the top
  * stacks instead of walking every live allocation.
  */
+#define BB_USER_STACKS		/* bb_user_stack_id() and its unwinder */
 #include "bpfbox.bpf.h"
 #include "memleak.h"
 
