@@ -551,6 +551,6 @@ BB_APPLET(dropwatch,
 	.print_event = dw_print_event,
 	.event_shape = &dw_event_shape,
 	.print_table = dw_print_table,
-	.agg_key_size = sizeof(struct dropwatch_key),
+	.agg_key_sizes = { sizeof(struct dropwatch_key) },
 	.mark_addrs = dw_mark_addrs,
 );

@@ -1006,5 +1006,5 @@ BB_APPLET(memleak,
 	.print_event = ml_print_event,
 	.event_shape = &ml_event_shape,
 	.print_table = ml_print_table,
-	.agg_key_size = sizeof(struct memleak_key),
+	.agg_key_sizes = { sizeof(struct memleak_key), sizeof(struct kind_key) },
 );

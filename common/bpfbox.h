@@ -95,8 +95,10 @@ struct bb_applet {
 	 * checked against it before print_event sees them.  Required with
 	 * print_event: without one, report refuses the applet's events. */
 	const struct bb_rec_shape *event_shape;
-	/* Bytes of its aggregation keys (print_table's rows); 0: no tables. */
-	unsigned agg_key_size;
+	/* The sizes its aggregation keys may have (print_table's rows; one
+	 * table has one: memleak's with leak kinds carry the kind too); none:
+	 * no tables. */
+	unsigned agg_key_sizes[2];
 	/* Prints one interval's aggregated table, live or from a file. */
 	void (*print_table)(const struct bb_agg_table *t, bool final);
 	/* While recording: see that the file carries the symbols of every

@@ -267,7 +267,8 @@ static const char *check_agg_row(const struct bb_applet *app, const void *data, 
 	if (len < sizeof(rh))
 		return "aggregation row too short";
 	memcpy(&rh, data, sizeof(rh));
-	if (!app || !app->print_table || rh.key_size != app->agg_key_size)
+	if (!app || !app->print_table || !rh.key_size ||
+	    (rh.key_size != app->agg_key_sizes[0] && rh.key_size != app->agg_key_sizes[1]))
 		return "aggregation key of a wrong size";
 	if (rh.hist > 1)
 		return "aggregation row of an unknown kind";
@@ -331,6 +332,8 @@ const char *bb_record_check(const struct bb_applet *app, enum bb_rec_type type, 
 		return check_stack(data, len);
 	case BB_REC_USYM:
 		return check_symbol(data, len, 1);
+	case BB_REC_UFRAME:	/* u64 address, link-time address, offset; build-id */
+		return len > 24 && len <= 24 + 64 ? NULL : "frame id of a wrong length";
 	default:
 		return "unknown record type";
 	}

@@ -398,8 +398,8 @@ check "ofile: the report in the file, exact" expect_leaks "$T/report.txt" "${LEA
 check "ofile: the file is 0600" eq mode 600 "$(stat -c %a "$T/report.txt")"
 echo keep >"$T/exists"
 ln -s "$T/exists" "$T/link"
-fails_with ofile-exists 'cannot create .*File exists' "$BB" memleak -o "$T/exists" -- "$LEAKY"
-fails_with ofile-link 'cannot create' "$BB" memleak -o "$T/link" -- "$LEAKY"
+fails_with ofile-exists 'exists: not overwriting it' "$BB" memleak -o "$T/exists" -- "$LEAKY"
+fails_with ofile-link 'is a symbolic link: not following it' "$BB" memleak -o "$T/link" -- "$LEAKY"
 check "ofile: an existing file and a link's target are left as they were" \
 	eq content keep "$(cat "$T/exists")"
 fails_with ofile-number '--older 500' "$BB" memleak -o 500 -- "$LEAKY"

@@ -120,7 +120,7 @@ BB_APPLET(unitrec,
 	.print_event = rec_print_event,
 	.event_shape = &rec_event_shape,
 	.print_table = rec_print_table,
-	.agg_key_size = 8,
+	.agg_key_sizes = { 8 },
 	.mark_addrs = rec_mark,
 	.report_end = rec_report_end,
 );
