@@ -39,6 +39,7 @@ die() { say "bench: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (network namespace, BPF)"
 [ -x "$BB" ] || die "no ./bpfbox: run make"
+need_packages iproute2 nftables
 for t in ip nft nstat gcc; do
 	command -v $t >/dev/null || die "needs $t"
 done
