@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <sys/user.h>
 #include <elf.h>
@@ -241,7 +242,26 @@ void bb_target_attach(struct bb_target *t, int pid)
 		bb_die("process %d went away", pid);
 }
 
+/*
+ * The breakpoint run_to_entry plants, per architecture: the instruction
+ * (in the low bytes of a little-endian word), how many of the word's bytes
+ * it takes, and where the pc is when it has stopped the program: past
+ * x86's int3 (a trap), at arm64's brk (a fault).  Registers through
+ * PTRACE_GETREGSET, which both have.
+ */
 #if defined(__x86_64__)
+#define ENTRY_BREAK	0xccUL
+#define ENTRY_BREAK_MASK	0xffUL
+#define ENTRY_BREAK_PC_PAST	1
+#define REGS_PC(r)	((r).rip)
+#elif defined(__aarch64__)
+#define ENTRY_BREAK	0xd4200000UL	/* brk #0 (uprobes use #5) */
+#define ENTRY_BREAK_MASK	0xffffffffUL
+#define ENTRY_BREAK_PC_PAST	0
+#define REGS_PC(r)	((r).pc)
+#endif
+
+#ifdef ENTRY_BREAK
 /* AT_ENTRY of the process's auxiliary vector: its program's entry point. */
 static unsigned long entry_point(int pid)
 {
@@ -260,36 +280,31 @@ static unsigned long entry_point(int pid)
 	return entry;
 }
 
-#endif
+static bool regs_access(int pid, int request, struct user_regs_struct *regs)
+{
+	struct iovec io = { .iov_base = regs, .iov_len = sizeof(*regs) };
+
+	return !ptrace(request, pid, (void *)NT_PRSTATUS, &io);
+}
 
 /*
- * Runs a child stopped at its exec to its program's entry point: by then
- * the dynamic loader has mapped every library it needs, so that their
- * unwind rows are in the kernel before the program's first instruction
- * (a leak in main's first line has its whole stack).  A breakpoint
- * (x86's int3) at the entry, then the instruction put back.  Elsewhere,
- * or when anything fails, the libraries' rows come at the first refresh.
+ * Lets the child run until it stops at the breakpoint at entry (true), its
+ * own signals passed on and ptrace events (an exit) let through.  False
+ * when it died first (a missing library) or ptrace failed.
  */
-static void run_to_entry(struct bb_target *t)
+static bool run_to_break(struct bb_target *t, unsigned long entry,
+			 struct user_regs_struct *regs)
 {
-#if defined(__x86_64__)
-	unsigned long entry = entry_point(t->pid), word;
-	struct user_regs_struct regs;
-	int status, sig;
+	int status, sig = 0;
 
-	errno = 0;
-	word = entry ? ptrace(PTRACE_PEEKTEXT, t->pid, (void *)entry, NULL) : 0;
-	if (!entry || errno ||
-	    ptrace(PTRACE_POKETEXT, t->pid, (void *)entry, (void *)((word & ~0xffUL) | 0xcc)))
-		return;
-	for (sig = 0;; ) {
+	for (;;) {
 		if (ptrace(PTRACE_CONT, t->pid, NULL, (void *)(long)sig) ||
 		    waitpid(t->pid, &status, __WALL) != t->pid)
-			return;
+			return false;
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			t->exited = true;	/* died in the loader (a missing library) */
+			t->exited = true;
 			t->wait_status = status;
-			return;
+			return false;
 		}
 		sig = WSTOPSIG(status);
 		if (sig != SIGTRAP)
@@ -297,13 +312,38 @@ static void run_to_entry(struct bb_target *t)
 		sig = 0;
 		if (status >> 16)
 			continue;	/* a ptrace event (its exit): go on */
-		if (ptrace(PTRACE_GETREGS, t->pid, NULL, &regs) || regs.rip != entry + 1)
-			continue;
-		break;
+		if (regs_access(t->pid, PTRACE_GETREGSET, regs) &&
+		    REGS_PC(*regs) == entry + ENTRY_BREAK_PC_PAST)
+			return true;
 	}
-	regs.rip = entry;
+}
+#endif
+
+/*
+ * Runs a child stopped at its exec to its program's entry point: by then
+ * the dynamic loader has mapped every library it needs, so that their
+ * unwind rows are in the kernel before the program's first instruction
+ * (a leak in main's first line has its whole stack).  A breakpoint at the
+ * entry, then the instruction put back and the pc set to it.  When
+ * anything fails, the libraries' rows come at the first refresh.
+ */
+static void run_to_entry(struct bb_target *t)
+{
+#ifdef ENTRY_BREAK
+	unsigned long entry = entry_point(t->pid), word;
+	struct user_regs_struct regs;
+
+	errno = 0;
+	word = entry ? ptrace(PTRACE_PEEKTEXT, t->pid, (void *)entry, NULL) : 0;
+	if (!entry || errno ||
+	    ptrace(PTRACE_POKETEXT, t->pid, (void *)entry,
+		   (void *)((word & ~ENTRY_BREAK_MASK) | ENTRY_BREAK)))
+		return;
+	if (!run_to_break(t, entry, &regs))
+		return;
+	REGS_PC(regs) = entry;
 	ptrace(PTRACE_POKETEXT, t->pid, (void *)entry, (void *)word);
-	ptrace(PTRACE_SETREGS, t->pid, NULL, &regs);
+	regs_access(t->pid, PTRACE_SETREGSET, &regs);
 #else
 	(void)t;
 #endif

@@ -81,9 +81,12 @@ install_missing() {
     # The host's package lists, read once an hour at most (each script of
     # a fresh `make test` may need something).
     if [[ -z $(find "$APT_PRIV/host-lists" -mmin -60 2>/dev/null) ]]; then
-        apt-get update -qq >"$APT_PRIV/install.log" 2>&1 && touch "$APT_PRIV/host-lists"
+        apt-get update -qq -o DPkg::Lock::Timeout=600 >"$APT_PRIV/install.log" 2>&1 && touch "$APT_PRIV/host-lists"
     fi
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$APT_PRIV/install.log" 2>&1
+    # Another apt-get (a parallel test, unattended-upgrades) may hold the
+    # lock for a while: wait for it rather than fail.
+    apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 \
+        "${missing[@]}" >>"$APT_PRIV/install.log" 2>&1
 }
 
 need_packages() {

@@ -311,6 +311,14 @@ reallocs() {
 		eq "realloc events" 1001 "$(awk '$5 == "realloc"' $G.out | wc -l)"
 }
 
+# libc_stacks: ml_libc's two leaks, each 41 bytes through strdup, whole
+# down to main (what=stacks: "BYTES COUNT F1;F2;...", from the allocator).
+libc_stacks() {
+	same "41 1 strdup;leak_strdup;main
+41 1 strdup;leak_strdup;main" \
+		"$(awk -f /bin/memleak-sums.awk -v what=stacks $G.out | cut -d';' -f1-3 | sort)"
+}
+
 memleak_tests() {
 	ml default -- /bin/leaky
 	emit "MATRIX-ATTACH $K memleak uprobes $(sed -n 's/^memleak: tracing .*(\(.*\)); Ctrl-C to stop$/\1/p' $G.err) -"
@@ -329,6 +337,12 @@ memleak_tests() {
 	check memleak "glibc: nothing lost in the kernel" nothing_lost
 	check memleak "glibc: traced in libc.so.6 (found in /lib/$(uname -m)-linux-gnu)" \
 		has $G.err '^memleak: tracing malloc and friends in libc\.so\.6 \(glibc\), pid '
+
+	# Leaks through strdup at main's start, in a glibc built without frame
+	# pointers: libc's unwind rows in place before main (run to the entry).
+	ml libc -- /bin/ml_libc-glibc
+	check memleak "glibc: strdup's leaks at main's start, strdup <- leak_strdup <- main" \
+		eval "eq 'exit status' 0 $RC && libc_stacks"
 
 	ml kernel -d 1
 	attached memleak $G.err
