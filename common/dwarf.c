@@ -27,12 +27,10 @@ struct cur {
 
 static struct cur cur_at(const struct bb_dwarf_sections *s, int sec, uint64_t off)
 {
-	struct cur c = { s->p[sec], s->p[sec] + s->len[sec], false };
+	struct cur c = { NULL, NULL, true };
 
-	if (!c.p || off > s->len[sec])
-		c.bad = true;
-	else
-		c.p += off;
+	if (s->p[sec] && off <= s->len[sec])
+		c = (struct cur){ s->p[sec] + off, s->p[sec] + s->len[sec], false };
 	return c;
 }
 
@@ -721,6 +719,8 @@ static bool v5_entries(struct bb_dwarf *d, struct unit *u, struct cur *c, size_t
 	}
 	n = uleb(c);
 	for (i = 0; i < n && !c->bad; i++) {
+		const uint8_t *at = c->p;
+
 		path = NULL;
 		for (k = 0; k < nfmt && !c->bad; k++) {
 			if (fmt[k][1] == DW_FORM_implicit_const || fmt[k][1] == 0x16)
@@ -729,6 +729,9 @@ static bool v5_entries(struct bb_dwarf *d, struct unit *u, struct cur *c, size_t
 			if (fmt[k][0] == 1)	/* DW_LNCT_path */
 				path = attr_str(d, u, &v);
 		}
+		/* An entry of no bytes: a count that could run for ever. */
+		if (c->p == at)
+			return false;
 		if (files)
 			add_file(u, cap, path);
 	}
