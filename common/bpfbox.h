@@ -53,6 +53,7 @@ struct bb_common {
 	bool busy_poll;
 	bool verbose;
 	bool no_demangle;		/* --no-demangle: C++ names as mangled */
+	bool no_lines;			/* --no-lines: no DWARF source lines */
 	const char *write_file;		/* -w */
 	bool force;			/* --force: outputs may replace files (outfile.h) */
 	const char *read_file;		/* -r */

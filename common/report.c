@@ -73,7 +73,7 @@ static void rename_frame(const char *p, uint32_t len)
 			 (unsigned long long)off, (int)mlen, module);
 	free(cxx);
 	/* A return address: the line of its call. */
-	if (v[1])
+	if (v[1] && !bb_opts.no_lines)
 		bb_frame_add_lines(text, sizeof(text), lines,
 				   bb_elfsyms_lines(e, v[1] - 1, lines, BB_MAX_INLINED));
 	bb_usym_set(v[0], text);
@@ -254,12 +254,13 @@ int bb_report_file(const char *path)
 	return 0;
 }
 
-enum { K_DEBUG_DIR = 1000, K_NO_DEMANGLE };
+enum { K_DEBUG_DIR = 1000, K_NO_DEMANGLE, K_NO_LINES };
 
 static const struct bb_option report_options[] = {
 	{ "json", 'j', NULL, "JSON lines instead of text" },
 	{ "debug-dir", K_DEBUG_DIR, "DIR", "name user frames, and give their source lines, from the debug files under DIR/.build-id/ (the recording host's files may have been stripped)" },
 	{ "no-demangle", K_NO_DEMANGLE, NULL, "C++ names as mangled (frames named with --debug-dir)" },
+	{ "no-lines", K_NO_LINES, NULL, "no source lines from --debug-dir's files (the recorded ones stay)" },
 	{ 0 }
 };
 
@@ -271,6 +272,8 @@ static int report_parse(int key, const char *arg)
 		debug_dir = arg;
 	else if (key == K_NO_DEMANGLE)
 		bb_opts.no_demangle = true;
+	else if (key == K_NO_LINES)
+		bb_opts.no_lines = true;
 	return 0;
 }
 

@@ -754,7 +754,7 @@ static int lines_of(struct bb_usyms *u, unsigned long long addr, struct bb_srcli
 	const struct map *m = find_map(u->maps, u->nr_maps, addr);
 	uint64_t vaddr;
 
-	if (!m || !m->obj || !m->obj->elf || load_obj(u, m->obj) ||
+	if (bb_opts.no_lines || !m || !m->obj || !m->obj->elf || load_obj(u, m->obj) ||
 	    bb_elfsyms_vaddr(m->obj->elf, addr - m->base, &vaddr) || !vaddr)
 		return 0;
 	return bb_elfsyms_lines(m->obj->elf, vaddr - 1, l, max);

@@ -311,6 +311,13 @@ check "inl_g0 (no debug information): names and offsets, no source line, no inli
 	eval "frames '$G.out' | grep -q '^keep_copy+0x[0-9a-f]* (inl_g0)\$' &&
 		! frames '$G.out' | grep -E '\(inl_g0\) \(|^(grow|dup_padded) '"
 
+G=$T/inl_nolines
+SHOW=("$G.out" "$G.err")
+timeout -s INT -k 5 60 "$BB" memleak --no-lines -- "$T/inl_d5" >"$G.out" 2>"$G.err"
+check "inl_d5 --no-lines: names and offsets only, as without debug information" \
+	eval "frames '$G.out' | grep -q '^keep_copy+0x[0-9a-f]* (inl_d5)\$' &&
+		! frames '$G.out' | grep -E ':[0-9]+\)\$|^(grow|dup_padded) '"
+
 # leaks.c's stacks (no inlining): each frame of the program at its line.
 G=$T/leaks_src
 SHOW=("$G.out" "$G.err")

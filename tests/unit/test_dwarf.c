@@ -100,11 +100,9 @@ static void variant(const char *cc, const char *flags, const char *a2l)
 }
 
 /* A section of @bin cut to half, or overwritten: answers within bounds. */
-static void damaged(const char *bin, const char *sec, int how)
+static void damaged(const char *bin, const unsigned long long *pc, const char *sec, int how)
 {
 	char cmd[16 * PATH_MAX], edit[2 * PATH_MAX], part[PATH_MAX], bad[PATH_MAX], got[2048];
-	unsigned long long pc[2];
-
 	snprintf(part, sizeof(part), "%s/part", unit_tmpdir());
 	snprintf(bad, sizeof(bad), "%s/bad-%s-%d", unit_tmpdir(), sec + 1, how);
 	snprintf(edit, sizeof(edit), how == 0 ? "truncate -s $((n / 2)) %s" :
@@ -117,8 +115,6 @@ static void damaged(const char *bin, const char *sec, int how)
 		 sec, part, bin, bad);
 	if (!sh(cmd))
 		return;		/* no such section in this build */
-	if (call_sites(bin, pc) != 2)
-		return;
 	ours(bad, pc[0], got, sizeof(got));
 	ours(bad, pc[1], got, sizeof(got));
 	CHECK(strlen(got) < sizeof(got) - 1, "%s %s: no crash, an answer in bounds",
@@ -128,8 +124,7 @@ static void damaged(const char *bin, const char *sec, int how)
 int main(void)
 {
 	static const char *const secs[] = { ".debug_info", ".debug_abbrev", ".debug_line",
-					    ".debug_str", ".debug_line_str", ".debug_addr",
-					    ".debug_rnglists", ".debug_aranges" };
+					    ".debug_line_str", ".debug_rnglists" };
 	char bin[PATH_MAX], cmd[3 * PATH_MAX], got[64];
 	unsigned long long pc[2];
 	bool clang, llvm;
@@ -143,7 +138,6 @@ int main(void)
 	variant("gcc", "-g -gdwarf-4", "addr2line");
 	variant("gcc", "-g -gdwarf-5", "addr2line");
 	variant("gcc", "-g -gdwarf-5 -gz", "addr2line");
-	variant("gcc", "-g -gdwarf-4 -gstrict-dwarf", "addr2line");
 	clang = sh("command -v clang");
 	llvm = sh("command -v llvm-addr2line");
 	if (clang && llvm) {
@@ -163,8 +157,9 @@ int main(void)
 	}
 
 	snprintf(bin, sizeof(bin), "%s/fx-gcc-g_-gdwarf-5", unit_tmpdir());
-	for (i = 0; i < ARRAY_SIZE(secs); i++)
-		for (how = 0; how < 3; how++)
-			damaged(bin, secs[i], how);
+	if (call_sites(bin, pc) == 2)
+		for (i = 0; i < ARRAY_SIZE(secs); i++)
+			for (how = 0; how < 3; how++)
+				damaged(bin, pc, secs[i], how);
 	return unit_done();
 }
