@@ -680,11 +680,12 @@ static bool frame_named(const char *sym, const char *const *names, size_t n)
 static bool suppressed(const uint64_t *frames, int n, enum ml_kind kind)
 {
 	bool lost = kind == ML_DEFINITELY || kind == ML_INDIRECTLY;
-	char sym[512];
+	char sym[BB_FRAME_TEXT];
 	int i;
 
 	for (i = 0; i < n; i++) {
 		format_frame(frames[i], sym, sizeof(sym));
+		bb_frame_plain(sym);	/* its own line, without " (file:line)" */
 		if (frame_named(sym, (const char *const *)suppressions, nr_suppressions) ||
 		    (!lost && frame_named(sym, default_suppressions,
 					   ARRAY_SIZE(default_suppressions))))

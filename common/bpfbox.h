@@ -53,6 +53,7 @@ struct bb_common {
 	bool busy_poll;
 	bool verbose;
 	bool no_demangle;		/* --no-demangle: C++ names as mangled */
+	bool no_lines;			/* --no-lines: no DWARF source lines */
 	const char *write_file;		/* -w */
 	bool force;			/* --force: outputs may replace files (outfile.h) */
 	const char *read_file;		/* -r */
@@ -194,9 +195,14 @@ typedef void (*bb_frame_fmt)(uint64_t addr, char *buf, size_t len);
 #define BB_FRAME_TEXT 4096
 /* A printed frame ("name+0x1a (module)") cut to its function's name. */
 void bb_frame_function(char *frame);
+/* A frame's text as without source locations (usyms.h): its own line
+ * (not its inlined calls'), without " (FILE:LINE)". */
+void bb_frame_plain(char *frame);
 void bb_print_frames(const char *indent, const uint64_t *frames, int n, bb_frame_fmt fmt,
 		     const char *none);
-/* A JSON array of the frames' names under @key. */
+/* A JSON array of the frames' names under @key; when they have source
+ * locations, @key_src too: {"file","line","inlined":[{"function","file","line"}]}
+ * a frame. */
 void bb_json_frames(struct bb_json *j, const char *key, const uint64_t *frames, int n,
 		    bb_frame_fmt fmt);
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 #include "bpfbox.h"
+#include "dwarf.h"
 #include "elfsyms.h"
 #include "unwind.h"
 #include "usyms.h"
@@ -63,6 +64,8 @@ struct bb_elfsyms {
 	struct bb_unwind_rows unwind;	/* from .eh_frame and .debug_frame */
 	unsigned char build_id[MAX_BUILD_ID];
 	size_t build_id_len;
+	int dwarf_fd;		/* the file with the DWARF, until it is first read */
+	struct bb_dwarf *dwarf;
 };
 
 static struct bb_elfsyms *cache;
@@ -110,6 +113,7 @@ struct bb_elfsyms *bb_elfsyms_get(int fd)
 	e = bb_xcalloc(1, sizeof(*e));
 	e->refs = 1;
 	e->fd = fd;
+	e->dwarf_fd = -1;
 	e->cached = true;
 	e->dev = st.st_dev;
 	e->ino = st.st_ino;
@@ -133,6 +137,7 @@ struct bb_elfsyms *bb_elfsyms_from_image(void *image, size_t len)
 
 	e->refs = 1;
 	e->fd = -1;
+	e->dwarf_fd = -1;
 	e->image = image;
 	e->image_len = len;
 	return e;
@@ -158,6 +163,9 @@ void bb_elfsyms_put(struct bb_elfsyms *e)
 		uncache(e);
 	if (e->fd >= 0)
 		close(e->fd);
+	if (e->dwarf_fd >= 0)
+		close(e->dwarf_fd);
+	bb_dwarf_free(e->dwarf);
 	free(e->image);
 	free(e->segs);
 	free(e->code.v);
@@ -666,6 +674,129 @@ const struct bb_unwind_rows *bb_elfsyms_unwind_rows(const struct bb_elfsyms *e)
 	return &e->unwind;
 }
 
+/* ---- source lines (dwarf.h) ------------------------------------------------ */
+
+static Elf_Scn *section_named(Elf *elf, const char *want)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	const char *name;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !sh.sh_size)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (name && !strcmp(name, want))
+			return scn;
+	}
+	return NULL;
+}
+
+/*
+ * Keeps a descriptor on the file holding the DWARF (the file itself, else
+ * its debug file): it is read only when a frame in it is first printed.
+ */
+static void keep_dwarf(struct bb_elfsyms *e, Elf *elf, struct debug *dbg, const char *path,
+		       const char *root)
+{
+	if (e->fd < 0)
+		return;
+	if (section_named(elf, ".debug_info")) {
+		e->dwarf_fd = dup(e->fd);
+		return;
+	}
+	/* Symbols but no DWARF (strip --strip-debug): the debug file's. */
+	if (dbg->fd < 0 && path)
+		find_debug(dbg, elf, e->dev, e->ino, path, root);
+	if (dbg->fd >= 0 && section_named(dbg->elf, ".debug_info"))
+		e->dwarf_fd = dup(dbg->fd);
+}
+
+/* Sections bigger than this (once inflated) are not read. */
+#define MAX_DWARF_SECTION (512u << 20)
+
+/* A copy of section @scn's bytes, inflated if compressed (zlib's inflate:
+ * libelf's elf_compress would link deflate too); NULL if none. */
+static void *section_copy(Elf *elf, Elf_Scn *scn, size_t *len)
+{
+	size_t hdr = gelf_getclass(elf) == ELFCLASS32 ? sizeof(Elf32_Chdr) : sizeof(Elf64_Chdr);
+	uLongf out_len;
+	GElf_Shdr sh;
+	GElf_Chdr ch;
+	Elf_Data *d;
+	void *copy;
+
+	if (!gelf_getshdr(scn, &sh) || sh.sh_size > MAX_DWARF_SECTION)
+		return NULL;
+	d = elf_rawdata(scn, NULL);
+	if (!d || !d->d_buf || !d->d_size)
+		return NULL;
+	if (!(sh.sh_flags & SHF_COMPRESSED)) {
+		copy = bb_xcalloc(1, d->d_size);
+		memcpy(copy, d->d_buf, d->d_size);
+		*len = d->d_size;
+		return copy;
+	}
+	/* The header by hand: gelf_getchdr would link libelf's compressor. */
+	if (d->d_size <= hdr)
+		return NULL;
+	if (hdr == sizeof(Elf32_Chdr)) {
+		Elf32_Chdr c32;
+
+		memcpy(&c32, d->d_buf, sizeof(c32));
+		ch = (GElf_Chdr){ .ch_type = c32.ch_type, .ch_size = c32.ch_size };
+	} else {
+		memcpy(&ch, d->d_buf, sizeof(ch));
+	}
+	if (ch.ch_type != ELFCOMPRESS_ZLIB || !ch.ch_size || ch.ch_size > MAX_DWARF_SECTION)
+		return NULL;
+	copy = bb_xcalloc(1, ch.ch_size);
+	out_len = ch.ch_size;
+	if (uncompress(copy, &out_len, (const Bytef *)d->d_buf + hdr, d->d_size - hdr) != Z_OK ||
+	    out_len != ch.ch_size) {
+		free(copy);
+		return NULL;
+	}
+	*len = out_len;
+	return copy;
+}
+
+static void read_dwarf(struct bb_elfsyms *e)
+{
+	struct bb_dwarf_sections s = { 0 };
+	GElf_Ehdr eh;
+	Elf_Scn *scn;
+	Elf *elf;
+	int i;
+
+	elf = elf_open_fd(e->dwarf_fd);
+	/* Little-endian only: x86_64 and aarch64 as Linux runs them. */
+	if (elf && gelf_getehdr(elf, &eh) && eh.e_ident[EI_DATA] == ELFDATA2LSB) {
+		for (i = 0; i < BB_DW_NR; i++)
+			if ((scn = section_named(elf, bb_dwarf_section_names[i])))
+				s.p[i] = section_copy(elf, scn, &s.len[i]);
+		if (s.p[BB_DW_INFO] && s.p[BB_DW_ABBREV])
+			e->dwarf = bb_dwarf_new(&s);
+		else
+			for (i = 0; i < BB_DW_NR; i++)
+				free((void *)s.p[i]);
+	}
+	if (elf)
+		elf_end(elf);
+	close(e->dwarf_fd);
+	e->dwarf_fd = -1;
+}
+
+int bb_elfsyms_lines(struct bb_elfsyms *e, uint64_t vaddr, struct bb_srcline *out, int max)
+{
+	if (e->dwarf_fd >= 0)
+		read_dwarf(e);
+	return bb_dwarf_lookup(e->dwarf, vaddr, out, max);
+}
+
 /* ---- loading and lookups -------------------------------------------------- */
 
 int bb_elfsyms_load(struct bb_elfsyms *e, const char *path, const char *root)
@@ -689,6 +820,7 @@ int bb_elfsyms_load(struct bb_elfsyms *e, const char *path, const char *root)
 			add_tables(&c, dbg.elf);
 			e->debug_file = true;
 		}
+		keep_dwarf(e, elf, &dbg, path, root);
 		build_tables(e, &c);	/* before elf_end: names point into them */
 		/* Without a loadable segment no address can be placed in it. */
 		e->usable = e->nr_segs;

@@ -73,6 +73,14 @@ const struct bb_unwind_row *bb_elfsyms_unwind(const struct bb_elfsyms *e, uint64
 /* All of them, sorted (unwind.h), once loaded. */
 const struct bb_unwind_rows *bb_elfsyms_unwind_rows(const struct bb_elfsyms *e);
 
+/*
+ * Where link-time address @vaddr is in the source, from the DWARF of the
+ * file or of its debug file (read at the first call): the inlined calls
+ * innermost first, then the function (dwarf.h).  n, or 0 when unknown.
+ */
+struct bb_srcline;
+int bb_elfsyms_lines(struct bb_elfsyms *e, uint64_t vaddr, struct bb_srcline *out, int max);
+
 /* The file's GNU build-id (its bytes in *@id), once loaded; 0: none. */
 size_t bb_elfsyms_build_id(const struct bb_elfsyms *e, const unsigned char **id);
 

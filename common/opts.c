@@ -24,7 +24,7 @@ enum {
 	K_HELP = 'h', K_VERBOSE = 'v', K_JSON = 'j', K_WRITE = 'w', K_READ = 'r',
 	K_DURATION = 'd', K_INTERVAL = 'i', K_TOP = 'n', K_PID = 'p',
 	K_BUSY = 1000, K_TID, K_COMM, K_CGROUP, K_MNTNS, K_NETNS, K_BTF,
-	K_ATTACH, K_BUFSIZE, K_FORCE, K_NODEMANGLE,
+	K_ATTACH, K_BUFSIZE, K_FORCE, K_NODEMANGLE, K_NOLINES,
 };
 
 static const struct bb_option always_opts[] = {
@@ -43,6 +43,7 @@ static const struct bb_option output_opts[] = {
 	{ "interval", K_INTERVAL, "SEC", "print every SEC seconds (0: only at the end; default 1)" },
 	{ "top", K_TOP, "N", "rows per table (0: all; default 20)" },
 	{ "no-demangle", K_NODEMANGLE, NULL, "C++ function names as the object has them (_ZN3app5Cache3putEi)" },
+	{ "no-lines", K_NOLINES, NULL, "user frames without source lines nor inlined calls (no DWARF read)" },
 	{ 0 }
 };
 
@@ -218,6 +219,7 @@ static void parse_common(int key, const char *arg, const char *name)
 	case K_FORCE: bb_opts.force = true; break;
 	case K_BUSY: bb_opts.busy_poll = true; break;
 	case K_NODEMANGLE: bb_opts.no_demangle = true; break;
+	case K_NOLINES: bb_opts.no_lines = true; break;
 	case K_DURATION: bb_opts.duration = parse_seconds_opt(name, arg); break;
 	case K_INTERVAL:
 		bb_opts.interval = parse_seconds_opt(name, arg);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include "bpfbox.h"
 #include "agg.h"
+#include "dwarf.h"
 #include "ksyms.h"
 #include "loader.h"
 #include "record.h"
@@ -28,9 +29,10 @@ static const char *debug_dir;
  */
 static void rename_frame(const char *p, uint32_t len)
 {
-	char path[PATH_MAX], text[BB_FRAME_TEXT], *cxx;
+	char path[PATH_MAX], text[2 * BB_FRAME_TEXT], old[BB_FRAME_TEXT], *cxx;
 	const unsigned char *id = (const unsigned char *)p + 24;
-	const char *old, *module, *name;
+	struct bb_srcline lines[BB_MAX_INLINED];
+	const char *module, *name;
 	struct bb_elfsyms *e;
 	uint64_t v[3], off;
 	size_t n = len - 24, i, at, mlen;
@@ -50,11 +52,13 @@ static void rename_frame(const char *p, uint32_t len)
 	name = bb_elfsyms_find(e, v[1], false, &off);
 	if (!name)
 		return;
-	/* The module: "name+0x1a (MODULE)", or unnamed "MODULE+0x1a". */
-	old = bb_usym_get(v[0]);
-	module = old ? strrchr(old, '(') : NULL;
+	/* The module: "name+0x1a (MODULE)", or unnamed "MODULE+0x1a", in the
+	 * recorded text without its source lines. */
+	snprintf(old, sizeof(old), "%s", bb_usym_get(v[0]) ? bb_usym_get(v[0]) : "");
+	bb_frame_plain(old);
+	module = *old ? strrchr(old, '(') : NULL;
 	mlen = module ? strlen(module) : 0;
-	if (old && !module && strstr(old, "+0x")) {
+	if (*old && !module && strstr(old, "+0x")) {
 		module = old;
 		mlen = strstr(old, "+0x") - old;
 	}
@@ -68,6 +72,10 @@ static void rename_frame(const char *p, uint32_t len)
 		snprintf(text, sizeof(text), "%s+0x%llx (%.*s)", cxx ? cxx : name,
 			 (unsigned long long)off, (int)mlen, module);
 	free(cxx);
+	/* A return address: the line of its call. */
+	if (v[1] && !bb_opts.no_lines)
+		bb_frame_add_lines(text, sizeof(text), lines,
+				   bb_elfsyms_lines(e, v[1] - 1, lines, BB_MAX_INLINED));
 	bb_usym_set(v[0], text);
 }
 
@@ -246,12 +254,13 @@ int bb_report_file(const char *path)
 	return 0;
 }
 
-enum { K_DEBUG_DIR = 1000, K_NO_DEMANGLE };
+enum { K_DEBUG_DIR = 1000, K_NO_DEMANGLE, K_NO_LINES };
 
 static const struct bb_option report_options[] = {
 	{ "json", 'j', NULL, "JSON lines instead of text" },
-	{ "debug-dir", K_DEBUG_DIR, "DIR", "name user frames from the debug files under DIR/.build-id/ (the recording host's files may have been stripped)" },
+	{ "debug-dir", K_DEBUG_DIR, "DIR", "name user frames, and give their source lines, from the debug files under DIR/.build-id/ (the recording host's files may have been stripped)" },
 	{ "no-demangle", K_NO_DEMANGLE, NULL, "C++ names as mangled (frames named with --debug-dir)" },
+	{ "no-lines", K_NO_LINES, NULL, "no source lines from --debug-dir's files (the recorded ones stay)" },
 	{ 0 }
 };
 
@@ -263,6 +272,8 @@ static int report_parse(int key, const char *arg)
 		debug_dir = arg;
 	else if (key == K_NO_DEMANGLE)
 		bb_opts.no_demangle = true;
+	else if (key == K_NO_LINES)
+		bb_opts.no_lines = true;
 	return 0;
 }
 

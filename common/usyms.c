@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "bpfbox.h"
+#include "dwarf.h"
 #include "elfsyms.h"
 #include "bb_shared.h"
 #include "usyms.h"
@@ -722,9 +723,47 @@ char *bb_demangle(const char *name)
 	return __cxa_demangle(name, NULL, NULL, NULL);
 }
 
+void bb_frame_add_lines(char *buf, size_t len, const struct bb_srcline *l, int n)
+{
+	char plain[BB_FRAME_TEXT], *cxx;
+	size_t at = 0;
+	int i;
+
+	if (n <= 0 || !len)
+		return;
+	snprintf(plain, sizeof(plain), "%s", buf);
+	/* Inlined calls first, innermost first, as addr2line -i lists them. */
+	for (i = 0; i < n - 1 && at < len; i++) {
+		cxx = bb_demangle(l[i].name);
+		at += snprintf(buf + at, len - at, "%s", cxx ? cxx : l[i].name ? l[i].name : "??");
+		if (at < len && l[i].file && l[i].line)
+			at += snprintf(buf + at, len - at, " (%s:%u)", l[i].file, l[i].line);
+		if (at < len)
+			at += snprintf(buf + at, len - at, "\n");
+		free(cxx);
+	}
+	if (at < len)
+		at += snprintf(buf + at, len - at, "%s", plain);
+	if (at < len && l[n - 1].file && l[n - 1].line)
+		snprintf(buf + at, len - at, " (%s:%u)", l[n - 1].file, l[n - 1].line);
+}
+
+/* Source lines of the code at @addr, a return address: its call's. */
+static int lines_of(struct bb_usyms *u, unsigned long long addr, struct bb_srcline *l, int max)
+{
+	const struct map *m = find_map(u->maps, u->nr_maps, addr);
+	uint64_t vaddr;
+
+	if (bb_opts.no_lines || !m || !m->obj || !m->obj->elf || load_obj(u, m->obj) ||
+	    bb_elfsyms_vaddr(m->obj->elf, addr - m->base, &vaddr) || !vaddr)
+		return 0;
+	return bb_elfsyms_lines(m->obj->elf, vaddr - 1, l, max);
+}
+
 static void format(struct bb_usyms *u, unsigned long long addr, bool data, char *buf,
 		   size_t len)
 {
+	struct bb_srcline lines[BB_MAX_INLINED];
 	struct bb_usym s;
 	char *cxx;
 
@@ -746,6 +785,8 @@ static void format(struct bb_usyms *u, unsigned long long addr, bool data, char 
 	else
 		snprintf(buf, len, "0x%llx", addr);
 	free(cxx);
+	if (!data)
+		bb_frame_add_lines(buf, len, lines, lines_of(u, addr, lines, BB_MAX_INLINED));
 }
 
 void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len)

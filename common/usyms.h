@@ -59,9 +59,19 @@ int bb_usyms_lookup(struct bb_usyms *u, unsigned long long addr, struct bb_usym 
 int bb_usyms_lookup_data(struct bb_usyms *u, unsigned long long addr, struct bb_usym *out);
 /* "func+0x1a (libc.so.6)", "libfoo.so+0x1234" when no symbol, "0x7f00..." when unmapped. */
 void bb_usyms_format(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len);
+/* With the DWARF of the file (or of its debug file), the frame's source
+ * line after it, " (x.c:42)", and the calls inlined there before it, a
+ * line each: "leaf (x.h:10)\n" (bb_frame_add_lines). */
 /* Same for a data address (bb_usyms_lookup_data). */
 void bb_usyms_format_data(struct bb_usyms *u, unsigned long long addr, char *buf, size_t len);
 void bb_usyms_close(struct bb_usyms *u);
+
+/* Inlined calls a frame's text shows at most. */
+#define BB_MAX_INLINED 16
+/* Frame text @buf ("main+0x1a (prog)") with source lines @l (dwarf.h: n of
+ * them, innermost inlined first): "leaf (x.h:10)\nmain+0x1a (prog) (x.c:42)". */
+struct bb_srcline;
+void bb_frame_add_lines(char *buf, size_t len, const struct bb_srcline *l, int n);
 
 /*
  * Each executable mapping of the process, in address order, to @fn:

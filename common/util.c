@@ -243,10 +243,56 @@ void bb_json_end(struct bb_json *j)
 	fputs("}\n", j->f);
 }
 
+/*
+ * A frame's text may carry source locations (usyms.c): the inlined calls
+ * first, a line each ("leaf (x.h:10)"), then the frame's own line
+ * ("main+0x1a (prog) (x.c:42)").  Where " (FILE:LINE)" starts in @s's
+ * first @len bytes, and the location; false when it has none.
+ */
+static bool frame_src(const char *s, size_t len, size_t *cut, const char **file,
+		      size_t *flen, unsigned *line)
+{
+	const char *open = NULL, *colon = NULL, *p;
+
+	if (len < 6 || s[len - 1] != ')')
+		return false;
+	for (p = s + len - 2; p > s && *p >= '0' && *p <= '9'; p--)
+		;
+	if (*p != ':' || p == s + len - 2)
+		return false;
+	colon = p;
+	for (; p > s + 1; p--)
+		if (p[-1] == '(' && p[-2] == ' ') {
+			open = p - 1;
+			break;
+		}
+	if (!open || colon == open + 1)
+		return false;
+	*cut = open - 1 - s;
+	*file = open + 1;
+	*flen = colon - open - 1;
+	*line = strtoul(colon + 1, NULL, 10);
+	return true;
+}
+
+void bb_frame_plain(char *frame)
+{
+	char *last = strrchr(frame, '\n');
+	const char *file;
+	size_t cut, flen;
+	unsigned line;
+
+	if (last)
+		memmove(frame, last + 1, strlen(last + 1) + 1);
+	if (frame_src(frame, strlen(frame), &cut, &file, &flen, &line))
+		frame[cut] = 0;
+}
+
 void bb_frame_function(char *frame)
 {
 	char *p = frame, *cut = NULL;
 
+	bb_frame_plain(frame);
 	/* The last "+0x" that hex digits follow: a C++ name may hold blanks
 	 * and "+" (operator+), a module "++" (libstdc++). */
 	while ((p = strstr(p, "+0x"))) {
@@ -263,29 +309,98 @@ void bb_frame_function(char *frame)
 void bb_print_frames(const char *indent, const uint64_t *frames, int n, bb_frame_fmt fmt,
 		     const char *none)
 {
-	char sym[BB_FRAME_TEXT];
+	char sym[BB_FRAME_TEXT], *line, *nl;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		fmt(frames[i], sym, sizeof(sym));
-		printf("%s%s\n", indent, bb_esc(sym));
+		for (line = sym; line; line = nl ? nl + 1 : NULL) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl = 0;
+			printf("%s%s\n", indent, bb_esc(line));
+		}
 	}
 	if (!n && none)
 		printf("%s%s\n", indent, none);
 }
 
+static void json_src(struct bb_json *j, const char *s, size_t len)
+{
+	const char *file;
+	size_t cut, flen;
+	unsigned line;
+	char buf[BB_FRAME_TEXT];
+
+	if (!frame_src(s, len, &cut, &file, &flen, &line) || flen >= sizeof(buf))
+		return;
+	memcpy(buf, file, flen);
+	buf[flen] = 0;
+	fputs("\"file\":", j->f);
+	bb_json_escape(j->f, buf);
+	fprintf(j->f, ",\"line\":%u", line);
+}
+
+/* {"file":..,"line":..,"inlined":[{"function":..,"file":..,"line":..}]} */
+static void json_frame_src(struct bb_json *j, const char *sym)
+{
+	const char *last = strrchr(sym, '\n'), *p, *nl;
+	char name[BB_FRAME_TEXT];
+	const char *file;
+	size_t cut, flen;
+	unsigned line;
+
+	last = last ? last + 1 : sym;
+	fputc('{', j->f);
+	json_src(j, last, strlen(last));
+	if (last != sym) {
+		fputs(",\"inlined\":[", j->f);
+		for (p = sym; p < last; p = nl + 1) {
+			nl = strchr(p, '\n');
+			cut = nl - p;
+			if (!frame_src(p, nl - p, &cut, &file, &flen, &line))
+				cut = nl - p;
+			snprintf(name, sizeof(name), "%.*s", (int)cut, p);
+			fputs(p == sym ? "{\"function\":" : ",{\"function\":", j->f);
+			bb_json_escape(j->f, name);
+			fputc(',', j->f);
+			json_src(j, p, nl - p);
+			fputc('}', j->f);
+		}
+		fputc(']', j->f);
+	}
+	fputc('}', j->f);
+}
+
 void bb_json_frames(struct bb_json *j, const char *key, const uint64_t *frames, int n,
 		    bb_frame_fmt fmt)
 {
-	char sym[BB_FRAME_TEXT];
+	char sym[BB_FRAME_TEXT], src_key[64];
+	bool src = false;
+	size_t len;
 	int i;
 
 	bb_json_raw(j, key, "[");
 	for (i = 0; i < n; i++) {
 		fmt(frames[i], sym, sizeof(sym));
+		len = strlen(sym);
+		bb_frame_plain(sym);
+		src = src || strlen(sym) != len;
 		if (i)
 			fputc(',', j->f);
 		bb_json_escape(j->f, sym);
+	}
+	fputc(']', j->f);
+	if (!src)
+		return;
+	/* The source locations, a frame each, beside the frames' names. */
+	snprintf(src_key, sizeof(src_key), "%s_src", key);
+	bb_json_raw(j, src_key, "[");
+	for (i = 0; i < n; i++) {
+		fmt(frames[i], sym, sizeof(sym));
+		if (i)
+			fputc(',', j->f);
+		json_frame_src(j, sym);
 	}
 	fputc(']', j->f);
 }

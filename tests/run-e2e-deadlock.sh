@@ -151,8 +151,8 @@ check "abba: edge m2 -> m1, both stacks through take_ba" has_edge "$G.out" m2 m1
 check "abba: two edges, by two threads" \
 	eval "eq edges 2 \$(edges '$G.out' | wc -l) &&
 	      eq threads 2 \$(grep -E '^  thread [0-9]+ \\(dl_abba\\) took ' '$G.out' | awk '{ print \$2 }' | sort -u | wc -l)"
-check "abba: frames name function+offset and module ('take_ba+0x.. (dl_abba)')" \
-	grep -qE '^      take_ba\+0x[0-9a-f]+ \(dl_abba\)$' "$G.out"
+check "abba: frames name function+offset, module and source line ('take_ba+0x.. (dl_abba) (dl_abba.c:N)')" \
+	grep -qE '^      take_ba\+0x[0-9a-f]+ \(dl_abba\) \(dl_abba\.c:[0-9]+\)$' "$G.out"
 check "abba: summary '1 potential, 0 live; 2 edges'" summary 1 0 2
 
 # File mode: nothing on stdout while recording; `bpfbox report` prints the

@@ -178,7 +178,8 @@ check "glibc: leak stacks are leak_X;main;__libc_start_call_main" \
 	leak_stacks_via "$G.out" __libc_start_call_main
 check "glibc: the realloc'ed 10-byte block is not there" \
 	eval "! stacks '$G.out' | grep -q '^10 '"
-check "glibc: the frames name their module" grep -qE '^		leak_malloc\+0x[0-9a-f]+ \(leaky\)$' "$G.out"
+check "glibc: the frames name their module, then their source line (built -g)" \
+	grep -qE '^		leak_malloc\+0x[0-9a-f]+ \(leaky\) \(leaky\.c:[0-9]+\)$' "$G.out"
 
 # The other attach method: one uprobe (and uretprobe) per function, as
 # on kernels without uprobe.multi.

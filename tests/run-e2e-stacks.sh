@@ -17,7 +17,12 @@
 # - no stack shows a frame outside code, and [...] only where the walk
 #   could not go on (nocfi.c: assembly without CFI);
 # - a record of a stripped program, reported without its debug file (no
-#   names) and with --debug-dir (named from the debug file by build-id).
+#   names) and with --debug-dir (named from the debug file by build-id);
+# - source lines (common/dwarf.c), addr2line -i -f as the oracle: every
+#   frame of the program gets its file:line, and the calls inlined at it
+#   (inlined.c: always_inline) a line each above it, with DWARF 4, DWARF 5
+#   and compressed sections, live and in a report --debug-dir of a stripped
+#   copy; without debug information, names and offsets only.
 #
 # The last line is "e2e-stacks: N passed, N failed"; the exit status is 1
 # if anything failed.
@@ -209,7 +214,141 @@ check "report --debug-dir: the chain of four named, down to _start" \
 	grep -qx 'chain4;chain3;chain2;chain1;main;__libc_start_call_main;__libc_start_main;_start' \
 	<(stacks_of "$G.named")
 check "report --debug-dir: the module stays the recorded one" \
-	grep -qxF $'\t\tdup_leak+0x9 (leaks_strip)' "$G.named"
+	grep -qE $'^\t\tdup_leak\\+0x9 \\(leaks_strip\\)( \\(leaks\\.c:[0-9]+\\))?$' "$G.named"
+
+# ---- source lines and inlined calls, addr2line as the oracle ----------------------
+
+# frames FILE: the frames of a stack printout, one a line, unindented.
+frames() {
+	sed -n 's/^\(\t\t\|      \)\([^ \t].*\)$/\2/p' "$1"
+}
+
+# oracle_check NAME FILE MODULE BIN: each frame of FILE in MODULE (BIN, its
+# unstripped build) and the inlined lines above it, against what
+# addr2line -i -f gives for its return address - 1: "fn (file:line)" for
+# each inlined call, then "name+0xoff (MODULE) (file:line)".  Frames of
+# other modules are left out.  Fails too when no frame is in MODULE.
+oracle_check() {
+	local name=$1 file=$2 module=$3 bin=$4 line sym off addr fn loc n=0
+	local pending=() out=() a2l=()
+	: >"$T/$name.ours"
+	: >"$T/$name.a2l"
+	while IFS= read -r line; do
+		case $line in
+		*"+0x"*" ($module)"*)
+			printf '%s\n' "${pending[@]}" "$line" | grep . >>"$T/$name.ours"
+			sym=${line%%+0x*}
+			off=${line#*+0x}
+			off=${off%% *}
+			addr=$(nm "$bin" | awk -v s="$sym" '$3 == s { print $1; exit }')
+			[ -n "$addr" ] || { echo "$sym: not in nm $bin"; return 1; }
+			mapfile -t a2l < <(addr2line -i -f -s -e "$bin" \
+				"$(printf '%x' $((0x$addr + 0x$off - 1)))" | sed 's/ (discriminator [0-9]*)$//')
+			out=()
+			while [ ${#a2l[@]} -gt 2 ]; do
+				out+=("${a2l[0]} (${a2l[1]})")
+				a2l=("${a2l[@]:2}")
+			done
+			loc=" (${a2l[1]})"
+			case ${a2l[1]} in *:\?|*:0) loc= ;; esac
+			out+=("${line%% (${module})*} ($module)$loc")
+			printf '%s\n' "${out[@]}" >>"$T/$name.a2l"
+			pending=()
+			n=$((n + 1))
+			;;
+		*"+0x"* | "[...]" | 0x* | "[stack lost]")
+			pending=()
+			;;
+		*)
+			pending+=("$line")
+			;;
+		esac
+	done < <(frames "$file")
+	[ $n -gt 0 ] || { echo "no frame in $module"; return 1; }
+	diff "$T/$name.a2l" "$T/$name.ours"
+}
+
+# The leak through two inlined calls, for each kind of debug information.
+inl_build() {
+	gcc -O2 -g -gdwarf-4 -o "$T/inl_d4" "$SRC/inlined.c" &&
+	gcc -O2 -g -gdwarf-5 -o "$T/inl_d5" "$SRC/inlined.c" &&
+	gcc -O2 -g -gdwarf-5 -gz -o "$T/inl_gz" "$SRC/inlined.c" &&
+	readelf -SW "$T/inl_gz" | grep -q ' \.debug_info .* C ' &&
+	gcc -O2 -g0 -o "$T/inl_g0" "$SRC/inlined.c"
+}
+check "inlined.c builds with DWARF 4, DWARF 5, compressed (-gz), and without -g" inl_build
+
+# The leak's stack, as printed: its lines after "333 bytes in 1 allocations".
+leak_333() {
+	awk '/^\t333 bytes in 1 allocations/ { on = 1; print; next }
+	     /^\t[^\t]/ { on = 0 } on' "$1"
+}
+
+for v in d4 d5 gz; do
+	G=$T/inl_$v
+	SHOW=("$G.out" "$G.err" "$T/src_$v.ours" "$T/src_$v.a2l")
+	timeout -s INT -k 5 60 "$BB" memleak -- "$G" >"$G.out" 2>"$G.err"
+	leak_333 "$G.out" >"$G.leak"
+	check "inl_$v: every frame of the program, inlined calls included, as addr2line -i says" \
+		oracle_check "src_$v" "$G.leak" "inl_$v" "$G"
+	check "inl_$v: grow and dup_padded inlined into keep_copy, each a line with its file:line" \
+		eval "frames '$G.leak' | head -3 | sed 's/[0-9][0-9]*)\$/N)/; s/+0x[0-9a-f]* /+X /' | paste -sd'|' |
+		grep -qxF 'grow (inlined.c:N)|dup_padded (inlined.c:N)|keep_copy+X (inl_$v) (inlined.c:N)'"
+done
+
+G=$T/inl_d5
+SHOW=("$G.json" "$G.out")
+timeout -s INT -k 5 60 "$BB" memleak --json -- "$G" >"$G.json" 2>"$G.err"
+check "inl_d5 --json: stack_src gives the file, line and inlined calls the text shows" \
+	eval "jq -r 'select(.type == \"final\" and .bytes == 333) | .stack_src[0] |
+		(.inlined[] | \"\\(.function) (\\(.file):\\(.line))\"), \"(\\(.file):\\(.line))\"' '$G.json' |
+		paste -sd'|' | grep -qxF \"\$(frames '$G.leak' | head -3 | sed 's/^keep_copy.* (/(/' | paste -sd'|')\""
+
+G=$T/inl_g0
+SHOW=("$G.out" "$G.err")
+timeout -s INT -k 5 60 "$BB" memleak -- "$G" >"$G.out" 2>"$G.err"
+check "inl_g0 (no debug information): names and offsets, no source line, no inlined line" \
+	eval "frames '$G.out' | grep -q '^keep_copy+0x[0-9a-f]* (inl_g0)\$' &&
+		! frames '$G.out' | grep -E '\(inl_g0\) \(|^(grow|dup_padded) '"
+
+G=$T/inl_nolines
+SHOW=("$G.out" "$G.err")
+timeout -s INT -k 5 60 "$BB" memleak --no-lines -- "$T/inl_d5" >"$G.out" 2>"$G.err"
+check "inl_d5 --no-lines: names and offsets only, as without debug information" \
+	eval "frames '$G.out' | grep -q '^keep_copy+0x[0-9a-f]* (inl_d5)\$' &&
+		! frames '$G.out' | grep -E ':[0-9]+\)\$|^(grow|dup_padded) '"
+
+# leaks.c's stacks (no inlining): each frame of the program at its line.
+G=$T/leaks_src
+SHOW=("$G.out" "$G.err")
+timeout -s INT -k 5 60 "$BB" memleak -- "$T/leaks_nofp" >"$G.out" 2>"$G.err"
+check "leaks_nofp: every frame of the program in every stack, as addr2line says" \
+	oracle_check leaks_src "$G.out" leaks_nofp "$T/leaks_nofp"
+
+# A record of a stripped copy, its debug file by build-id elsewhere: the
+# report gives no line without it, addr2line's with --debug-dir.
+G=$T/inl_rec
+SHOW=("$G.plain" "$G.named" "$G.err" "$T/src_rec.ours" "$T/src_rec.a2l")
+inl_strip() {
+	cp "$T/inl_d5" "$T/inl_strip" &&
+	objcopy --only-keep-debug "$T/inl_strip" "$T/inl.debug" &&
+	strip --strip-all "$T/inl_strip" &&
+	id=$(readelf -n "$T/inl_strip" | sed -n 's/.*Build ID: \([0-9a-f]*\)$/\1/p') &&
+	[ -n "$id" ] && mkdir -p "$T/dbg2/.build-id/${id:0:2}" &&
+	mv "$T/inl.debug" "$T/dbg2/.build-id/${id:0:2}/${id:2}.debug"
+}
+check "record: a stripped copy of inl_d5, its debug file by build-id in another directory" inl_strip
+timeout -s INT -k 5 60 "$BB" memleak -w "$G.bbr" -- "$T/inl_strip" >/dev/null 2>"$G.err"
+"$BB" report "$G.bbr" >"$G.plain" 2>>"$G.err"
+"$BB" report --debug-dir "$T/dbg2" "$G.bbr" >"$G.named" 2>>"$G.err"
+check "report without the debug file: no source line for the program's frames" \
+	eval "leak_333 '$G.plain' >'$G.leak0' && frames '$G.leak0' | grep -q '^inl_strip+0x[0-9a-f]*\$' &&
+		! frames '$G.leak0' | grep -qE 'inl_strip.* \(|^(grow|dup_padded) '"
+leak_333 "$G.named" >"$G.leak"
+check "report --debug-dir: the program's frames and inlined calls, as addr2line says" \
+	oracle_check src_rec "$G.leak" inl_strip "$T/inl_d5"
+check "report --debug-dir: the inlined calls are there" \
+	eval "frames '$G.leak' | head -2 | grep -c '^\(grow\|dup_padded\) (inlined.c:[0-9]*)\$' | grep -qx 2"
 
 # ---- deadlock through a library without frame pointers ----------------------------
 
@@ -229,5 +368,8 @@ for side in forward backward; do
 		grep -qxF "requested: take lock_second lock_both $side start_thread clone3" "$G.stacks"
 done
 check "deadlock: the four acquisition stacks, nothing else" eq "stacks" 4 "$(wc -l <"$G.stacks")"
+check "deadlock: the frames in lockmain and liblocklib.so at their lines, as addr2line says" \
+	eval "oracle_check lock_main '$G.out' lockmain '$T/lockmain' &&
+		oracle_check lock_lib '$G.out' liblocklib.so '$T/liblocklib.so'"
 
 e2e_end

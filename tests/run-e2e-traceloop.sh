@@ -79,7 +79,7 @@ check "crash: connect, its address decoded, refused" eval "calls $G.out | grep -
 check "crash: the signal, its code and address" \
 	has "$G.out" "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x0} ---"
 check "crash: the crashing stack, symbolized" eval "sed -n '/^--- SIGSEGV/,/^+++/p' $G.out |
-	sed -nE 's/^ +([a-z_]+)\+0x[0-9a-f]+ \(tl_seq\)\$/\1/p' | tr '\n' ' ' | grep -qx 'crash_here run_and_crash main '"
+	sed -nE 's/^ +([a-z_]+)\+0x[0-9a-f]+ \(tl_seq\)( \(tl_seq\.c:[0-9]+\))?\$/\1/p' | tr '\n' ' ' | grep -qx 'crash_here run_and_crash main '"
 check "crash: the end, killed by SIGSEGV" has "$G.out" "+++ pid "
 check "crash: nothing lost" eval "! grep -i lost $G.err"
 
@@ -247,7 +247,7 @@ check "SIGKILL: the ring dumped with the signal and the stack; the last call the
 	grep -qE '^=== traceloop: pid $W, dump at crash' $G.out && has $G.out '--- SIGKILL {si_signo=SIGKILL' &&
 	grep -qE '^\+\+\+ pid $W killed by SIGKILL \+\+\+\$' $G.out &&
 	calls $G.out | tail -n 1 | grep -qE '^(clock_nanosleep|nanosleep)\(' &&
-	sed -n '/^--- SIGKILL/,/^+++/p' $G.out | grep -qE '^ +main\+0x[0-9a-f]+ \(tl_seq\)\$'"
+	sed -n '/^--- SIGKILL/,/^+++/p' $G.out | grep -qE '^ +main\+0x[0-9a-f]+ \(tl_seq\) \(tl_seq\.c:[0-9]+\)\$'"
 
 # ---- --cgroup: only the process in it -------------------------------------------------
 
@@ -323,7 +323,7 @@ SHOW=("$T/report.out" "$T/report.err")
 check "-w + report: the dump, the signal and the symbolized stack from the file" eval "eq 'exit status' 0 $RC &&
 	has $T/report.out 'dump at crash' &&
 	has $T/report.out \"openat(AT_FDCWD, \\\"$D/missing\\\", O_RDONLY) = -1 ENOENT (No such file or directory)\" &&
-	has $T/report.out '--- SIGSEGV' && grep -qE '^ +run_and_crash\+0x[0-9a-f]+ \(tl_seq\)\$' $T/report.out"
+	has $T/report.out '--- SIGSEGV' && grep -qE '^ +run_and_crash\+0x[0-9a-f]+ \(tl_seq\) \(tl_seq\.c:[0-9]+\)\$' $T/report.out"
 
 # ---- filters, follow, summary ----------------------------------------------------------
 

@@ -336,9 +336,16 @@ static void check_format(struct bb_usyms *u, const struct proc *p, const char *n
 {
 	char buf[256], want[256];
 
-	snprintf(want, sizeof(want), "fixture_alpha+0x1 (%s)", name);
+	unsigned line = 0;
+	int end = 0;
+
+	/* Built with -g: the source line of the call before the address. */
+	snprintf(want, sizeof(want), "fixture_alpha+0x1 (%s) (usyms_fixture.c:", name);
 	bb_usyms_format(u, val(p, "alpha") + 1, buf, sizeof(buf));
-	CHECK_STR(buf, want, "%s: format of a function", tag);
+	CHECK(!strncmp(buf, want, strlen(want)) &&
+	      sscanf(buf + strlen(want), "%u)%n", &line, &end) == 1 && end &&
+	      !buf[strlen(want) + end] && line > 30 && line < 40,
+	      "%s: format of a function, with its line: %s", tag, buf);
 	bb_usyms_format_data(u, val(p, "mutex"), buf, sizeof(buf));
 	snprintf(want, sizeof(want), "fixture_mutex+0x0 (%s)", name);
 	CHECK_STR(buf, want, "%s: format of a data object", tag);
