@@ -243,11 +243,14 @@ static struct bb_uprobe_set *probes_of(const struct bb_target *t)
 	return t->data ? t->data : &probes;
 }
 
+static void say_engine(void);
+
 static void attach_allocator(const struct bb_target *t, const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
 	bb_uprobes_attach(probes_of(t), path, t->pid);
+	say_engine();
 	if (t != &target && probes_of(&target)->nr_links) {
 		fprintf(stderr, "memleak: following pid %d (%s): %s (%s)\n", t->pid, t->cmdline,
 			base, allocator_name(path));
@@ -305,6 +308,27 @@ static void forget_process(int pid)
  */
 static bool inproc_ready;	/* the preload is in the command's environment */
 static bool inproc_used;	/* an image was followed in-process */
+static char engine_note[PATH_MAX + 256];
+
+/* The malloc the program binds is glibc's (jemalloc's, linked or
+ * preloaded, is traced where it is: the uprobe engine). */
+static const char *glibc_malloc_reason(const char *path, char *why, size_t len)
+{
+	struct bb_target t = { .launched = true, .pid = -1 };
+	char allocator[PATH_MAX];
+	const char *name;
+
+	snprintf(t.exe, sizeof(t.exe), "%s", path);
+	if (!bb_uprobes_find_module(&t, NULL, "", "malloc", libc_names, allocator,
+				    sizeof(allocator)))
+		return NULL;
+	name = allocator_name(allocator);
+	if (!strcmp(name, "glibc"))
+		return NULL;
+	snprintf(why, len, "its malloc is %s's, in %s (the in-process engine stands in "
+		 "for glibc's)", name, allocator);
+	return why;
+}
 
 static const char *uprobe_reason(const char *command, int argc, char **argv, char *why,
 				 size_t len)
@@ -321,11 +345,15 @@ static const char *uprobe_reason(const char *command, int argc, char **argv, cha
 		return "-f: the in-process engine follows one process";
 	if (cfg.events)
 		return "--events: a line per call";
+	if (cfg.object || *cfg.prefix)
+		return "-O / --symbol-prefix name the allocator to probe";
+	if (bb_opts.tid || bb_opts.comm[0] || bb_opts.cgroup_id || bb_opts.mntns)
+		return "--tid, --comm, --cgroup, --mntns filter in the kernel";
 	if (!ml_find_program(name, path, sizeof(path)))
 		return NULL;	/* exec will say */
 	kind = ml_program_kind(path);
 	if (kind == ML_PROG_GLIBC)
-		return NULL;
+		return glibc_malloc_reason(path, why, len);
 	snprintf(why, len, "%s is %s (the in-process engine preloads into dynamic glibc "
 		 "programs)", path, kind == ML_PROG_STATIC ? "static" :
 		 kind == ML_PROG_OTHER ? "linked with another libc" : "no ELF program");
@@ -347,12 +375,20 @@ static void choose_engine(const char *command, int argc, char **argv)
 	if (why) {
 		if (cfg.engine == ENGINE_INPROCESS)
 			bb_die("--engine inprocess: %s", why);
-		fprintf(stderr, "memleak: uprobe engine: %s\n", why);
+		snprintf(engine_note, sizeof(engine_note), "uprobe engine: %s", why);
 		return;
 	}
 	inproc_ready = true;
-	fprintf(stderr, "memleak: in-process engine (preloaded: no trap per call; "
-		"--engine uprobe for the other)\n");
+	snprintf(engine_note, sizeof(engine_note), "in-process engine (preloaded: no trap "
+		 "per call; --engine uprobe for the other)");
+}
+
+/* Said once, when the first image is traced (not before a refusal). */
+static void say_engine(void)
+{
+	if (engine_note[0])
+		fprintf(stderr, "memleak: %s\n", engine_note);
+	engine_note[0] = 0;
 }
 
 /*
@@ -376,6 +412,7 @@ static void on_exec(struct bb_target *t)
 	/* (Stopped at the exec: nothing writes the tables meanwhile.) */
 	ml_inproc_follow(inproc ? t->pid : 0);
 	if (inproc) {
+		say_engine();
 		if (!inproc_used)
 			fprintf(stderr, "memleak: tracing malloc and friends in-process, "
 				"pid %d (preload); Ctrl-C to stop\n", t->pid);
