@@ -141,10 +141,11 @@ $(OBJ)/%.skel.h: $(OBJ)/bpf/%.o $(OBJ)/%.gz.h
 PRELOAD_SRC := $(wildcard applets/*/preload/*.c)
 PRELOAD_GZ  := $(foreach s,$(PRELOAD_SRC),$(OBJ)/$(basename $(notdir $(s))).gz.h)
 PRELOAD_FLAGS := -shared -fPIC -nostdlib -Os -fno-stack-protector -fvisibility=hidden \
+	-fno-omit-frame-pointer \
 	-ftls-model=initial-exec $(WARN) -Wl,-z,now -Wl,-z,noseparate-code \
 	-Wl,--hash-style=gnu -Wl,--build-id=none
 define preload_rule
-$(OBJ)/$(basename $(notdir $(1))).so: $(1) $(wildcard $(dir $(1))../*.h)
+$(OBJ)/$(basename $(notdir $(1))).so: $(1) $(wildcard $(dir $(1))../*.h) bpf/bb_shared.h
 	@mkdir -p $$(@D)
 	$$(call say,CC-SO,$$@)
 	$(Q)$(GLIBC_CC) $(PRELOAD_FLAGS) -o $$@.unstripped $$<

@@ -412,6 +412,7 @@ static void on_exec(struct bb_target *t)
 	/* (Stopped at the exec: nothing writes the tables meanwhile.) */
 	ml_inproc_follow(inproc ? t->pid : 0);
 	if (inproc) {
+		ml_inproc_set_maps(t->syms);	/* (x86: its libraries mapped already) */
 		say_engine();
 		if (!inproc_used)
 			fprintf(stderr, "memleak: tracing malloc and friends in-process, "
@@ -464,7 +465,10 @@ static int ml_configure(void *s)
 	sk->rodata->cfg_min_size = cfg.min_size;
 	sk->rodata->cfg_max_size = cfg.max_size;
 	bpf_map__set_max_entries(sk->maps.bb_events, bb_opts.buffer_size);
-	bpf_map__set_max_entries(sk->maps.ml_allocs, cfg.max_allocs);
+	/* (In-process: the kernel's table only for an image exec'd later that
+	 * the uprobe engine follows; a preallocated 1M would cost ~100 MB.) */
+	bpf_map__set_max_entries(sk->maps.ml_allocs, inproc_ready && cfg.max_allocs > 65536 ?
+				 65536 : cfg.max_allocs);
 	return 0;
 }
 
@@ -988,6 +992,18 @@ static void add_inproc_total(void *ctx, int32_t id, const struct ml_shm_stack *s
 		bb_agg_put(ctx, &k, &v, NULL);
 }
 
+/* The object met code in no mapping it knows (a dlopen): the map again. */
+static int on_maps_asked(void *ctx)
+{
+	(void)ctx;
+	ml_inproc_drain();
+	if (ml_inproc_pid() == target.pid && !target.exited) {
+		bb_target_refresh(&target);
+		ml_inproc_set_maps(target.syms);
+	}
+	return 0;
+}
+
 /* What the in-process engine could not follow, in the loss line. */
 static void inproc_losses(void)
 {
@@ -1025,13 +1041,22 @@ static void ml_tick(void *ctx, bool final)
 	bb_target_refresh(&target);
 	if (cfg.folded && !final)
 		return;
+	if (inproc_used && ml_inproc_pid() == target.pid && !target.exited)
+		ml_inproc_set_maps(target.syms);	/* (a dlopen since) */
 	if (inproc_used)
 		ml_inproc_each_stack(add_inproc_stack, NULL);
 	if (final && inproc_used) {
 		static bool once;
 
-		if (!once)
+		if (!once) {
+			uint64_t by_rows, by_libgcc;
+
 			inproc_losses();
+			ml_inproc_walks(&by_rows, &by_libgcc);
+			bb_info("in-process engine: %llu stacks walked by the unwind rows, %llu by "
+				"libgcc's unwinder", (unsigned long long)by_rows,
+				(unsigned long long)by_libgcc);
+		}
 		once = true;
 		if (!ml_inproc_loaded(ml_inproc_pid()))
 			bb_warn("the in-process engine did not load in pid %d (a secure-execution "
@@ -1195,6 +1220,8 @@ static int ml_main(int argc, char **argv)
 		bb_loop_on_tick(loop, ml_tick, NULL);
 	if (!kernel_mode)
 		bb_target_watch(&target, loop);
+	if (inproc_ready && ml_inproc_event_fd() >= 0)
+		bb_loop_add_fd(loop, ml_inproc_event_fd(), on_maps_asked, NULL);
 	bb_session_run(&l, loop);
 	for (p = target.next; p; p = p->next)
 		bb_uprobes_detach(p->data);

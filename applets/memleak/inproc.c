@@ -9,10 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/futex.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include "../../common/bpfbox.h"
 #include "../../common/bpfobj.h"
+#include "../../common/elfsyms.h"
+#include "../../common/unwind.h"
+#include "../../common/usyms.h"
 #include "inproc.h"
 #include "mlpreload.gz.h"
 
@@ -122,6 +128,11 @@ bool ml_find_program(const char *name, char *out, size_t len)
 static struct ml_shm *shm;
 static struct ml_shm_alloc *allocs;
 static struct ml_shm_stack *stacks;
+static struct ml_shm_row *rows;
+static struct ml_shm_maps *maps;	/* [2] */
+/* A file whose rows are in the table (nr 0: none, or no room). */
+static struct { const struct bb_elfsyms *elf; uint32_t first, nr; } files[256];
+static size_t nr_files;
 
 static int new_memfd(const char *name, size_t size)
 {
@@ -191,9 +202,14 @@ bool ml_inproc_prepare(uint32_t max_allocs, uint64_t min_size, uint64_t max_size
 	shm->sample_every = sample_every;
 	shm->alloc_off = 4096;
 	shm->stack_off = 4096 + (uint64_t)slots * sizeof(struct ml_shm_alloc);
+	shm->rows_off = shm->stack_off + (uint64_t)ML_SHM_STACKS * sizeof(struct ml_shm_stack);
+	shm->maps_off = shm->rows_off + (uint64_t)ML_SHM_ROWS * sizeof(struct ml_shm_row);
 	shm->size = size;
+	shm->event_fd = eventfd(0, EFD_NONBLOCK);	/* inherited, as the memfds */
 	allocs = (void *)((char *)shm + shm->alloc_off);
 	stacks = (void *)((char *)shm + shm->stack_off);
+	rows = (void *)((char *)shm + shm->rows_off);
+	maps = (void *)((char *)shm + shm->maps_off);
 	__atomic_store_n(&shm->magic, ML_SHM_MAGIC, __ATOMIC_RELEASE);
 	set_preload(so, fd);
 	return true;
@@ -215,7 +231,99 @@ void ml_inproc_follow(int pid)
 		stacks[i].count = stacks[i].bytes = 0;
 	shm->live = 0;
 	shm->lock = 0;		/* a thread the exec ended may have held it */
+	/* The new image's mappings come with ml_inproc_set_maps. */
+	maps[0].nr = maps[1].nr = 0;
+	shm->rows_used = 0;
+	nr_files = 0;
 	__atomic_store_n(&shm->active_pid, pid, __ATOMIC_RELEASE);
+}
+
+/* ---- unwind rows for the object's walker -------------------------------------- */
+
+static size_t file_rows(const struct bb_elfsyms *elf, uint32_t *first)
+{
+	const struct bb_unwind_rows *r;
+	size_t i, j;
+
+	for (i = 0; i < nr_files; i++)
+		if (files[i].elf == elf) {
+			*first = files[i].first;
+			return files[i].nr;
+		}
+	if (nr_files == ARRAY_SIZE(files))
+		return 0;
+	files[nr_files] = (typeof(files[0])){ .elf = elf };
+	r = bb_elfsyms_unwind_rows(elf);
+	if (r && r->nr && r->v[r->nr - 1].pc <= UINT32_MAX &&
+	    r->nr <= ML_SHM_ROWS - shm->rows_used) {
+		for (j = 0; j < r->nr; j++)
+			rows[shm->rows_used + j] = (struct ml_shm_row){
+				.pc = r->v[j].pc, .cfa_off = r->v[j].cfa_off,
+				.ra_off = r->v[j].ra_off, .fp_off = r->v[j].fp_off,
+				.cfa = r->v[j].cfa };
+		files[nr_files].first = shm->rows_used;
+		files[nr_files].nr = r->nr;
+		shm->rows_used += r->nr;
+	}
+	*first = files[nr_files].first;
+	return files[nr_files++].nr;
+}
+
+static void add_map(const struct bb_usyms_code *c, void *ctx)
+{
+	struct ml_shm_maps *m = ctx;
+	struct ml_shm_map *e;
+
+	if (m->nr == ML_SHM_MAPS)
+		return;		/* the rest: walked by libgcc */
+	e = &m->m[m->nr++];
+	*e = (struct ml_shm_map){ .start = c->start, .end = c->end, .bias = c->bias };
+	if (c->elf)
+		e->row_nr = file_rows(c->elf, &e->row_first);
+}
+
+static int cmp_map(const void *a, const void *b)
+{
+	const struct ml_shm_map *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void ml_inproc_set_maps(struct bb_usyms *u)
+{
+	uint32_t next;
+	struct ml_shm_maps *m;
+
+	if (!shm || !u)
+		return;
+	next = !__atomic_load_n(&shm->maps_cur, __ATOMIC_ACQUIRE);
+	m = &maps[next];
+	m->nr = 0;
+	bb_usyms_each_code(u, add_map, m);
+	qsort(m->m, m->nr, sizeof(m->m[0]), cmp_map);
+	__atomic_store_n(&shm->maps_cur, next, __ATOMIC_RELEASE);
+	/* Whoever waits for the new mappings goes on. */
+	__atomic_fetch_add(&shm->maps_seq, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &shm->maps_seq, FUTEX_WAKE, 1 << 30, NULL, NULL, 0);
+}
+
+int ml_inproc_event_fd(void)
+{
+	return shm ? shm->event_fd : -1;
+}
+
+void ml_inproc_drain(void)
+{
+	uint64_t n;
+
+	if (shm && shm->event_fd >= 0 && read(shm->event_fd, &n, sizeof(n)) < 0)
+		return;
+}
+
+void ml_inproc_walks(uint64_t *by_rows, uint64_t *by_libgcc)
+{
+	*by_rows = shm ? shm->walked : 0;
+	*by_libgcc = shm ? shm->fallbacks : 0;
 }
 
 int ml_inproc_pid(void)

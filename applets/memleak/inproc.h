@@ -39,6 +39,16 @@ bool ml_inproc_prepare(uint32_t max_allocs, uint64_t min_size, uint64_t max_size
  * cleared (an earlier image's blocks went with it).  0: nobody. */
 void ml_inproc_follow(int pid);
 int ml_inproc_pid(void);
+/* The followed process's executable mappings (@u: its map as last read)
+ * and their files' unwind rows, for the object's walker. */
+struct bb_usyms;
+void ml_inproc_set_maps(struct bb_usyms *u);
+/* The eventfd the object writes to when it meets code in no mapping
+ * described (poll it; ml_inproc_drain, then ml_inproc_set_maps). */
+int ml_inproc_event_fd(void);
+void ml_inproc_drain(void);
+/* Stacks the object walked by the rows, and by libgcc's unwinder. */
+void ml_inproc_walks(uint64_t *by_rows, uint64_t *by_libgcc);
 /* Where the tables are mapped in the followed process ([*start, *end)). */
 void ml_inproc_extent(uint64_t *start, uint64_t *end);
 /* The object's constructor ran in @pid (it was loaded). */

@@ -32,8 +32,12 @@
 #include <string.h>
 #include <time.h>
 #include <unwind.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include "../shm.h"
+#include <linux/types.h>
+#include "../../../bpf/bb_shared.h"	/* enum bb_cfa */
 
 #define EXPORT __attribute__((visibility("default")))
 #define WEAK __attribute__((weak))
@@ -49,6 +53,7 @@ extern int __register_atfork(void (*prepare)(void), void (*parent)(void),
 			     void (*child)(void), void *dso) WEAK;
 extern int pthread_atfork(void (*prepare)(void), void (*parent)(void),
 			  void (*child)(void)) WEAK;
+extern long syscall(long nr, ...) WEAK;
 extern void *__mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) WEAK;
 extern int __munmap(void *addr, size_t len) WEAK;
 
@@ -80,6 +85,8 @@ static struct {
 static struct ml_shm *shm;
 static struct ml_shm_alloc *allocs;
 static struct ml_shm_stack *stacks;
+static struct ml_shm_row *rows;
+static struct ml_shm_maps *maps;	/* [2]: bpfbox flips maps_cur */
 static int my_pid;
 static int init_state;		/* 0: not yet, 1: under way, 2: done */
 
@@ -188,12 +195,16 @@ static struct ml_shm *map_tables(void)
 		return NULL;
 	if (h->size != size || h->alloc_off + (uint64_t)h->alloc_slots *
 	    sizeof(struct ml_shm_alloc) > size || (h->alloc_slots & (h->alloc_slots - 1)) ||
-	    h->stack_off + ML_SHM_STACKS * sizeof(struct ml_shm_stack) > size) {
+	    h->stack_off + ML_SHM_STACKS * sizeof(struct ml_shm_stack) > size ||
+	    h->rows_off + (uint64_t)ML_SHM_ROWS * sizeof(struct ml_shm_row) > size ||
+	    h->maps_off + 2 * sizeof(struct ml_shm_maps) > size) {
 		real.munmap(h, size);
 		return NULL;
 	}
 	allocs = (struct ml_shm_alloc *)((char *)h + h->alloc_off);
 	stacks = (struct ml_shm_stack *)((char *)h + h->stack_off);
+	rows = (struct ml_shm_row *)((char *)h + h->rows_off);
+	maps = (struct ml_shm_maps *)((char *)h + h->maps_off);
 	return h;
 }
 
@@ -260,6 +271,120 @@ static void unlock(void)
 	__atomic_store_n(&shm->lock, 0, __ATOMIC_RELEASE);
 }
 
+/* ---- stacks ------------------------------------------------------------------ */
+
+/*
+ * A frame of the walk: its pc (a return address), the stack pointer and
+ * frame pointer of that frame at the call.  An interposed function takes
+ * its caller's at its entry (START): its return address, its CFA (the
+ * caller's stack pointer), and the caller's frame pointer saved in its
+ * frame record (this object is built with frame pointers).
+ */
+struct uw {
+	uint64_t pc, sp, fp;
+};
+
+#define START(st)							\
+	struct uw st = { (uintptr_t)__builtin_return_address(0),	\
+			 (uintptr_t)__builtin_dwarf_cfa(),		\
+			 *(uint64_t *)__builtin_frame_address(0) }
+
+enum { UW_OK, UW_END, UW_CUT, UW_LIBGCC, UW_UNMAPPED };
+
+#define MAX_FRAME_BYTES (64u << 20)	/* a CFA further up is no frame of ours */
+
+static const struct ml_shm_map *map_of(const struct ml_shm_maps *mp, uint64_t pc)
+{
+	uint32_t lo = 0, hi = mp->nr < ML_SHM_MAPS ? mp->nr : ML_SHM_MAPS, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (mp->m[mid].end <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ML_SHM_MAPS && lo < mp->nr && mp->m[lo].start <= pc ? &mp->m[lo] : NULL;
+}
+
+/* The row in force at link-time address @pc (common/unwind.c's lookup). */
+static const struct ml_shm_row *row_of(const struct ml_shm_map *m, uint64_t pc)
+{
+	const struct ml_shm_row *r = rows + m->row_first;
+	uint32_t lo = 0, hi = m->row_nr, mid;
+
+	if (m->row_first > ML_SHM_ROWS || m->row_nr > ML_SHM_ROWS - m->row_first)
+		return NULL;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r[mid].pc <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && r[lo - 1].cfa != BB_CFA_UNKNOWN ? &r[lo - 1] : NULL;
+}
+
+/* The rows found lately, per thread (a program's hot call sites repeat):
+ * a direct-mapped cache of pc -> row, emptied when the mappings change. */
+#define ROW_CACHE 256
+struct cached_row {
+	uint64_t pc;		/* 0: empty */
+	struct ml_shm_row row;	/* cfa BB_CFA_UNKNOWN: none there */
+};
+static __thread struct cached_row row_cache[ROW_CACHE] __attribute__((tls_model("initial-exec")));
+static __thread uint32_t row_cache_seq __attribute__((tls_model("initial-exec")));
+
+/* @s to its caller's frame, as bpf/bpfbox.bpf.h's bb_unwind_step does; a
+ * pc in no described mapping (a library dlopen'd since), or in one without
+ * rows, is left to libgcc's unwinder. */
+static int step(struct uw *s, const struct ml_shm_maps *mp)
+{
+	uint64_t pc = s->pc - 1, cfa, ra, fp;
+	struct cached_row *c = &row_cache[(pc ^ (pc >> 8)) & (ROW_CACHE - 1)];
+	const struct ml_shm_map *m;
+	const struct ml_shm_row *row;
+
+	if (c->pc == pc) {
+		row = &c->row;
+	} else {
+		m = map_of(mp, pc);
+		if (!m)
+			return UW_UNMAPPED;
+		if (!m->row_nr)
+			return UW_LIBGCC;
+		row = row_of(m, pc - m->bias);
+		c->pc = pc;
+		if (row)
+			c->row = *row;
+		else
+			c->row.cfa = BB_CFA_UNKNOWN;
+		row = &c->row;
+	}
+	if (row->cfa == BB_CFA_UNKNOWN)
+		return UW_CUT;
+	if (row->cfa == BB_CFA_END)
+		return UW_END;
+	if (!row->ra_off)
+		return UW_CUT;
+	if (row->cfa == BB_CFA_SP)
+		cfa = s->sp + row->cfa_off;
+	else if (row->cfa == BB_CFA_FP)
+		cfa = s->fp + row->cfa_off;
+	else
+		return UW_CUT;
+	if (cfa <= s->sp || cfa - s->sp > MAX_FRAME_BYTES || ((cfa + row->ra_off) & 7))
+		return UW_CUT;
+	ra = *(const uint64_t *)(cfa + row->ra_off);
+	fp = row->fp_off ? *(const uint64_t *)(cfa + row->fp_off) : s->fp;
+	if (!ra)
+		return UW_END;
+	s->pc = ra;
+	s->sp = cfa;
+	s->fp = fp;
+	return UW_OK;
+}
+
 struct walk {
 	uint64_t *frames;
 	int n;
@@ -276,22 +401,78 @@ static _Unwind_Reason_Code on_frame(struct _Unwind_Context *ctx, void *arg)
 	w->skipping = 0;
 	if (!ip)
 		return _URC_END_OF_STACK;
-	if (w->n == ML_SHM_FRAMES) {
-		/* More than fit: the last one says so, as the uprobe engine's. */
-		w->frames[ML_SHM_FRAMES - 1] = ML_SHM_TRUNCATED;
+	if (w->n == ML_SHM_FRAMES - 1) {
+		/* A last frame reached: marked, as the uprobe engine's walk does. */
+		w->frames[w->n++] = ML_SHM_TRUNCATED;
 		return _URC_END_OF_STACK;
 	}
 	w->frames[w->n++] = ip;
 	return _URC_NO_REASON;
 }
 
-static int take_stack(uint64_t *frames)
+static int libgcc_stack(uint64_t *frames)
 {
 	struct walk w = { frames, 0, 1 };
 
 	if (real.backtrace)
 		real.backtrace(on_frame, &w);
 	return w.n;
+}
+
+/*
+ * Code in no mapping bpfbox described: ask it to read the map again
+ * (the eventfd), and wait for it a moment (the futex on maps_seq).  Once
+ * per description: a pc that stays unknown is left to libgcc after.
+ */
+static int ask_for_maps(void)
+{
+	static uint32_t asked_at = ~0u;
+	uint32_t seq = __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE);
+	struct timespec wait = { 0, 200 * 1000000 };	/* bpfbox gone: go on */
+	uint64_t one = 1;
+
+	if (!syscall || shm->event_fd < 0 || __atomic_exchange_n(&asked_at, seq,
+								 __ATOMIC_ACQ_REL) == seq)
+		return 0;
+	__atomic_fetch_add(&shm->asked, 1, __ATOMIC_RELAXED);
+	syscall(SYS_write, shm->event_fd, &one, sizeof(one));
+	syscall(SYS_futex, &shm->maps_seq, FUTEX_WAIT, seq, &wait, NULL, 0);
+	return __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE) != seq;
+}
+
+/* The caller's stack from @start: by bpfbox's rows (fast), else libgcc's
+ * unwinder (*@slow set). */
+static int take_stack(uint64_t *frames, const struct uw *start, int *slow)
+{
+	const struct ml_shm_maps *mp;
+	struct uw s;
+	int n, r, i, again = 1;
+
+walk:
+	mp = &maps[__atomic_load_n(&shm->maps_cur, __ATOMIC_ACQUIRE) & 1];
+	if (row_cache_seq != __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE)) {
+		memset(row_cache, 0, sizeof(row_cache));
+		row_cache_seq = __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE);
+	}
+	s = *start;
+	n = 1;
+	r = UW_OK;
+	frames[0] = s.pc;
+	for (i = 1; i < ML_SHM_FRAMES && r == UW_OK; i++) {
+		r = step(&s, mp);
+		if (r == UW_OK)
+			frames[n++] = s.pc;
+		else if (r == UW_CUT)
+			frames[n++] = ML_SHM_TRUNCATED;
+	}
+	if (r == UW_OK && n == ML_SHM_FRAMES)
+		frames[n - 1] = ML_SHM_TRUNCATED;	/* still going: more than fit */
+	if (r == UW_UNMAPPED && again && ask_for_maps()) {
+		again = 0;
+		goto walk;
+	}
+	*slow = r == UW_LIBGCC || r == UW_UNMAPPED;
+	return *slow ? libgcc_stack(frames) : n;
 }
 
 static uint64_t hash_frames(const uint64_t *f, int n)
@@ -415,11 +596,11 @@ static uint64_t now_ns(void)
 
 /* Block @addr of @size came back from an allocating call (@old: the block
  * it replaces, realloc's).  The caller's stack is taken here. */
-static void remember(uint64_t addr, uint64_t size, uint64_t old)
+static void remember(uint64_t addr, uint64_t size, uint64_t old, const struct uw *start)
 {
 	uint64_t frames[ML_SHM_FRAMES];
 	struct ml_shm_alloc a = { .addr = addr, .size = size, .stack = -1 };
-	int n;
+	int n, slow;
 
 	in_engine = 2;
 	if (old && old != addr) {
@@ -434,9 +615,13 @@ static void remember(uint64_t addr, uint64_t size, uint64_t old)
 		in_engine = 0;
 		return;
 	}
-	n = take_stack(frames);
+	n = take_stack(frames, start, &slow);
 	a.ts_ns = now_ns();
 	lock();
+	if (slow)
+		shm->fallbacks++;
+	else
+		shm->walked++;
 	a.stack = stack_slot(frames, n);
 	alloc_put(&a);
 	unlock();
@@ -480,7 +665,7 @@ static int want(uint64_t size)
 	return size_wanted(size);
 }
 
-EXPORT void *malloc(size_t n)
+static void *do_malloc(size_t n, const struct uw *st)
 {
 	void *p;
 	int w;
@@ -491,8 +676,15 @@ EXPORT void *malloc(size_t n)
 	w = want(n);
 	CALL_REAL(p, real.malloc(n));
 	if (p && w)
-		remember((uintptr_t)p, n, 0);
+		remember((uintptr_t)p, n, 0, st);
 	return p;
+}
+
+EXPORT void *malloc(size_t n)
+{
+	START(st);
+
+	return do_malloc(n, &st);
 }
 
 EXPORT void free(void *p)
@@ -511,6 +703,7 @@ EXPORT void free(void *p)
 
 EXPORT void *calloc(size_t n, size_t size)
 {
+	START(st);
 	void *p;
 	int w;
 
@@ -520,12 +713,12 @@ EXPORT void *calloc(size_t n, size_t size)
 	w = want(n * size);
 	CALL_REAL(p, real.calloc(n, size));
 	if (p && w)
-		remember((uintptr_t)p, n * size, 0);
+		remember((uintptr_t)p, n * size, 0, &st);
 	return p;
 }
 
 /* realloc and reallocarray: the old block goes once the call worked. */
-static void *resized(void *old, void *p, uint64_t size)
+static void *resized(void *old, void *p, uint64_t size, const struct uw *st)
 {
 	if (!following()) {
 		count_nested();
@@ -537,18 +730,19 @@ static void *resized(void *old, void *p, uint64_t size)
 			forget((uintptr_t)old);
 		return p;
 	}
-	remember((uintptr_t)p, size, (uintptr_t)old);
+	remember((uintptr_t)p, size, (uintptr_t)old, st);
 	return p;
 }
 
 EXPORT void *realloc(void *old, size_t n)
 {
+	START(st);
 	void *p;
 
 	init();
 	if (in_arena(old)) {
 		/* dlsym's block, grown: a real one from now on. */
-		p = malloc(n);
+		p = do_malloc(n, &st);
 		if (p)
 			memcpy(p, old, n < (size_t)(arena + sizeof(arena) - (char *)old) ?
 			       n : (size_t)(arena + sizeof(arena) - (char *)old));
@@ -557,13 +751,14 @@ EXPORT void *realloc(void *old, size_t n)
 	if (!real.realloc)
 		return NULL;
 	if (!old)
-		return malloc(n);
+		return do_malloc(n, &st);
 	CALL_REAL(p, real.realloc(old, n));
-	return resized(old, p, n);
+	return resized(old, p, n, &st);
 }
 
 EXPORT void *reallocarray(void *old, size_t n, size_t size)
 {
+	START(st);
 	void *p;
 	int w = 1;
 
@@ -576,12 +771,13 @@ EXPORT void *reallocarray(void *old, size_t n, size_t size)
 		w = want(n * size);
 	CALL_REAL(p, real.reallocarray(old, n, size));
 	if (!old)
-		return p && w ? (remember((uintptr_t)p, n * size, 0), p) : p;
-	return resized(old, p, n * size);
+		return p && w ? (remember((uintptr_t)p, n * size, 0, &st), p) : p;
+	return resized(old, p, n * size, &st);
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
+	START(st);
 	int err, w;
 
 	init();
@@ -590,7 +786,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 	w = want(n);
 	CALL_REAL(err, real.posix_memalign(out, align, n));
 	if (!err && w && *out)
-		remember((uintptr_t)*out, n, 0);
+		remember((uintptr_t)*out, n, 0, &st);
 	return err;
 }
 
@@ -598,6 +794,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 #define ALIGNED(name, params, args, size)				\
 	EXPORT void *name params					\
 	{								\
+		START(st);						\
 		void *p;						\
 		int w;							\
 									\
@@ -609,7 +806,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 		w = want(size);						\
 		CALL_REAL(p, real.name args);				\
 		if (p && w)						\
-			remember((uintptr_t)p, size, 0);		\
+			remember((uintptr_t)p, size, 0, &st);		\
 		return p;						\
 	}
 
@@ -620,6 +817,7 @@ ALIGNED(pvalloc, (size_t n), (n), n)
 
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
+	START(st);
 	void *p;
 	int w;
 
@@ -629,12 +827,13 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 	w = want(len);
 	CALL_REAL(p, real.mmap(addr, len, prot, flags, fd, off));
 	if (p != MAP_FAILED && w)
-		remember((uintptr_t)p, len, 0);
+		remember((uintptr_t)p, len, 0, &st);
 	return p;
 }
 
 EXPORT void *mremap(void *old, size_t old_len, size_t len, int flags, ...)
 {
+	START(st);
 	void *p, *fixed = NULL;
 	va_list ap;
 
@@ -653,7 +852,7 @@ EXPORT void *mremap(void *old, size_t old_len, size_t len, int flags, ...)
 		count_nested();
 		return p;
 	}
-	remember((uintptr_t)p, len, (uintptr_t)old);
+	remember((uintptr_t)p, len, (uintptr_t)old, &st);
 	return p;
 }
 
