@@ -107,9 +107,11 @@ struct ml_shm {
 
 static inline uint64_t ml_shm_size(uint32_t alloc_slots)
 {
-	return 4096 + (uint64_t)alloc_slots * sizeof(struct ml_shm_alloc) +
-	       (uint64_t)ML_SHM_STACKS * sizeof(struct ml_shm_stack) +
-	       (uint64_t)ML_SHM_ROWS * sizeof(struct ml_shm_row) + 2 * sizeof(struct ml_shm_maps);
+	/* (Whole pages: the mapping's extent is the size.) */
+	return (4096 + (uint64_t)alloc_slots * sizeof(struct ml_shm_alloc) +
+		(uint64_t)ML_SHM_STACKS * sizeof(struct ml_shm_stack) +
+		(uint64_t)ML_SHM_ROWS * sizeof(struct ml_shm_row) +
+		2 * sizeof(struct ml_shm_maps) + 4095) & ~4095ULL;
 }
 
 /* Where @addr's search starts among @slots (a power of two, 2^10 at
