@@ -793,6 +793,13 @@ fails_with no-such-cmd '/nonexistent/cmd' "$BB" memleak -- /nonexistent/cmd
 fails_with not-an-object 'no allocator found.*/etc/passwd' "$BB" memleak -O /etc/passwd -- "$LEAKY"
 fails_with bad-sample 'sample' "$BB" memleak -s 0 -- "$LEAKY"
 fails_with bad-sort 'sort' "$BB" memleak --sort bytes -- "$LEAKY"
+fails_with engine-inject 'engine inject .* not built yet: -p uses the uprobe engine' \
+	"$BB" memleak --engine inject -p $$
+fails_with engine-inprocess-pid '^memleak: --engine inprocess: -p: ' \
+	"$BB" memleak --engine inprocess -p $$
+fails_with engine-inprocess-static "^memleak: --engine inprocess: $MUSL is static " \
+	"$BB" memleak --engine inprocess -- "$MUSL"
+fails_with engine-bad 'neither inprocess nor uprobe' "$BB" memleak --engine fast -- "$LEAKY"
 fails_with nomalloc 'no allocator found' "$BB" memleak -- "$NOMALLOC"
 # The same, attached: a running static process with no allocator.
 mkfifo "$T/nomalloc.fifo"
