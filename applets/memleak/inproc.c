@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memleak's in-process engine, bpfbox's side: see inproc.h. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* memfd_create, asprintf, strchrnul */
+#endif
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
