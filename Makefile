@@ -134,7 +134,31 @@ $(OBJ)/%.skel.h: $(OBJ)/bpf/%.o $(OBJ)/%.gz.h
 		skip { next } \
 		{ print }'; } > $@.tmp && mv $@.tmp $@
 
-$(OBJ)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) | $(DEPS_STAMP)
+# Objects an applet preloads into a program it starts (applets/X/preload/
+# Y.c): built for ARCH with its glibc compiler, no C library linked (what
+# they call is bound to the target's libc at load time), stripped, and
+# embedded gzip-compressed as $(OBJ)/Y.gz.h (bb_bpf_inflate unpacks it).
+PRELOAD_SRC := $(wildcard applets/*/preload/*.c)
+PRELOAD_GZ  := $(foreach s,$(PRELOAD_SRC),$(OBJ)/$(basename $(notdir $(s))).gz.h)
+PRELOAD_FLAGS := -shared -fPIC -nostdlib -Os -fno-stack-protector -fvisibility=hidden \
+	-fno-omit-frame-pointer \
+	-ftls-model=initial-exec $(WARN) -Wl,-z,now -Wl,-z,noseparate-code \
+	-Wl,--hash-style=gnu -Wl,--build-id=none
+define preload_rule
+$(OBJ)/$(basename $(notdir $(1))).so: $(1) $(wildcard $(dir $(1))../*.h) bpf/bb_shared.h
+	@mkdir -p $$(@D)
+	$$(call say,CC-SO,$$@)
+	$(Q)$(GLIBC_CC) $(PRELOAD_FLAGS) -o $$@.unstripped $$<
+	$(Q)$(STRIP) -R .comment -o $$@ $$@.unstripped
+$(OBJ)/$(basename $(notdir $(1))).gz.h: $(OBJ)/$(basename $(notdir $(1))).so
+	$(Q){ echo 'static const unsigned char $(basename $(notdir $(1)))_gz[] = {'; \
+	     gzip -9 -n -c $$< | od -An -v -tx1 | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	     echo '};'; } > $$@.tmp && mv $$@.tmp $$@
+	@gzip -9 -n -c $$< | wc -c | awk '{print "  $$(<F): " $$$$1 " bytes compressed"}'
+endef
+$(foreach s,$(PRELOAD_SRC),$(eval $(call preload_rule,$(s))))
+
+$(OBJ)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) $(PRELOAD_GZ) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -290,12 +314,12 @@ included = $(patsubst %,$(1)/common/%.o,$(shell sed -n 's|^\#include "\.\./\.\./
 $(ASAN_STAMP): scripts/deps-asan.sh | $(DEPS_STAMP)
 	scripts/deps-asan.sh
 
-$(ASAN_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(ASAN_STAMP)
+$(ASAN_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) $(PRELOAD_GZ) | $(ASAN_STAMP)
 	@mkdir -p $(@D)
 	$(call say,ASAN-CC,$@)
 	$(Q)$(ASAN_CC) $(SAN_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
-$(FUZZ_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) | $(ASAN_STAMP)
+$(FUZZ_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) $(PRELOAD_GZ) | $(ASAN_STAMP)
 	@mkdir -p $(@D)
 	$(call say,FUZZ-CC,$@)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
@@ -348,7 +372,7 @@ bench: bpfbox $(WORK_BIN)
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \
 	       $(BUILD)/guest $(BUILD)/matrix $(BUILD)/aarch64 dist $(ASAN_DIR) $(FUZZ_DIR) \
-	       $(BUILD)/*.skel.h $(BUILD)/*.gz.h bpfbox bpfbox.unstripped \
+	       $(BUILD)/*.skel.h $(BUILD)/*.gz.h $(BUILD)/*.so* bpfbox bpfbox.unstripped \
 	       bpfbox-aarch64 bpfbox-aarch64.unstripped
 
 distclean: clean

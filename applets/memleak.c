@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <elf.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "../common/bpfbox.h"
 #include "../common/elfsyms.h"
 #include "../common/agg.h"
@@ -36,6 +37,7 @@
 #include "../common/uprobes.h"
 #include "../common/usyms.h"
 #include "memleak.h"
+#include "memleak/inproc.h"
 #include "memleak/leakscan.h"
 #include "memleak.skel.h"
 
@@ -43,7 +45,7 @@
 #define MAX_ALLOCS_LIMIT (1U << 22)	/* --max-allocs at most */
 
 enum { O_SORT = 256, O_EVENTS, O_FOLDED, O_PREFIX, O_MAX_ALLOCS, O_OLDER, O_ERROR_EXIT,
-       O_SUPPRESS };
+       O_SUPPRESS, O_ENGINE };
 
 static const struct bb_option ml_options[] = {
 	{ "command", 'c', "CMD", "run CMD (split into words like a shell, no expansion)" },
@@ -63,6 +65,7 @@ static const struct bb_option ml_options[] = {
 	{ "events", O_EVENTS, NULL, "one line per allocator call instead of reports" },
 	{ "folded", O_FOLDED, NULL, "final report as folded stacks (flamegraph.pl, speedscope)" },
 	{ "max-allocs", O_MAX_ALLOCS, "N", "outstanding allocations tracked at most (default 1M)" },
+	{ "engine", O_ENGINE, "E", "inprocess (a started dynamic program's default) or uprobe" },
 	{ 0 }
 };
 
@@ -71,6 +74,7 @@ static struct {
 	bool show_allocs, events, folded, follow_forks;
 	unsigned long long older_ms, sample, min_size, max_size, max_allocs, error_exitcode;
 	enum bb_agg_order order;
+	enum { ENGINE_AUTO, ENGINE_INPROCESS, ENGINE_UPROBE } engine;
 } cfg = { .prefix = "", .order = BB_AGG_BY_BYTES, .sample = 1, .max_size = ~0ULL, .max_allocs = 1 << 20 };
 
 static struct bb_target target;
@@ -131,6 +135,17 @@ static int ml_parse(int key, const char *arg)
 		return 0;
 	case O_OLDER: return bb_parse_uint(arg, 1ULL << 40, &cfg.older_ms);
 	case O_SUPPRESS: read_suppressions(arg); return 0;
+	case O_ENGINE:
+		if (!strcmp(arg, "inprocess"))
+			cfg.engine = ENGINE_INPROCESS;
+		else if (!strcmp(arg, "uprobe"))
+			cfg.engine = ENGINE_UPROBE;
+		else if (!strcmp(arg, "inject"))
+			bb_die("--engine inject (the in-process engine loaded into a running "
+			       "process through ptrace) is not built yet: -p uses the uprobe engine");
+		else
+			bb_die("--engine: '%s' is neither inprocess nor uprobe", arg);
+		return 0;
 	case O_ERROR_EXIT:
 		return bb_parse_uint(arg, 255, &cfg.error_exitcode) || !cfg.error_exitcode ? -1 : 0;
 	case 's': return bb_parse_uint(arg, 1 << 30, &cfg.sample) || !cfg.sample ? -1 : 0;
@@ -228,11 +243,14 @@ static struct bb_uprobe_set *probes_of(const struct bb_target *t)
 	return t->data ? t->data : &probes;
 }
 
+static void say_engine(void);
+
 static void attach_allocator(const struct bb_target *t, const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
 	bb_uprobes_attach(probes_of(t), path, t->pid);
+	say_engine();
 	if (t != &target && probes_of(&target)->nr_links) {
 		fprintf(stderr, "memleak: following pid %d (%s): %s (%s)\n", t->pid, t->cmdline,
 			base, allocator_name(path));
@@ -278,20 +296,129 @@ static void forget_process(int pid)
 		   offsetof(struct memleak_key, tgid), pid);
 }
 
+/* ---- the engines ---------------------------------------------------------- */
+
+/*
+ * The in-process engine (memleak/inproc.c): for a command memleak starts,
+ * when it is a dynamic glibc program, an object preloaded into it keeps
+ * the tables in memory bpfbox maps too: no trap per call.  The uprobe
+ * engine otherwise: a running process (-p: attaching by uprobes touches
+ * nothing in it), a static program or another libc's, -f (the in-process
+ * engine follows one process), --events (a line per call).
+ */
+static bool inproc_ready;	/* the preload is in the command's environment */
+static bool inproc_used;	/* an image was followed in-process */
+static char engine_note[PATH_MAX + 256];
+
+/* The malloc the program binds is glibc's (jemalloc's, linked or
+ * preloaded, is traced where it is: the uprobe engine). */
+static const char *glibc_malloc_reason(const char *path, char *why, size_t len)
+{
+	struct bb_target t = { .launched = true, .pid = -1 };
+	char allocator[PATH_MAX];
+	const char *name;
+
+	snprintf(t.exe, sizeof(t.exe), "%s", path);
+	if (!bb_uprobes_find_module(&t, NULL, "", "malloc", libc_names, allocator,
+				    sizeof(allocator)))
+		return NULL;
+	name = allocator_name(allocator);
+	if (!strcmp(name, "glibc"))
+		return NULL;
+	snprintf(why, len, "its malloc is %s's, in %s (the in-process engine stands in "
+		 "for glibc's)", name, allocator);
+	return why;
+}
+
+static const char *uprobe_reason(const char *command, int argc, char **argv, char *why,
+				 size_t len)
+{
+	char path[PATH_MAX], **words = command ? bb_split_words(command) : argv;
+	const char *name = words && words[0] ? words[0] : "";
+	enum ml_program kind;
+
+	if (!command && !argc)
+		return "-p: attaching by uprobes touches nothing in a running process";
+	if (cfg.engine == ENGINE_UPROBE)
+		return "asked for (--engine uprobe)";
+	if (cfg.follow_forks)
+		return "-f: the in-process engine follows one process";
+	if (cfg.events)
+		return "--events: a line per call";
+	if (cfg.object || *cfg.prefix)
+		return "-O / --symbol-prefix name the allocator to probe";
+	if (bb_opts.tid || bb_opts.comm[0] || bb_opts.cgroup_id || bb_opts.mntns)
+		return "--tid, --comm, --cgroup, --mntns filter in the kernel";
+	if (!ml_find_program(name, path, sizeof(path)))
+		return NULL;	/* exec will say */
+	kind = ml_program_kind(path);
+	if (kind == ML_PROG_GLIBC)
+		return glibc_malloc_reason(path, why, len);
+	snprintf(why, len, "%s is %s (the in-process engine preloads into dynamic glibc "
+		 "programs)", path, kind == ML_PROG_STATIC ? "static" :
+		 kind == ML_PROG_OTHER ? "linked with another libc" : "no ELF program");
+	return why;
+}
+
+/* Before the command starts: which engine, said in one line. */
+static void choose_engine(const char *command, int argc, char **argv)
+{
+	char why_buf[PATH_MAX + 128];
+	const char *why = uprobe_reason(command, argc, argv, why_buf, sizeof(why_buf));
+
+	if (!why && !ml_inproc_prepare(cfg.max_allocs, cfg.min_size, cfg.max_size,
+				       cfg.sample)) {
+		snprintf(why_buf, sizeof(why_buf), "the in-process engine could not be "
+			 "prepared: %s", strerror(errno));
+		why = why_buf;
+	}
+	if (why) {
+		if (cfg.engine == ENGINE_INPROCESS)
+			bb_die("--engine inprocess: %s", why);
+		snprintf(engine_note, sizeof(engine_note), "uprobe engine: %s", why);
+		return;
+	}
+	inproc_ready = true;
+	snprintf(engine_note, sizeof(engine_note), "in-process engine (preloaded: no trap "
+		 "per call; --engine uprobe for the other)");
+}
+
+/* Said once, when the first image is traced (not before a refusal). */
+static void say_engine(void)
+{
+	if (engine_note[0])
+		fprintf(stderr, "memleak: %s\n", engine_note);
+	engine_note[0] = 0;
+}
+
 /*
  * A started program at an exec, its first included: the allocator of the
  * new image is the one to trace, and what the old image had outstanding
- * (env's, a shell's) went away with it.
+ * (env's, a shell's) went away with it.  A dynamic glibc image is followed
+ * in-process when the command was prepared so (the preload inherited).
  */
 static void on_exec(struct bb_target *t)
 {
+	bool inproc = inproc_ready && ml_program_kind(t->exe) == ML_PROG_GLIBC;
 	char allocator[PATH_MAX];
 
+	if (probes_of(t)->nr_links || (ml_inproc_pid() && ml_inproc_pid() == t->pid))
+		fprintf(stderr, "memleak: pid %d execs %s: its allocations start over\n",
+			t->pid, t->exe);
 	if (probes_of(t)->nr_links) {
 		bb_uprobes_detach(probes_of(t));
 		forget_process(t->pid);
-		fprintf(stderr, "memleak: pid %d execs %s: its allocations start over\n",
-			t->pid, t->exe);
+	}
+	/* (Stopped at the exec: nothing writes the tables meanwhile.) */
+	ml_inproc_follow(inproc ? t->pid : 0);
+	if (inproc) {
+		ml_inproc_set_maps(t->syms);	/* (x86: its libraries mapped already) */
+		say_engine();
+		if (!inproc_used)
+			fprintf(stderr, "memleak: tracing malloc and friends in-process, "
+				"pid %d (preload); Ctrl-C to stop\n", t->pid);
+		inproc_used = true;
+		return;
 	}
 	find_allocator(t, allocator, sizeof(allocator));
 	attach_allocator(t, allocator);
@@ -338,7 +465,10 @@ static int ml_configure(void *s)
 	sk->rodata->cfg_min_size = cfg.min_size;
 	sk->rodata->cfg_max_size = cfg.max_size;
 	bpf_map__set_max_entries(sk->maps.bb_events, bb_opts.buffer_size);
-	bpf_map__set_max_entries(sk->maps.ml_allocs, cfg.max_allocs);
+	/* (In-process: the kernel's table only for an image exec'd later that
+	 * the uprobe engine follows; a preallocated 1M would cost ~100 MB.) */
+	bpf_map__set_max_entries(sk->maps.ml_allocs, inproc_ready && cfg.max_allocs > 65536 ?
+				 65536 : cfg.max_allocs);
 	return 0;
 }
 
@@ -486,23 +616,48 @@ static void print_row(const struct bb_agg_row *r, enum ml_kind kind, const char 
 		print_allocs_of(k, now);
 }
 
+static size_t cap_allocs;
+
+static struct alloc_entry *next_alloc(void)
+{
+	if (nr_allocs == cap_allocs) {
+		cap_allocs = cap_allocs ? cap_allocs * 2 : 1024;
+		allocs = bb_xrealloc(allocs, cap_allocs, sizeof(*allocs));
+	}
+	return &allocs[nr_allocs];
+}
+
+/* The in-process engine's stack slot as the report's stack id. */
+static __s32 inproc_stack_id(int32_t slot)
+{
+	return slot < 0 ? -1 : ML_SHM_STACK_BASE + slot;
+}
+
+static void add_inproc_alloc(void *ctx, const struct ml_shm_alloc *a)
+{
+	struct alloc_entry *e = next_alloc();
+
+	(void)ctx;
+	e->key = (struct memleak_addr){ .addr = a->addr, .tgid = ml_inproc_pid() };
+	e->a = (struct memleak_alloc){ .size = a->size, .ts_ns = a->ts_ns,
+				       .stack_id = inproc_stack_id(a->stack) };
+	nr_allocs++;
+}
+
 static void read_allocs(int fd)
 {
 	struct memleak_addr key, *prev = NULL;
-	size_t cap = 0;
 
 	nr_allocs = 0;
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		prev = &key;
-		if (nr_allocs == cap) {
-			cap = cap ? cap * 2 : 1024;
-			allocs = bb_xrealloc(allocs, cap, sizeof(*allocs));
-		}
-		if (!bpf_map_lookup_elem(fd, &key, &allocs[nr_allocs].a)) {
+		if (!bpf_map_lookup_elem(fd, &key, &next_alloc()->a)) {
 			allocs[nr_allocs].key = key;
 			nr_allocs++;
 		}
 	}
+	if (ml_inproc_pid())
+		ml_inproc_each_alloc(add_inproc_alloc, NULL);
 }
 
 /* ---- leak kinds ---------------------------------------------------------------- */
@@ -581,12 +736,17 @@ static struct ml_region *find_roots(const struct bb_target *t, const struct ml_b
 {
 	struct bb_usyms_region r;
 	struct ml_region *roots = NULL;
-	uint64_t sp = stack_pointer(t->pid), at;
+	uint64_t sp = stack_pointer(t->pid), at, shm_start = 0, shm_end = 0;
 	size_t i, k;
+
+	if (ml_inproc_pid() == t->pid)
+		ml_inproc_extent(&shm_start, &shm_end);
 
 	*nr = 0;
 	for (i = 0; bb_usyms_region(t->syms, i, &r); i++) {
-		if (!r.writable)
+		/* (The in-process engine's tables: bpfbox's, not the program's,
+		 * and full of pointers to its blocks.) */
+		if (!r.writable || (r.start >= shm_start && r.end <= shm_end))
 			continue;
 		if (r.name && !strcmp(r.name, "[stack]") && sp > r.start && sp < r.end)
 			r.start = sp & ~7ULL;
@@ -806,6 +966,66 @@ static void table_from_allocs(struct bb_agg_table *t, uint64_t now)
 	}
 }
 
+/* The in-process engine's stacks, each handed to the report once. */
+static void add_inproc_stack(void *ctx, int32_t id, const struct ml_shm_stack *st)
+{
+	static bool *known;
+	uint64_t frames[BB_MAX_STACK];
+	uint32_t i, slot = id - ML_SHM_STACK_BASE;
+
+	(void)ctx;
+	if (!known)
+		known = bb_xcalloc(ML_SHM_STACKS, sizeof(*known));
+	if (known[slot])
+		return;
+	known[slot] = true;
+	for (i = 0; i < st->nr && i < BB_MAX_STACK; i++)
+		frames[i] = st->frames[i];
+	bb_stacks_add(id, frames, i);
+}
+
+static void add_inproc_total(void *ctx, int32_t id, const struct ml_shm_stack *st)
+{
+	struct memleak_key k = { .stack_id = id, .tgid = ml_inproc_pid() };
+	struct bb_agg_val v = { st->count, st->bytes, 0, 0 };
+
+	if (st->count > 0)
+		bb_agg_put(ctx, &k, &v, NULL);
+}
+
+/* The object met code in no mapping it knows (a dlopen): the map again. */
+static int on_maps_asked(void *ctx)
+{
+	(void)ctx;
+	ml_inproc_drain();
+	if (ml_inproc_pid() == target.pid && !target.exited) {
+		bb_target_refresh(&target);
+		ml_inproc_set_maps(target.syms);
+	}
+	return 0;
+}
+
+/* What the in-process engine could not follow, in the loss line. */
+static void inproc_losses(void)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, "bb_lost");
+	uint64_t lost[2], *vals;
+	__u32 keys[2] = { BB_LOST_APPLET, BB_LOST_STACK };
+	int ncpu = libbpf_num_possible_cpus(), i;
+
+	ml_inproc_lost(&lost[0], &lost[1]);
+	if (!m || ncpu <= 0)
+		return;
+	vals = bb_xcalloc(ncpu, sizeof(*vals));
+	for (i = 0; i < 2; i++) {
+		if (!lost[i] || bpf_map_lookup_elem(bpf_map__fd(m), &keys[i], vals))
+			continue;
+		vals[0] += lost[i];
+		bpf_map_update_elem(bpf_map__fd(m), &keys[i], vals, BPF_ANY);
+	}
+	free(vals);
+}
+
 static void ml_tick(void *ctx, bool final)
 {
 	static struct bb_agg_table table, kinds;
@@ -822,6 +1042,28 @@ static void ml_tick(void *ctx, bool final)
 	bb_target_refresh(&target);
 	if (cfg.folded && !final)
 		return;
+	if (inproc_used && ml_inproc_pid() == target.pid && !target.exited)
+		ml_inproc_set_maps(target.syms);	/* (a dlopen since) */
+	if (inproc_used)
+		ml_inproc_each_stack(add_inproc_stack, NULL);
+	if (final && inproc_used) {
+		static bool once;
+
+		if (!once) {
+			uint64_t by_rows, by_libgcc;
+
+			inproc_losses();
+			ml_inproc_walks(&by_rows, &by_libgcc);
+			bb_info("in-process engine: %llu stacks walked by the unwind rows, %llu by "
+				"libgcc's unwinder", (unsigned long long)by_rows,
+				(unsigned long long)by_libgcc);
+		}
+		once = true;
+		if (!ml_inproc_loaded(ml_inproc_pid()))
+			bb_warn("the in-process engine did not load in pid %d (a secure-execution "
+				"program ignores LD_PRELOAD): nothing was followed; try --engine "
+				"uprobe", ml_inproc_pid());
+	}
 	if (final && !kernel_mode && !cfg.events && !target.launched && !target.exited &&
 	    bb_target_hold(&target)) {
 		/* -p: the process held still while its memory is scanned. */
@@ -839,6 +1081,8 @@ static void ml_tick(void *ctx, bool final)
 		err = bb_agg_read_map(bpf_map__fd(skel->maps.ml_outstanding), &table);
 		if (err)
 			bb_die("cannot read the outstanding totals: %s", strerror(-err));
+		if (ml_inproc_pid())
+			ml_inproc_each_stack(add_inproc_total, &table);
 	}
 	bb_agg_drop_empty(t);
 	/* The top rows of each process and kind: ml_print_table. */
@@ -954,6 +1198,8 @@ static int ml_main(int argc, char **argv)
 	struct bb_loop *loop;
 
 	check_options();
+	if (cfg.command || argc || bb_opts.tgid)
+		choose_engine(cfg.command, argc, argv);
 	kernel_mode = !bb_target_choose(&target, cfg.command, argc, argv);
 	if (cfg.follow_forks && !target.launched)
 		bb_die("-f follows the children of a program memleak starts (-c CMD or -- CMD)");
@@ -975,6 +1221,8 @@ static int ml_main(int argc, char **argv)
 		bb_loop_on_tick(loop, ml_tick, NULL);
 	if (!kernel_mode)
 		bb_target_watch(&target, loop);
+	if (inproc_ready && ml_inproc_event_fd() >= 0)
+		bb_loop_add_fd(loop, ml_inproc_event_fd(), on_maps_asked, NULL);
 	bb_session_run(&l, loop);
 	for (p = target.next; p; p = p->next)
 		bb_uprobes_detach(p->data);

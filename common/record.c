@@ -126,9 +126,8 @@ int bb_stack_frames(int32_t id, uint64_t *frames, int max)
 
 	if (id < 0)
 		return 0;
-	if (stack_map_fd >= 0) {
-		if (bpf_map_lookup_elem(stack_map_fd, &id, buf))
-			return 0;
+	/* (Not in the map: one the applet added, memleak's in-process engine.) */
+	if (stack_map_fd >= 0 && !bpf_map_lookup_elem(stack_map_fd, &id, buf)) {
 		for (n = 0; n < BB_MAX_STACK && n < max && buf[n]; n++)
 			frames[n] = buf[n];
 		if (stack_user_syms)
@@ -171,6 +170,17 @@ static void record_stacks(void)
 		hdr[0] = id;
 		hdr[1] = n;
 		bb_record_write(BB_REC_STACK, hdr, sizeof(hdr), frames, n * sizeof(frames[0]));
+	}
+	/* And those the applet added beside the map's. */
+	for (i = 0; i < (int)nr_file_stacks; i++) {
+		const struct stack_entry *e = &file_stacks[i];
+
+		if (stack_user_syms)
+			bb_usym_record_stack(*stack_user_syms, e->frames, e->nr);
+		hdr[0] = e->id;
+		hdr[1] = e->nr;
+		bb_record_write(BB_REC_STACK, hdr, sizeof(hdr), e->frames,
+				e->nr * sizeof(e->frames[0]));
 	}
 }
 

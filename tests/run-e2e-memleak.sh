@@ -160,9 +160,11 @@ ok_run glibc
 LPID=$(sed -n 's/^leaky: pid \([0-9]*\) args:.*/\1/p' "$G.out")
 check "glibc: the arguments arrived intact" \
 	grep -qxF "leaky: pid $LPID args: [hello] [two words] [it's \"quoted\"]" "$G.out"
-# (An attach method in parentheses may follow the pid.)
-check "glibc: traced libc.so.6 of leaky's pid" \
-	grep -qxE "memleak: tracing malloc and friends in libc\\.so\\.6 \\(glibc\\), pid $LPID( \\([a-z_.]+\\))?; Ctrl-C to stop" "$G.err"
+# A started dynamic glibc program: the in-process engine by default.
+check "glibc: the in-process engine chosen, said in one line" \
+	grep -qx "memleak: in-process engine (preloaded: no trap per call; --engine uprobe for the other)" "$G.err"
+check "glibc: traced in-process in leaky's pid" \
+	grep -qxE "memleak: tracing malloc and friends in-process, pid $LPID \\(preload\\); Ctrl-C to stop" "$G.err"
 check "glibc: leaky ran to the end before the final table" \
 	eval "grep -qx 'leaky: done' '$G.out' && grep -q '(final):\$' '$G.out'"
 check "glibc: exact bytes and counts of every leak_* function" expect_leaks "$G.out" "${LEAKS[@]}"
@@ -181,9 +183,44 @@ check "glibc: the realloc'ed 10-byte block is not there" \
 check "glibc: the frames name their module, then their source line (built -g)" \
 	grep -qE '^		leak_malloc\+0x[0-9a-f]+ \(leaky\) \(leaky\.c:[0-9]+\)$' "$G.out"
 
+# The uprobe engine on the same program: the same report, stacks and all.
+GLIBC_INPROC=$G
+ml glibc-engine-uprobe --engine uprobe -- "$LEAKY" hello
+ok_run glibc-engine-uprobe
+LPID=$(sed -n 's/^leaky: pid \([0-9]*\) args:.*/\1/p' "$G.out")
+# (An attach method in parentheses may follow the pid.)
+check "glibc-engine-uprobe: traced libc.so.6 of leaky's pid" \
+	grep -qxE "memleak: tracing malloc and friends in libc\\.so\\.6 \\(glibc\\), pid $LPID( \\([a-z_.]+\\))?; Ctrl-C to stop" "$G.err"
+check "glibc-engine-uprobe: the note says why" \
+	grep -qx "memleak: uprobe engine: asked for (--engine uprobe)" "$G.err"
+check "glibc-engine-uprobe: exact bytes and counts of every leak_* function" \
+	expect_leaks "$G.out" "${LEAKS[@]}"
+check "both engines: the same stacks, bytes and counts" \
+	same "$(stacks "$GLIBC_INPROC.out" | sort)" "$(stacks "$G.out" | sort)"
+check "both engines: the same leak kinds" \
+	same "$(sums "$GLIBC_INPROC.out" -v kind=definitely)" "$(sums "$G.out" -v kind=definitely)"
+
+# Threads: four at once, churning and leaking (ml_threads): exact under
+# both engines (the in-process engine's table under one lock).
+THREADS=$TOP/build/work/ml_threads
+for engine in inprocess uprobe; do
+	ml "threads-$engine" --engine "$engine" -- "$THREADS"
+	ok_run "threads-$engine"
+	check "threads-$engine: thread_leak 19200 bytes in 400, exact" \
+		eq thread_leak "thread_leak 19200 400" "$(sums "$G.out" | grep '^thread_leak ')"
+	check "threads-$engine: nothing lost" nothing_lost "$G.err"
+done
+
+# fork without -f: the child's calls are not written into the parent's
+# tables (the in-process engine: the child is no longer the followed pid).
+ml fork-inproc -- "$TOP/build/work/ml_fork"
+ok_run fork-inproc
+check "fork-inproc: parent_leak 77 in 1, nothing of the child's" \
+	eq parent "parent_leak 77 1" "$(sums "$G.out" | grep _leak)"
+
 # The other attach method: one uprobe (and uretprobe) per function, as
 # on kernels without uprobe.multi.
-ml glibc-uprobe --attach uprobe,uretprobe -- "$LEAKY"
+ml glibc-uprobe --engine uprobe --attach uprobe,uretprobe -- "$LEAKY"
 ok_run glibc-uprobe
 check "glibc-uprobe: attached with uprobe" grep -qE '^memleak: tracing .*\(uprobe\); Ctrl-C' "$G.err"
 check "glibc-uprobe: exact bytes and counts of every leak_* function" \
@@ -227,6 +264,8 @@ check "musl: the arguments arrived intact" grep -qE '^leaky: pid [0-9]+ args: \[
 check "musl: traced the static executable itself" \
 	grep -qE '^memleak: tracing malloc and friends in leaky-musl \(musl\), pid [0-9]+' "$G.err"
 check "musl: a note says pvalloc is not traced" grep -qE 'pvalloc.*not traced' "$G.err"
+check "musl: static: the uprobe engine, and why" \
+	grep -qxF "memleak: uprobe engine: $MUSL is static (the in-process engine preloads into dynamic glibc programs)" "$G.err"
 check "musl: exact bytes and counts (no pvalloc)" expect_leaks "$G.out" "${LEAKS_MUSL[@]}"
 check "musl: no stack through churn" no_churn "$G.out"
 check "musl: leak stacks are leak_X;main;libc_start_main_stage2" \
@@ -351,6 +390,8 @@ ml fork -f -- "$FORK"
 ok_run fork
 read -r PPID_ CPID_ <<<"$(sed -n 's/^ml_fork: parent \([0-9]*\), child \([0-9]*\) exited with 3$/\1 \2/p' "$G.out")"
 check "fork: ml_fork ran, its child exited with 3" test -n "${CPID_:-}"
+check "fork: -f: the uprobe engine, and why" \
+	grep -qx "memleak: uprobe engine: -f: the in-process engine follows one process" "$G.err"
 check "fork: the child was followed" \
 	grep -qE "^memleak: following pid ${CPID_:-none} \\($FORK\\): libc\\.so\\.6 \\(glibc\\)\$" "$G.err"
 check "fork: parent's table: parent_leak 77 bytes in 1, and no child_leak" \
@@ -753,6 +794,13 @@ fails_with no-such-cmd '/nonexistent/cmd' "$BB" memleak -- /nonexistent/cmd
 fails_with not-an-object 'no allocator found.*/etc/passwd' "$BB" memleak -O /etc/passwd -- "$LEAKY"
 fails_with bad-sample 'sample' "$BB" memleak -s 0 -- "$LEAKY"
 fails_with bad-sort 'sort' "$BB" memleak --sort bytes -- "$LEAKY"
+fails_with engine-inject 'engine inject .* not built yet: -p uses the uprobe engine' \
+	"$BB" memleak --engine inject -p $$
+fails_with engine-inprocess-pid '^memleak: --engine inprocess: -p: ' \
+	"$BB" memleak --engine inprocess -p $$
+fails_with engine-inprocess-static "^memleak: --engine inprocess: $MUSL is static " \
+	"$BB" memleak --engine inprocess -- "$MUSL"
+fails_with engine-bad 'neither inprocess nor uprobe' "$BB" memleak --engine fast -- "$LEAKY"
 fails_with nomalloc 'no allocator found' "$BB" memleak -- "$NOMALLOC"
 # The same, attached: a running static process with no allocator.
 mkfifo "$T/nomalloc.fifo"

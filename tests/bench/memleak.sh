@@ -469,6 +469,7 @@ py_run() {
 	case $1 in
 	untraced) PYTHONMALLOC=malloc python3 "$PYPROG";;
 	bb) PYTHONMALLOC=malloc "$TMP/bpfbox" memleak -i 0 -T 3 -- python3 "$PYPROG";;
+	bbu) PYTHONMALLOC=malloc "$TMP/bpfbox" memleak --engine uprobe -i 0 -T 3 -- python3 "$PYPROG";;
 	heaptrack) (cd "$TMP" && PYTHONMALLOC=malloc heaptrack -o "$TMP/htpy" python3 "$PYPROG");;
 	valgrind) PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full python3 "$PYPROG";;
 	bpftrace) (cd "$TMP" && PYTHONMALLOC=malloc bpftrace -e \
@@ -507,7 +508,7 @@ redis_run() {
 	redis_up || { say -; kill "$rpid" 2>/dev/null; return; }
 	tpid=
 	case $1 in
-	bb) "$TMP/bpfbox" memleak -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
+	bb|bbu) "$TMP/bpfbox" memleak -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
 	    tpid=$!
 	    for ((i = 0; i < 100; i++)); do grep -q '^memleak: tracing' "$TMP/rt.out" && break; sleep 0.1; done;;
 	heaptrack) (cd "$TMP" && heaptrack -o "$TMP/htrd" -p "$rpid") > "$TMP/rt.out" 2>&1 &
@@ -533,7 +534,7 @@ hr
 if [ "${MEMLEAK_REAL:-1}" = 1 ] && have python3 && have redis-server && have redis-benchmark; then
 	say "4. real programs: python3 JSON ($PY_KEYS keys, PYTHONMALLOC=malloc), seconds;" \
 	    "redis-server SET ($REDIS_N requests, 64-byte values), requests/s"
-	RK=(untraced bb)
+	RK=(untraced bb bbu)
 	if [ "$PEERS" = 1 ]; then
 		have heaptrack && RK+=(heaptrack)
 		have valgrind && RK+=(valgrind)
@@ -548,7 +549,8 @@ if [ "${MEMLEAK_REAL:-1}" = 1 ] && have python3 && have redis-server && have red
 	rlabel() {
 		case $1 in
 		untraced) say "untraced";;
-		bb) say "bpfbox memleak (uprobes; redis: -p)";;
+		bb) say "bpfbox memleak (python3: the in-process engine; redis: -p, uprobes)";;
+		bbu) say "bpfbox memleak --engine uprobe (redis: -p, uprobes)";;
 		heaptrack) say "heaptrack (redis: heaptrack -p, injected through gdb)";;
 		valgrind) say "valgrind memcheck --leak-check=full (redis: started under it)";;
 		bpftrace) say "bpftrace: uprobe on malloc, count only (redis: -p)";;
