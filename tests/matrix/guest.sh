@@ -332,16 +332,25 @@ memleak_tests() {
 	ml events --events --attach uprobe,uretprobe -- /bin/leaky
 	check memleak "--events: all 1001 reallocs (in place too), nothing lost" \
 		eval "reallocs && nothing_lost"
-	ml glibc -- /bin/leaky-glibc
-	check memleak "glibc: leaky-glibc's leaks, exact" leaks "$LEAKS_GLIBC"
-	check memleak "glibc: nothing lost in the kernel" nothing_lost
-	check memleak "glibc: traced in libc.so.6 (found in /lib/$(uname -m)-linux-gnu)" \
+	ml glibc --engine uprobe -- /bin/leaky-glibc
+	check memleak "glibc, uprobes: leaky-glibc's leaks, exact" leaks "$LEAKS_GLIBC"
+	check memleak "glibc, uprobes: nothing lost in the kernel" nothing_lost
+	check memleak "glibc, uprobes: traced in libc.so.6 (found in /lib/$(uname -m)-linux-gnu)" \
 		has $G.err '^memleak: tracing malloc and friends in libc\.so\.6 \(glibc\), pid '
+	# The default for a started glibc program: the in-process engine
+	# (preloaded from a memfd), its stacks walked by the same unwind rows.
+	ml inproc -- /bin/leaky-glibc
+	check memleak "glibc, in-process (default): leaky-glibc's leaks, exact" leaks "$LEAKS_GLIBC"
+	check memleak "glibc, in-process (default): traced in-process" \
+		has $G.err '^memleak: tracing malloc and friends in-process, pid '
 
 	# Leaks through strdup at main's start, in a glibc built without frame
 	# pointers: libc's unwind rows in place before main (run to the entry).
-	ml libc -- /bin/ml_libc-glibc
-	check memleak "glibc: strdup's leaks at main's start, strdup <- leak_strdup <- main" \
+	ml libc --engine uprobe -- /bin/ml_libc-glibc
+	check memleak "glibc, uprobes: strdup's leaks at main's start, strdup <- leak_strdup <- main" \
+		eval "eq 'exit status' 0 $RC && libc_stacks"
+	ml libc-inproc -- /bin/ml_libc-glibc
+	check memleak "glibc, in-process: strdup's leaks at main's start, strdup <- leak_strdup <- main" \
 		eval "eq 'exit status' 0 $RC && libc_stacks"
 
 	ml kernel -d 1
