@@ -144,11 +144,20 @@ PRELOAD_FLAGS := -shared -fPIC -nostdlib -Os -fno-stack-protector -fvisibility=h
 	-fno-omit-frame-pointer \
 	-ftls-model=initial-exec $(WARN) -Wl,-z,now -Wl,-z,noseparate-code \
 	-Wl,--hash-style=gnu -Wl,--build-id=none
+# arm64: atomics inline (gcc's default calls libgcc's __aarch64_* helpers,
+# which no libc exports: the loader would refuse the object).
+PRELOAD_FLAGS_aarch64 := -mno-outline-atomics
 define preload_rule
 $(OBJ)/$(basename $(notdir $(1))).so: $(1) $(wildcard $(dir $(1))../*.h) bpf/bb_shared.h
 	@mkdir -p $$(@D)
 	$$(call say,CC-SO,$$@)
-	$(Q)$(GLIBC_CC) $(PRELOAD_FLAGS) -o $$@.unstripped $$<
+	$(Q)$(GLIBC_CC) $(PRELOAD_FLAGS) $(PRELOAD_FLAGS_$(ARCH)) -o $$@.unstripped $$<
+	@# Every symbol it takes from the target must be weak (but the mem*
+	@# the compiler emits, in every libc): a strong one the target's libc
+	@# lacks makes the loader kill the program at its start.
+	$(Q)! llvm-nm -D --undefined-only $$@.unstripped | grep ' U ' | \
+		grep -vE ' U (memcpy|memset|memmove|memcmp)$$$$' || \
+		{ echo "$$@: the symbols above must be weak"; exit 1; }
 	$(Q)$(STRIP) -R .comment -o $$@ $$@.unstripped
 $(OBJ)/$(basename $(notdir $(1))).gz.h: $(OBJ)/$(basename $(notdir $(1))).so
 	$(Q){ echo 'static const unsigned char $(basename $(notdir $(1)))_gz[] = {'; \
@@ -314,12 +323,12 @@ included = $(patsubst %,$(1)/common/%.o,$(shell sed -n 's|^\#include "\.\./\.\./
 $(ASAN_STAMP): scripts/deps-asan.sh | $(DEPS_STAMP)
 	scripts/deps-asan.sh
 
-$(ASAN_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) $(PRELOAD_GZ) | $(ASAN_STAMP)
+$(ASAN_DIR)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) $(PRELOAD_GZ) | $(ASAN_STAMP)
 	@mkdir -p $(@D)
 	$(call say,ASAN-CC,$@)
 	$(Q)$(ASAN_CC) $(SAN_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
-$(FUZZ_DIR)/%.o: %.c common/*.h bpf/*.h $(SKELS) $(PRELOAD_GZ) | $(ASAN_STAMP)
+$(FUZZ_DIR)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) $(PRELOAD_GZ) | $(ASAN_STAMP)
 	@mkdir -p $(@D)
 	$(call say,FUZZ-CC,$@)
 	$(Q)$(CLANG) $(SAN_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@

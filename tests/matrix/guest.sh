@@ -373,13 +373,14 @@ abba() {
 		has $G.out '^potential deadlock: lock-order cycle of 2 locks: m[12] \(0x[0-9a-f]+\) -> m[12] '
 }
 
-# The stacks of the cycle: each lock taken in take_ab or take_ba (the
+# The stacks of the cycle, with their source lines (the guest's programs
+# are built with -g; musl's start, not): each lock taken in take_ab or take_ba (the
 # return address at the lock function's entry: *sp on x86-64, the link
 # register on arm64), called from musl's thread start (their frame
 # record, walked through the frame pointer, %rbp or x29).
 stacks() {
-	has $G.out '^      take_ab\+0x[0-9a-f]+ \(dl_abba\)$' &&
-		has $G.out '^      take_ba\+0x[0-9a-f]+ \(dl_abba\)$' &&
+	has $G.out '^      take_ab\+0x[0-9a-f]+ \(dl_abba\) \(dl_abba\.c:[0-9]+\)$' &&
+		has $G.out '^      take_ba\+0x[0-9a-f]+ \(dl_abba\) \(dl_abba\.c:[0-9]+\)$' &&
 		eq "take_ab/take_ba frames not followed by start+ (dl_abba)" 0 \
 			"$(awk '/^      take_(ab|ba)\+/ { getline n
 				if (n !~ /^      start\+0x[0-9a-f]+ \(dl_abba\)$/) bad++ }
@@ -479,7 +480,7 @@ tl_crash() {
 		has $G.out "^[0-9:.]+ connect\([0-9]+, \{sa_family=AF_INET, sin_port=htons\(1\), sin_addr=inet_addr\(\"127.0.0.1\"\)\}, 16\) = -1 ECONNREFUSED" &&
 		has $G.out '^--- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x0\} ---$' &&
 		eq stack "crash_here run_and_crash main" \
-			"$(sed -n 's/^ *\([a-z_]*\)+0x[0-9a-f]* (tl_seq)$/\1/p' $G.out | head -n 3 | tr '\n' ' ' | sed 's/ $//')"
+			"$(sed -n 's/^ *\([a-z_]*\)+0x[0-9a-f]* (tl_seq) (tl_seq\.c:[0-9]*)$/\1/p' $G.out | head -n 3 | tr '\n' ' ' | sed 's/ $//')"
 }
 
 traceloop_tests() {
