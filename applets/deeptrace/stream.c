@@ -19,7 +19,8 @@
 #define QUEUE_MAX 64		/* requests in flight on one connection */
 #define PARTIAL_MAX 8192	/* a head split over syscalls, kept at most */
 
-enum msg_mode { M_LENGTH, M_CHUNKED, M_TURN };
+/* M_NEXT: a run of messages (PostgreSQL's) goes on with the next bytes. */
+enum msg_mode { M_LENGTH, M_CHUNKED, M_TURN, M_NEXT };
 
 /* A message being read in one direction. */
 struct msg {
@@ -182,6 +183,8 @@ static void complete(struct conn *c, int dir)
 	struct msg *m = &c->dir[dir];
 
 	m->open = false;
+	if (m->m.alone)
+		return;
 	if (m->request) {
 		if (c->qlen == QUEUE_MAX) {
 			stats.queue_full++;
@@ -195,7 +198,8 @@ static void complete(struct conn *c, int dir)
 		stats.orphans++;	/* its request came before the trace */
 		return;
 	}
-	make_span(c, &c->queue[c->qhead], m);
+	if (!c->queue[c->qhead].m.no_span)
+		make_span(c, &c->queue[c->qhead], m);
 	c->qhead = (c->qhead + 1) % QUEUE_MAX;
 	c->qlen--;
 }
@@ -206,8 +210,12 @@ static bool answers_head(const struct conn *c)
 	return c->qlen && !strncmp(c->queue[c->qhead].m.endpoint, "HEAD ", 5);
 }
 
-static enum dt_parse parse(struct conn *c, const uint8_t *buf, size_t len, struct dt_msg *m)
+static enum dt_parse parse(struct conn *c, int dir, const uint8_t *buf, size_t len,
+			   bool resumes, struct dt_msg *m)
 {
+	/* Which side speaks, for protocols whose two sides share codes. */
+	bool client_side = is_request(c, dir, NULL, false);
+
 	if (!c->proto_known) {
 		c->proto = dt_detect(buf, len);
 		c->proto_known = c->proto != DT_PROTO_UNKNOWN;
@@ -217,6 +225,10 @@ static enum dt_parse parse(struct conn *c, const uint8_t *buf, size_t len, struc
 		return dt_parse_http(buf, len, answers_head(c), m);
 	case DT_PROTO_REDIS:
 		return dt_parse_redis(buf, len, redact, m);
+	case DT_PROTO_PGSQL:
+		return dt_parse_pgsql(buf, len, client_side, redact, resumes, m);
+	case DT_PROTO_MYSQL:
+		return dt_parse_mysql(buf, len, client_side, redact, m);
 	default:
 		memset(m, 0, sizeof(*m));
 		return DT_PARSE_BAD;
@@ -271,17 +283,31 @@ static void keep_partial(struct conn *c, int dir, const struct dt_event *e, size
 	p->n = n;
 }
 
+/* A message's head and body are over: the message too, unless it is a run
+ * that goes on (M_NEXT: the next bytes are parsed as its continuation). */
+static void head_and_body_done(struct conn *c, int dir)
+{
+	struct msg *m = &c->dir[dir];
+
+	if (m->m.more)
+		m->mode = M_NEXT;
+	else
+		complete(c, dir);
+}
+
 /*
- * A message starts at @pos of the event; returns the bytes of the event it
- * takes from there.
+ * A message, or a run's next part (M_NEXT), starts at @pos of the event;
+ * returns the bytes of the event it takes from there.
  */
 static size_t start_message(struct conn *c, int dir, const struct dt_event *e, size_t pos)
 {
 	struct partial *p = c->partial[dir];
 	bool continued = p && p->n;
-	size_t avail = e->cap > pos ? e->cap - pos : 0, n = avail, before = 0;
+	size_t avail = e->cap > pos ? e->cap - pos : 0, n = avail, before = 0, base;
 	const uint8_t *buf = e->data + pos;
 	struct msg *m = &c->dir[dir];
+	bool next = m->open;
+	struct dt_msg got;
 	enum dt_parse r;
 
 	if (continued) {
@@ -293,40 +319,43 @@ static size_t start_message(struct conn *c, int dir, const struct dt_event *e, s
 		n = before + avail;
 		p->n = 0;
 	}
-	r = n ? parse(c, buf, n, &m->m) : DT_PARSE_BAD;
+	r = n ? parse(c, dir, buf, n, pos + avail == e->bytes, &got) : DT_PARSE_BAD;
 	if (!n)
-		memset(&m->m, 0, sizeof(m->m));
+		memset(&got, 0, sizeof(got));
 	if (r == DT_PARSE_MORE && pos + avail == e->bytes && n < PARTIAL_MAX) {
 		keep_partial(c, dir, e, pos, buf, n, !continued);
 		return e->bytes - pos;
 	}
-	msg_begin(m, e, pos, continued ? p : NULL);
-	m->unparsed = r == DT_PARSE_BAD;
-	m->request = is_request(c, dir, &m->m, r != DT_PARSE_BAD);
-	if (r != DT_PARSE_OK) {
+	if (next) {
+		m->end_ns = e->end_ns;
+		if (r == DT_PARSE_OK)
+			dt_msg_merge(&m->m, &got);
+	} else {
+		msg_begin(m, e, pos, continued ? p : NULL);
+		m->m = got;
+		m->unparsed = r == DT_PARSE_BAD;
+		m->request = is_request(c, dir, &m->m, r != DT_PARSE_BAD);
+	}
+	base = next ? m->bytes : 0;
+	if (r != DT_PARSE_OK || got.head <= before) {
 		/* Unframed: everything until the other side speaks. */
 		m->mode = M_TURN;
-		m->bytes = before + e->bytes - pos;
+		m->bytes = base + before + e->bytes - pos;
 		return e->bytes - pos;
 	}
-	if (m->m.head <= before) {	/* a parser that read less than before */
-		m->mode = M_TURN;
-		m->bytes = e->bytes - pos;
-		return e->bytes - pos;
-	}
-	m->bytes = m->m.head;
-	if (m->m.chunked) {
+	m->bytes = base + got.head;
+	if (got.chunked) {
 		m->mode = M_CHUNKED;
 		memset(&m->chunks, 0, sizeof(m->chunks));
-	} else if (m->m.to_close) {
+	} else if (got.to_close) {
 		m->mode = M_TURN;
 	} else {
 		m->mode = M_LENGTH;
-		m->left = m->m.body;
+		m->left = got.body;
 		if (!m->left)
-			complete(c, dir);
+			head_and_body_done(c, dir);
 	}
-	return m->m.head - before;
+	return got.head - before;
 }
 
 /* Bytes of the message open in @dir; returns how many it takes. */
@@ -342,7 +371,7 @@ static size_t continue_message(struct conn *c, int dir, const struct dt_event *e
 		m->left -= take;
 		m->bytes += take;
 		if (!m->left)
-			complete(c, dir);
+			head_and_body_done(c, dir);
 		return take;
 	case M_CHUNKED:
 		take = dt_chunks_feed(&m->chunks, e->data + pos, e->cap > pos ? e->cap - pos : 0,
@@ -369,10 +398,13 @@ static void on_message(const struct dt_event *e)
 	int dir = e->dir, other = !dir;
 	size_t pos = 0, took;
 
-	if (c->dir[other].open && c->dir[other].mode == M_TURN)
+	/* The other side's unframed message is over; so is a request run
+	 * (the server answers once it ends). */
+	if (c->dir[other].open && (c->dir[other].mode == M_TURN ||
+				   (c->dir[other].mode == M_NEXT && c->dir[other].request)))
 		complete(c, other);
 	while (pos < e->bytes) {
-		if (c->dir[dir].open)
+		if (c->dir[dir].open && c->dir[dir].mode != M_NEXT)
 			took = continue_message(c, dir, e, pos);
 		else
 			took = start_message(c, dir, e, pos);
