@@ -7,9 +7,11 @@
 # (every parent right), pipelined Redis, keep-alive HTTP, a response in
 # several writes, IPv6, -w + report, filters, bad options; PostgreSQL
 # (psql, pgbench's extended and prepared queries) and MariaDB (the mariadb
-# client), each client's own output the oracle.  Root only; nginx-light,
-# redis-server, redis-tools, curl, postgresql, mariadb-server and
-# mariadb-client are installed when missing (scripts/apt-lib.sh).
+# client), DNS (dig over UDP and TCP, getent through glibc's sendmmsg)
+# against dnsmasq, each client's own output the oracle.  Root only;
+# nginx-light, redis-server, redis-tools, curl, postgresql, mariadb-server,
+# mariadb-client, dnsmasq-base and bind9-dnsutils are installed when missing
+# (scripts/apt-lib.sh).
 #
 # The last line is "e2e-deeptrace: N passed, N failed"; the exit status is
 # 1 if anything failed.
@@ -264,6 +266,39 @@ check "mysql: the three statements, literals redacted, OK, the result set, the e
 check "mysql: the server's spans, children of the client's (tcp_seq); the handshake none" eval \
 	"eq server 3 $(jcount "$G.out" type=span comm=mariadbd kind=server link=tcp_seq protocol=mysql) &&
 	 eq all 6 $(jcount "$G.out" type=span)"
+
+# ---- DNS: dig (UDP, TCP) and glibc's resolver (sendmmsg) against dnsmasq ------
+
+# digs NAME TYPE [+tcp]...: dig's answer as a span would say it.
+digs() {
+	local out
+	out=$(in_ns dig @127.0.0.1 +tries=1 +time=5 "$@")
+	printf '%s %s -> %s, ANSWER: %s\n' "$2" "$1" \
+		"$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out")" \
+		"$(sed -n 's/.*ANSWER: \([0-9]*\),.*/\1/p' <<<"$out")"
+}
+printf 'nameserver 127.0.0.1\noptions attempts:1 timeout:5\n' >"$T/resolv.conf"
+trace_start dns --json --protocol dns
+{ digs shop.test A; digs nope.test AAAA; digs shop.test A +tcp; } >"$T/dig.want"
+# getent in a mount namespace of its own, where /etc/resolv.conf is ours;
+# strace says how glibc sent the two questions.
+in_ns unshare -m sh -c "mount --bind '$T/resolv.conf' /etc/resolv.conf &&
+	exec strace -f -qq -e trace=sendmmsg -o '$T/getent.strace' getent ahosts shop.test" \
+	>"$T/getent.out"
+trace_stop
+SHOW+=("$T/dig.want" "$T/getent.out" "$T/getent.strace")
+check "dns: dig's three queries (UDP, UDP, TCP), its status and answer count" eq spans \
+	"$(paste -sd'|' "$T/dig.want")" \
+	"$(jq -r 'select(.type == "span" and .kind == "client" and .comm != "getent") | "\(.endpoint) -> \(.reply)"' "$G.out" | paste -sd'|')"
+check "dns: glibc sent its A and AAAA questions in one sendmmsg" \
+	grep -q 'sendmmsg(.*, 2, [^)]*) = 2' "$T/getent.strace"
+check "dns: getent's two questions, each answer's count what getent prints" eq spans \
+	"A shop.test -> NOERROR, ANSWER: $(awk '$2 == "STREAM" && $1 !~ /:/' "$T/getent.out" | wc -l)|AAAA shop.test -> NOERROR, ANSWER: $(awk '$2 == "STREAM" && $1 ~ /:/' "$T/getent.out" | wc -l)" \
+	"$(spans "$G.out" getent | sort | paste -sd'|')"
+check "dns: dnsmasq's server spans, each the child of its client's (tcp_seq: the ID over UDP)" eval \
+	"eq server 5 $(jcount "$G.out" type=span comm=dnsmasq kind=server link=tcp_seq) &&
+	 eq all 10 $(jcount "$G.out" type=span) &&
+	 eq errors 2 $(jcount "$G.out" type=span endpoint='AAAA nope.test' error=true)"
 
 # ---- what the user can get wrong ---------------------------------------------
 

@@ -7,7 +7,7 @@
 #include "proto.h"
 
 static const char *const proto_names[DT_PROTO_NR] = {
-	"unknown", "http", "redis", "postgres", "mysql"
+	"unknown", "http", "redis", "postgres", "mysql", "dns"
 };
 
 const char *dt_proto_name(enum dt_proto p)

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 enum dt_proto { DT_PROTO_UNKNOWN, DT_PROTO_HTTP, DT_PROTO_REDIS, DT_PROTO_PGSQL, DT_PROTO_MYSQL,
-	       DT_PROTO_NR };
+	       DT_PROTO_DNS, DT_PROTO_NR };
 
 enum dt_parse {
 	DT_PARSE_OK,		/* a whole head: m->head bytes, m->body more to skip */
@@ -38,6 +38,7 @@ struct dt_msg {
 	bool no_span;		/* a request (and its reply) of a handshake */
 	bool alone;		/* expects no reply and answers nothing (MySQL's
 				 * greeting, COM_QUIT, PostgreSQL's Terminate) */
+	uint32_t txid;		/* a DNS ID + 1: the answer matches its query by it */
 	int status;		/* HTTP status; 0 elsewhere */
 	bool error;		/* HTTP >= 500 or a 4xx, a Redis or SQL error */
 	char endpoint[DT_ENDPOINT_LEN];	/* "GET /path", "GET key", SQL text */
@@ -52,7 +53,7 @@ struct dt_msg {
 /* The protocol the bytes of a connection's first message look like. */
 enum dt_proto dt_detect(const uint8_t *buf, size_t len);
 const char *dt_proto_name(enum dt_proto p);
-/* "http", "redis", "postgres", "mysql": the protocol, or DT_PROTO_NR. */
+/* "http", "redis", "postgres", "mysql", "dns": the protocol, or DT_PROTO_NR. */
 enum dt_proto dt_proto_by_name(const char *name);
 
 /* One message at @buf: its fields into @m (zeroed first).  @redact hides
@@ -77,6 +78,12 @@ bool dt_detect_pgsql(const uint8_t *buf, size_t len);
 bool dt_detect_mysql(const uint8_t *buf, size_t len);
 /* Folded into a fresh message's fields: @next, a continuation's. */
 void dt_msg_merge(struct dt_msg *m, const struct dt_msg *next);
+
+/* dns.c.  One DNS message (@tcp: after its 2-byte length): "A name" and,
+ * for an answer, its RCODE and answer count. */
+enum dt_parse dt_parse_dns(const uint8_t *buf, size_t len, bool tcp, struct dt_msg *m);
+/* 1: a DNS message, 0: not one, -1: too short to say. */
+int dt_detect_dns(const uint8_t *buf, size_t len, bool tcp);
 
 /*
  * Statement text for an endpoint: whitespace runs folded into one space,

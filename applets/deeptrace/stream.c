@@ -27,6 +27,7 @@ struct msg {
 	bool open;
 	bool request;
 	bool unparsed;
+	uint8_t dir;		/* DT_INGRESS, DT_EGRESS */
 	enum msg_mode mode;
 	uint64_t left;		/* M_LENGTH: bytes still to come */
 	struct dt_chunks chunks;
@@ -52,6 +53,7 @@ struct partial {
 struct conn {
 	struct conn *next;	/* hash chain */
 	uint64_t sock;
+	bool dgram;		/* UDP: a connection per peer of the socket */
 	uint8_t role;
 	enum dt_proto proto;
 	bool proto_known;
@@ -87,11 +89,23 @@ static unsigned bucket(uint64_t sock)
 	return (sock >> 6 ^ sock >> 20) % CONN_BUCKETS;
 }
 
-static struct conn **conn_slot(uint64_t sock)
+/* A datagram socket talks to many peers (a DNS server): each is a
+ * connection of its own.  A close (@e without a peer) ends them all. */
+static bool conn_is(const struct conn *c, const struct dt_event *e)
 {
-	struct conn **p = &conns[bucket(sock)];
+	if (c->sock != e->sock)
+		return false;
+	if (!c->dgram || e->kind != DT_EV_MSG)
+		return true;
+	return c->peer.port == e->rport && c->peer.family == e->family &&
+	       !memcmp(c->peer.addr, e->raddr, e->family == AF_INET ? 4 : 16);
+}
 
-	while (*p && (*p)->sock != sock)
+static struct conn **conn_slot(const struct dt_event *e)
+{
+	struct conn **p = &conns[bucket(e->sock)];
+
+	while (*p && !conn_is(*p, e))
 		p = &(*p)->next;
 	return p;
 }
@@ -105,7 +119,7 @@ static void set_addr(struct dt_addr *a, uint8_t family, const uint8_t *addr, uin
 
 static struct conn *conn_get(const struct dt_event *e)
 {
-	struct conn **p = conn_slot(e->sock), *c = *p;
+	struct conn **p = conn_slot(e), *c = *p;
 
 	if (c) {
 		if (e->role && !c->role)
@@ -114,6 +128,7 @@ static struct conn *conn_get(const struct dt_event *e)
 	}
 	c = bb_xcalloc(1, sizeof(*c));
 	c->sock = e->sock;
+	c->dgram = e->sock_type != SOCK_STREAM;
 	c->role = e->role;
 	c->pid = e->pid;
 	memcpy(c->comm, e->comm, sizeof(c->comm));
@@ -143,8 +158,10 @@ static bool is_request(const struct conn *c, int dir, const struct dt_msg *m, bo
 static void make_span(struct conn *c, const struct msg *req, const struct msg *resp)
 {
 	struct dt_span s = {};
+	/* Without a role (UDP, a connection older than the trace): a server
+	 * reads its requests. */
 	bool server = c->role == DT_ROLE_SERVER ||
-		      (c->role == DT_ROLE_UNKNOWN && is_request(c, DT_INGRESS, &req->m, !req->unparsed));
+		      (c->role == DT_ROLE_UNKNOWN && req->dir == DT_INGRESS);
 
 	s.kind = server ? DT_SPAN_SERVER : DT_SPAN_CLIENT;
 	s.unparsed = req->unparsed || resp->unparsed;
@@ -176,8 +193,29 @@ static void make_span(struct conn *c, const struct msg *req, const struct msg *r
 	emit_span(&s);
 }
 
+/* An answer that names its query (DNS): that query to the queue's head
+ * (answers come in any order).  False if it is not there. */
+static bool match_txid(struct conn *c, uint32_t txid)
+{
+	struct msg *q, tmp;
+	unsigned i;
+
+	if (!txid)
+		return true;
+	for (i = 0; i < c->qlen; i++) {
+		q = &c->queue[(c->qhead + i) % QUEUE_MAX];
+		if (q->m.txid != txid)
+			continue;
+		tmp = *q;
+		*q = c->queue[c->qhead];
+		c->queue[c->qhead] = tmp;
+		return true;
+	}
+	return false;
+}
+
 /* A message is whole: a request waits for its response, a response ends
- * the oldest request's span. */
+ * the oldest request's span (or the one whose ID it bears). */
 static void complete(struct conn *c, int dir)
 {
 	struct msg *m = &c->dir[dir];
@@ -194,7 +232,7 @@ static void complete(struct conn *c, int dir)
 		c->queue[(c->qhead + c->qlen++) % QUEUE_MAX] = *m;
 		return;
 	}
-	if (!c->qlen) {
+	if (!c->qlen || !match_txid(c, m->m.txid)) {
 		stats.orphans++;	/* its request came before the trace */
 		return;
 	}
@@ -215,7 +253,19 @@ static enum dt_parse parse(struct conn *c, int dir, const uint8_t *buf, size_t l
 {
 	/* Which side speaks, for protocols whose two sides share codes. */
 	bool client_side = is_request(c, dir, NULL, false);
+	int dns;
 
+	if (!c->proto_known && (c->local.port == 53 || c->peer.port == 53)) {
+		/* No magic: the port, and a sane header (a server may read a
+		 * TCP query's length a byte at a time: wait for more). */
+		dns = dt_detect_dns(buf, len, !c->dgram);
+		if (dns < 0 && !c->dgram) {
+			memset(m, 0, sizeof(*m));
+			return DT_PARSE_MORE;
+		}
+		c->proto = DT_PROTO_DNS;
+		c->proto_known = dns > 0;
+	}
 	if (!c->proto_known) {
 		c->proto = dt_detect(buf, len);
 		c->proto_known = c->proto != DT_PROTO_UNKNOWN;
@@ -229,6 +279,8 @@ static enum dt_parse parse(struct conn *c, int dir, const uint8_t *buf, size_t l
 		return dt_parse_pgsql(buf, len, client_side, redact, resumes, m);
 	case DT_PROTO_MYSQL:
 		return dt_parse_mysql(buf, len, client_side, redact, m);
+	case DT_PROTO_DNS:
+		return dt_parse_dns(buf, len, !c->dgram, m);
 	default:
 		memset(m, 0, sizeof(*m));
 		return DT_PARSE_BAD;
@@ -241,6 +293,7 @@ static void msg_begin(struct msg *m, const struct dt_event *e, size_t pos,
 {
 	m->open = true;
 	m->bytes = 0;
+	m->dir = e->dir;
 	m->end_ns = e->end_ns;
 	if (p) {
 		m->start_ns = p->start_ns;
@@ -319,10 +372,14 @@ static size_t start_message(struct conn *c, int dir, const struct dt_event *e, s
 		n = before + avail;
 		p->n = 0;
 	}
-	r = n ? parse(c, dir, buf, n, pos + avail == e->bytes, &got) : DT_PARSE_BAD;
+	r = n ? parse(c, dir, buf, n, !c->dgram && pos + avail == e->bytes, &got) : DT_PARSE_BAD;
 	if (!n)
 		memset(&got, 0, sizeof(got));
-	if (r == DT_PARSE_MORE && pos + avail == e->bytes && n < PARTIAL_MAX) {
+	if (c->dgram && r == DT_PARSE_OK) {	/* a datagram is one message */
+		got.body = e->bytes - pos - got.head;
+		got.more = got.chunked = got.to_close = false;
+	}
+	if (r == DT_PARSE_MORE && !c->dgram && pos + avail == e->bytes && n < PARTIAL_MAX) {
 		keep_partial(c, dir, e, pos, buf, n, !continued);
 		return e->bytes - pos;
 	}
@@ -335,6 +392,12 @@ static size_t start_message(struct conn *c, int dir, const struct dt_event *e, s
 		m->m = got;
 		m->unparsed = r == DT_PARSE_BAD;
 		m->request = is_request(c, dir, &m->m, r != DT_PARSE_BAD);
+		if (c->dgram && got.txid) {
+			/* No sequence numbers: the DNS ID names the exchange
+			 * at both ends (the tcp_seq rule). */
+			m->seq = got.txid - 1;
+			m->has_seq = true;
+		}
 	}
 	base = next ? m->bytes : 0;
 	if (r != DT_PARSE_OK || got.head <= before) {
@@ -437,13 +500,13 @@ static void conn_free(struct conn *c)
 /* A close, or a new connection on a struct sock we knew: the old one is over. */
 static void conn_end(const struct dt_event *e)
 {
-	struct conn **p = conn_slot(e->sock), *c = *p;
+	struct conn **p, *c;
 
-	if (!c)
-		return;
-	conn_finish(c);
-	*p = c->next;
-	conn_free(c);
+	while ((c = *(p = conn_slot(e)))) {
+		conn_finish(c);
+		*p = c->next;
+		conn_free(c);
+	}
 }
 
 void dt_stream_event(const void *data, size_t len)

@@ -4,10 +4,13 @@
 # cluster (Debian's initdb and pg_ctl, run as the postgres user, trust
 # authentication, TCP on 127.0.0.1:$PGPORT) and a private MariaDB (Debian's
 # mariadb-install-db and mariadbd as the mysql user, 127.0.0.1:$MYPORT).
-# Each in a directory of its own under /tmp that its user owns.
+# Each in a directory of its own under /tmp that its user owns.  And a
+# DNS server: Debian's dnsmasq on 127.0.0.1:53 of the namespace, answering
+# shop.test (127.0.0.7, ::7) and NXDOMAIN for nope.test, nothing else.
 #
-#   sql_up      installs what is missing, starts both
-#   sql_down    stops them, removes their directories
+#   sql_up      installs what is missing, starts the three
+#   sql_down    stops the SQL servers, removes their directories (dnsmasq
+#               goes with the namespace)
 #   pg CMD...   a PostgreSQL client program (psql, pgbench) against the cluster
 #   my ARGS...  the mariadb client against the server
 
@@ -27,7 +30,11 @@ my() {
 sql_up() {
 	local i
 
-	need_packages postgresql mariadb-server mariadb-client
+	need_packages postgresql mariadb-server mariadb-client dnsmasq-base bind9-dnsutils strace
+	in_ns dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+		--listen-address=127.0.0.1 --bind-interfaces --port=53 --user=root \
+		--pid-file="$T/dnsmasq.pid" --address=/shop.test/127.0.0.7 \
+		--address=/shop.test/::7 --address=/nope.test/ --log-facility="$T/dnsmasq.log" &
 	PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 	[ -x "$PGBIN/initdb" ] || die "no initdb in /usr/lib/postgresql/*/bin"
 	PGDIR=$(mktemp -d /tmp/bpfbox-dt-pg.XXXXXX) && MYDIR=$(mktemp -d /tmp/bpfbox-dt-my.XXXXXX) ||
@@ -48,6 +55,7 @@ sql_up() {
 		--pid-file="$MYDIR/pid" --log-error="$MYDIR/err" >/dev/null 2>&1 &
 	chain_listening $PGPORT
 	chain_listening $MYPORT
+	chain_listening 53
 	for ((i = 0; i < 250; i++)); do	# listening comes before accepting logins
 		my -e 'select 1' >/dev/null 2>&1 && break
 		sleep 0.04

@@ -2,7 +2,7 @@
 /*
  * deeptrace's parsers (applets/deeptrace/proto.c, sql.c) on any bytes: HTTP
  * with and without a HEAD before it, Redis, PostgreSQL and MySQL from
- * either side, statement text with and without redaction into a buffer of
+ * either side, DNS over UDP and TCP, statement text with and without redaction into a buffer of
  * the input's first byte's size, detection, and chunked framing fed
  * in two pieces with part of it "not captured".  A parser may say BAD;
  * it must never read past the buffer (ASan: the input is an exact heap
@@ -40,6 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.more && m.head > size)
 			abort();
 		check_msg(dt_parse_mysql(b, size, n & 1, n & 2, &m), &m, size);
+		check_msg(dt_parse_dns(b, size, n & 1, &m), &m, size);
+		dt_detect_dns(b, size, n & 1);
 	}
 	if (size) {
 		char t[256];

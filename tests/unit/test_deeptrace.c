@@ -340,6 +340,68 @@ static void test_mysql(void)
 	      "mysql: a result set's column count");
 }
 
+/* ---- DNS ---- */
+
+/* A DNS message: header, one question for @name (dotted), @an answers
+ * (counted only), after a 2-byte length when @tcp. */
+static size_t dns_put(uint8_t *b, bool tcp, unsigned id, unsigned flags, const char *name,
+		      unsigned qtype, unsigned an)
+{
+	uint8_t *h = b + (tcp ? 2 : 0), *p = h + 12;
+	const char *dot;
+	size_t n;
+
+	memset(h, 0, 12);
+	h[0] = id >> 8, h[1] = id, h[2] = flags >> 8, h[3] = flags, h[5] = 1, h[7] = an;
+	while (*name) {
+		dot = strchr(name, '.');
+		n = dot ? (size_t)(dot - name) : strlen(name);
+		*p++ = n;
+		memcpy(p, name, n);
+		p += n;
+		name += n + !!dot;
+	}
+	*p++ = 0;
+	*p++ = qtype >> 8, *p++ = qtype, *p++ = 0, *p++ = 1;
+	if (tcp)
+		b[0] = (p - h) >> 8, b[1] = p - h;
+	return p - b;
+}
+
+static void test_dns(void)
+{
+	uint8_t b[300];
+	size_t n;
+	struct dt_msg m;
+
+	n = dns_put(b, false, 0x1234, 0x0100, "shop.test", 1, 0);
+	CHECK(dt_detect_dns(b, n, false) && !dt_detect_dns(b, n, true), "dns: a UDP query detected");
+	CHECK(dt_parse_dns(b, n, false, &m) == DT_PARSE_OK && m.request && m.txid == 0x1235 &&
+	      m.head == n, "dns: a query, its ID");
+	CHECK_STR(m.endpoint, "A shop.test", "dns: type and name");
+	n = dns_put(b, false, 0x1234, 0x8183, "nope.test", 28, 0);
+	CHECK(dt_parse_dns(b, n, false, &m) == DT_PARSE_OK && !m.request && m.error,
+	      "dns: NXDOMAIN is an error");
+	CHECK_STR(m.detail, "NXDOMAIN, ANSWER: 0", "dns: rcode and answers");
+	CHECK_STR(m.endpoint, "AAAA nope.test", "dns: the answer's question");
+	n = dns_put(b, true, 7, 0x8180, "shop.test", 1, 2);
+	CHECK(dt_detect_dns(b, n, true), "dns: over TCP detected (the length first)");
+	CHECK(dt_parse_dns(b, n, true, &m) == DT_PARSE_OK && m.head == n && !m.body &&
+	      !strcmp(m.detail, "NOERROR, ANSWER: 2"), "dns: over TCP");
+	CHECK(dt_parse_dns(b, 20, true, &m) == DT_PARSE_OK && m.head == 20 && m.body == n - 20,
+	      "dns: over TCP, cut: the rest skipped");
+	CHECK(dt_parse_dns(b, 5, true, &m) == DT_PARSE_MORE, "dns: a cut TCP header: MORE");
+	b[2 + 12] = 0xc0;
+	CHECK(dt_parse_dns(b, n, true, &m) == DT_PARSE_OK && !strcmp(m.endpoint, "? "),
+	      "dns: a pointer in the question: no name, no crash");
+	n = dns_put(b, false, 1, 0x0100, "shop.test", 1, 0);
+	b[5] = 2;
+	CHECK(dt_parse_dns(b, n, false, &m) == DT_PARSE_BAD && !dt_detect_dns(b, n, false),
+	      "dns: two questions: not a DNS message we parse");
+	CHECK(dt_parse_dns(S("GET / HTTP/1.1\r\n\r\n"), false, &m) == DT_PARSE_BAD ||
+	      !dt_detect_dns(S("GET / HTTP/1.1\r\n\r\n"), false), "dns: HTTP is not DNS");
+}
+
 /* Random and mutated bytes through every parser: no crash, no overread
  * (the buffers are exact heap copies: ASan or a fault would say). */
 static void test_garbage(void)
@@ -371,6 +433,8 @@ static void test_garbage(void)
 		dt_parse_pgsql(b, len, i & 1, i & 2, i & 4, &m);
 		dt_parse_mysql(b, len, i & 1, i & 2, &m);
 		dt_sql_text(t, sizeof(t), b, len, true, i & 1);
+		dt_parse_dns(b, len, i & 1, &m);
+		dt_detect_dns(b, len, i & 2);
 		dt_detect(b, len);
 		memset(&c, 0, sizeof(c));
 		dt_chunks_feed(&c, b, len, len + unit_rand(&rnd) % 100);
@@ -628,6 +692,75 @@ static void test_stream_sql(void)
 	      "stream: mysql: the error; COM_QUIT and close make no span");
 }
 
+/* DNS over UDP: answers out of order matched by ID; a server socket's
+ * peers are connections of their own. */
+static void udp_ev(uint64_t sock, int dir, uint16_t lport, uint16_t rport, uint8_t rlast,
+		   const uint8_t *data, size_t cap)
+{
+	struct dt_event *e = calloc(1, sizeof(*e) + cap);
+
+	e->kind = DT_EV_MSG;
+	e->sock = sock;
+	e->dir = dir;
+	e->family = AF_INET;
+	e->sock_type = SOCK_DGRAM;
+	e->lport = lport;
+	e->rport = rport;
+	e->laddr[0] = e->raddr[0] = 127, e->raddr[3] = rlast;
+	e->pid = e->tid = 9;
+	e->start_ns = clock_ns;
+	e->end_ns = clock_ns += 1000;
+	e->bytes = e->cap = cap;
+	memcpy(e->data, data, cap);
+	dt_stream_event(e, sizeof(*e) + cap);
+	free(e);
+}
+
+static void test_stream_dns(void)
+{
+	struct dt_event close = { .kind = DT_EV_CLOSE, .sock = 30 };
+	uint8_t b[300];
+	size_t n;
+
+	dt_stream_init(collect, true);
+	nspans = 0;
+	n = dns_put(b, false, 100, 0x0100, "shop.test", 1, 0);
+	udp_ev(30, DT_EGRESS, 40000, 53, 1, b, n);
+	n = dns_put(b, false, 101, 0x0100, "shop.test", 28, 0);
+	udp_ev(30, DT_EGRESS, 40000, 53, 1, b, n);
+	n = dns_put(b, false, 101, 0x8180, "shop.test", 28, 0);
+	udp_ev(30, DT_INGRESS, 40000, 53, 1, b, n);
+	n = dns_put(b, false, 100, 0x8180, "shop.test", 1, 1);
+	udp_ev(30, DT_INGRESS, 40000, 53, 1, b, n);
+	CHECK(nspans == 2 && !strcmp(spans[0].req.endpoint, "AAAA shop.test") &&
+	      !strcmp(spans[0].detail, "NOERROR, ANSWER: 0") &&
+	      !strcmp(spans[1].req.endpoint, "A shop.test") &&
+	      !strcmp(spans[1].detail, "NOERROR, ANSWER: 1") && spans[1].kind == DT_SPAN_CLIENT &&
+	      spans[1].has_seq && spans[1].req_seq == 100,
+	      "stream: dns: answers out of order, matched by ID (the ID as the sequence)");
+	dt_stream_event(&close, sizeof(close));
+
+	/* a server socket, two clients' queries before either answer */
+	nspans = 0;
+	n = dns_put(b, false, 7, 0x0100, "a.test", 1, 0);
+	udp_ev(31, DT_INGRESS, 53, 40001, 1, b, n);
+	n = dns_put(b, false, 7, 0x0100, "b.test", 1, 0);
+	udp_ev(31, DT_INGRESS, 53, 40002, 2, b, n);
+	n = dns_put(b, false, 7, 0x8183, "b.test", 1, 0);
+	udp_ev(31, DT_EGRESS, 53, 40002, 2, b, n);
+	n = dns_put(b, false, 7, 0x8180, "a.test", 1, 1);
+	udp_ev(31, DT_EGRESS, 53, 40001, 1, b, n);
+	CHECK(nspans == 2 && !strcmp(spans[0].req.endpoint, "A b.test") && spans[0].error &&
+	      spans[0].peer.port == 40002 && !strcmp(spans[1].req.endpoint, "A a.test") &&
+	      !spans[1].error && spans[1].kind == DT_SPAN_SERVER,
+	      "stream: dns: one server socket, a connection per peer");
+	n = dns_put(b, false, 9, 0x8180, "c.test", 1, 1);
+	udp_ev(31, DT_EGRESS, 53, 40001, 1, b, n);
+	close.sock = 31;
+	dt_stream_event(&close, sizeof(close));
+	CHECK_U64(nspans, 2, "stream: dns: an answer to no query we saw: no span");
+}
+
 static struct dt_span span(uint32_t pid, enum dt_span_kind kind, uint64_t start, uint64_t end,
 			   const char *local, const char *peer, uint32_t seq)
 {
@@ -708,9 +841,11 @@ int main(void)
 	test_sql_text();
 	test_pgsql();
 	test_mysql();
+	test_dns();
 	test_garbage();
 	test_stream();
 	test_stream_sql();
+	test_stream_dns();
 	test_links();
 	return unit_done();
 }
