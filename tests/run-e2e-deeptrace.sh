@@ -258,10 +258,10 @@ trace_stop
 SHOW+=("$T/mysql.out" "$T/mysql.err")
 # mariadb -B: a header line of the columns, tab-separated; the error as
 # "ERROR code (state) at line 1: message".
-cols=$(head -n 1 "$T/mysql.out" | awk -F'\t' '{ print NF }')
+cols=$(head -n 1 "$T/mysql.out" | awk -F'\t' '{ print NF " column" (NF == 1 ? "" : "s") }')
 err=$(sed -n 's/^ERROR \([0-9]*\) (\([0-9A-Z]*\)) at line [0-9]*: /ERR \1 \2 /p' "$T/mysql.err")
 check "mysql: the three statements, literals redacted, OK, the result set, the error" eq spans \
-	"INSERT INTO shop.users VALUES (?, ?), (?, ?) -> OK 2|SELECT id, name FROM shop.users WHERE name = ? -> $cols columns|SELECT * FROM shop.nope -> $err" \
+	"INSERT INTO shop.users VALUES (?, ?), (?, ?) -> OK 2|SELECT id, name FROM shop.users WHERE name = ? -> $cols|SELECT * FROM shop.nope -> $err" \
 	"$(spans "$G.out" mariadb | paste -sd'|')"
 check "mysql: the server's spans, children of the client's (tcp_seq); the handshake none" eval \
 	"eq server 3 $(jcount "$G.out" type=span comm=mariadbd kind=server link=tcp_seq protocol=mysql) &&

@@ -453,7 +453,7 @@ static void mysql_reply(struct dt_msg *m, const uint8_t *p, size_t n)
 	} else if (p[0] == 0xfe && n < 9) {
 		strcpy(m->detail, "EOF");
 	} else if ((v = lenenc(p, n)) > 0) {
-		snprintf(m->detail, sizeof(m->detail), "%lld columns", v);
+		snprintf(m->detail, sizeof(m->detail), "%lld column%s", v, v == 1 ? "" : "s");
 	}
 }
 

@@ -676,7 +676,7 @@ static void test_stream_sql(void)
 	MY(b, &n, 0, "\x03select * from nope");
 	evb(21, DT_ROLE_SERVER, DT_INGRESS, b, n, 0, 0);
 	CHECK(nspans == 1 && !strcmp(spans[0].req.endpoint, "select * from t where a = ?") &&
-	      !strcmp(spans[0].detail, "1 columns") && spans[0].kind == DT_SPAN_SERVER &&
+	      !strcmp(spans[0].detail, "1 column") && spans[0].kind == DT_SPAN_SERVER &&
 	      spans[0].resp_bytes == rs, "stream: mysql: a result set ends with the next command (%llu)",
 	      (unsigned long long)spans[0].resp_bytes);
 	n = 0;
