@@ -497,6 +497,19 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
+/* A datagram socket's peer with nothing in flight: forgotten (a DNS
+ * server hears from a new port per query; the socket may live for days). */
+static void drop_idle_peer(const struct dt_event *e)
+{
+	struct conn **p = conn_slot(e), *c = *p;
+
+	if (!c || !c->dgram || c->qlen || c->dir[0].open || c->dir[1].open ||
+	    (c->partial[0] && c->partial[0]->n) || (c->partial[1] && c->partial[1]->n))
+		return;
+	*p = c->next;
+	conn_free(c);
+}
+
 /* A close, or a new connection on a struct sock we knew: the old one is over. */
 static void conn_end(const struct dt_event *e)
 {
@@ -520,12 +533,14 @@ void dt_stream_event(const void *data, size_t len)
 		stats.bad_events++;
 		return;
 	}
-	if (e->kind == DT_EV_CLOSE || e->kind == DT_EV_OPEN)
+	if (e->kind == DT_EV_CLOSE || e->kind == DT_EV_OPEN) {
 		conn_end(e);
-	else if (e->kind == DT_EV_MSG)
+	} else if (e->kind == DT_EV_MSG) {
 		on_message(e);
-	else
+		drop_idle_peer(e);
+	} else {
 		stats.bad_events++;
+	}
 }
 
 void dt_stream_finish(void)
