@@ -267,6 +267,23 @@ check "mysql: the server's spans, children of the client's (tcp_seq); the handsh
 	"eq server 3 $(jcount "$G.out" type=span comm=mariadbd kind=server link=tcp_seq protocol=mysql) &&
 	 eq all 6 $(jcount "$G.out" type=span)"
 
+# Server-side prepared statements: Perl's DBD::MariaDB prepares once and
+# executes twice (COM_STMT_PREPARE, COM_STMT_EXECUTE); what it fetched is
+# the oracle for each execution's reply.
+trace_start myprep --json --comm perl
+in_ns perl -MDBI -e 'my $d = DBI->connect("DBI:MariaDB:host=127.0.0.1;port='$MYPORT';mariadb_server_prepare=1",
+	"root", "", { RaiseError => 1 }) or die;
+	my $s = $d->prepare("SELECT name FROM shop.users WHERE id = ?");
+	for my $id (1, 2) { $s->execute($id); print scalar(@{$s->{NAME}}), " ", join(",", map { @$_ } @{$s->fetchall_arrayref}), "\n" }' \
+	>"$T/perl.out" 2>&1
+trace_stop
+SHOW+=("$T/perl.out")
+id=$(jq -r 'select(.type == "span" and .kind == "client" and (.endpoint | test("^SELECT name FROM shop.users"))) | .reply' "$G.out" |
+	sed -n 's/^prepared #//p')
+check "mysql: COM_STMT_PREPARE's reply names the statement, COM_STMT_EXECUTE runs it (perl fetched: $(paste -sd' ' "$T/perl.out"))" \
+	eq spans "SELECT name FROM shop.users WHERE id = ? -> prepared #$id|$(awk -v id="$id" '{ print "EXECUTE #" id " -> " $1 " column" ($1 == 1 ? "" : "s") }' "$T/perl.out" | paste -sd'|')" \
+	"$(spans "$G.out" perl | grep -E 'shop.users|^EXECUTE' | paste -sd'|')"
+
 # ---- DNS: dig (UDP, TCP) and glibc's resolver (sendmmsg) against dnsmasq ------
 
 # digs NAME TYPE [+tcp]...: dig's answer as a span would say it.

@@ -377,7 +377,7 @@ bool dt_detect_pgsql(const uint8_t *buf, size_t len)
 #define MY_COM_INIT_DB 0x02
 #define MY_COM_QUERY 0x03
 #define MY_COM_PING 0x0e
-#define MY_COM_STMT_PREPARE 0x16
+#define MY_COM_STMT_PREPARE DT_MY_COM_STMT_PREPARE
 #define MY_COM_STMT_EXECUTE 0x17
 #define MY_COM_STMT_SEND_LONG_DATA 0x18
 #define MY_COM_STMT_CLOSE 0x19
@@ -408,6 +408,7 @@ static long long lenenc(const uint8_t *p, size_t n)
 
 static void mysql_command(struct dt_msg *m, const uint8_t *p, size_t n, bool redact)
 {
+	m->command = p[0];
 	switch (p[0]) {
 	case MY_COM_QUERY:
 	case MY_COM_STMT_PREPARE:
@@ -433,11 +434,13 @@ static void mysql_command(struct dt_msg *m, const uint8_t *p, size_t n, bool red
 }
 
 /* The reply's first packet: OK, ERR, EOF or a result set's column count. */
-static void mysql_reply(struct dt_msg *m, const uint8_t *p, size_t n)
+static void mysql_reply(struct dt_msg *m, const uint8_t *p, size_t n, bool answers_prepare)
 {
 	long long v;
 
-	if (p[0] == 0x00 && n >= 7) {
+	if (p[0] == 0x00 && answers_prepare && n >= 5) {
+		snprintf(m->detail, sizeof(m->detail), "prepared #%u", le_n(p + 1, 4));
+	} else if (p[0] == 0x00 && n >= 7) {
 		v = lenenc(p + 1, n - 1);
 		snprintf(m->detail, sizeof(m->detail), "OK %lld", v);
 	} else if (p[0] == 0xff && n >= 3) {
@@ -458,7 +461,7 @@ static void mysql_reply(struct dt_msg *m, const uint8_t *p, size_t n)
 }
 
 enum dt_parse dt_parse_mysql(const uint8_t *buf, size_t len, bool client, bool redact,
-			     struct dt_msg *m)
+			     bool answers_prepare, struct dt_msg *m)
 {
 	uint32_t n;
 	size_t avail;
@@ -489,7 +492,7 @@ enum dt_parse dt_parse_mysql(const uint8_t *buf, size_t len, bool client, bool r
 	if (!buf[3] && buf[4] == 10)
 		m->alone = true;	/* the server's greeting */
 	else
-		mysql_reply(m, buf + 4, avail);
+		mysql_reply(m, buf + 4, avail, answers_prepare);
 	return DT_PARSE_OK;
 }
 

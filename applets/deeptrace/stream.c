@@ -278,7 +278,8 @@ static enum dt_parse parse(struct conn *c, int dir, const uint8_t *buf, size_t l
 	case DT_PROTO_PGSQL:
 		return dt_parse_pgsql(buf, len, client_side, redact, resumes, m);
 	case DT_PROTO_MYSQL:
-		return dt_parse_mysql(buf, len, client_side, redact, m);
+		return dt_parse_mysql(buf, len, client_side, redact,
+				      c->qlen && c->queue[c->qhead].m.command == DT_MY_COM_STMT_PREPARE, m);
 	case DT_PROTO_DNS:
 		return dt_parse_dns(buf, len, !c->dgram, m);
 	default:

@@ -30,7 +30,8 @@ my() {
 sql_up() {
 	local i
 
-	need_packages postgresql mariadb-server mariadb-client dnsmasq-base bind9-dnsutils strace
+	need_packages postgresql mariadb-server mariadb-client libdbd-mariadb-perl dnsmasq-base \
+		bind9-dnsutils strace
 	in_ns dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 		--listen-address=127.0.0.1 --bind-interfaces --port=53 --user=root \
 		--pid-file="$T/dnsmasq.pid" --address=/shop.test/127.0.0.7 \

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_msg(dt_parse_pgsql(b, size, n & 1, n & 2, n & 4, &m), &m, size);
 		if (m.more && m.head > size)
 			abort();
-		check_msg(dt_parse_mysql(b, size, n & 1, n & 2, &m), &m, size);
+		check_msg(dt_parse_mysql(b, size, n & 1, n & 2, n & 4, &m), &m, size);
 		check_msg(dt_parse_dns(b, size, n & 1, &m), &m, size);
 		dt_detect_dns(b, size, n & 1);
 	}

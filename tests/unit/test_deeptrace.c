@@ -297,46 +297,50 @@ static void test_mysql(void)
 
 	MY(b, &n, 0, "\x0a" "10.11.6-MariaDB\0\1\0\0\0abcdefgh\0\xfe\xf7\x2d\2\0\xff\x81\x15");
 	CHECK(dt_detect(b, n) == DT_PROTO_MYSQL, "mysql: detected by the server's greeting");
-	CHECK(dt_parse_mysql(b, n, false, true, &m) == DT_PARSE_OK && m.alone,
+	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && m.alone,
 	      "mysql: the greeting answers nothing");
 	n = 0;
 	MY(b, &n, 1, "\x85\xa6\xff\x01\0\0\0\x01\x21");
-	CHECK(dt_parse_mysql(b, n, true, true, &m) == DT_PARSE_OK && m.no_span,
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK && m.no_span,
 	      "mysql: the handshake's answer (sequence 1) makes no span");
 
 	n = 0;
 	MY(b, &n, 0, "\x03SELECT name FROM users WHERE id = 7 AND pw = \"x\"");
 	CHECK(dt_detect(b, n) == DT_PROTO_MYSQL, "mysql: a COM_QUERY detected");
-	CHECK(dt_parse_mysql(b, n, true, true, &m) == DT_PARSE_OK && m.request && m.head == n &&
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK && m.request && m.head == n &&
 	      !m.body, "mysql: COM_QUERY parses");
 	CHECK_STR(m.endpoint, "SELECT name FROM users WHERE id = ? AND pw = ?", "mysql: its text");
-	CHECK(dt_parse_mysql(b, 12, true, true, &m) == DT_PARSE_OK && m.head == 12 &&
+	CHECK(dt_parse_mysql(b, 12, true, true, false, &m) == DT_PARSE_OK && m.head == 12 &&
 	      m.body == n - 12, "mysql: a cut packet: the rest skipped");
-	CHECK(dt_parse_mysql(b, 3, true, true, &m) == DT_PARSE_MORE, "mysql: a cut header: MORE");
+	CHECK(dt_parse_mysql(b, 3, true, true, false, &m) == DT_PARSE_MORE, "mysql: a cut header: MORE");
 	n = 0;
 	MY(b, &n, 0, "\x17\x05\0\0\0\0\1\0\0\0");
-	CHECK(dt_parse_mysql(b, n, true, true, &m) == DT_PARSE_OK &&
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK &&
 	      !strcmp(m.endpoint, "EXECUTE #5"), "mysql: COM_STMT_EXECUTE: the statement id");
 	n = 0;
 	MY(b, &n, 0, "\x01");
-	CHECK(dt_parse_mysql(b, n, true, true, &m) == DT_PARSE_OK && m.alone,
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK && m.alone,
 	      "mysql: COM_QUIT expects no reply");
 	n = 0;
 	MY(b, &n, 0, "\x7f");
-	CHECK(dt_parse_mysql(b, n, true, true, &m) == DT_PARSE_BAD, "mysql: an unknown command is BAD");
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_BAD, "mysql: an unknown command is BAD");
 
 	n = 0;
 	MY(b, &n, 1, "\0\1\0\2\0\0\0");
-	CHECK(dt_parse_mysql(b, n, false, true, &m) == DT_PARSE_OK && !m.error && m.to_close &&
+	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && !m.error && m.to_close &&
 	      !strcmp(m.detail, "OK 1"), "mysql: OK, one row affected");
 	n = 0;
 	MY(b, &n, 1, "\xff\x7a\x04#42S02Table 'db.nope' doesn't exist");
-	CHECK(dt_parse_mysql(b, n, false, true, &m) == DT_PARSE_OK && m.error,
+	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && m.error,
 	      "mysql: ERR is an error");
 	CHECK_STR(m.detail, "ERR 1146 42S02 Table 'db.nope' doesn't exist", "mysql: code, state, text");
 	n = 0;
+	MY(b, &n, 1, "\0\3\0\0\0\1\0\1\0\0\0\0");
+	CHECK(dt_parse_mysql(b, n, false, true, true, &m) == DT_PARSE_OK &&
+	      !strcmp(m.detail, "prepared #3"), "mysql: COM_STMT_PREPARE's OK names the statement");
+	n = 0;
 	MY(b, &n, 1, "\x02");
-	CHECK(dt_parse_mysql(b, n, false, true, &m) == DT_PARSE_OK && !strcmp(m.detail, "2 columns"),
+	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && !strcmp(m.detail, "2 columns"),
 	      "mysql: a result set's column count");
 }
 
@@ -431,7 +435,7 @@ static void test_garbage(void)
 		dt_parse_http(b, len, i & 1, &m);
 		dt_parse_redis(b, len, true, &m);
 		dt_parse_pgsql(b, len, i & 1, i & 2, i & 4, &m);
-		dt_parse_mysql(b, len, i & 1, i & 2, &m);
+		dt_parse_mysql(b, len, i & 1, i & 2, i & 4, &m);
 		dt_sql_text(t, sizeof(t), b, len, true, i & 1);
 		dt_parse_dns(b, len, i & 1, &m);
 		dt_detect_dns(b, len, i & 2);
