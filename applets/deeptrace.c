@@ -7,7 +7,7 @@
  * with its connection, TCP sequence number, thread context and payload
  * prefix; stream.c frames messages per connection and pairs requests with
  * responses into spans (proto.c parses HTTP/1.x and Redis, sql.c PostgreSQL
- * and MySQL); trace.c links
+ * and MySQL, dns.c DNS); trace.c links
  * spans into trees (thread context, TCP sequence, trace headers, then a
  * heuristic, each span saying which) and prints every trace once all its
  * spans have ended.
@@ -35,7 +35,7 @@ static const struct bb_option dt_options[] = {
 	{ "snaplen", O_SNAPLEN, "N", "payload bytes captured per syscall (1-4096, default 1024)" },
 	{ "port", O_PORT, "PORT", "only connections with this local or remote port" },
 	{ "protocol", O_PROTOCOL, "P",
-	  "only traces with a span of P: http, redis, postgres, mysql, unknown" },
+	  "only traces with a span of P: http, redis, postgres, mysql, dns, unknown" },
 	{ "min-duration", O_MIN_DURATION, "T", "only traces whose root lasts T or more (e.g. 10ms)" },
 	{ "no-redact", O_NO_REDACT, NULL, "show secrets (Redis AUTH, SQL literals) as they were sent" },
 	{ 0 }
@@ -191,7 +191,7 @@ static int dt_main(int argc, char **argv)
 
 BB_APPLET(deeptrace,
 	.name = "deeptrace",
-	.summary = "request spans and traces (HTTP, Redis, SQL) from socket syscalls",
+	.summary = "request spans and traces (HTTP, Redis, SQL, DNS) from socket syscalls",
 	.usage = "[OPTIONS]",
 	.description =
 	"Follows the socket reads and writes of every process (or of those the\n"
