@@ -6,7 +6,8 @@
  * The kernel side (bpf/deeptrace.bpf.c) sends each socket read and write
  * with its connection, TCP sequence number, thread context and payload
  * prefix; stream.c frames messages per connection and pairs requests with
- * responses into spans (proto.c parses HTTP/1.x and Redis); trace.c links
+ * responses into spans (proto.c parses HTTP/1.x and Redis, sql.c PostgreSQL
+ * and MySQL, dns.c DNS); trace.c links
  * spans into trees (thread context, TCP sequence, trace headers, then a
  * heuristic, each span saying which) and prints every trace once all its
  * spans have ended.
@@ -33,9 +34,10 @@ enum { O_SNAPLEN = 256, O_PORT, O_PROTOCOL, O_MIN_DURATION, O_NO_REDACT };
 static const struct bb_option dt_options[] = {
 	{ "snaplen", O_SNAPLEN, "N", "payload bytes captured per syscall (1-4096, default 1024)" },
 	{ "port", O_PORT, "PORT", "only connections with this local or remote port" },
-	{ "protocol", O_PROTOCOL, "P", "only traces with a span of P: http, redis, unknown" },
+	{ "protocol", O_PROTOCOL, "P",
+	  "only traces with a span of P: http, redis, postgres, mysql, dns, unknown" },
 	{ "min-duration", O_MIN_DURATION, "T", "only traces whose root lasts T or more (e.g. 10ms)" },
-	{ "no-redact", O_NO_REDACT, NULL, "show secrets (Redis AUTH arguments) as they were sent" },
+	{ "no-redact", O_NO_REDACT, NULL, "show secrets (Redis AUTH, SQL literals) as they were sent" },
 	{ 0 }
 };
 
@@ -189,7 +191,7 @@ static int dt_main(int argc, char **argv)
 
 BB_APPLET(deeptrace,
 	.name = "deeptrace",
-	.summary = "request spans and traces (HTTP, Redis) from socket syscalls",
+	.summary = "request spans and traces (HTTP, Redis, SQL, DNS) from socket syscalls",
 	.usage = "[OPTIONS]",
 	.description =
 	"Follows the socket reads and writes of every process (or of those the\n"
@@ -197,7 +199,8 @@ BB_APPLET(deeptrace,
 	"each request as a tree of spans across threads and processes: no change\n"
 	"to the services.  Each span says how its parent was found (link=thread,\n"
 	"tcp_seq, header or heuristic).  Authorization and cookies are never\n"
-	"shown; Redis AUTH arguments are hidden unless --no-redact.\n"
+	"shown; Redis AUTH arguments and SQL literals ('...', 42) are hidden\n"
+	"(as ?) unless --no-redact.\n"
 	"Examples:\n"
 	"  deeptrace                             every request on the host\n"
 	"  deeptrace --port 80 --min-duration 50ms   slow requests through port 80\n"

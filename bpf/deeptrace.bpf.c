@@ -5,7 +5,9 @@
  * costs one early exit); exit sends a message event when bytes moved,
  * with the socket's 4-tuple, role, TCP sequence number and the first
  * --snaplen bytes of payload, and keeps each thread's syscall trace
- * context.
+ * context.  A datagram's peer is the address the call names (sendto,
+ * recvfrom, msg_name: unconnected UDP sockets), and each message of a
+ * sendmmsg/recvmmsg vector is an event of its own.
  *
  * Hooks: raw_syscalls:sys_enter and sys_exit, reached (loader's order) by
  * tp_btf, raw_tp or the classic tracepoint.  Syscall numbers and the
@@ -27,12 +29,14 @@ enum {
 	NR_READ = 63, NR_WRITE = 64, NR_CLOSE = 57, NR_READV = 65, NR_WRITEV = 66,
 	NR_SENDFILE = 71, NR_CONNECT = 203, NR_ACCEPT = 202, NR_SENDTO = 206,
 	NR_RECVFROM = 207, NR_SENDMSG = 211, NR_RECVMSG = 212, NR_ACCEPT4 = 242,
+	NR_RECVMMSG = 243, NR_SENDMMSG = 269,
 };
 #else
 enum {
 	NR_READ = 0, NR_WRITE = 1, NR_CLOSE = 3, NR_READV = 19, NR_WRITEV = 20,
 	NR_SENDFILE = 40, NR_CONNECT = 42, NR_ACCEPT = 43, NR_SENDTO = 44,
 	NR_RECVFROM = 45, NR_SENDMSG = 46, NR_RECVMSG = 47, NR_ACCEPT4 = 288,
+	NR_RECVMMSG = 299, NR_SENDMMSG = 307,
 };
 #endif
 
@@ -46,10 +50,21 @@ const volatile __u16 cfg_port = 0;
 struct dt_args {
 	__u64 start_ns;
 	__u64 sock;
-	__u64 buf;		/* buffer, iovec array or msghdr */
-	__u64 count;		/* its length, or the iovec count */
+	__u64 buf;		/* buffer, iovec array, msghdr or mmsghdr array */
+	__u64 count;		/* its length, the iovec count, the vector's length */
+	__u64 name;		/* sendto/recvfrom: the peer's sockaddr, or 0 */
 	__u16 nr;
 };
+
+/* Where one message's bytes and peer address are in the caller's memory. */
+struct dt_src {
+	__u64 buf;		/* the bytes, or an iovec array */
+	__u64 count;		/* their length, or the iovec count */
+	__u64 name;		/* a sockaddr, or 0 */
+	bool vec;
+};
+
+#define DT_MAX_MMSG 8		/* messages of a sendmmsg/recvmmsg vector followed */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -112,6 +127,7 @@ static __always_inline bool is_data_call(long nr)
 	switch (nr) {
 	case NR_READ: case NR_WRITE: case NR_READV: case NR_WRITEV: case NR_SENDFILE:
 	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG:
+	case NR_SENDMMSG: case NR_RECVMMSG:
 		return true;
 	}
 	return false;
@@ -127,7 +143,7 @@ static __always_inline bool is_traced_call(long nr)
 static __always_inline bool is_egress(__u16 nr)
 {
 	return nr == NR_WRITE || nr == NR_WRITEV || nr == NR_SENDTO || nr == NR_SENDMSG ||
-	       nr == NR_SENDFILE;
+	       nr == NR_SENDFILE || nr == NR_SENDMMSG;
 }
 
 /* The struct sock behind @fd, if it is an IPv4 or IPv6 socket: read field
@@ -220,7 +236,7 @@ static __always_inline int save_args(__u32 tid, const struct dt_args *a)
 	return 0;
 }
 
-static __always_inline int sys_enter(long nr, __u64 a0, __u64 a1, __u64 a2)
+static __always_inline int sys_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u64 a4)
 {
 	struct dt_args a = {};
 	struct file *f = NULL;
@@ -247,6 +263,8 @@ static __always_inline int sys_enter(long nr, __u64 a0, __u64 a1, __u64 a2)
 	a.sock = (__u64)sk;
 	a.buf = a1;
 	a.count = a2;
+	if (nr == NR_SENDTO || nr == NR_RECVFROM)
+		a.name = a4;
 	return save_args(tid, &a);
 }
 
@@ -294,28 +312,30 @@ static __always_inline __u32 copy_iov(__u8 *dst, const struct iovec *iov, __u64 
 	return off;
 }
 
-static __always_inline __u32 copy_payload(__u8 *dst, const struct dt_args *a, __u32 want)
+static __always_inline __u32 copy_payload(__u8 *dst, const struct dt_src *src, __u32 want)
 {
-	const struct iovec *iov = (void *)a->buf;
-	__u64 nr_iov = a->count;
-	struct user_msghdr m;
-
-	switch (a->nr) {
-	case NR_SENDFILE:
-		return 0;	/* bytes sent, no payload */
-	case NR_SENDMSG: case NR_RECVMSG:
-		if (bpf_probe_read_user(&m, sizeof(m), (void *)a->buf))
-			return 0;
-		iov = m.msg_iov;
-		nr_iov = m.msg_iovlen;
-		/* fall through */
-	case NR_READV: case NR_WRITEV:
-		return copy_iov(dst, iov, nr_iov, want);	/* one copy of the loop */
-	}
+	if (src->vec)
+		return copy_iov(dst, (void *)src->buf, src->count, want);	/* one copy */
 	want &= 2 * DT_SNAP_MAX - 1;
-	if (want > DT_SNAP_MAX)
+	if (want > DT_SNAP_MAX || !src->buf)
 		return 0;
-	return bpf_probe_read_user(dst, want, (void *)a->buf) ? 0 : want;
+	return bpf_probe_read_user(dst, want, (void *)src->buf) ? 0 : want;
+}
+
+/* The peer a datagram call names (an unconnected socket's): its sockaddr,
+ * if it is of the socket's family. */
+static __always_inline void read_name(struct dt_event *e, __u64 name)
+{
+	struct sockaddr_in6 sa;
+
+	if (!name || bpf_probe_read_user(&sa, sizeof(sa), (void *)name) ||
+	    sa.sin6_family != e->family)
+		return;
+	e->rport = __builtin_bswap16(sa.sin6_port);
+	if (e->family == AF_INET)
+		__builtin_memcpy(e->raddr, (__u8 *)&sa + 4, 4);
+	else
+		__builtin_memcpy(e->raddr, &sa.sin6_addr, 16);
 }
 
 static __always_inline void read_tuple(struct dt_event *e, struct sock *sk)
@@ -394,7 +414,9 @@ static __always_inline void thread_context(struct dt_event *e, struct dt_sock_in
 		c->responded = 1;
 }
 
-static __always_inline void send_message(const struct dt_args *a, long ret)
+/* One message: the event, built in the scratch buffer. */
+static __always_inline void send_one(const struct dt_args *a, const struct dt_src *src,
+				     __u32 bytes)
 {
 	struct sock *sk = (void *)a->sock;
 	struct dt_event *e;
@@ -408,6 +430,7 @@ static __always_inline void send_message(const struct dt_args *a, long ret)
 	e = buf;
 	__builtin_memset(e, 0, sizeof(*e));
 	read_tuple(e, sk);
+	read_name(e, src->name);
 	if (cfg_port && e->lport != cfg_port && e->rport != cfg_port)
 		return;
 	if (bb_netns_filtered(e->netns))
@@ -420,17 +443,69 @@ static __always_inline void send_message(const struct dt_args *a, long ret)
 	e->end_ns = bpf_ktime_get_boot_ns();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
-	e->bytes = ret;
+	e->bytes = bytes;
 	e->cgroup = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	info = bpf_map_lookup_elem(&dt_roles, &a->sock);
 	e->role = info ? info->role : DT_ROLE_UNKNOWN;
 	if (e->sock_type == SOCK_STREAM)
-		e->tcp_seq = tcp_seq(sk, e->dir == DT_EGRESS, ret);
+		e->tcp_seq = tcp_seq(sk, e->dir == DT_EGRESS, bytes);
 	thread_context(e, info);
-	want = (__u64)ret < cfg_snaplen ? ret : cfg_snaplen;
-	e->cap = copy_payload(e->data, a, want);
+	want = bytes < cfg_snaplen ? bytes : cfg_snaplen;
+	e->cap = copy_payload(e->data, src, want);
 	bb_event_output_batched(e, sizeof(*e) + (e->cap & (2 * DT_SNAP_MAX - 1)), WAKEUP_BATCH);
+}
+
+/* A msghdr's iovecs and name. */
+static __always_inline int msghdr_src(struct dt_src *src, __u64 uaddr)
+{
+	struct user_msghdr m;
+
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)uaddr))
+		return -1;
+	src->buf = (__u64)m.msg_iov;
+	src->count = m.msg_iovlen;
+	src->name = (__u64)m.msg_name;
+	src->vec = true;
+	return 0;
+}
+
+/*
+ * The call moved @ret bytes (sendmmsg/recvmmsg: @ret messages): an event
+ * per message, in one bounded loop (one copy of send_one for the verifier).
+ */
+static __always_inline void send_message(const struct dt_args *a, long ret)
+{
+	bool mmsg = a->nr == NR_SENDMMSG || a->nr == NR_RECVMMSG;
+	struct dt_src src = { .buf = a->buf, .count = a->count, .name = a->name };
+	struct mmsghdr mh;
+	__u32 bytes = ret;
+	int i;
+
+	if (a->nr == NR_SENDFILE)
+		src.buf = 0;	/* bytes sent, no payload */
+	else if (a->nr == NR_READV || a->nr == NR_WRITEV)
+		src.vec = true;
+	else if ((a->nr == NR_SENDMSG || a->nr == NR_RECVMSG) && msghdr_src(&src, a->buf))
+		return;
+	for (i = 0; i < DT_MAX_MMSG; i++) {
+		if (mmsg) {
+			if (i >= ret)
+				break;
+			if (bpf_probe_read_user(&mh, sizeof(mh), (struct mmsghdr *)a->buf + i))
+				break;
+			src.buf = (__u64)mh.msg_hdr.msg_iov;
+			src.count = mh.msg_hdr.msg_iovlen;
+			src.name = (__u64)mh.msg_hdr.msg_name;
+			src.vec = true;
+			bytes = mh.msg_len;
+			if (!bytes)
+				continue;
+		} else if (i) {
+			break;
+		}
+		send_one(a, &src, bytes);
+	}
 }
 
 static __always_inline int sys_exit(long ret)
@@ -464,7 +539,7 @@ int BPF_PROG(dt_enter_btf, struct pt_regs *regs, long id)
 	if (!is_traced_call(id))	/* before reading the registers */
 		return 0;
 	return sys_enter(id, PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs),
-			 PT_REGS_PARM3_SYSCALL(regs));
+			 PT_REGS_PARM3_SYSCALL(regs), PT_REGS_PARM5_SYSCALL(regs));
 }
 
 SEC("raw_tp/sys_enter")
@@ -473,13 +548,13 @@ int BPF_PROG(dt_enter_raw, struct pt_regs *regs, long id)
 	if (!is_traced_call(id))	/* before reading the registers */
 		return 0;
 	return sys_enter(id, PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),
-			 PT_REGS_PARM3_CORE_SYSCALL(regs));
+			 PT_REGS_PARM3_CORE_SYSCALL(regs), PT_REGS_PARM5_CORE_SYSCALL(regs));
 }
 
 SEC("tracepoint/raw_syscalls/sys_enter")
 int dt_enter_tp(struct trace_event_raw_sys_enter *args)
 {
-	return sys_enter(args->id, args->args[0], args->args[1], args->args[2]);
+	return sys_enter(args->id, args->args[0], args->args[1], args->args[2], args->args[4]);
 }
 
 SEC("tp_btf/sys_exit")

@@ -5,9 +5,13 @@
 # (Debian's).  Each request's tree is checked exactly: span names, kinds,
 # processes, parents, statuses and link rules; then concurrent requests
 # (every parent right), pipelined Redis, keep-alive HTTP, a response in
-# several writes, IPv6, -w + report, filters, bad options.  Root only;
-# nginx-light, redis-server, redis-tools and curl are installed when
-# missing (scripts/apt-lib.sh).
+# several writes, IPv6, -w + report, filters, bad options; PostgreSQL
+# (psql, pgbench's extended and prepared queries) and MariaDB (the mariadb
+# client), DNS (dig over UDP and TCP, getent through glibc's sendmmsg)
+# against dnsmasq, each client's own output the oracle.  Root only;
+# nginx-light, redis-server, redis-tools, curl, postgresql, mariadb-server,
+# mariadb-client, dnsmasq-base and bind9-dnsutils are installed when missing
+# (scripts/apt-lib.sh).
 #
 # The last line is "e2e-deeptrace: N passed, N failed"; the exit status is
 # 1 if anything failed.
@@ -26,11 +30,14 @@ say() { echo "e2e-deeptrace: $*"; }
 die() { echo "e2e-deeptrace: $*"; echo "e2e-deeptrace: 0 passed, 1 failed"; exit 1; }
 . "$TOP/scripts/apt-lib.sh"
 . "$TOP/tests/e2e/deeptrace-chain.sh"
+. "$TOP/tests/e2e/deeptrace-sql.sh"
 NS=$CHAIN_NS
 suite_cleanup() {
+	sql_down
 	chain_down
 }
 chain_up "$T"
+sql_up
 
 # ---- tracing ----------------------------------------------------------------
 
@@ -200,6 +207,115 @@ get http://127.0.0.1:$NPORT/split >/dev/null	# 4 writes 5 ms apart, plus Python
 trace_stop
 check "--min-duration 50ms: fast traces left out" eq roots 0 \
 	"$(jcount "$G.out" type=span parent_id=0 endpoint="GET /user/1")"
+
+# ---- SQL: PostgreSQL and MySQL, the clients' output the oracle ----------------
+
+# spans FILE COMM: "endpoint -> reply" of COMM's spans, in order, a line each.
+spans() {
+	jq -r --arg c "$2" 'select(.type == "span" and .comm == $c) | "\(.endpoint) -> \(.reply)"' "$1"
+}
+
+trace_start pg --json
+pg psql -X -A -t -v VERBOSITY=verbose -c "INSERT INTO users VALUES (1, 'alice'), (2, 'bob')" \
+	-c "SELECT name FROM users WHERE id = 2" -c "SELECT * FROM nope" >"$T/psql.out" 2>"$T/psql.err"
+printf 'SELECT name FROM users WHERE id = 2;\n' >"$T/bench.sql"
+pg pgbench -n -M extended -t 3 -f "$T/bench.sql" postgres >"$T/pgbench-ext.out" 2>&1
+pg pgbench -n -M prepared -t 2 -f "$T/bench.sql" postgres >"$T/pgbench-prep.out" 2>&1
+trace_stop
+SHOW+=("$T/psql.out" "$T/psql.err")
+# psql -A -t prints each command's tag, a SELECT's rows, the error as
+# "ERROR:  SQLSTATE: message".
+rows=$(sed -n 2,\$p "$T/psql.out" | wc -l)
+err=$(sed -n '1s/^ERROR:  \([0-9A-Z]*\): /ERROR \1 /p' "$T/psql.err")
+check "postgres: psql's three queries, literals redacted, psql's tags and error" eq spans \
+	"INSERT INTO users VALUES (?, ?), (?, ?) -> $(head -n 1 "$T/psql.out")|SELECT name FROM users WHERE id = ? -> SELECT $rows|SELECT * FROM nope -> $err" \
+	"$(spans "$G.out" psql | paste -sd'|')"
+check "postgres: the error is an error, twice (psql, the server)" eq errors 2 \
+	"$(jcount "$G.out" type=span error=true)"
+n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\)\/.*/\1/p' "$T/pgbench-ext.out")
+check "postgres: pgbench -M extended: Parse/Bind/Execute/Sync, as many as pgbench counts" \
+	eq spans "$(printf 'SELECT name FROM users WHERE id = ?; -> SELECT 1\n%.0s' $(seq 1 "$n"))" \
+	"$(jq -r 'select(.type == "span" and .comm == "pgbench" and .endpoint != "EXECUTE P_0" and .reply != "PARSE") | "\(.endpoint) -> \(.reply)"' "$G.out" | head -n "$n")"
+n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\)\/.*/\1/p' "$T/pgbench-prep.out")
+check "postgres: pgbench -M prepared: a Parse, then Bind/Execute of its name" eq spans \
+	"SELECT name FROM users WHERE id = ?; -> PARSE$(printf '|EXECUTE P_0 -> SELECT 1%.0s' $(seq 1 "$n"))" \
+	"$(spans "$G.out" pgbench | tail -n $((n + 1)) | paste -sd'|')"
+check "postgres: every client span has the server's as its child (tcp_seq), no other span" eval \
+	"eq server $(jcount "$G.out" type=span kind=client) $(jcount "$G.out" type=span comm=postgres kind=server link=tcp_seq) &&
+	 eq spans $((2 * (3 + 3 + 3))) $(jcount "$G.out" type=span protocol=postgres) &&
+	 eq all $((2 * (3 + 3 + 3))) $(jcount "$G.out" type=span)"
+
+trace_start pgraw --json --no-redact --protocol postgres
+pg psql -X -q -c "SELECT name FROM users WHERE name = 'bob' AND id > 1" >/dev/null
+trace_stop
+check "postgres: --no-redact keeps the literals" eq spans \
+	"SELECT name FROM users WHERE name = 'bob' AND id > 1 -> SELECT 1" "$(spans "$G.out" psql)"
+
+trace_start my --json
+my -B -e "INSERT INTO shop.users VALUES (1, 'alice'), (2, 'bob'); SELECT id, name FROM shop.users WHERE name = 'bob'; SELECT * FROM shop.nope" \
+	>"$T/mysql.out" 2>"$T/mysql.err"
+trace_stop
+SHOW+=("$T/mysql.out" "$T/mysql.err")
+# mariadb -B: a header line of the columns, tab-separated; the error as
+# "ERROR code (state) at line 1: message".
+cols=$(head -n 1 "$T/mysql.out" | awk -F'\t' '{ print NF " column" (NF == 1 ? "" : "s") }')
+err=$(sed -n 's/^ERROR \([0-9]*\) (\([0-9A-Z]*\)) at line [0-9]*: /ERR \1 \2 /p' "$T/mysql.err")
+check "mysql: the three statements, literals redacted, OK, the result set, the error" eq spans \
+	"INSERT INTO shop.users VALUES (?, ?), (?, ?) -> OK 2|SELECT id, name FROM shop.users WHERE name = ? -> $cols|SELECT * FROM shop.nope -> $err" \
+	"$(spans "$G.out" mariadb | paste -sd'|')"
+check "mysql: the server's spans, children of the client's (tcp_seq); the handshake none" eval \
+	"eq server 3 $(jcount "$G.out" type=span comm=mariadbd kind=server link=tcp_seq protocol=mysql) &&
+	 eq all 6 $(jcount "$G.out" type=span)"
+
+# Server-side prepared statements: Perl's DBD::MariaDB prepares once and
+# executes twice (COM_STMT_PREPARE, COM_STMT_EXECUTE); what it fetched is
+# the oracle for each execution's reply.
+trace_start myprep --json --comm perl
+in_ns perl -MDBI -e 'my $d = DBI->connect("DBI:MariaDB:host=127.0.0.1;port='$MYPORT';mariadb_server_prepare=1",
+	"root", "", { RaiseError => 1 }) or die;
+	my $s = $d->prepare("SELECT name FROM shop.users WHERE id = ?");
+	for my $id (1, 2) { $s->execute($id); print scalar(@{$s->{NAME}}), " ", join(",", map { @$_ } @{$s->fetchall_arrayref}), "\n" }' \
+	>"$T/perl.out" 2>&1
+trace_stop
+SHOW+=("$T/perl.out")
+id=$(jq -r 'select(.type == "span" and .kind == "client" and (.endpoint | test("^SELECT name FROM shop.users"))) | .reply' "$G.out" |
+	sed -n 's/^prepared #//p')
+check "mysql: COM_STMT_PREPARE's reply names the statement, COM_STMT_EXECUTE runs it (perl fetched: $(paste -sd' ' "$T/perl.out"))" \
+	eq spans "SELECT name FROM shop.users WHERE id = ? -> prepared #$id|$(awk -v id="$id" '{ print "EXECUTE #" id " -> " $1 " column" ($1 == 1 ? "" : "s") }' "$T/perl.out" | paste -sd'|')" \
+	"$(spans "$G.out" perl | grep -E 'shop.users|^EXECUTE' | paste -sd'|')"
+
+# ---- DNS: dig (UDP, TCP) and glibc's resolver (sendmmsg) against dnsmasq ------
+
+# digs NAME TYPE [+tcp]...: dig's answer as a span would say it.
+digs() {
+	local out
+	out=$(in_ns dig @127.0.0.1 +tries=1 +time=5 "$@")
+	printf '%s %s -> %s, ANSWER: %s\n' "$2" "$1" \
+		"$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out")" \
+		"$(sed -n 's/.*ANSWER: \([0-9]*\),.*/\1/p' <<<"$out")"
+}
+printf 'nameserver 127.0.0.1\noptions attempts:1 timeout:5\n' >"$T/resolv.conf"
+trace_start dns --json --protocol dns
+{ digs shop.test A; digs nope.test AAAA; digs shop.test A +tcp; } >"$T/dig.want"
+# getent in a mount namespace of its own, where /etc/resolv.conf is ours;
+# strace says how glibc sent the two questions.
+in_ns unshare -m sh -c "mount --bind '$T/resolv.conf' /etc/resolv.conf &&
+	exec strace -f -qq -e trace=sendmmsg -o '$T/getent.strace' getent ahosts shop.test" \
+	>"$T/getent.out"
+trace_stop
+SHOW+=("$T/dig.want" "$T/getent.out" "$T/getent.strace")
+check "dns: dig's three queries (UDP, UDP, TCP), its status and answer count" eq spans \
+	"$(paste -sd'|' "$T/dig.want")" \
+	"$(jq -r 'select(.type == "span" and .kind == "client" and .comm != "getent") | "\(.endpoint) -> \(.reply)"' "$G.out" | paste -sd'|')"
+check "dns: glibc sent its A and AAAA questions in one sendmmsg" \
+	grep -q 'sendmmsg(.*, 2, [^)]*) = 2' "$T/getent.strace"
+check "dns: getent's two questions, each answer's count what getent prints" eq spans \
+	"A shop.test -> NOERROR, ANSWER: $(awk '$2 == "STREAM" && $1 !~ /:/' "$T/getent.out" | wc -l)|AAAA shop.test -> NOERROR, ANSWER: $(awk '$2 == "STREAM" && $1 ~ /:/' "$T/getent.out" | wc -l)" \
+	"$(spans "$G.out" getent | sort | paste -sd'|')"
+check "dns: dnsmasq's server spans, each the child of its client's (tcp_seq: the ID over UDP)" eval \
+	"eq server 5 $(jcount "$G.out" type=span comm=dnsmasq kind=server link=tcp_seq) &&
+	 eq all 10 $(jcount "$G.out" type=span) &&
+	 eq errors 2 $(jcount "$G.out" type=span endpoint='AAAA nope.test' error=true)"
 
 # ---- what the user can get wrong ---------------------------------------------
 

@@ -6,7 +6,9 @@
 #include <strings.h>
 #include "proto.h"
 
-static const char *const proto_names[DT_PROTO_NR] = { "unknown", "http", "redis" };
+static const char *const proto_names[DT_PROTO_NR] = {
+	"unknown", "http", "redis", "postgres", "mysql", "dns"
+};
 
 const char *dt_proto_name(enum dt_proto p)
 {
@@ -456,6 +458,12 @@ enum dt_proto dt_detect(const uint8_t *buf, size_t len)
 		return DT_PROTO_HTTP;
 	if (len >= 4 && buf[0] == '*' && isdigit(buf[1]) && memchr(buf, '$', len))
 		return DT_PROTO_REDIS;
+	/* The SQL protocols' checks are strict (exact lengths, known codes),
+	 * before Redis's loose one on replies. */
+	if (dt_detect_pgsql(buf, len))
+		return DT_PROTO_PGSQL;
+	if (dt_detect_mysql(buf, len))
+		return DT_PROTO_MYSQL;
 	if (len >= 3 && strchr("+-:$", buf[0]) && line_len(buf, buf + len) > 0)
 		return DT_PROTO_REDIS;
 	return DT_PROTO_UNKNOWN;

@@ -19,13 +19,15 @@
 #define QUEUE_MAX 64		/* requests in flight on one connection */
 #define PARTIAL_MAX 8192	/* a head split over syscalls, kept at most */
 
-enum msg_mode { M_LENGTH, M_CHUNKED, M_TURN };
+/* M_NEXT: a run of messages (PostgreSQL's) goes on with the next bytes. */
+enum msg_mode { M_LENGTH, M_CHUNKED, M_TURN, M_NEXT };
 
 /* A message being read in one direction. */
 struct msg {
 	bool open;
 	bool request;
 	bool unparsed;
+	uint8_t dir;		/* DT_INGRESS, DT_EGRESS */
 	enum msg_mode mode;
 	uint64_t left;		/* M_LENGTH: bytes still to come */
 	struct dt_chunks chunks;
@@ -51,6 +53,7 @@ struct partial {
 struct conn {
 	struct conn *next;	/* hash chain */
 	uint64_t sock;
+	bool dgram;		/* UDP: a connection per peer of the socket */
 	uint8_t role;
 	enum dt_proto proto;
 	bool proto_known;
@@ -86,11 +89,23 @@ static unsigned bucket(uint64_t sock)
 	return (sock >> 6 ^ sock >> 20) % CONN_BUCKETS;
 }
 
-static struct conn **conn_slot(uint64_t sock)
+/* A datagram socket talks to many peers (a DNS server): each is a
+ * connection of its own.  A close (@e without a peer) ends them all. */
+static bool conn_is(const struct conn *c, const struct dt_event *e)
 {
-	struct conn **p = &conns[bucket(sock)];
+	if (c->sock != e->sock)
+		return false;
+	if (!c->dgram || e->kind != DT_EV_MSG)
+		return true;
+	return c->peer.port == e->rport && c->peer.family == e->family &&
+	       !memcmp(c->peer.addr, e->raddr, e->family == AF_INET ? 4 : 16);
+}
 
-	while (*p && (*p)->sock != sock)
+static struct conn **conn_slot(const struct dt_event *e)
+{
+	struct conn **p = &conns[bucket(e->sock)];
+
+	while (*p && !conn_is(*p, e))
 		p = &(*p)->next;
 	return p;
 }
@@ -104,7 +119,7 @@ static void set_addr(struct dt_addr *a, uint8_t family, const uint8_t *addr, uin
 
 static struct conn *conn_get(const struct dt_event *e)
 {
-	struct conn **p = conn_slot(e->sock), *c = *p;
+	struct conn **p = conn_slot(e), *c = *p;
 
 	if (c) {
 		if (e->role && !c->role)
@@ -113,6 +128,7 @@ static struct conn *conn_get(const struct dt_event *e)
 	}
 	c = bb_xcalloc(1, sizeof(*c));
 	c->sock = e->sock;
+	c->dgram = e->sock_type != SOCK_STREAM;
 	c->role = e->role;
 	c->pid = e->pid;
 	memcpy(c->comm, e->comm, sizeof(c->comm));
@@ -142,8 +158,10 @@ static bool is_request(const struct conn *c, int dir, const struct dt_msg *m, bo
 static void make_span(struct conn *c, const struct msg *req, const struct msg *resp)
 {
 	struct dt_span s = {};
+	/* Without a role (UDP, a connection older than the trace): a server
+	 * reads its requests. */
 	bool server = c->role == DT_ROLE_SERVER ||
-		      (c->role == DT_ROLE_UNKNOWN && is_request(c, DT_INGRESS, &req->m, !req->unparsed));
+		      (c->role == DT_ROLE_UNKNOWN && req->dir == DT_INGRESS);
 
 	s.kind = server ? DT_SPAN_SERVER : DT_SPAN_CLIENT;
 	s.unparsed = req->unparsed || resp->unparsed;
@@ -175,13 +193,36 @@ static void make_span(struct conn *c, const struct msg *req, const struct msg *r
 	emit_span(&s);
 }
 
+/* An answer that names its query (DNS): that query to the queue's head
+ * (answers come in any order).  False if it is not there. */
+static bool match_txid(struct conn *c, uint32_t txid)
+{
+	struct msg *q, tmp;
+	unsigned i;
+
+	if (!txid)
+		return true;
+	for (i = 0; i < c->qlen; i++) {
+		q = &c->queue[(c->qhead + i) % QUEUE_MAX];
+		if (q->m.txid != txid)
+			continue;
+		tmp = *q;
+		*q = c->queue[c->qhead];
+		c->queue[c->qhead] = tmp;
+		return true;
+	}
+	return false;
+}
+
 /* A message is whole: a request waits for its response, a response ends
- * the oldest request's span. */
+ * the oldest request's span (or the one whose ID it bears). */
 static void complete(struct conn *c, int dir)
 {
 	struct msg *m = &c->dir[dir];
 
 	m->open = false;
+	if (m->m.alone)
+		return;
 	if (m->request) {
 		if (c->qlen == QUEUE_MAX) {
 			stats.queue_full++;
@@ -191,11 +232,12 @@ static void complete(struct conn *c, int dir)
 		c->queue[(c->qhead + c->qlen++) % QUEUE_MAX] = *m;
 		return;
 	}
-	if (!c->qlen) {
+	if (!c->qlen || !match_txid(c, m->m.txid)) {
 		stats.orphans++;	/* its request came before the trace */
 		return;
 	}
-	make_span(c, &c->queue[c->qhead], m);
+	if (!c->queue[c->qhead].m.no_span)
+		make_span(c, &c->queue[c->qhead], m);
 	c->qhead = (c->qhead + 1) % QUEUE_MAX;
 	c->qlen--;
 }
@@ -206,8 +248,24 @@ static bool answers_head(const struct conn *c)
 	return c->qlen && !strncmp(c->queue[c->qhead].m.endpoint, "HEAD ", 5);
 }
 
-static enum dt_parse parse(struct conn *c, const uint8_t *buf, size_t len, struct dt_msg *m)
+static enum dt_parse parse(struct conn *c, int dir, const uint8_t *buf, size_t len,
+			   bool resumes, struct dt_msg *m)
 {
+	/* Which side speaks, for protocols whose two sides share codes. */
+	bool client_side = is_request(c, dir, NULL, false);
+	int dns;
+
+	if (!c->proto_known && (c->local.port == 53 || c->peer.port == 53)) {
+		/* No magic: the port, and a sane header (a server may read a
+		 * TCP query's length a byte at a time: wait for more). */
+		dns = dt_detect_dns(buf, len, !c->dgram);
+		if (dns < 0 && !c->dgram) {
+			memset(m, 0, sizeof(*m));
+			return DT_PARSE_MORE;
+		}
+		c->proto = DT_PROTO_DNS;
+		c->proto_known = dns > 0;
+	}
 	if (!c->proto_known) {
 		c->proto = dt_detect(buf, len);
 		c->proto_known = c->proto != DT_PROTO_UNKNOWN;
@@ -217,6 +275,13 @@ static enum dt_parse parse(struct conn *c, const uint8_t *buf, size_t len, struc
 		return dt_parse_http(buf, len, answers_head(c), m);
 	case DT_PROTO_REDIS:
 		return dt_parse_redis(buf, len, redact, m);
+	case DT_PROTO_PGSQL:
+		return dt_parse_pgsql(buf, len, client_side, redact, resumes, m);
+	case DT_PROTO_MYSQL:
+		return dt_parse_mysql(buf, len, client_side, redact,
+				      c->qlen && c->queue[c->qhead].m.command == DT_MY_COM_STMT_PREPARE, m);
+	case DT_PROTO_DNS:
+		return dt_parse_dns(buf, len, !c->dgram, m);
 	default:
 		memset(m, 0, sizeof(*m));
 		return DT_PARSE_BAD;
@@ -229,6 +294,7 @@ static void msg_begin(struct msg *m, const struct dt_event *e, size_t pos,
 {
 	m->open = true;
 	m->bytes = 0;
+	m->dir = e->dir;
 	m->end_ns = e->end_ns;
 	if (p) {
 		m->start_ns = p->start_ns;
@@ -271,17 +337,31 @@ static void keep_partial(struct conn *c, int dir, const struct dt_event *e, size
 	p->n = n;
 }
 
+/* A message's head and body are over: the message too, unless it is a run
+ * that goes on (M_NEXT: the next bytes are parsed as its continuation). */
+static void head_and_body_done(struct conn *c, int dir)
+{
+	struct msg *m = &c->dir[dir];
+
+	if (m->m.more)
+		m->mode = M_NEXT;
+	else
+		complete(c, dir);
+}
+
 /*
- * A message starts at @pos of the event; returns the bytes of the event it
- * takes from there.
+ * A message, or a run's next part (M_NEXT), starts at @pos of the event;
+ * returns the bytes of the event it takes from there.
  */
 static size_t start_message(struct conn *c, int dir, const struct dt_event *e, size_t pos)
 {
 	struct partial *p = c->partial[dir];
 	bool continued = p && p->n;
-	size_t avail = e->cap > pos ? e->cap - pos : 0, n = avail, before = 0;
+	size_t avail = e->cap > pos ? e->cap - pos : 0, n = avail, before = 0, base;
 	const uint8_t *buf = e->data + pos;
 	struct msg *m = &c->dir[dir];
+	bool next = m->open;
+	struct dt_msg got;
 	enum dt_parse r;
 
 	if (continued) {
@@ -293,40 +373,53 @@ static size_t start_message(struct conn *c, int dir, const struct dt_event *e, s
 		n = before + avail;
 		p->n = 0;
 	}
-	r = n ? parse(c, buf, n, &m->m) : DT_PARSE_BAD;
+	r = n ? parse(c, dir, buf, n, !c->dgram && pos + avail == e->bytes, &got) : DT_PARSE_BAD;
 	if (!n)
-		memset(&m->m, 0, sizeof(m->m));
-	if (r == DT_PARSE_MORE && pos + avail == e->bytes && n < PARTIAL_MAX) {
+		memset(&got, 0, sizeof(got));
+	if (c->dgram && r == DT_PARSE_OK) {	/* a datagram is one message */
+		got.body = e->bytes - pos - got.head;
+		got.more = got.chunked = got.to_close = false;
+	}
+	if (r == DT_PARSE_MORE && !c->dgram && pos + avail == e->bytes && n < PARTIAL_MAX) {
 		keep_partial(c, dir, e, pos, buf, n, !continued);
 		return e->bytes - pos;
 	}
-	msg_begin(m, e, pos, continued ? p : NULL);
-	m->unparsed = r == DT_PARSE_BAD;
-	m->request = is_request(c, dir, &m->m, r != DT_PARSE_BAD);
-	if (r != DT_PARSE_OK) {
+	if (next) {
+		m->end_ns = e->end_ns;
+		if (r == DT_PARSE_OK)
+			dt_msg_merge(&m->m, &got);
+	} else {
+		msg_begin(m, e, pos, continued ? p : NULL);
+		m->m = got;
+		m->unparsed = r == DT_PARSE_BAD;
+		m->request = is_request(c, dir, &m->m, r != DT_PARSE_BAD);
+		if (c->dgram && got.txid) {
+			/* No sequence numbers: the DNS ID names the exchange
+			 * at both ends (the tcp_seq rule). */
+			m->seq = got.txid - 1;
+			m->has_seq = true;
+		}
+	}
+	base = next ? m->bytes : 0;
+	if (r != DT_PARSE_OK || got.head <= before) {
 		/* Unframed: everything until the other side speaks. */
 		m->mode = M_TURN;
-		m->bytes = before + e->bytes - pos;
+		m->bytes = base + before + e->bytes - pos;
 		return e->bytes - pos;
 	}
-	if (m->m.head <= before) {	/* a parser that read less than before */
-		m->mode = M_TURN;
-		m->bytes = e->bytes - pos;
-		return e->bytes - pos;
-	}
-	m->bytes = m->m.head;
-	if (m->m.chunked) {
+	m->bytes = base + got.head;
+	if (got.chunked) {
 		m->mode = M_CHUNKED;
 		memset(&m->chunks, 0, sizeof(m->chunks));
-	} else if (m->m.to_close) {
+	} else if (got.to_close) {
 		m->mode = M_TURN;
 	} else {
 		m->mode = M_LENGTH;
-		m->left = m->m.body;
+		m->left = got.body;
 		if (!m->left)
-			complete(c, dir);
+			head_and_body_done(c, dir);
 	}
-	return m->m.head - before;
+	return got.head - before;
 }
 
 /* Bytes of the message open in @dir; returns how many it takes. */
@@ -342,7 +435,7 @@ static size_t continue_message(struct conn *c, int dir, const struct dt_event *e
 		m->left -= take;
 		m->bytes += take;
 		if (!m->left)
-			complete(c, dir);
+			head_and_body_done(c, dir);
 		return take;
 	case M_CHUNKED:
 		take = dt_chunks_feed(&m->chunks, e->data + pos, e->cap > pos ? e->cap - pos : 0,
@@ -369,10 +462,13 @@ static void on_message(const struct dt_event *e)
 	int dir = e->dir, other = !dir;
 	size_t pos = 0, took;
 
-	if (c->dir[other].open && c->dir[other].mode == M_TURN)
+	/* The other side's unframed message is over; so is a request run
+	 * (the server answers once it ends). */
+	if (c->dir[other].open && (c->dir[other].mode == M_TURN ||
+				   (c->dir[other].mode == M_NEXT && c->dir[other].request)))
 		complete(c, other);
 	while (pos < e->bytes) {
-		if (c->dir[dir].open)
+		if (c->dir[dir].open && c->dir[dir].mode != M_NEXT)
 			took = continue_message(c, dir, e, pos);
 		else
 			took = start_message(c, dir, e, pos);
@@ -402,16 +498,29 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
+/* A datagram socket's peer with nothing in flight: forgotten (a DNS
+ * server hears from a new port per query; the socket may live for days). */
+static void drop_idle_peer(const struct dt_event *e)
+{
+	struct conn **p = conn_slot(e), *c = *p;
+
+	if (!c || !c->dgram || c->qlen || c->dir[0].open || c->dir[1].open ||
+	    (c->partial[0] && c->partial[0]->n) || (c->partial[1] && c->partial[1]->n))
+		return;
+	*p = c->next;
+	conn_free(c);
+}
+
 /* A close, or a new connection on a struct sock we knew: the old one is over. */
 static void conn_end(const struct dt_event *e)
 {
-	struct conn **p = conn_slot(e->sock), *c = *p;
+	struct conn **p, *c;
 
-	if (!c)
-		return;
-	conn_finish(c);
-	*p = c->next;
-	conn_free(c);
+	while ((c = *(p = conn_slot(e)))) {
+		conn_finish(c);
+		*p = c->next;
+		conn_free(c);
+	}
 }
 
 void dt_stream_event(const void *data, size_t len)
@@ -425,12 +534,14 @@ void dt_stream_event(const void *data, size_t len)
 		stats.bad_events++;
 		return;
 	}
-	if (e->kind == DT_EV_CLOSE || e->kind == DT_EV_OPEN)
+	if (e->kind == DT_EV_CLOSE || e->kind == DT_EV_OPEN) {
 		conn_end(e);
-	else if (e->kind == DT_EV_MSG)
+	} else if (e->kind == DT_EV_MSG) {
 		on_message(e);
-	else
+		drop_idle_peer(e);
+	} else {
 		stats.bad_events++;
+	}
 }
 
 void dt_stream_finish(void)

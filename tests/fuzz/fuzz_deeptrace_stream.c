@@ -4,6 +4,7 @@
  * kernel events: the input is cut into events, each
  *   u8 flags (bit 0 direction, bits 1-2 role, bits 3-4 connection,
  *             bits 5-6 kind: message, close, open, or garbage),
+ *             connections 2 and 3 on port 53, 2 a UDP one (two peers),
  *   u8 extra (bytes moved beyond the captured ones, x 64),
  *   u8 cap   (payload bytes that follow),
  *   cap bytes of payload.
@@ -45,7 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		e->role = flags >> 1 & 3;
 		e->sock = 0x1000 + (flags >> 3 & 3);
 		e->family = AF_INET;
-		e->sock_type = 1;
+		e->sock_type = (flags >> 3 & 3) == 2 ? SOCK_DGRAM : SOCK_STREAM;
+		e->rport = (flags >> 3 & 3) >= 2 ? 53 : 0;
+		e->raddr[3] = e->sock_type == SOCK_DGRAM ? extra & 1 : 0;	/* two peers */
 		e->start_ns = now;
 		e->end_ns = now += 10;
 		e->cap = cap;

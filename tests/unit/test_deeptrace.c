@@ -148,14 +148,275 @@ static void test_detect(void)
 	CHECK(dt_detect(S("\x16\x03\x01\x02\x00")) == DT_PROTO_UNKNOWN, "detect: TLS is unknown");
 }
 
+/* ---- SQL: PostgreSQL, MySQL, statement text ---- */
+
+/* Message builders: a PostgreSQL message (type, then a big-endian length)
+ * or a MySQL packet (little-endian length, sequence) appended at b[*n]. */
+static void pg_put(uint8_t *b, size_t *n, char type, const void *body, size_t len)
+{
+	uint32_t l = len + 4;
+
+	b[(*n)++] = type;
+	b[(*n)++] = l >> 24, b[(*n)++] = l >> 16, b[(*n)++] = l >> 8, b[(*n)++] = l;
+	memcpy(b + *n, body, len);
+	*n += len;
+}
+
+#define PG(b, n, type, lit) pg_put(b, n, type, lit, sizeof(lit))	/* with the NUL */
+#define PGN(b, n, type, lit) pg_put(b, n, type, lit, sizeof(lit) - 1)
+
+static void my_put(uint8_t *b, size_t *n, uint8_t seq, const void *body, size_t len)
+{
+	b[(*n)++] = len, b[(*n)++] = len >> 8, b[(*n)++] = len >> 16, b[(*n)++] = seq;
+	memcpy(b + *n, body, len);
+	*n += len;
+}
+
+#define MY(b, n, seq, lit) my_put(b, n, seq, lit, sizeof(lit) - 1)
+
+static void test_sql_text(void)
+{
+	char t[DT_ENDPOINT_LEN];
+
+	dt_sql_text(t, sizeof(t), S("SELECT  *\n\tFROM t WHERE name = 'bob''s' AND id=42"), true,
+		    false);
+	CHECK_STR(t, "SELECT * FROM t WHERE name = ? AND id=?", "sql: strings, numbers, spaces");
+	dt_sql_text(t, sizeof(t), S("SELECT * FROM t WHERE name = 'bob''s' AND id=42"), false,
+		    false);
+	CHECK_STR(t, "SELECT * FROM t WHERE name = 'bob''s' AND id=42", "sql: --no-redact keeps them");
+	dt_sql_text(t, sizeof(t), S("select t1.c2, \"Col 3\" from t1 where x in (1, -2.5e+3, .5, 0x1F)"),
+		    true, false);
+	CHECK_STR(t, "select t1.c2, \"Col 3\" from t1 where x in (?, -?, ?, ?)",
+		  "sql: identifiers with digits and PostgreSQL's \"quoted\" ones stay");
+	dt_sql_text(t, sizeof(t), S("insert into u values ($1, $$secret$$, $q$a$b$q$, E'it\\'s')"),
+		    true, false);
+	CHECK_STR(t, "insert into u values ($1, ?, ?, E?)",
+		  "sql: PostgreSQL's parameters stay; dollar quotes and E'' strings go");
+	dt_sql_text(t, sizeof(t), S("SELECT \"pw\", 'it\\'s secret' FROM t"), true, true);
+	CHECK_STR(t, "SELECT ?, ? FROM t", "sql: MySQL's \"strings\" and backslash escapes");
+	dt_sql_text(t, sizeof(t), S("SELECT 'unterminated secret"), true, false);
+	CHECK_STR(t, "SELECT ?", "sql: an unterminated string hides the rest");
+	dt_sql_text(t, sizeof(t), S("SELECT 1\0garbage"), true, false);
+	CHECK_STR(t, "SELECT ?", "sql: stops at a NUL");
+	dt_sql_text(t, 8, S("SELECT abcdefgh"), false, false);
+	CHECK_STR(t, "SELECT ", "sql: bounded by the destination");
+	dt_sql_text(t, sizeof(t), S("  \x01x\xff  "), false, false);
+	CHECK_STR(t, ".x.", "sql: trimmed, unprintable bytes as dots");
+}
+
+static void test_pgsql(void)
+{
+	uint8_t b[512];
+	size_t n = 0;
+	struct dt_msg m;
+	static const uint8_t ssl[] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
+	static const uint8_t startup[] = { 0, 0, 0, 17, 0, 3, 0, 0, 'u', 's', 'e', 'r', 0, 'p',
+					    0, 0, 0 };
+	static const uint8_t auth_ok[] = { 0, 0, 0, 0 }, auth_md5[] = { 0, 0, 0, 5, 1, 2, 3, 4 };
+
+	CHECK(dt_parse_pgsql(ssl, sizeof(ssl), true, true, false, &m) == DT_PARSE_OK && m.no_span &&
+	      m.head == 8 && !m.more, "pgsql: SSLRequest: a handshake request");
+	CHECK(dt_parse_pgsql(S("N"), false, true, false, &m) == DT_PARSE_OK && m.head == 1 && !m.more,
+	      "pgsql: the one-byte answer to it");
+	CHECK(dt_parse_pgsql(startup, sizeof(startup), true, true, false, &m) == DT_PARSE_OK &&
+	      m.no_span && m.head == 17, "pgsql: StartupMessage: a handshake request");
+	CHECK(dt_detect(ssl, sizeof(ssl)) == DT_PROTO_PGSQL &&
+	      dt_detect(startup, sizeof(startup)) == DT_PROTO_PGSQL, "pgsql: detected by its startup");
+
+	PG(b, &n, 'Q', "SELECT * FROM users WHERE id = 7");
+	CHECK(dt_parse_pgsql(b, n, true, true, false, &m) == DT_PARSE_OK && m.request && m.head == n &&
+	      !m.more && !m.body, "pgsql: a simple Query is a whole request");
+	CHECK_STR(m.endpoint, "SELECT * FROM users WHERE id = ?", "pgsql: its text, redacted");
+	CHECK(dt_detect(b, n) == DT_PROTO_PGSQL, "pgsql: a Query detected (connection older than the trace)");
+	CHECK(dt_parse_pgsql(b, 10, true, true, false, &m) == DT_PARSE_OK && m.head == 10 &&
+	      m.body == n - 10 && !strcmp(m.endpoint, "SELEC"), "pgsql: a cut Query: its bytes skipped");
+	CHECK(dt_parse_pgsql(b, 3, true, true, false, &m) == DT_PARSE_MORE, "pgsql: a cut header: MORE");
+
+	n = 0;
+	PGN(b, &n, 'T', "\0\1x\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+	PGN(b, &n, 'D', "\0\1\0\0\0\1" "7");
+	PG(b, &n, 'C', "SELECT 1");
+	PGN(b, &n, 'Z', "I");
+	CHECK(dt_parse_pgsql(b, n, false, true, false, &m) == DT_PARSE_OK && m.head == n && !m.more &&
+	      !m.error, "pgsql: a reply runs to ReadyForQuery");
+	CHECK_STR(m.detail, "SELECT 1", "pgsql: its command tag");
+	CHECK(dt_parse_pgsql(b, n - 6, false, true, false, &m) == DT_PARSE_OK && m.head == n - 6 && m.more,
+	      "pgsql: without ReadyForQuery the run goes on");
+
+	n = 0;
+	PGN(b, &n, 'E', "SERROR\0VERROR\0C42P01\0Mrelation \"nope\" does not exist\0P15\0\0");
+	PGN(b, &n, 'Z', "I");
+	CHECK(dt_parse_pgsql(b, n, false, true, false, &m) == DT_PARSE_OK && m.error && !m.more,
+	      "pgsql: an ErrorResponse is an error");
+	CHECK_STR(m.detail, "ERROR 42P01 relation \"nope\" does not exist",
+		  "pgsql: severity, SQLSTATE, message");
+
+	n = 0;
+	PGN(b, &n, 'P', "s1\0SELECT name FROM users WHERE id = $1\0\0\0");
+	PGN(b, &n, 'B', "\0s1\0\0\0\0\1\0\0\0\0014\0\0");
+	PGN(b, &n, 'D', "P\0");
+	PGN(b, &n, 'E', "\0\0\0\0\0");
+	CHECK(dt_parse_pgsql(b, n, true, true, false, &m) == DT_PARSE_OK && m.more && m.head == n,
+	      "pgsql: Parse Bind Describe Execute: the run waits for Sync");
+	CHECK_STR(m.endpoint, "SELECT name FROM users WHERE id = $1", "pgsql: Parse's text");
+	PGN(b, &n, 'S', "");
+	CHECK(dt_parse_pgsql(b, n, true, true, false, &m) == DT_PARSE_OK && !m.more && m.head == n,
+	      "pgsql: ... Sync ends it");
+	n = 0;
+	PGN(b, &n, 'B', "\0s1\0\0\0\0\1\0\0\0\0014\0\0");
+	PGN(b, &n, 'E', "\0\0\0\0\0");
+	PGN(b, &n, 'S', "");
+	CHECK(dt_parse_pgsql(b, n, true, true, false, &m) == DT_PARSE_OK &&
+	      !strcmp(m.endpoint, "EXECUTE s1"), "pgsql: a prepared statement run again: its name");
+
+	n = 0;
+	pg_put(b, &n, 'R', auth_md5, sizeof(auth_md5));
+	CHECK(dt_parse_pgsql(b, n, false, true, false, &m) == DT_PARSE_OK && !m.more,
+	      "pgsql: a password asked: the client's turn");
+	n = 0;
+	pg_put(b, &n, 'R', auth_ok, sizeof(auth_ok));
+	PGN(b, &n, 'S', "a\0b\0");
+	PGN(b, &n, 'K', "\0\0\0\1\0\0\0\2");
+	CHECK(dt_parse_pgsql(b, n, false, true, false, &m) == DT_PARSE_OK && m.more,
+	      "pgsql: AuthenticationOk: the run goes on to ReadyForQuery");
+	PGN(b, &n, 'x', "");
+	CHECK(dt_parse_pgsql(b, n, false, true, false, &m) == DT_PARSE_BAD, "pgsql: an unknown type is BAD");
+	b[0] = 'Q', b[1] = 0x7f;
+	CHECK(dt_parse_pgsql(b, 40, true, true, false, &m) == DT_PARSE_BAD, "pgsql: a huge length is BAD");
+	n = 0;
+	PGN(b, &n, 'X', "");
+	CHECK(dt_parse_pgsql(b, n, true, true, false, &m) == DT_PARSE_OK && m.alone,
+	      "pgsql: Terminate expects no reply");
+}
+
+static void test_mysql(void)
+{
+	uint8_t b[512];
+	size_t n = 0;
+	struct dt_msg m;
+
+	MY(b, &n, 0, "\x0a" "10.11.6-MariaDB\0\1\0\0\0abcdefgh\0\xfe\xf7\x2d\2\0\xff\x81\x15");
+	CHECK(dt_detect(b, n) == DT_PROTO_MYSQL, "mysql: detected by the server's greeting");
+	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && m.alone,
+	      "mysql: the greeting answers nothing");
+	n = 0;
+	MY(b, &n, 1, "\x85\xa6\xff\x01\0\0\0\x01\x21");
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK && m.no_span,
+	      "mysql: the handshake's answer (sequence 1) makes no span");
+
+	n = 0;
+	MY(b, &n, 0, "\x03SELECT name FROM users WHERE id = 7 AND pw = \"x\"");
+	CHECK(dt_detect(b, n) == DT_PROTO_MYSQL, "mysql: a COM_QUERY detected");
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK && m.request && m.head == n &&
+	      !m.body, "mysql: COM_QUERY parses");
+	CHECK_STR(m.endpoint, "SELECT name FROM users WHERE id = ? AND pw = ?", "mysql: its text");
+	CHECK(dt_parse_mysql(b, 12, true, true, false, &m) == DT_PARSE_OK && m.head == 12 &&
+	      m.body == n - 12, "mysql: a cut packet: the rest skipped");
+	CHECK(dt_parse_mysql(b, 3, true, true, false, &m) == DT_PARSE_MORE, "mysql: a cut header: MORE");
+	n = 0;
+	MY(b, &n, 0, "\x17\x05\0\0\0\0\1\0\0\0");
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK &&
+	      !strcmp(m.endpoint, "EXECUTE #5"), "mysql: COM_STMT_EXECUTE: the statement id");
+	n = 0;
+	MY(b, &n, 0, "\x01");
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK && m.alone,
+	      "mysql: COM_QUIT expects no reply");
+	n = 0;
+	MY(b, &n, 0, "\x7f");
+	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_BAD, "mysql: an unknown command is BAD");
+
+	n = 0;
+	MY(b, &n, 1, "\0\1\0\2\0\0\0");
+	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && !m.error && m.to_close &&
+	      !strcmp(m.detail, "OK 1"), "mysql: OK, one row affected");
+	n = 0;
+	MY(b, &n, 1, "\xff\x7a\x04#42S02Table 'db.nope' doesn't exist");
+	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && m.error,
+	      "mysql: ERR is an error");
+	CHECK_STR(m.detail, "ERR 1146 42S02 Table 'db.nope' doesn't exist", "mysql: code, state, text");
+	n = 0;
+	MY(b, &n, 1, "\0\3\0\0\0\1\0\1\0\0\0\0");
+	CHECK(dt_parse_mysql(b, n, false, true, true, &m) == DT_PARSE_OK &&
+	      !strcmp(m.detail, "prepared #3"), "mysql: COM_STMT_PREPARE's OK names the statement");
+	n = 0;
+	MY(b, &n, 1, "\x02");
+	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && !strcmp(m.detail, "2 columns"),
+	      "mysql: a result set's column count");
+}
+
+/* ---- DNS ---- */
+
+/* A DNS message: header, one question for @name (dotted), @an answers
+ * (counted only), after a 2-byte length when @tcp. */
+static size_t dns_put(uint8_t *b, bool tcp, unsigned id, unsigned flags, const char *name,
+		      unsigned qtype, unsigned an)
+{
+	uint8_t *h = b + (tcp ? 2 : 0), *p = h + 12;
+	const char *dot;
+	size_t n;
+
+	memset(h, 0, 12);
+	h[0] = id >> 8, h[1] = id, h[2] = flags >> 8, h[3] = flags, h[5] = 1, h[7] = an;
+	while (*name) {
+		dot = strchr(name, '.');
+		n = dot ? (size_t)(dot - name) : strlen(name);
+		*p++ = n;
+		memcpy(p, name, n);
+		p += n;
+		name += n + !!dot;
+	}
+	*p++ = 0;
+	*p++ = qtype >> 8, *p++ = qtype, *p++ = 0, *p++ = 1;
+	if (tcp)
+		b[0] = (p - h) >> 8, b[1] = p - h;
+	return p - b;
+}
+
+static void test_dns(void)
+{
+	uint8_t b[300];
+	size_t n;
+	struct dt_msg m;
+
+	n = dns_put(b, false, 0x1234, 0x0100, "shop.test", 1, 0);
+	CHECK(dt_detect_dns(b, n, false) && !dt_detect_dns(b, n, true), "dns: a UDP query detected");
+	CHECK(dt_parse_dns(b, n, false, &m) == DT_PARSE_OK && m.request && m.txid == 0x1235 &&
+	      m.head == n, "dns: a query, its ID");
+	CHECK_STR(m.endpoint, "A shop.test", "dns: type and name");
+	n = dns_put(b, false, 0x1234, 0x8183, "nope.test", 28, 0);
+	CHECK(dt_parse_dns(b, n, false, &m) == DT_PARSE_OK && !m.request && m.error,
+	      "dns: NXDOMAIN is an error");
+	CHECK_STR(m.detail, "NXDOMAIN, ANSWER: 0", "dns: rcode and answers");
+	CHECK_STR(m.endpoint, "AAAA nope.test", "dns: the answer's question");
+	n = dns_put(b, true, 7, 0x8180, "shop.test", 1, 2);
+	CHECK(dt_detect_dns(b, n, true), "dns: over TCP detected (the length first)");
+	CHECK(dt_parse_dns(b, n, true, &m) == DT_PARSE_OK && m.head == n && !m.body &&
+	      !strcmp(m.detail, "NOERROR, ANSWER: 2"), "dns: over TCP");
+	CHECK(dt_parse_dns(b, 20, true, &m) == DT_PARSE_OK && m.head == 20 && m.body == n - 20,
+	      "dns: over TCP, cut: the rest skipped");
+	CHECK(dt_parse_dns(b, 5, true, &m) == DT_PARSE_MORE, "dns: a cut TCP header: MORE");
+	b[2 + 12] = 0xc0;
+	CHECK(dt_parse_dns(b, n, true, &m) == DT_PARSE_OK && !strcmp(m.endpoint, "? "),
+	      "dns: a pointer in the question: no name, no crash");
+	n = dns_put(b, false, 1, 0x0100, "shop.test", 1, 0);
+	b[5] = 2;
+	CHECK(dt_parse_dns(b, n, false, &m) == DT_PARSE_BAD && !dt_detect_dns(b, n, false),
+	      "dns: two questions: not a DNS message we parse");
+	CHECK(dt_parse_dns(S("GET / HTTP/1.1\r\n\r\n"), false, &m) == DT_PARSE_BAD ||
+	      !dt_detect_dns(S("GET / HTTP/1.1\r\n\r\n"), false), "dns: HTTP is not DNS");
+}
+
 /* Random and mutated bytes through every parser: no crash, no overread
  * (the buffers are exact heap copies: ASan or a fault would say). */
 static void test_garbage(void)
 {
-	static const char *seeds[] = {
-		"GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
-		"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n",
+#define SEED(lit) { lit, sizeof(lit) - 1 }
+	static const struct { const char *b; size_t n; } seeds[] = {
+		SEED("GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"),
+		SEED("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+		SEED("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"),
+		SEED("Q\0\0\0\x0fSELECT 'a'\0Z\0\0\0\5I"),
+		SEED("\x20\0\0\0\x03SELECT \"x\", 1.5e3 FROM t\xff\xfe"),
 	};
 	uint64_t rnd = 42;
 	unsigned i, k;
@@ -163,8 +424,9 @@ static void test_garbage(void)
 	struct dt_chunks c;
 
 	for (i = 0; i < 30000; i++) {
-		const char *seed = seeds[i % 3];
-		size_t len = strlen(seed) - unit_rand(&rnd) % 8;
+		const char *seed = seeds[i % 5].b;
+		size_t len = seeds[i % 5].n - unit_rand(&rnd) % 8;
+		char t[32];
 		uint8_t *b = malloc(len + 1);
 
 		memcpy(b, seed, len);
@@ -172,6 +434,11 @@ static void test_garbage(void)
 			b[unit_rand(&rnd) % len] = unit_rand(&rnd);
 		dt_parse_http(b, len, i & 1, &m);
 		dt_parse_redis(b, len, true, &m);
+		dt_parse_pgsql(b, len, i & 1, i & 2, i & 4, &m);
+		dt_parse_mysql(b, len, i & 1, i & 2, i & 4, &m);
+		dt_sql_text(t, sizeof(t), b, len, true, i & 1);
+		dt_parse_dns(b, len, i & 1, &m);
+		dt_detect_dns(b, len, i & 2);
 		dt_detect(b, len);
 		memset(&c, 0, sizeof(c));
 		dt_chunks_feed(&c, b, len, len + unit_rand(&rnd) % 100);
@@ -195,9 +462,9 @@ static uint64_t clock_ns = 1000000;
 
 /* One event on connection @sock: @data is the payload, @bytes what moved
  * (more than @data: the rest was not captured). */
-static void ev(uint64_t sock, int role, int dir, const char *data, uint32_t bytes, uint32_t seq)
+static void evb(uint64_t sock, int role, int dir, const void *data, size_t cap, uint32_t bytes,
+		uint32_t seq)
 {
-	size_t cap = data ? strlen(data) : 0;
 	struct dt_event *e = calloc(1, sizeof(*e) + cap);
 
 	e->kind = DT_EV_MSG;
@@ -217,6 +484,11 @@ static void ev(uint64_t sock, int role, int dir, const char *data, uint32_t byte
 	memcpy(e->data, data, cap);
 	dt_stream_event(e, sizeof(*e) + cap);
 	free(e);
+}
+
+static void ev(uint64_t sock, int role, int dir, const char *data, uint32_t bytes, uint32_t seq)
+{
+	evb(sock, role, dir, data, data ? strlen(data) : 0, bytes, seq);
 }
 
 static void test_stream(void)
@@ -303,6 +575,196 @@ static void test_stream(void)
 
 /* ---- linking ---- */
 
+/* PostgreSQL and MySQL conversations: handshakes make no span, a reply in
+ * pieces cut anywhere, an extended-query run over two writes. */
+static void test_stream_sql(void)
+{
+	static const uint8_t ssl[] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
+	static const uint8_t startup[] = { 0, 0, 0, 13, 0, 3, 0, 0, 'u', 0, 'p', 0, 0 };
+	static const uint8_t auth_ok[] = { 0, 0, 0, 0 };
+	struct dt_event close = { .kind = DT_EV_CLOSE, .sock = 20 };
+	uint8_t b[512], q[32];
+	size_t n = 0, qn = 0, cut, rs;
+	bool all = true;
+
+	dt_stream_init(collect, true);
+	nspans = 0;
+	evb(20, DT_ROLE_CLIENT, DT_EGRESS, ssl, sizeof(ssl), 0, 0);
+	ev(20, DT_ROLE_CLIENT, DT_INGRESS, "N", 0, 0);
+	evb(20, DT_ROLE_CLIENT, DT_EGRESS, startup, sizeof(startup), 0, 0);
+	pg_put(b, &n, 'R', auth_ok, sizeof(auth_ok));
+	PGN(b, &n, 'S', "a\0b\0");
+	evb(20, DT_ROLE_CLIENT, DT_INGRESS, b, n, 0, 0);
+	n = 0;
+	PGN(b, &n, 'Z', "I");
+	evb(20, DT_ROLE_CLIENT, DT_INGRESS, b, n, 0, 0);
+	CHECK_U64(nspans, 0, "stream: pgsql: the handshake makes no span");
+	PG(q, &qn, 'Q', "select 1");
+	evb(20, DT_ROLE_CLIENT, DT_EGRESS, q, qn, 0, 100);
+	n = 0;
+	PGN(b, &n, 'T', "\0\1x\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+	PGN(b, &n, 'D', "\0\1\0\0\0\1" "1");
+	PG(b, &n, 'C', "SELECT 1");
+	PGN(b, &n, 'Z', "I");
+	/* the reply in two reads, cut at every byte */
+	for (cut = 1; cut < n; cut++) {
+		unsigned before = nspans;
+
+		evb(20, DT_ROLE_CLIENT, DT_INGRESS, b, cut, 0, 0);
+		if (nspans != before)
+			all = false;
+		evb(20, DT_ROLE_CLIENT, DT_INGRESS, b + cut, n - cut, 0, 0);
+		if (nspans != before + 1 || strcmp(spans[nspans - 1].detail, "SELECT 1") ||
+		    spans[nspans - 1].resp_bytes != n)
+			all = false;
+		if (cut + 1 < n)	/* the next query */
+			evb(20, DT_ROLE_CLIENT, DT_EGRESS, q, qn, 0, 100);
+	}
+	CHECK(all && nspans == n - 1, "stream: pgsql: a reply cut anywhere: one span, its tag (%u)",
+	      nspans);
+	CHECK(!strcmp(spans[0].req.endpoint, "select ?") && spans[0].req_seq == 100 &&
+	      spans[0].req.proto == DT_PROTO_PGSQL, "stream: pgsql: the statement, its sequence");
+
+	/* extended query: Parse/Bind/Execute in one write, Sync in the next;
+	 * the error reply is cut past the capture */
+	nspans = 0;
+	n = 0;
+	PGN(b, &n, 'P', "\0SELECT * FROM nope WHERE id = $1\0\0\0");
+	PGN(b, &n, 'B', "\0\0\0\0\0\1\0\0\0\0014\0\0");
+	PGN(b, &n, 'E', "\0\0\0\0\0");
+	evb(20, DT_ROLE_CLIENT, DT_EGRESS, b, n, 0, 0);
+	n = 0;
+	PGN(b, &n, 'S', "");
+	evb(20, DT_ROLE_CLIENT, DT_EGRESS, b, n, 0, 0);
+	n = 0;
+	PGN(b, &n, 'E', "SERROR\0VERROR\0C42P01\0Mrelation \"nope\" does not exist\0P15\0\0");
+	PGN(b, &n, 'Z', "I");
+	evb(20, DT_ROLE_CLIENT, DT_INGRESS, b, n, 0, 0);
+	CHECK(nspans == 1 && spans[0].error &&
+	      !strcmp(spans[0].req.endpoint, "SELECT * FROM nope WHERE id = $1") &&
+	      !strcmp(spans[0].detail, "ERROR 42P01 relation \"nope\" does not exist"),
+	      "stream: pgsql: an extended query over two writes, its error");
+	n = 0;
+	PGN(b, &n, 'X', "");
+	evb(20, DT_ROLE_CLIENT, DT_EGRESS, b, n, 0, 0);
+	dt_stream_event(&close, sizeof(close));
+	CHECK_U64(nspans, 1, "stream: pgsql: Terminate and close: no other span");
+
+	/* MySQL, seen by the server: greeting, login, a result set, an error */
+	nspans = 0;
+	n = 0;
+	MY(b, &n, 0, "\x0a" "10.11.6-MariaDB\0\1\0\0\0abcdefgh\0\xfe\xf7\x2d\2\0\xff\x81\x15");
+	evb(21, DT_ROLE_SERVER, DT_EGRESS, b, n, 0, 0);
+	n = 0;
+	MY(b, &n, 1, "\x85\xa6\xff\x01\0\0\0\x01\x21root\0");
+	evb(21, DT_ROLE_SERVER, DT_INGRESS, b, n, 0, 0);
+	n = 0;
+	MY(b, &n, 2, "\0\0\0\2\0\0\0");
+	evb(21, DT_ROLE_SERVER, DT_EGRESS, b, n, 0, 0);
+	n = 0;
+	MY(b, &n, 0, "\x03select * from t where a = 'x'");
+	evb(21, DT_ROLE_SERVER, DT_INGRESS, b, n, 0, 7);
+	CHECK_U64(nspans, 0, "stream: mysql: the handshake makes no span");
+	n = 0;
+	MY(b, &n, 1, "\x01");
+	MY(b, &n, 2, "\x03" "def\0\0\0\1a\0\x0c\x3f\0\1\0\0\0\3\0\0\0\0\0");
+	MY(b, &n, 3, "\xfe\0\0\2\0");
+	evb(21, DT_ROLE_SERVER, DT_EGRESS, b, n, 0, 0);
+	rs = n;
+	n = 0;
+	MY(b, &n, 4, "\x01" "1");
+	MY(b, &n, 5, "\xfe\0\0\2\0");
+	evb(21, DT_ROLE_SERVER, DT_EGRESS, b, n, 0, 0);
+	rs += n;
+	n = 0;
+	MY(b, &n, 0, "\x03select * from nope");
+	evb(21, DT_ROLE_SERVER, DT_INGRESS, b, n, 0, 0);
+	CHECK(nspans == 1 && !strcmp(spans[0].req.endpoint, "select * from t where a = ?") &&
+	      !strcmp(spans[0].detail, "1 column") && spans[0].kind == DT_SPAN_SERVER &&
+	      spans[0].resp_bytes == rs, "stream: mysql: a result set ends with the next command (%llu)",
+	      (unsigned long long)spans[0].resp_bytes);
+	n = 0;
+	MY(b, &n, 1, "\xff\x7a\x04#42S02Table 'db.nope' doesn't exist");
+	evb(21, DT_ROLE_SERVER, DT_EGRESS, b, n, 0, 0);
+	n = 0;
+	MY(b, &n, 0, "\x01");
+	evb(21, DT_ROLE_SERVER, DT_INGRESS, b, n, 0, 0);
+	close.sock = 21;
+	dt_stream_event(&close, sizeof(close));
+	CHECK(nspans == 2 && spans[1].error &&
+	      !strcmp(spans[1].detail, "ERR 1146 42S02 Table 'db.nope' doesn't exist"),
+	      "stream: mysql: the error; COM_QUIT and close make no span");
+}
+
+/* DNS over UDP: answers out of order matched by ID; a server socket's
+ * peers are connections of their own. */
+static void udp_ev(uint64_t sock, int dir, uint16_t lport, uint16_t rport, uint8_t rlast,
+		   const uint8_t *data, size_t cap)
+{
+	struct dt_event *e = calloc(1, sizeof(*e) + cap);
+
+	e->kind = DT_EV_MSG;
+	e->sock = sock;
+	e->dir = dir;
+	e->family = AF_INET;
+	e->sock_type = SOCK_DGRAM;
+	e->lport = lport;
+	e->rport = rport;
+	e->laddr[0] = e->raddr[0] = 127, e->raddr[3] = rlast;
+	e->pid = e->tid = 9;
+	e->start_ns = clock_ns;
+	e->end_ns = clock_ns += 1000;
+	e->bytes = e->cap = cap;
+	memcpy(e->data, data, cap);
+	dt_stream_event(e, sizeof(*e) + cap);
+	free(e);
+}
+
+static void test_stream_dns(void)
+{
+	struct dt_event close = { .kind = DT_EV_CLOSE, .sock = 30 };
+	uint8_t b[300];
+	size_t n;
+
+	dt_stream_init(collect, true);
+	nspans = 0;
+	n = dns_put(b, false, 100, 0x0100, "shop.test", 1, 0);
+	udp_ev(30, DT_EGRESS, 40000, 53, 1, b, n);
+	n = dns_put(b, false, 101, 0x0100, "shop.test", 28, 0);
+	udp_ev(30, DT_EGRESS, 40000, 53, 1, b, n);
+	n = dns_put(b, false, 101, 0x8180, "shop.test", 28, 0);
+	udp_ev(30, DT_INGRESS, 40000, 53, 1, b, n);
+	n = dns_put(b, false, 100, 0x8180, "shop.test", 1, 1);
+	udp_ev(30, DT_INGRESS, 40000, 53, 1, b, n);
+	CHECK(nspans == 2 && !strcmp(spans[0].req.endpoint, "AAAA shop.test") &&
+	      !strcmp(spans[0].detail, "NOERROR, ANSWER: 0") &&
+	      !strcmp(spans[1].req.endpoint, "A shop.test") &&
+	      !strcmp(spans[1].detail, "NOERROR, ANSWER: 1") && spans[1].kind == DT_SPAN_CLIENT &&
+	      spans[1].has_seq && spans[1].req_seq == 100,
+	      "stream: dns: answers out of order, matched by ID (the ID as the sequence)");
+	dt_stream_event(&close, sizeof(close));
+
+	/* a server socket, two clients' queries before either answer */
+	nspans = 0;
+	n = dns_put(b, false, 7, 0x0100, "a.test", 1, 0);
+	udp_ev(31, DT_INGRESS, 53, 40001, 1, b, n);
+	n = dns_put(b, false, 7, 0x0100, "b.test", 1, 0);
+	udp_ev(31, DT_INGRESS, 53, 40002, 2, b, n);
+	n = dns_put(b, false, 7, 0x8183, "b.test", 1, 0);
+	udp_ev(31, DT_EGRESS, 53, 40002, 2, b, n);
+	n = dns_put(b, false, 7, 0x8180, "a.test", 1, 1);
+	udp_ev(31, DT_EGRESS, 53, 40001, 1, b, n);
+	CHECK(nspans == 2 && !strcmp(spans[0].req.endpoint, "A b.test") && spans[0].error &&
+	      spans[0].peer.port == 40002 && !strcmp(spans[1].req.endpoint, "A a.test") &&
+	      !spans[1].error && spans[1].kind == DT_SPAN_SERVER,
+	      "stream: dns: one server socket, a connection per peer");
+	n = dns_put(b, false, 9, 0x8180, "c.test", 1, 1);
+	udp_ev(31, DT_EGRESS, 53, 40001, 1, b, n);
+	close.sock = 31;
+	dt_stream_event(&close, sizeof(close));
+	CHECK_U64(nspans, 2, "stream: dns: an answer to no query we saw: no span");
+}
+
 static struct dt_span span(uint32_t pid, enum dt_span_kind kind, uint64_t start, uint64_t end,
 			   const char *local, const char *peer, uint32_t seq)
 {
@@ -380,8 +842,14 @@ int main(void)
 	test_chunks();
 	test_redis();
 	test_detect();
+	test_sql_text();
+	test_pgsql();
+	test_mysql();
+	test_dns();
 	test_garbage();
 	test_stream();
+	test_stream_sql();
+	test_stream_dns();
 	test_links();
 	return unit_done();
 }
