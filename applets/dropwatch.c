@@ -194,18 +194,6 @@ static void set_skipped_reasons(struct dropwatch_bpf *skel)
 		skel->rodata->cfg_skip_reason[1] = v;
 }
 
-/*
- * Rows allocated as drops come, where that is safe (6.1+): preallocating
- * 10,240 per-CPU rows (and 4,096 stacks with -s) was most of the kernel's
- * share of the start-up.  Counts stay exact: a row that cannot be had is
- * counted as a lost key, as when the table is full.
- */
-static void lazy_map(struct bpf_map *m)
-{
-	bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_NO_PREALLOC);
-	bb_map_lazy_if_safe(m);
-}
-
 static int dw_configure(void *s)
 {
 	struct dropwatch_bpf *skel = s;
@@ -222,8 +210,11 @@ static int dw_configure(void *s)
 	bpf_map__set_max_entries(skel->maps.bb_events, bb_opts.buffer_size);
 	if (!cfg.stack)
 		bpf_map__set_max_entries(skel->maps.dw_stacks, 1);
-	lazy_map(skel->maps.dw_drops);
-	lazy_map(skel->maps.dw_stacks);
+	/* Rows allocated as drops come (6.1+): a new location or stack is rare.
+	 * Preallocating 10,240 per-CPU rows was most of the kernel's share of
+	 * the start-up; a row that cannot be had is a lost key, as when full. */
+	bb_map_lazy(skel->maps.dw_drops);
+	bb_map_lazy(skel->maps.dw_stacks);
 	return 0;
 }
 

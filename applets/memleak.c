@@ -339,6 +339,10 @@ static int ml_configure(void *s)
 	sk->rodata->cfg_max_size = cfg.max_size;
 	bpf_map__set_max_entries(sk->maps.bb_events, bb_opts.buffer_size);
 	bpf_map__set_max_entries(sk->maps.ml_allocs, cfg.max_allocs);
+	/* Per stack, not per allocation: rows as stacks come (ml_allocs and
+	 * ml_pending, written on every call, stay preallocated). */
+	bb_map_lazy(sk->maps.ml_stacks);
+	bb_map_lazy(sk->maps.ml_outstanding);
 	return 0;
 }
 

@@ -169,6 +169,12 @@ void bb_map_lazy_if_safe(struct bpf_map *m)
 		bpf_map__set_map_flags(m, bpf_map__map_flags(m) & ~BPF_F_NO_PREALLOC);
 }
 
+void bb_map_lazy(struct bpf_map *m)
+{
+	bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_NO_PREALLOC);
+	bb_map_lazy_if_safe(m);
+}
+
 /* "tp_btf/kfree_skb" -> "tp_btf"; "tracepoint/skb/kfree_skb" -> "tracepoint". */
 static void section_method(const struct bpf_program *p, char *buf, size_t len)
 {
