@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Names in raw BTF bytes: see kbtf.h. */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -107,28 +109,56 @@ const struct btf_type *bb_rawbtf_find(const struct bb_rawbtf *b, const char *nam
 	return rawbtf_walk(b, name, kind, &t) > 0 ? t : NULL;
 }
 
-/* Kept mapped: dropwatch looks names up again when it prints them. */
-static bool map_kernel_rawbtf(struct bb_rawbtf *b)
+/* Before 6.16 sysfs cannot map it: one read buffer (a read returns 4 KB),
+ * still cheaper than libbpf's parse (a copy, an index, every type checked). */
+static void *read_whole(int fd, size_t size)
+{
+	char *buf = malloc(size);
+	size_t got = 0;
+	ssize_t n;
+
+	while (buf && got < size) {
+		n = read(fd, buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	if (buf && got != size) {
+		free(buf);
+		buf = NULL;
+	}
+	return buf;
+}
+
+/* Kept for the process's life: dropwatch looks names up again when it
+ * prints them (as the libbpf parse it replaces was kept). */
+static bool load_kernel_rawbtf(struct bb_rawbtf *b)
 {
 	int fd = open(VMLINUX_BTF, O_RDONLY | O_CLOEXEC);
+	bool mapped = false;
 	struct stat st;
-	void *p;
+	void *p = NULL;
 
 	if (fd < 0)
 		return false;
-	if (fstat(fd, &st) || st.st_size <= 0) {
-		close(fd);
-		return false;
+	if (!fstat(fd, &st) && st.st_size > 0 && st.st_size < (1L << 30)) {
+		p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		mapped = p != MAP_FAILED;
+		if (!mapped)
+			p = read_whole(fd, st.st_size);
 	}
-	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (p == MAP_FAILED)
+	if (!p || p == MAP_FAILED)
 		return false;
-	if (bb_rawbtf_init(b, p, st.st_size)) {
+	if (!bb_rawbtf_init(b, p, st.st_size))
+		return true;
+	if (mapped)
 		munmap(p, st.st_size);
-		return false;
-	}
-	return true;
+	else
+		free(p);
+	return false;
 }
 
 const struct bb_rawbtf *bb_kernel_rawbtf(void)
@@ -137,7 +167,7 @@ const struct bb_rawbtf *bb_kernel_rawbtf(void)
 	static int state = -1;	/* not tried yet */
 
 	if (state < 0)
-		state = !bb_opts.btf_path && map_kernel_rawbtf(&raw);
+		state = !bb_opts.btf_path && load_kernel_rawbtf(&raw);
 	return state ? &raw : NULL;
 }
 

@@ -3,7 +3,9 @@
  * A few names looked up in raw BTF bytes, without parsing the whole of it:
  * the running kernel's BTF is ~5 MB and libbpf parses it once more when it
  * loads our programs.  Where sysfs lets us map it (Linux 6.16+), finding an
- * enum or a struct by name is one walk over the mapped types, no copy.
+ * enum or a struct by name is one walk over the mapped types, no copy
+ * (before that, over one read buffer: still no index, no checks of every
+ * type, half the memory).
  */
 #ifndef BB_KBTF_H
 #define BB_KBTF_H
@@ -29,8 +31,8 @@ const struct btf_type *bb_rawbtf_find(const struct bb_rawbtf *b, const char *nam
 /* The string at @off, NUL-terminated within the section; or NULL. */
 const char *bb_rawbtf_str(const struct bb_rawbtf *b, uint32_t off);
 
-/* The running kernel's BTF, mapped; NULL with --btf or where sysfs cannot
- * map it (before 6.16): then use bb_kernel_btf(). */
+/* The running kernel's BTF: mapped (6.16+), else read; NULL with --btf or
+ * when it cannot be had: then use bb_kernel_btf(). */
 const struct bb_rawbtf *bb_kernel_rawbtf(void);
 
 /* A type of the running kernel, from the mapped BTF or libbpf's parse of it. */
