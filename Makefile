@@ -102,7 +102,7 @@ MAKEFLAGS += --no-print-directory
 all: $(BIN)
 
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP): scripts/deps.sh
+$(DEPS_STAMP): scripts/deps.sh $(wildcard scripts/patches/libbpf/*.patch)
 	scripts/deps.sh $(ARCH)
 
 # BPF: compile, link (drops DWARF, keeps BTF), then the skeleton embeds it.
@@ -320,7 +320,7 @@ FUZZ_SECONDS ?= 30
 # The common/X.c a fuzz target includes, as objects to leave out.
 included = $(patsubst %,$(1)/common/%.o,$(shell sed -n 's|^\#include "\.\./\.\./common/\(.*\)\.c"|\1|p' $(2)))
 
-$(ASAN_STAMP): scripts/deps-asan.sh | $(DEPS_STAMP)
+$(ASAN_STAMP): scripts/deps-asan.sh $(wildcard scripts/patches/libbpf/*.patch) | $(DEPS_STAMP)
 	scripts/deps-asan.sh
 
 $(ASAN_DIR)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) $(PRELOAD_GZ) | $(ASAN_STAMP)

@@ -206,6 +206,9 @@ static int dl_configure(void *s)
 	sk->rodata->cfg_max_held = cfg.max_held;
 	sk->rodata->cfg_tgid = target.pid;
 	bb_map_lazy_if_safe(sk->maps.dl_threads);
+	/* New lock orders and stacks are rare: their rows as they come. */
+	bb_map_lazy(sk->maps.dl_edges);
+	bb_map_lazy(sk->maps.dl_stacks);
 	for (i = 0; i < nr_customs; i++)
 		bb_uprobes_autoload(&customs[i].set, sk->obj);
 	return 0;

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include "../common/bpfbox.h"
 #include "../common/agg.h"
 #include "../common/filters.h"
@@ -115,28 +114,20 @@ static int dw_parse(int key, const char *arg)
  */
 static void load_reason_names(void)
 {
-	struct btf *btf = bb_kernel_btf();
-
-	if (bb_kenum_from_btf(btf, REASONS, "skb_drop_reason", "SKB_DROP_REASON_") ||
+	if (bb_kenum_from_btf(REASONS, "skb_drop_reason", "SKB_DROP_REASON_") ||
 	    bb_kenum_from_tracefs(REASONS, "skb/kfree_skb", "reason"))
 		have_reasons = true;
 }
 
 static const char *subsys_name(__u32 subsys, char *buf, size_t len)
 {
-	struct btf *btf = bb_kernel_btf();
-	const struct btf_type *t;
-	__s32 id = btf__find_by_name_kind(btf, "skb_drop_reason_subsys", BTF_KIND_ENUM);
-	int i;
+	const char *name = bb_kenum_name("skb_drop_reason_subsys", subsys,
+					 "SKB_DROP_REASON_SUBSYS_");
 
-	t = id < 0 ? NULL : btf__type_by_id(btf, id);
-	for (i = 0; t && i < btf_vlen(t); i++)
-		if ((__u32)btf_enum(t)[i].val == subsys) {
-			snprintf(buf, len, "%s", btf__name_by_offset(btf, btf_enum(t)[i].name_off) +
-				 strlen("SKB_DROP_REASON_SUBSYS_"));
-			return buf;
-		}
-	snprintf(buf, len, "SUBSYS%u", subsys);
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "SUBSYS%u", subsys);
 	return buf;
 }
 
@@ -219,6 +210,11 @@ static int dw_configure(void *s)
 	bpf_map__set_max_entries(skel->maps.bb_events, bb_opts.buffer_size);
 	if (!cfg.stack)
 		bpf_map__set_max_entries(skel->maps.dw_stacks, 1);
+	/* Rows allocated as drops come (6.1+): a new location or stack is rare.
+	 * Preallocating 10,240 per-CPU rows was most of the kernel's share of
+	 * the start-up; a row that cannot be had is a lost key, as when full. */
+	bb_map_lazy(skel->maps.dw_drops);
+	bb_map_lazy(skel->maps.dw_stacks);
 	return 0;
 }
 

@@ -469,6 +469,10 @@ static int ml_configure(void *s)
 	 * the uprobe engine follows; a preallocated 1M would cost ~100 MB.) */
 	bpf_map__set_max_entries(sk->maps.ml_allocs, inproc_ready && cfg.max_allocs > 65536 ?
 				 65536 : cfg.max_allocs);
+	/* Per stack, not per allocation: rows as stacks come (ml_allocs and
+	 * ml_pending, written on every call, stay preallocated). */
+	bb_map_lazy(sk->maps.ml_stacks);
+	bb_map_lazy(sk->maps.ml_outstanding);
 	return 0;
 }
 

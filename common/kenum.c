@@ -9,17 +9,15 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "bpfbox.h"
+#include "kbtf.h"
 #include "kenum.h"
 #include "loader.h"
 #include "record.h"
 
-static const struct btf_type *find_enum(const struct btf *btf, const char *name)
+/* The running kernel's enum @name (32- or 64-bit values). */
+static bool find_enum(struct bb_ktype *kt, const char *name)
 {
-	__s32 id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM);
-
-	if (id < 0)
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM64);
-	return id < 0 ? NULL : btf__type_by_id(btf, id);
+	return bb_ktype_find(kt, name, BTF_KIND_ENUM) || bb_ktype_find(kt, name, BTF_KIND_ENUM64);
 }
 
 static long long enum_value(const struct btf_type *t, int i)
@@ -29,11 +27,12 @@ static long long enum_value(const struct btf_type *t, int i)
 	return btf_enum(t)[i].val;
 }
 
-static const char *enum_name(const struct btf *btf, const struct btf_type *t, int i)
+static const char *enum_name(const struct bb_ktype *kt, int i)
 {
-	__u32 off = btf_is_enum64(t) ? btf_enum64(t)[i].name_off : btf_enum(t)[i].name_off;
+	const struct btf_type *t = kt->t;
 
-	return btf__name_by_offset(btf, off);
+	return bb_ktype_str(kt, btf_is_enum64(t) ? btf_enum64(t)[i].name_off
+						 : btf_enum(t)[i].name_off);
 }
 
 static const char *strip(const char *s, const char *prefix)
@@ -43,32 +42,29 @@ static const char *strip(const char *s, const char *prefix)
 	return n && !strncmp(s, prefix, n) ? s + n : s;
 }
 
-int bb_kenum_from_btf(const struct btf *btf, uint32_t table, const char *type,
-		      const char *prefix)
+int bb_kenum_from_btf(uint32_t table, const char *type, const char *prefix)
 {
-	const struct btf_type *t = find_enum(btf, type);
-	int i, n = 0;
-
-	if (!t)
-		return 0;
-	for (i = 0; i < btf_vlen(t); i++) {
-		bb_names_add(table, enum_value(t, i), strip(enum_name(btf, t, i), prefix));
-		n++;
-	}
-	return n;
-}
-
-int bb_kenum_value(const struct btf *btf, const char *type, const char *name, long long *out)
-{
-	const struct btf_type *t = find_enum(btf, type);
+	struct bb_ktype kt;
 	int i;
 
-	for (i = 0; t && i < btf_vlen(t); i++)
-		if (!strcmp(enum_name(btf, t, i), name)) {
-			*out = enum_value(t, i);
-			return 0;
-		}
-	return -1;
+	if (!find_enum(&kt, type))
+		return 0;
+	for (i = 0; i < btf_vlen(kt.t); i++)
+		bb_names_add(table, enum_value(kt.t, i), strip(enum_name(&kt, i), prefix));
+	return i;
+}
+
+const char *bb_kenum_name(const char *type, long long value, const char *prefix)
+{
+	struct bb_ktype kt;
+	int i;
+
+	if (!find_enum(&kt, type))
+		return NULL;
+	for (i = 0; i < btf_vlen(kt.t); i++)
+		if (enum_value(kt.t, i) == value)
+			return strip(enum_name(&kt, i), prefix);
+	return NULL;
 }
 
 /* Parses `{ 2, "NOT_SPECIFIED" }, ...` after __print_symbolic(REC->field, */

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -14,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "bpfbox.h"
+#include "kbtf.h"
 #include "loader.h"
 #include "uprobes.h"
 #include "ustack.h"
@@ -137,33 +137,6 @@ static void require_btf(void)
 		       "give a BTF file for it with --btf FILE", VMLINUX_BTF);
 }
 
-/*
- * The running kernel's BTF by mmap (Linux 6.16+): a read() of the sysfs
- * file returns 4K at a time (1,350 reads of 5.5 MB).  NULL when it cannot
- * be mapped: then libbpf reads it.
- */
-static struct btf *map_vmlinux_btf(void)
-{
-	int fd = open(VMLINUX_BTF, O_RDONLY | O_CLOEXEC);
-	struct btf *btf = NULL;
-	struct stat st;
-	void *p;
-
-	if (fd < 0)
-		return NULL;
-	if (!fstat(fd, &st) && st.st_size > 0) {
-		p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (p != MAP_FAILED) {
-			btf = btf__new(p, st.st_size);	/* copies it */
-			munmap(p, st.st_size);
-			if (!btf)
-				btf = NULL;
-		}
-	}
-	close(fd);
-	return btf;
-}
-
 struct btf *bb_kernel_btf(void)
 {
 	static struct btf *btf;
@@ -173,10 +146,9 @@ struct btf *bb_kernel_btf(void)
 	require_btf();
 	libbpf_set_print(libbpf_print);	/* its complaints: -v only, ours is the line */
 	errno = 0;
-	if (bb_opts.btf_path)
-		btf = btf__parse(bb_opts.btf_path, NULL);
-	else if (!(btf = map_vmlinux_btf()))
-		btf = btf__load_vmlinux_btf();
+	/* Our libbpf maps the sysfs file where it can (Linux 6.16+), instead of
+	 * reading it 4K at a time and copying it (scripts/patches/libbpf). */
+	btf = bb_opts.btf_path ? btf__parse(bb_opts.btf_path, NULL) : btf__load_vmlinux_btf();
 	if (!btf)	/* errno may be libbpf's own (4000+): not strerror's */
 		bb_die("cannot parse kernel BTF %s: %s",
 		       bb_opts.btf_path ? bb_opts.btf_path : VMLINUX_BTF,
@@ -188,13 +160,19 @@ struct btf *bb_kernel_btf(void)
 void bb_map_lazy_if_safe(struct bpf_map *m)
 {
 	static int safe = -1;	/* configure runs on every load attempt */
+	struct bb_ktype kt;
 
 	/* bpf_mem_alloc (6.1) is what made it safe. */
 	if (safe < 0)
-		safe = btf__find_by_name_kind(bb_kernel_btf(), "bpf_mem_alloc",
-					      BTF_KIND_STRUCT) >= 0;
+		safe = bb_ktype_find(&kt, "bpf_mem_alloc", BTF_KIND_STRUCT);
 	if (!safe)
 		bpf_map__set_map_flags(m, bpf_map__map_flags(m) & ~BPF_F_NO_PREALLOC);
+}
+
+void bb_map_lazy(struct bpf_map *m)
+{
+	bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_NO_PREALLOC);
+	bb_map_lazy_if_safe(m);
 }
 
 /* "tp_btf/kfree_skb" -> "tp_btf"; "tracepoint/skb/kfree_skb" -> "tracepoint". */

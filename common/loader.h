@@ -75,6 +75,14 @@ struct btf *bb_kernel_btf(void);
  * and refuses them on PREEMPT_RT kernels.  Call before load (configure).
  */
 void bb_map_lazy_if_safe(struct bpf_map *m);
+/*
+ * The same for a map declared preallocated: for tables whose keys come
+ * rarely (stacks, per-location counts), where preallocating every entry
+ * at load was most of the kernel's share of the start-up.  Not for maps
+ * written on every event: there a full preallocated map is what keeps a
+ * flood's counts exact.
+ */
+void bb_map_lazy(struct bpf_map *m);
 
 /* Sum of a per-CPU u64 array slot over all possible CPUs. */
 unsigned long long bb_percpu_sum(int map_fd, unsigned key);

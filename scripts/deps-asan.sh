@@ -31,6 +31,10 @@ if [[ -f $SRC/libbpf_$LIBBPF_UP-3.debian.tar.xz ]]; then
         patch -d "$OUT/src" -p1 -s -N <"$OUT/src/debian/patches/$p" >/dev/null
     done <"$OUT/src/debian/patches/series"
 fi
+# And bpfbox's own (scripts/patches/libbpf), as deps.sh applies them.
+for p in "$ROOT"/scripts/patches/libbpf/*.patch; do
+    patch -d "$OUT/src" -p1 -s -N <"$p" >/dev/null || die "our libbpf patch ${p##*/} does not apply"
+done
 make -C "$OUT/src/src" -j2 BUILD_STATIC_ONLY=1 OBJDIR="$OUT/obj" \
      DESTDIR="$OUT" PREFIX= LIBDIR=/lib INCLUDEDIR=/include \
      CFLAGS="-O1 -g -fPIC" install >"$OUT/build.log" 2>&1 \

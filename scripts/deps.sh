@@ -51,8 +51,12 @@ ZLIB_VER=1:1.3.dfsg+really1.3.1-1
 LIBIBERTY_VER=20230104-1
 LIBIBERTY_SUITE=bookworm
 # Bump whenever the recipe below changes, so existing trees get rebuilt.
-RECIPE=3
+RECIPE=4
+# bpfbox's own libbpf patches, applied after Debian's (each says why):
+# their checksum is in the stamp, so editing one rebuilds.
+PATCHES=$ROOT/scripts/patches/libbpf
 STAMP="recipe=$RECIPE libbpf=$LIBBPF_VER elfutils=$ELFUTILS_VER zlib=$ZLIB_VER libiberty=$LIBIBERTY_VER"
+STAMP+=" patches=$(cat "$PATCHES"/*.patch | cksum | cut -d' ' -f1)"
 # Cross builds: the target's musl and UAPI headers, bookworm's as the
 # host's (musl 1.2.3, Linux 6.1).
 CROSS_SUITE=bookworm
@@ -154,6 +158,10 @@ unpack() {
 }
 say "unpacking"
 unpack libbpf "$LIBBPF_VER"
+for p in "$PATCHES"/*.patch; do
+    patch -d "$WORK/libbpf" -p1 -s -N <"$p" >>"$LOGS/patch.log" 2>&1 \
+        || die "libbpf: our patch ${p##*/} does not apply (see $LOGS/patch.log)"
+done
 unpack elfutils "$ELFUTILS_VER"
 unpack zlib "$ZLIB_VER"
 unpack libiberty "$LIBIBERTY_VER"

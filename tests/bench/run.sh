@@ -5,7 +5,8 @@
 # its own; every tracer filters on it, so drops elsewhere on the machine
 # do not count.  Measures, in this one run:
 #   1. the flood: the cheapest drop path of a few (chosen by measuring)
-#   2. aggregate mode: dropwatch total == drops generated (and kernel counters)
+#   2. aggregate mode: dropwatch total == drops generated (and kernel counters);
+#      and over a long flood, printing every second: exact, RSS at start and end
 #   3. events mode: lines delivered + lost == drops generated
 #   4. CPU per drop added by bpfbox (aggregating, events) and by bpftrace
 #   5. time from exec to attached
@@ -15,6 +16,7 @@
 #
 # Knobs (environment): BENCH_DURATION seconds per flood (1.5), BENCH_REPS
 # repetitions of the CPU runs (5), BENCH_STARTS exec-to-attach runs (5),
+# BENCH_LONG seconds of the long flood (30: exact count, RSS at start and end),
 # BENCH_THREADS flood threads of the CPU runs (1: a core stays free for
 # the tracers' user space), BENCH_STRESS_THREADS of the count checks (nproc),
 # BENCH_BPFTRACE=0 to leave bpftrace out.
@@ -27,6 +29,7 @@ OUT=$ROOT/build/bench
 DUR=${BENCH_DURATION:-1.5}
 REPS=${BENCH_REPS:-5}
 STARTS=${BENCH_STARTS:-5}
+LONG=${BENCH_LONG:-30}
 THREADS=${BENCH_THREADS:-1}
 STRESS=${BENCH_STRESS_THREADS:-$(nproc)}
 PORT=9
@@ -78,6 +81,9 @@ nsx() { ip netns exec "$NS" "$@"; }
 
 
 
+
+# vm_kb PID FIELD: a /proc/PID/status figure (VmRSS, VmHWM) in KiB.
+vm_kb() { awk -v f="$2:" '$1 == f { print $2 }' /proc/"$1"/status 2>/dev/null; }
 
 # On-CPU time (ns) of a process, all threads.
 proc_cpu_ns() {
@@ -290,6 +296,36 @@ else
 	FAIL=1
 fi
 
+# ------------------------------- 2b. a long flood: exact count, flat RSS
+hr
+say "2b. long flood, printing every second: exact count, RSS ($STRESS flood threads, ${LONG}s)"
+# RSS: after attach, after the first table (the kernel's symbols are read
+# when the first one is printed), and at the end.
+LONG_RESULT=MISMATCH RSS0=- RSS1=- RSS2=- HWM=-
+"${PIN[@]}" "$BB" dropwatch --netns "$NS" -i 1 -v > "$TMP/long" 2> "$TMP/long.err" &
+TPID=$!; TRACERS+=("$TPID")
+if wait_line "$TMP/long.err" watching "$TPID"; then
+	settle "$TPID"
+	RSS0=$(vm_kb "$TPID" VmRSS)
+	flood "$TMP/f.long" "$STRESS" "$LONG" &
+	FPID=$!
+	wait_line "$TMP/long" " interval: " "$TPID" && sleep 1.5 && RSS1=$(vm_kb "$TPID" VmRSS)
+	wait "$FPID"
+	RSS2=$(vm_kb "$TPID" VmRSS)
+	HWM=$(vm_kb "$TPID" VmHWM)
+	stop "$TPID"
+	gen=$(kv "$TMP/f.long" expected_drops)
+	tot=$(bb_total "$TMP/long")
+	[ "$tot" = "$gen" ] && LONG_RESULT=OK || FAIL=1
+	say "  generated $gen ($(kv "$TMP/f.long" rate) drops/s), bpfbox total $tot: $LONG_RESULT;" \
+	    "$(grep -c ' interval: ' "$TMP/long") tables printed"
+	say "  bpfbox RSS: ${RSS0} KiB after attach, ${RSS1} KiB after its first tables," \
+	    "${RSS2} KiB at the end (peak ${HWM} KiB)"
+else
+	say "  bpfbox did not attach: $(tail -3 "$TMP/long.err")"; FAIL=1
+	kill -KILL "$TPID" 2>/dev/null; wait "$TPID" 2>/dev/null
+fi
+
 # ---------------------------------------- 3. events mode: delivered + lost
 hr
 say "3. events mode (-e --buffer-size 64M, lines counted by wc), ${DUR}s"
@@ -437,6 +473,18 @@ for ((i = 0; i < STARTS; i++)); do
 done
 M_BB_START=$(median "${BB_START[@]}")
 say "  bpfbox   (until 'watching' on stderr):  ${BB_START[*]} ms -> median $M_BB_START ms"
+# The other applets, on a process of our own (until their "tracing" line).
+sleep 600 & IDLE=$!; TRACERS+=("$IDLE")
+for a in "memleak -p $IDLE:tracing" "deadlock -p $IDLE:tracing" "traceloop -p $IDLE:recording" \
+	 "deeptrace:tracing"; do
+	ts=()
+	for ((i = 0; i < STARTS; i++)); do
+		# shellcheck disable=SC2086 # the applet's words
+		ts+=("$("$OUT/startup" -T 30 -m "${a##*:}" -- "$BB" ${a%%:*} | awk '{ print $1 }')")
+	done
+	say "  bpfbox ${a%%:*}: ${ts[*]} ms -> median $(median "${ts[@]}") ms"
+done
+kill "$IDLE" 2>/dev/null; wait "$IDLE" 2>/dev/null
 M_BT_START=-
 if [ $HAVE_BT = 1 ]; then
 	M_BT_ATT=$(median "${BT_ATT[@]}")
@@ -481,6 +529,7 @@ row "| CPU added per drop, one event per drop (-e > /dev/null) | $(calc "${ADD[b
 row "| exec to attached (median of $STARTS) | $(calc "$M_BB_START" %.0f) ms | $(calc "$M_BT_START" %.0f) ms | $(ratio "$M_BT_START" "$M_BB_START") |"
 row "| size on disk | $(mb "$BB_SIZE") MB, $BB_LINK | $(mb "$BT_SIZE") MB + $(mb "$BT_LIBS") MB in $BT_NLIBS shared libs | $(ratio "$BT_SIZE + $BT_LIBS" "$BB_SIZE") |"
 row "| exact total, aggregating ($STRESS threads) | $AGG_RESULT | $BT_COUNTS | |"
+row "| ${LONG} s flood, printing every second: exact total; RSS after the first tables -> at the end | $LONG_RESULT; $RSS1 -> $RSS2 KiB | - | |"
 row "| events: delivered + lost = generated | ${EV_RESULT[*]:-not run} | - | |"
 [ -z "$BT_NOTE" ] || say "" "note: $BT_NOTE"
 [ -z "$FOREIGN" ] || say "" "note: other BPF programs were attached to kfree_skb during the run (their cost is in every figure, the untraced baseline included): $FOREIGN"
