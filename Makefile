@@ -158,11 +158,13 @@ $(OBJ)/%.o: %.c common/*.h bpf/*.h $(wildcard applets/*/*.h) $(SKELS) | $(DEPS_S
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BIN): $(COMMON_OBJ) $(APPLET_OBJ)
+# The link's map gives the size of each part (scripts/size-report.sh).
+$(BIN): $(COMMON_OBJ) $(APPLET_OBJ) scripts/size-report.sh
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@.unstripped $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$@.map -o $@.unstripped $(filter %.o,$^) $(LDLIBS)
 	$(Q)$(STRIP) -o $@ $@.unstripped
 	@ls -l $@ | awk '{print "$@: " $$5 " bytes"}'
+	$(Q)scripts/size-report.sh $@ $@.map
 
 # From a native make: the cross build's own make decides what is stale.
 ifneq ($(ARCH),aarch64)
@@ -366,8 +368,8 @@ bench: bpfbox $(WORK_BIN)
 clean:
 	rm -rf $(BUILD)/common $(BUILD)/applets $(BUILD)/bpf $(BUILD)/tests $(BUILD)/work \
 	       $(BUILD)/guest $(BUILD)/matrix $(BUILD)/aarch64 $(BUILD)/host dist $(ASAN_DIR) $(FUZZ_DIR) \
-	       $(BUILD)/*.skel.h $(BUILD)/*.gz.h bpfbox bpfbox.unstripped \
-	       bpfbox-aarch64 bpfbox-aarch64.unstripped
+	       $(BUILD)/*.skel.h $(BUILD)/*.gz.h bpfbox bpfbox.unstripped bpfbox.map \
+	       bpfbox-aarch64 bpfbox-aarch64.unstripped bpfbox-aarch64.map
 
 distclean: clean
 	rm -rf $(BUILD)

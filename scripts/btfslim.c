@@ -5,14 +5,26 @@
  *
  *   btfslim OBJ.o     rewrites OBJ.o in place
  *
- * .BTF.ext carries three tables: func_info (needed: a program with
- * subprograms is refused without it), CO-RE relocations (needed) and
- * line_info (optional: it only puts source lines into the verifier's log
- * and into bpftool's dumps).  line_info is dropped, and with it the source
- * text and file names it points to in .BTF's string table: .BTF is rebuilt
- * type by type (same ids, same order) into a string table holding only the
- * strings something still refers to.  Most of a BPF object's size is that
- * text (memleak.o: 146 KB of its 290 KB).
+ * Two things go, both only bulk to the loader:
+ *
+ * - .BTF.ext's line_info (needed are func_info, without which a program
+ *   with subprograms is refused, and the CO-RE relocations): it only puts
+ *   source lines into the verifier's log and bpftool's dumps.  The source
+ *   text and file names it points to leave .BTF's string table with it.
+ * - the bodies of kernel structs that are only pointed to: vmlinux.h gives
+ *   every struct a program names in full, and each pulls in what its
+ *   members point to (deeptrace.o held 270 structs for the few it reads).
+ *   A struct is kept whole where its layout can matter: a CO-RE relocation
+ *   starts from it, something holds it by value, a map's key or value is
+ *   it (libbpf sizes them), a global function's argument points to it (the
+ *   verifier checks those), or a global variable is one.  Reached only
+ *   through pointers it becomes a forward declaration: CO-RE takes any
+ *   pointer for a pointer, and each further dereference is a relocation of
+ *   its own, rooted at that struct.
+ *
+ * .BTF is rebuilt from what is kept, in the same order, with a string table
+ * holding only the strings still referred to; .BTF.ext's type ids and
+ * strings are moved to the new ones.
  *
  * `make BTF_LINES=1` skips this tool, for a verifier log with source lines.
  */
@@ -20,6 +32,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,15 +56,33 @@ struct ext_header {
 	uint32_t core_relo_len;
 };
 
-/* Where a string offset sits in a record, for the records rewritten. */
-struct rec_strings {
+/* Where a record of an info table holds a type id and a string offset. */
+struct rec_fields {
 	uint32_t min_rec_size;
-	int nr;
-	uint32_t offs[2];
+	uint32_t type_off;
+	int str_off;			/* -1: none */
 };
+
+/* func_info: insn_off, type_id; bpf_core_relo: insn_off, type_id,
+ * access_str_off, kind. */
+static const struct rec_fields func_recs = { 8, 4, -1 };
+static const struct rec_fields core_recs = { 16, 4, 8 };
+
+/*
+ * What becomes of an old type: dropped; weak (a struct only pointed to,
+ * made a forward declaration, or a modifier or typedef on the way to one);
+ * kept; kept with everything it points to kept too (maps: libbpf sizes
+ * their keys and values).
+ */
+enum keep { DROP, WEAK, STRONG, DEEP };
 
 static const char *prog_name = "btfslim";
 static const char *obj_path;
+static struct btf *old;
+static struct btf *new;
+static uint32_t nr_types;		/* old ids: 1..nr_types-1 */
+static unsigned char *keep;		/* enum keep, by old id */
+static uint32_t *new_id;		/* by old id */
 
 static void die(const char *what)
 {
@@ -82,7 +113,7 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /* The offset in the new string table of the old table's string at off. */
-static uint32_t move_str(const struct btf *old, struct btf *new, uint32_t off)
+static uint32_t move_str(uint32_t off)
 {
 	const char *s = btf__str_by_offset(old, off);
 	int r;
@@ -95,14 +126,177 @@ static uint32_t move_str(const struct btf *old, struct btf *new, uint32_t off)
 	return r;
 }
 
+typedef void (*ref_fn)(uint32_t *id, int lvl);
+
+/* Calls fn on every type id field of t (t is writable: libbpf's copy). */
+static void visit_refs(struct btf_type *t, ref_fn fn, int lvl)
+{
+	int i, n = btf_vlen(t);
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		fn(&t->type, lvl);
+		break;
+	case BTF_KIND_ARRAY:
+		fn(&btf_array(t)->type, lvl);
+		fn(&btf_array(t)->index_type, lvl);
+		break;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (i = 0; i < n; i++)
+			fn(&btf_members(t)[i].type, lvl);
+		break;
+	case BTF_KIND_FUNC_PROTO:
+		fn(&t->type, lvl);
+		for (i = 0; i < n; i++)
+			fn(&btf_params(t)[i].type, lvl);
+		break;
+	case BTF_KIND_DATASEC:
+		for (i = 0; i < n; i++)
+			fn(&btf_var_secinfos(t)[i].type, lvl);
+		break;
+	default:
+		break;
+	}
+}
+
+static struct btf_type *old_type(uint32_t id)
+{
+	if (id >= nr_types)
+		die("a type id out of range");
+	return (struct btf_type *)btf__type_by_id(old, id);
+}
+
+static void mark(uint32_t id, int lvl);
+
+static void mark_ref(uint32_t *id, int lvl)
+{
+	mark(*id, lvl);
+}
+
+/* Only a named struct or union can stand as a forward declaration; the
+ * modifiers and typedefs on the way to one stay as they are. */
+static bool can_be_weak(const struct btf_type *t)
+{
+	if (btf_is_composite(t))
+		return t->name_off != 0;
+	return btf_is_mod(t) || btf_is_typedef(t) || btf_is_fwd(t);
+}
+
+static void mark(uint32_t id, int lvl)
+{
+	struct btf_type *t;
+
+	if (id == 0 || keep[id] >= lvl)
+		return;
+	t = old_type(id);
+	if (lvl == WEAK && !can_be_weak(t))
+		lvl = STRONG;
+	if (keep[id] >= lvl)
+		return;
+	keep[id] = lvl;
+	if (lvl == WEAK) {
+		if (!btf_is_composite(t) && !btf_is_fwd(t))
+			mark(t->type, WEAK);
+	} else if (btf_is_ptr(t)) {
+		mark(t->type, lvl == DEEP ? DEEP : WEAK);
+	} else {
+		visit_refs(t, mark_ref, lvl);
+	}
+}
+
+/* A global function's pointer arguments: the verifier checks what they
+ * point to (the context's type, or a size). */
+static void mark_global_func_args(const struct btf_type *func)
+{
+	const struct btf_type *proto = old_type(func->type);
+	int i;
+
+	if (btf_vlen(func) != BTF_FUNC_GLOBAL || !btf_is_func_proto(proto))
+		return;
+	for (i = 0; i < btf_vlen(proto); i++) {
+		const struct btf_type *arg = old_type(btf_params(proto)[i].type);
+
+		if (btf_is_ptr(arg))
+			mark(arg->type, STRONG);
+	}
+}
+
+/* What stays whole, besides the types .BTF.ext names. */
+static void mark_roots(void)
+{
+	uint32_t id;
+
+	for (id = 1; id < nr_types; id++) {
+		const struct btf_type *t = old_type(id);
+
+		if (btf_is_datasec(t)) {
+			const char *name = btf__name_by_offset(old, t->name_off);
+
+			mark(id, name && !strcmp(name, ".maps") ? DEEP : STRONG);
+		} else if (btf_is_var(t) || btf_is_decl_tag(t)) {
+			mark(id, STRONG);
+		} else if (btf_is_func(t)) {
+			mark(id, STRONG);
+			mark_global_func_args(t);
+		}
+	}
+}
+
+static void remap_ref(uint32_t *id, int lvl)
+{
+	(void)lvl;
+	if (*id >= nr_types || (*id && !new_id[*id]))
+		die("a kept type refers to a dropped one");
+	*id = new_id[*id];
+}
+
+/* .BTF rebuilt from the kept types, in their order. */
+static void rebuild_btf(void)
+{
+	uint32_t id, next = 1;
+
+	new = btf__new_empty();
+	if (!new)
+		die("cannot create a BTF");
+	for (id = 1; id < nr_types; id++)
+		if (keep[id] != DROP)
+			new_id[id] = next++;
+	for (id = 1; id < nr_types; id++) {
+		const struct btf_type *t = old_type(id);
+		bool as_fwd = keep[id] == WEAK && btf_is_composite(t);
+		int r;
+
+		if (keep[id] == DROP)
+			continue;
+		if (as_fwd)
+			r = btf__add_fwd(new, btf__name_by_offset(old, t->name_off),
+					 btf_is_union(t) ? BTF_FWD_UNION : BTF_FWD_STRUCT);
+		else
+			r = btf__add_type(new, old, t);
+		if (r != (int)new_id[id])
+			die("cannot copy a BTF type");
+		if (!as_fwd)
+			visit_refs((struct btf_type *)btf__type_by_id(new, r), remap_ref, 0);
+	}
+}
+
 /*
- * Copies one .BTF.ext info table (rec_size, then per section: name offset,
- * count, records) from src to dst, with its section names' and the records'
- * string offsets moved to the new table.  Returns the bytes written.
+ * Walks one .BTF.ext info table (rec_size, then per section: name offset,
+ * count, records).  Without dst, marks the types its records name as kept;
+ * with it, copies the table there with type ids and strings moved to the
+ * new .BTF.  Returns the table's length.
  */
-static uint32_t copy_info(const uint8_t *src, uint32_t len, uint8_t *dst,
-			  const struct rec_strings *rs, const struct btf *old,
-			  struct btf *new)
+static uint32_t walk_info(const uint8_t *src, uint32_t len, uint8_t *dst,
+			  const struct rec_fields *rf)
 {
 	uint32_t rec_size, pos = 4;
 
@@ -111,52 +305,41 @@ static uint32_t copy_info(const uint8_t *src, uint32_t len, uint8_t *dst,
 	if (len < 4)
 		die(".BTF.ext table too short");
 	rec_size = get32(src);
-	if (rec_size < rs->min_rec_size || rec_size > 256)
+	if (rec_size < rf->min_rec_size || rec_size > 256)
 		die(".BTF.ext record size unexpected");
-	memcpy(dst, src, len);
+	if (dst)
+		memcpy(dst, src, len);
 	while (pos < len) {
 		uint32_t nr, i;
-		int k;
 
 		if (len - pos < 8)
 			die(".BTF.ext section header truncated");
-		put32(dst + pos, move_str(old, new, get32(src + pos)));
+		if (dst)
+			put32(dst + pos, move_str(get32(src + pos)));
 		nr = get32(src + pos + 4);
 		pos += 8;
 		if (nr > (len - pos) / rec_size)
 			die(".BTF.ext records truncated");
-		for (i = 0; i < nr; i++, pos += rec_size)
-			for (k = 0; k < rs->nr; k++)
-				put32(dst + pos + rs->offs[k],
-				      move_str(old, new, get32(src + pos + rs->offs[k])));
+		for (i = 0; i < nr; i++, pos += rec_size) {
+			uint32_t type = get32(src + pos + rf->type_off);
+
+			if (!dst) {
+				mark(type, STRONG);
+				continue;
+			}
+			remap_ref(&type, 0);
+			put32(dst + pos + rf->type_off, type);
+			if (rf->str_off >= 0)
+				put32(dst + pos + rf->str_off,
+				      move_str(get32(src + pos + rf->str_off)));
+		}
 	}
 	return len;
 }
 
-/* .BTF rebuilt type by type: ids kept, strings only those types name. */
-static struct btf *rebuild_btf(const struct btf *old)
+static struct ext_header read_ext_header(const uint8_t *ext, size_t size)
 {
-	struct btf *new = btf__new_empty();
-	uint32_t id, n = btf__type_cnt(old);
-
-	if (!new)
-		die("cannot create a BTF");
-	for (id = 1; id < n; id++)
-		if (btf__add_type(new, old, btf__type_by_id(old, id)) != (int)id)
-			die("cannot copy a BTF type");
-	return new;
-}
-
-/* A new .BTF.ext: func_info and CO-RE relocations, no line_info. */
-static uint8_t *rebuild_ext(const uint8_t *ext, size_t size, const struct btf *old,
-			    struct btf *new, size_t *new_size)
-{
-	static const struct rec_strings func_recs = { 8, 0, { 0 } };
-	/* bpf_core_relo: insn_off, type_id, access_str_off, kind */
-	static const struct rec_strings core_recs = { 16, 1, { 8 } };
 	struct ext_header h = { 0 };
-	uint8_t *out, *body;
-	uint32_t func_len, core_len = 0;
 
 	if (size < 24)
 		die(".BTF.ext too short");
@@ -170,16 +353,33 @@ static uint8_t *rebuild_ext(const uint8_t *ext, size_t size, const struct btf *o
 	if ((uint64_t)h.func_info_off + h.func_info_len > size - h.hdr_len ||
 	    (uint64_t)h.core_relo_off + h.core_relo_len > size - h.hdr_len)
 		die(".BTF.ext: a table lies outside the section");
+	return h;
+}
+
+/* Marks the types .BTF.ext's func_info and CO-RE relocations name. */
+static void mark_ext_roots(const uint8_t *ext, size_t size)
+{
+	struct ext_header h = read_ext_header(ext, size);
+
+	ext += h.hdr_len;
+	walk_info(ext + h.func_info_off, h.func_info_len, NULL, &func_recs);
+	walk_info(ext + h.core_relo_off, h.core_relo_len, NULL, &core_recs);
+}
+
+/* A new .BTF.ext: func_info and CO-RE relocations, no line_info. */
+static uint8_t *rebuild_ext(const uint8_t *ext, size_t size, size_t *new_size)
+{
+	struct ext_header h = read_ext_header(ext, size);
+	uint32_t func_len, core_len;
+	uint8_t *out, *body;
 
 	out = xmalloc(size);
 	memcpy(out, ext, h.hdr_len);
 	body = out + h.hdr_len;
 	ext += h.hdr_len;
-	func_len = copy_info(ext + h.func_info_off, h.func_info_len, body,
-			     &func_recs, old, new);
-	if (h.hdr_len >= 32)
-		core_len = copy_info(ext + h.core_relo_off, h.core_relo_len,
-				     body + func_len, &core_recs, old, new);
+	func_len = walk_info(ext + h.func_info_off, h.func_info_len, body, &func_recs);
+	core_len = walk_info(ext + h.core_relo_off, h.core_relo_len, body + func_len,
+			     &core_recs);
 	h.func_info_off = 0;
 	h.func_info_len = func_len;
 	h.line_info_off = func_len;
@@ -224,7 +424,6 @@ int main(int argc, char **argv)
 	Elf_Scn *btf_scn, *ext_scn;
 	Elf_Data *btf_data, *ext_data;
 	const void *raw;
-	struct btf *old, *new;
 	uint8_t *ext, *btf_copy;
 	size_t shstrndx, ext_size;
 	uint32_t raw_size;
@@ -256,8 +455,13 @@ int main(int argc, char **argv)
 	old = btf__new(btf_data->d_buf, btf_data->d_size);
 	if (!old)
 		die("cannot parse .BTF");
-	new = rebuild_btf(old);
-	ext = rebuild_ext(ext_data->d_buf, ext_data->d_size, old, new, &ext_size);
+	nr_types = btf__type_cnt(old);
+	keep = xmalloc(nr_types);
+	new_id = xmalloc(nr_types * sizeof(*new_id));
+	mark_roots();
+	mark_ext_roots(ext_data->d_buf, ext_data->d_size);
+	rebuild_btf();
+	ext = rebuild_ext(ext_data->d_buf, ext_data->d_size, &ext_size);
 	raw = btf__raw_data(new, &raw_size);
 	if (!raw)
 		die("cannot write the new .BTF");
