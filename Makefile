@@ -74,7 +74,10 @@ say = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
+# No unwind tables: nothing unwinds bpfbox itself, and .eh_frame would stay
+# in the stripped file (gdb reads -g's .debug_frame in BIN.unstripped).
 CFLAGS   := -Os -g -std=gnu11 $(WARN) -ffunction-sections -fdata-sections \
+	    -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	    -I$(OBJ) -Ibpf -iquote common -I$(DEPS)/include -idirafter $(DEPS)/uapi
 LDFLAGS  := -static -Wl,--gc-sections -L$(DEPS)/lib $(ARCH_LDFLAGS)
 LDLIBS   := -lbpf -lelf -lz -ldemangle
