@@ -132,8 +132,14 @@ $(OBJ)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h | $(DEPS_STAMP)
 # line_info with the source text it points to, and the bodies of kernel
 # structs that are only pointed to (the five objects, gzip'd: 219 -> 130 KB).
 # `make BTF_LINES=1` leaves the objects whole, for verifier logs with source
-# lines (`make clean` first: the objects do not depend on it).
-$(OBJ)/bpf/%.o: $(OBJ)/bpf/%.bpf.o $(if $(BTF_LINES),,$(BTFSLIM))
+# lines (the mode is kept in a file that changes with it: switching rebuilds
+# the objects; written as the Makefile is read, as .SECONDARY would not
+# remake a missing stamp).
+BTF_MODE := $(OBJ)/bpf/.btf-mode
+ifneq ($(shell cat $(BTF_MODE) 2>/dev/null),$(if $(BTF_LINES),lines,slim))
+$(shell mkdir -p $(OBJ)/bpf && echo $(if $(BTF_LINES),lines,slim) >$(BTF_MODE))
+endif
+$(OBJ)/bpf/%.o: $(OBJ)/bpf/%.bpf.o $(BTF_MODE) $(if $(BTF_LINES),,$(BTFSLIM))
 	$(call say,BPFLINK,$@)
 	$(Q)$(BPFTOOL) gen object $@ $<
 	$(Q)llvm-strip -g $@

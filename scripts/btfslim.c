@@ -391,6 +391,19 @@ static uint8_t *rebuild_ext(const uint8_t *ext, size_t size, size_t *new_size)
 	return out;
 }
 
+/* What is written must read back with libbpf's own parsers. */
+static void check_parses(const void *btf_raw, uint32_t btf_size, const uint8_t *ext,
+			 size_t ext_size)
+{
+	struct btf *btf = btf__new(btf_raw, btf_size);
+	struct btf_ext *e = btf_ext__new(ext, ext_size);
+
+	if (!btf || !e)
+		die("internal error: libbpf cannot read the new .BTF or .BTF.ext");
+	btf_ext__free(e);
+	btf__free(btf);
+}
+
 static Elf_Scn *find_section(Elf *elf, size_t shstrndx, const char *name)
 {
 	Elf_Scn *scn = NULL;
@@ -465,6 +478,7 @@ int main(int argc, char **argv)
 	raw = btf__raw_data(new, &raw_size);
 	if (!raw)
 		die("cannot write the new .BTF");
+	check_parses(raw, raw_size, ext, ext_size);
 	/* libelf writes from d_buf at elf_update(): keep a copy of our own. */
 	btf_copy = xmalloc(raw_size);
 	memcpy(btf_copy, raw, raw_size);
