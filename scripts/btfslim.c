@@ -7,10 +7,12 @@
  *
  * Two things go, both only bulk to the loader:
  *
- * - .BTF.ext's line_info (needed are func_info, without which a program
- *   with subprograms is refused, and the CO-RE relocations): it only puts
- *   source lines into the verifier's log and bpftool's dumps.  The source
- *   text and file names it points to leave .BTF's string table with it.
+ * - .BTF.ext's line_info but each function's first line (needed are
+ *   func_info, without which a program with subprograms is refused, and
+ *   the CO-RE relocations): it puts source lines into the verifier's log
+ *   and bpftool's dumps.  The kernel wants a line where each function
+ *   starts, and libbpf warns about a program without one: those stay.  The
+ *   source text of the other lines leaves .BTF's string table with them.
  * - the bodies of kernel structs that are only pointed to: vmlinux.h gives
  *   every struct a program names in full, and each pulls in what its
  *   members point to (deeptrace.o held 270 structs for the few it reads).
@@ -67,6 +69,9 @@ struct rec_fields {
  * access_str_off, kind. */
 static const struct rec_fields func_recs = { 8, 4, -1 };
 static const struct rec_fields core_recs = { 16, 4, 8 };
+/* line_info: insn_off, file_name_off, line_off, line_col (only checked:
+ * no type id, its strings are moved by func_lines()). */
+static const struct rec_fields line_recs = { 16, 0, -1 };
 
 /*
  * What becomes of an old type: dropped; weak (a struct only pointed to,
@@ -324,7 +329,8 @@ static uint32_t walk_info(const uint8_t *src, uint32_t len, uint8_t *dst,
 			uint32_t type = get32(src + pos + rf->type_off);
 
 			if (!dst) {
-				mark(type, STRONG);
+				if (rf != &line_recs)
+					mark(type, STRONG);
 				continue;
 			}
 			remap_ref(&type, 0);
@@ -351,6 +357,7 @@ static struct ext_header read_ext_header(const uint8_t *ext, size_t size)
 	if (h.hdr_len >= 32)
 		memcpy(&h.core_relo_off, ext + 24, 8);
 	if ((uint64_t)h.func_info_off + h.func_info_len > size - h.hdr_len ||
+	    (uint64_t)h.line_info_off + h.line_info_len > size - h.hdr_len ||
 	    (uint64_t)h.core_relo_off + h.core_relo_len > size - h.hdr_len)
 		die(".BTF.ext: a table lies outside the section");
 	return h;
@@ -366,11 +373,80 @@ static void mark_ext_roots(const uint8_t *ext, size_t size)
 	walk_info(ext + h.core_relo_off, h.core_relo_len, NULL, &core_recs);
 }
 
-/* A new .BTF.ext: func_info and CO-RE relocations, no line_info. */
+/*
+ * The records of a func_info or line_info table's section named name (its
+ * record count in *nr, its record size in *rec_size), or NULL.
+ */
+static const uint8_t *find_info_sec(const uint8_t *tab, uint32_t len, const char *name,
+				    uint32_t *nr, uint32_t *rec_size)
+{
+	uint32_t pos = 4;
+
+	*rec_size = get32(tab);		/* walk_info checked the table */
+	while (pos < len) {
+		const char *n = btf__str_by_offset(old, get32(tab + pos));
+
+		*nr = get32(tab + pos + 4);
+		pos += 8;
+		if (n && !strcmp(n, name))
+			return tab + pos;
+		pos += *nr * *rec_size;
+	}
+	return NULL;
+}
+
+/*
+ * line_info reduced to the first line of each function (program or
+ * subprogram): the kernel wants one where each starts, and libbpf warns
+ * about every program without one.  The verifier's log still names the
+ * function it is in.  Returns the new table's length, written to dst.
+ */
+static uint32_t func_lines(const uint8_t *lines, uint32_t line_len, const uint8_t *funcs,
+			   uint32_t func_len, uint8_t *dst)
+{
+	uint32_t pos = 4, out = 4, rec_size;
+
+	if (!line_len || !func_len)
+		return 0;
+	walk_info(lines, line_len, NULL, &line_recs);
+	rec_size = get32(lines);
+	put32(dst, rec_size);
+	while (pos < line_len) {
+		const char *name = btf__str_by_offset(old, get32(lines + pos));
+		uint32_t nr = get32(lines + pos + 4), nf, frec, i, j, kept = 0;
+		const uint8_t *recs = lines + pos + 8, *f;
+
+		pos += 8 + nr * rec_size;
+		f = name ? find_info_sec(funcs, func_len, name, &nf, &frec) : NULL;
+		if (!f)
+			continue;
+		for (i = 0; i < nf; i++) {
+			uint32_t start = get32(f + i * frec);
+			uint8_t *rec = dst + out + 8 + kept * rec_size;
+
+			for (j = 0; j < nr && get32(recs + j * rec_size) != start; j++)
+				;
+			if (j == nr)
+				die("a function has no line_info at its start");
+			memcpy(rec, recs + j * rec_size, rec_size);
+			put32(rec + 4, move_str(get32(rec + 4)));	/* file name */
+			put32(rec + 8, move_str(get32(rec + 8)));	/* the line */
+			kept++;
+		}
+		if (!kept)
+			continue;
+		put32(dst + out, move_str(get32(lines + pos - 8 - nr * rec_size)));
+		put32(dst + out + 4, kept);
+		out += 8 + kept * rec_size;
+	}
+	return out > 4 ? out : 0;
+}
+
+/* A new .BTF.ext: func_info, the functions' first lines, CO-RE relocations. */
 static uint8_t *rebuild_ext(const uint8_t *ext, size_t size, size_t *new_size)
 {
 	struct ext_header h = read_ext_header(ext, size);
-	uint32_t func_len, core_len;
+	uint32_t func_len, line_len, core_len;
 	uint8_t *out, *body;
 
 	out = xmalloc(size);
@@ -378,16 +454,18 @@ static uint8_t *rebuild_ext(const uint8_t *ext, size_t size, size_t *new_size)
 	body = out + h.hdr_len;
 	ext += h.hdr_len;
 	func_len = walk_info(ext + h.func_info_off, h.func_info_len, body, &func_recs);
-	core_len = walk_info(ext + h.core_relo_off, h.core_relo_len, body + func_len,
-			     &core_recs);
+	line_len = func_lines(ext + h.line_info_off, h.line_info_len,
+			      ext + h.func_info_off, h.func_info_len, body + func_len);
+	core_len = walk_info(ext + h.core_relo_off, h.core_relo_len,
+			     body + func_len + line_len, &core_recs);
 	h.func_info_off = 0;
 	h.func_info_len = func_len;
 	h.line_info_off = func_len;
-	h.line_info_len = 0;
-	h.core_relo_off = func_len;
+	h.line_info_len = line_len;
+	h.core_relo_off = func_len + line_len;
 	h.core_relo_len = core_len;
 	memcpy(out, &h, h.hdr_len >= 32 ? 32 : 24);
-	*new_size = h.hdr_len + func_len + core_len;
+	*new_size = h.hdr_len + func_len + line_len + core_len;
 	return out;
 }
 
