@@ -16,10 +16,13 @@
 
 int bb_rawbtf_init(struct bb_rawbtf *b, const void *data, size_t size)
 {
-	const struct btf_header *h = data;
+	struct btf_header hdr, *h = &hdr;
 	uint64_t types, strs;
 
-	if (size < sizeof(*h) || h->magic != BTF_MAGIC || h->version != BTF_VERSION ||
+	if (size < sizeof(*h))
+		return -1;
+	memcpy(h, data, sizeof(*h));	/* (the image may be anywhere) */
+	if (h->magic != BTF_MAGIC || h->version != BTF_VERSION ||
 	    h->hdr_len < sizeof(*h) || h->hdr_len > size)
 		return -1;
 	types = (uint64_t)h->hdr_len + h->type_off;
