@@ -59,7 +59,8 @@ static uint64_t rd(struct cur *c, unsigned n)
 	return v;
 }
 
-static uint64_t uleb(struct cur *c)
+/* LEB128, unsigned or sign-extended from its last byte's bit 6. */
+static uint64_t leb(struct cur *c, bool is_signed)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
@@ -71,24 +72,19 @@ static uint64_t uleb(struct cur *c)
 			v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
 	} while ((b & 0x80) && !c->bad);
+	if (is_signed && shift < 64 && (b & 0x40))
+		v |= ~0ULL << shift;
 	return v;
+}
+
+static uint64_t uleb(struct cur *c)
+{
+	return leb(c, false);
 }
 
 static int64_t sleb(struct cur *c)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-
-	do {
-		b = rd(c, 1);
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while ((b & 0x80) && !c->bad);
-	if (shift < 64 && (b & 0x40))
-		v |= ~0ULL << shift;
-	return v;
+	return leb(c, true);
 }
 
 /* A NUL-terminated string at the cursor, or NULL (none before the end). */
