@@ -177,6 +177,9 @@ PRELOAD_FLAGS := -shared -fPIC -nostdlib -Os -fno-stack-protector -fvisibility=h
 # arm64: atomics inline (gcc's default calls libgcc's __aarch64_* helpers,
 # which no libc exports: the loader would refuse the object).
 PRELOAD_FLAGS_aarch64 := -mno-outline-atomics
+# TLS descriptors (arm64's default): a dlopen'd object's (memleak --engine
+# inject) thread variables without __tls_get_addr, which ld.so alone exports.
+PRELOAD_FLAGS_x86_64 := -mtls-dialect=gnu2
 define preload_rule
 $(OBJ)/$(basename $(notdir $(1))).so: $(1) $(wildcard $(dir $(1))../*.h) bpf/bb_shared.h
 	@mkdir -p $$(@D)

@@ -38,6 +38,7 @@
 #include "../common/usyms.h"
 #include "memleak.h"
 #include "memleak/inproc.h"
+#include "memleak/inject.h"
 #include "memleak/leakscan.h"
 #include "memleak.skel.h"
 
@@ -65,7 +66,7 @@ static const struct bb_option ml_options[] = {
 	{ "events", O_EVENTS, NULL, "one line per allocator call instead of reports" },
 	{ "folded", O_FOLDED, NULL, "final report as folded stacks (flamegraph.pl, speedscope)" },
 	{ "max-allocs", O_MAX_ALLOCS, "N", "outstanding allocations tracked at most (default 1M)" },
-	{ "engine", O_ENGINE, "E", "inprocess (a started dynamic program's default) or uprobe" },
+	{ "engine", O_ENGINE, "E", "inprocess (a started dynamic program's default), uprobe, or inject (-p)" },
 	{ 0 }
 };
 
@@ -74,7 +75,7 @@ static struct {
 	bool show_allocs, events, folded, follow_forks;
 	unsigned long long older_ms, sample, min_size, max_size, max_allocs, error_exitcode;
 	enum bb_agg_order order;
-	enum { ENGINE_AUTO, ENGINE_INPROCESS, ENGINE_UPROBE } engine;
+	enum { ENGINE_AUTO, ENGINE_INPROCESS, ENGINE_UPROBE, ENGINE_INJECT } engine;
 } cfg = { .prefix = "", .order = BB_AGG_BY_BYTES, .sample = 1, .max_size = ~0ULL, .max_allocs = 1 << 20 };
 
 static struct bb_target target;
@@ -141,10 +142,9 @@ static int ml_parse(int key, const char *arg)
 		else if (!strcmp(arg, "uprobe"))
 			cfg.engine = ENGINE_UPROBE;
 		else if (!strcmp(arg, "inject"))
-			bb_die("--engine inject (the in-process engine loaded into a running "
-			       "process through ptrace) is not built yet: -p uses the uprobe engine");
+			cfg.engine = ENGINE_INJECT;
 		else
-			bb_die("--engine: '%s' is neither inprocess nor uprobe", arg);
+			bb_die("--engine: '%s' is neither inprocess, uprobe nor inject", arg);
 		return 0;
 	case O_ERROR_EXIT:
 		return bb_parse_uint(arg, 255, &cfg.error_exitcode) || !cfg.error_exitcode ? -1 : 0;
@@ -360,11 +360,44 @@ static const char *uprobe_reason(const char *command, int argc, char **argv, cha
 	return why;
 }
 
+/* --engine inject: a running dynamic glibc process, nothing the engine
+ * cannot do asked for. */
+static void choose_injection(const char *command, int argc)
+{
+	char exe[64];
+	enum ml_program kind;
+
+	if (command || argc || !bb_opts.tgid)
+		bb_die("--engine inject is for a running process (-p PID); a program memleak "
+		       "starts gets the in-process engine preloaded");
+	if (cfg.events || cfg.object || *cfg.prefix || bb_opts.tid || bb_opts.comm[0] ||
+	    bb_opts.cgroup_id || bb_opts.mntns)
+		bb_die("--engine inject: --events, -O, --symbol-prefix, --tid, --comm, --cgroup "
+		       "and --mntns are the uprobe engine's");
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", bb_opts.tgid);
+	kind = ml_program_kind(exe);
+	if (kind != ML_PROG_GLIBC)
+		bb_die("--engine inject: pid %d is %s (the engine loads into dynamic glibc "
+		       "programs): the uprobe engine traces it", bb_opts.tgid,
+		       kind == ML_PROG_STATIC ? "a static program" :
+		       kind == ML_PROG_OTHER ? "linked with another libc" : "no readable ELF program");
+	if (!ml_inproc_prepare(cfg.max_allocs, cfg.min_size, cfg.max_size, cfg.sample))
+		bb_die("--engine inject: the in-process engine could not be prepared: %s",
+		       strerror(errno));
+	inproc_ready = true;
+}
+
 /* Before the command starts: which engine, said in one line. */
 static void choose_engine(const char *command, int argc, char **argv)
 {
 	char why_buf[PATH_MAX + 128];
-	const char *why = uprobe_reason(command, argc, argv, why_buf, sizeof(why_buf));
+	const char *why;
+
+	if (cfg.engine == ENGINE_INJECT) {
+		choose_injection(command, argc);
+		return;
+	}
+	why = uprobe_reason(command, argc, argv, why_buf, sizeof(why_buf));
 
 	if (!why && !ml_inproc_prepare(cfg.max_allocs, cfg.min_size, cfg.max_size,
 				       cfg.sample)) {
@@ -422,6 +455,22 @@ static void on_exec(struct bb_target *t)
 	}
 	find_allocator(t, allocator, sizeof(allocator));
 	attach_allocator(t, allocator);
+}
+
+/* --engine inject: the engine into the running target, its tables ours. */
+static void inject_engine(struct bb_target *t)
+{
+	int slots;
+
+	if (!t->syms)
+		bb_die("--engine inject: pid %d's mappings: %s", t->pid, strerror(errno));
+	ml_inproc_follow(t->pid);
+	ml_inproc_set_maps(t->syms);
+	slots = ml_inject(t->pid, t->syms);
+	inproc_used = true;
+	fprintf(stderr, "memleak: tracing malloc and friends in-process, pid %d (%s): engine "
+		"injected through ptrace, %d GOT slots pointed at it; only allocations made "
+		"from now on are followed; Ctrl-C to stop\n", t->pid, t->exe, slots);
 }
 
 /* -f: a child of a followed process, stopped until its probes are placed. */
@@ -1164,13 +1213,17 @@ static void start(struct bb_load *l)
 	char allocator[PATH_MAX];
 
 	/* A running process: its allocator now, before loading anything. */
-	if (!kernel_mode && !target.launched)
+	if (!kernel_mode && !target.launched && cfg.engine != ENGINE_INJECT)
 		find_allocator(&target, allocator, sizeof(allocator));
 	bb_load_attach(l);
 	skel = l->skel;
 	bb_stacks_use_map(bpf_map__fd(skel->maps.ml_stacks), kernel_mode ? NULL : &target.syms);
 	if (kernel_mode) {
 		fprintf(stderr, "memleak: tracing kernel allocations; Ctrl-C to stop\n");
+		return;
+	}
+	if (!target.launched && cfg.engine == ENGINE_INJECT) {
+		inject_engine(&target);
 		return;
 	}
 	if (!target.launched) {
@@ -1232,6 +1285,8 @@ static int ml_main(int argc, char **argv)
 		bb_uprobes_detach(p->data);
 	bb_target_finish(&target);
 	report_ends();
+	if (cfg.engine == ENGINE_INJECT)
+		ml_inproc_follow(0);	/* the engine stays, passive: calls pass through */
 	return exit_status();
 }
 

@@ -27,6 +27,9 @@ E2E=$TOP/tests/e2e
 . "$TOP/tests/e2e/lib.sh"
 NOMALLOC=$TOP/build/work/nolibc
 e2e_begin e2e-memleak "loads BPF programs, attaches uprobes" "$BB" "$LEAKY" "$MUSL" "$NOMALLOC"
+ROOT=$TOP
+. "$TOP/scripts/apt-lib.sh"
+need_packages strace	# a process traced already (--engine inject's refusal)
 
 # ---- running memleak ---------------------------------------------------------
 
@@ -363,6 +366,68 @@ check "pid-exit: exact bytes and counts, names resolved after the exit" \
 	expect_leaks "$G.out" "${LEAKS[@]}"
 check "pid-exit: leak stacks are leak_X;main;__libc_start_call_main" \
 	leak_stacks_via "$G.out" __libc_start_call_main
+
+# ---- -p PID --engine inject -----------------------------------------------------------------
+
+# The in-process engine loaded into the running leaky through ptrace,
+# before it leaks: the same sums as the uprobe engine's -p run above, and
+# leaky runs on and exits normally once memleak detached.
+inject_run() {
+	ok=1
+	start_leaky inject -w || ok=0
+	attach inject --engine inject -i 0 -d 30 || ok=0
+	echo go >&$LKFD
+	wait_for "$T/inject.lk" '^leaky: done$' 10 "$LKPID" || ok=0
+	echo go >&$LKFD
+	exec {LKFD}>&-
+	wait "$LKPID"
+	LKRC=$?
+	forget_bg "$LKPID"
+	reap "$MLPID"
+}
+inject_run
+check "inject: leaky exited (0), then memleak on its own with status 0" \
+	eval "[ $ok = 1 ] && eq 'leaky status' 0 $LKRC && eq 'exit status' 0 $RC"
+check "inject: said it injected, and that only later allocations are followed" \
+	grep -qE "^memleak: tracing malloc and friends in-process, pid $LKPID .*injected through ptrace, [0-9]+ GOT slots.*only allocations made from now on" "$G.err"
+check "inject: exact bytes and counts" expect_leaks "$G.out" "${LEAKS[@]}"
+check "inject: the same leak sums as the uprobe engine's -p run" \
+	same "$(sums "$T/pid-exit.out" | grep '^leak_')" "$(sums "$G.out" | grep '^leak_')"
+check "inject: leak stacks are leak_X;main;__libc_start_call_main" \
+	leak_stacks_via "$G.out" __libc_start_call_main
+check "inject: leaky's own output untouched" \
+	same "$(printf 'leaky: pid %s args:\nleaky: done' "$LKPID")" "$(cat "$T/inject.lk")"
+
+# Refusals: a started program, a static process, a process traced already.
+fails_with inject-command '^memleak: --engine inject is for a running process \(-p PID\)' \
+	"$BB" memleak --engine inject -- "$LEAKY"
+mkfifo "$T/inject-static.fifo"
+"$MUSL" -w <"$T/inject-static.fifo" >"$T/inject-static.lk" &
+ISPID=$!
+BGPIDS+=("$ISPID")
+exec {ISFD}>"$T/inject-static.fifo"
+wait_for "$T/inject-static.lk" '^leaky: pid ' 10 "$ISPID"
+fails_with inject-static "^memleak: --engine inject: pid $ISPID is a static program" \
+	"$BB" memleak --engine inject -p $ISPID -d 1
+exec {ISFD}>&-
+wait "$ISPID"
+forget_bg "$ISPID"
+mkfifo "$T/inject-traced.fifo"
+strace -o /dev/null "$LEAKY" -w <"$T/inject-traced.fifo" >"$T/inject-traced.lk" 2>&1 &
+ITPID=$!
+BGPIDS+=("$ITPID")
+exec {ITFD}>"$T/inject-traced.fifo"
+wait_for "$T/inject-traced.lk" '^leaky: pid ' 10 "$ITPID"
+TRACEE=$(sed -n 's/^leaky: pid \([0-9]*\) args:.*/\1/p' "$T/inject-traced.lk")
+fails_with inject-traced "^memleak: --engine inject: pid $TRACEE is traced already \\(by pid $ITPID\\)" \
+	"$BB" memleak --engine inject -p "$TRACEE" -d 1
+echo go >&$ITFD
+echo go >&$ITFD
+exec {ITFD}>&-
+wait "$ITPID"
+check "inject-traced: the refused process ran on and exited normally (0)" \
+	eval "eq 'status' 0 $? && grep -qx 'leaky: done' '$T/inject-traced.lk'"
+forget_bg "$ITPID"
 
 # ---- exec, children (-f) ----------------------------------------------------------------
 
@@ -794,13 +859,11 @@ fails_with no-such-cmd '/nonexistent/cmd' "$BB" memleak -- /nonexistent/cmd
 fails_with not-an-object 'no allocator found.*/etc/passwd' "$BB" memleak -O /etc/passwd -- "$LEAKY"
 fails_with bad-sample 'sample' "$BB" memleak -s 0 -- "$LEAKY"
 fails_with bad-sort 'sort' "$BB" memleak --sort bytes -- "$LEAKY"
-fails_with engine-inject 'engine inject .* not built yet: -p uses the uprobe engine' \
-	"$BB" memleak --engine inject -p $$
 fails_with engine-inprocess-pid '^memleak: --engine inprocess: -p: ' \
 	"$BB" memleak --engine inprocess -p $$
 fails_with engine-inprocess-static "^memleak: --engine inprocess: $MUSL is static " \
 	"$BB" memleak --engine inprocess -- "$MUSL"
-fails_with engine-bad 'neither inprocess nor uprobe' "$BB" memleak --engine fast -- "$LEAKY"
+fails_with engine-bad 'neither inprocess, uprobe nor inject' "$BB" memleak --engine fast -- "$LEAKY"
 fails_with nomalloc 'no allocator found' "$BB" memleak -- "$NOMALLOC"
 # The same, attached: a running static process with no allocator.
 mkfifo "$T/nomalloc.fifo"

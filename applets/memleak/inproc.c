@@ -162,6 +162,8 @@ static int object_fd(void)
 	return fd;
 }
 
+static int object_memfd = -1, table_memfd = -1;
+
 static void set_preload(int so_fd, int table_fd)
 {
 	const char *old = getenv("LD_PRELOAD");
@@ -175,6 +177,15 @@ static void set_preload(int so_fd, int table_fd)
 	free(v);
 	snprintf(num, sizeof(num), "%d", table_fd);
 	setenv(ML_SHM_ENV, num, 1);
+	object_memfd = so_fd;
+	table_memfd = table_fd;
+}
+
+void ml_inproc_paths(char *so, char *table, char *event, size_t len)
+{
+	snprintf(so, len, "/proc/%d/fd/%d", (int)getpid(), object_memfd);
+	snprintf(table, len, "/proc/%d/fd/%d", (int)getpid(), table_memfd);
+	snprintf(event, len, "/proc/%d/fd/%d", (int)getpid(), shm ? shm->event_fd : -1);
 }
 
 bool ml_inproc_prepare(uint32_t max_allocs, uint64_t min_size, uint64_t max_size,

@@ -35,6 +35,9 @@ bool ml_find_program(const char *name, char *out, size_t len);
  * with errno, when it cannot be done. */
 bool ml_inproc_prepare(uint32_t max_allocs, uint64_t min_size, uint64_t max_size,
 		       uint32_t sample_every);
+/* What another process opens to reach the object, the tables and the
+ * eventfd (--engine inject: /proc/<bpfbox>/fd/N), once prepared. */
+void ml_inproc_paths(char *so, char *table, char *event, size_t len);
 /* Process @pid (stopped at an exec) is followed from now on: the tables
  * cleared (an earlier image's blocks went with it).  0: nobody. */
 void ml_inproc_follow(int pid);

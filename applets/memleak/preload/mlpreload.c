@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,9 +91,14 @@ static struct ml_shm_maps *maps;	/* [2]: bpfbox flips maps_cur */
 static int my_pid;
 static int init_state;		/* 0: not yet, 1: under way, 2: done */
 
+/* Thread variables by TLS descriptors, the general model: a dlopen'd
+ * object (--engine inject) finds no room for its 6 KB in the static TLS
+ * block; preloaded, a descriptor costs about what initial-exec does. */
+#define DYNAMIC_TLS __attribute__((tls_model("global-dynamic")))
+
 /* 1: inside a real allocator call; 2: inside the bookkeeping. */
-static __thread int in_engine __attribute__((tls_model("initial-exec")));
-static __thread uint64_t sample_state __attribute__((tls_model("initial-exec")));
+static __thread int in_engine DYNAMIC_TLS;
+static __thread uint64_t sample_state DYNAMIC_TLS;
 
 /* ---- the bootstrap arena: what dlsym asks for before malloc is known ---- */
 
@@ -121,9 +127,13 @@ static void set_errno(int e)
 
 /* ---- start-up ------------------------------------------------------------ */
 
+/* Preloaded: the next object's (RTLD_NEXT).  Injected (dlopen'd, in a
+ * scope of its own), the global scope's, as a program call binds. */
+static void *next_in = RTLD_NEXT_;
+
 static void *next_symbol(const char *name)
 {
-	return dlsym ? dlsym(RTLD_NEXT_, name) : NULL;
+	return dlsym ? dlsym(next_in, name) : NULL;
 }
 
 static void resolve(void)
@@ -175,9 +185,8 @@ static int parse_fd(const char *s)
 }
 
 /* The tables bpfbox made; NULL (passive for good) when anything is off. */
-static struct ml_shm *map_tables(void)
+static struct ml_shm *map_tables(int fd)
 {
-	int fd = parse_fd(getenv ? getenv(ML_SHM_ENV) : NULL);
 	struct ml_shm *h;
 	uint64_t size;
 
@@ -208,7 +217,10 @@ static struct ml_shm *map_tables(void)
 	return h;
 }
 
-static void init(void)
+static int event_fd = -1;	/* bpfbox's eventfd, here; -1: none */
+
+/* The tables open on @table_fd (-1: none); once. */
+static void start_up(int table_fd)
 {
 	struct ml_shm *h;
 
@@ -227,8 +239,9 @@ static void init(void)
 		else if (pthread_atfork)
 			pthread_atfork(NULL, NULL, after_fork_in_child);
 		load_unwinder();
-		h = map_tables();
+		h = map_tables(table_fd);
 		if (h) {
+			event_fd = h->event_fd;	/* inherited with the memfds */
 			h->loaded_pid = my_pid;
 			h->mapped_at = (uintptr_t)h;
 			h->unwinder = real.backtrace != NULL;
@@ -239,9 +252,43 @@ static void init(void)
 	__atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
 }
 
+static void init(void)
+{
+	if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == 2)
+		return;
+	start_up(parse_fd(getenv ? getenv(ML_SHM_ENV) : NULL));
+}
+
+/* Preloaded by bpfbox (its variable set): at once.  dlopen'd by
+ * --engine inject: nothing until bpfbox calls the function below. */
 __attribute__((constructor)) static void ml_constructor(void)
 {
-	init();
+	if (getenv && getenv(ML_SHM_ENV))
+		init();
+}
+
+/*
+ * --engine inject: bpfbox calls this through ptrace once it dlopen'd the
+ * object, with the paths of its tables and eventfd (/proc/<bpfbox>/fd/N),
+ * before it points the process's GOT slots here.  0 when followed.
+ */
+EXPORT int bpfbox_memleak_attach(const char *table, const char *event)
+{
+	int fd;
+
+	if (init_state || !syscall)
+		return -1;	/* preloaded already, or no way to open */
+	next_in = NULL;		/* RTLD_DEFAULT */
+	fd = syscall(SYS_openat, AT_FDCWD, table, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -2;
+	start_up(fd);
+	syscall(SYS_close, fd);
+	if (!shm)
+		return -3;
+	/* A pc in no mapping described: bpfbox asked through this, or libgcc. */
+	event_fd = syscall(SYS_openat, AT_FDCWD, event, O_RDWR | O_CLOEXEC);
+	return 0;
 }
 
 /* Calls to follow: the process bpfbox names, not a call from inside. */
@@ -332,8 +379,8 @@ struct cached_row {
 	uint64_t pc;		/* 0: empty */
 	struct ml_shm_row row;	/* cfa BB_CFA_UNKNOWN: none there */
 };
-static __thread struct cached_row row_cache[ROW_CACHE] __attribute__((tls_model("initial-exec")));
-static __thread uint32_t row_cache_seq __attribute__((tls_model("initial-exec")));
+static __thread struct cached_row row_cache[ROW_CACHE] DYNAMIC_TLS;
+static __thread uint32_t row_cache_seq DYNAMIC_TLS;
 
 /* @s to its caller's frame, as bpf/bpfbox.bpf.h's bb_unwind_step does; a
  * pc in no described mapping (a library dlopen'd since), or in one without
@@ -431,11 +478,11 @@ static int ask_for_maps(void)
 	struct timespec wait = { 0, 200 * 1000000 };	/* bpfbox gone: go on */
 	uint64_t one = 1;
 
-	if (!syscall || shm->event_fd < 0 || __atomic_exchange_n(&asked_at, seq,
+	if (!syscall || event_fd < 0 || __atomic_exchange_n(&asked_at, seq,
 								 __ATOMIC_ACQ_REL) == seq)
 		return 0;
 	__atomic_fetch_add(&shm->asked, 1, __ATOMIC_RELAXED);
-	syscall(SYS_write, shm->event_fd, &one, sizeof(one));
+	syscall(SYS_write, event_fd, &one, sizeof(one));
 	syscall(SYS_futex, &shm->maps_seq, FUTEX_WAIT, seq, &wait, NULL, 0);
 	return __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE) != seq;
 }
