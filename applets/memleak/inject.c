@@ -120,7 +120,8 @@ static int wait_stop(int tid)
 	return st;
 }
 
-/* @tid seized and stopped (PTRACE_EVENT_STOP); false if it is gone. */
+/* Another thread seized and stopped (PTRACE_EVENT_STOP); false if it is
+ * gone (a thread may end meanwhile). */
 static bool seize_stop(int tid)
 {
 	int st;
@@ -129,7 +130,11 @@ static bool seize_stop(int tid)
 		return false;
 	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
 	for (;;) {
-		st = wait_stop(tid);
+		while (waitpid(tid, &st, __WALL) < 0)
+			if (errno != EINTR)
+				return false;
+		if (!WIFSTOPPED(st))
+			return false;
 		if (st >> 16 == PTRACE_EVENT_STOP)
 			return true;
 		/* A signal on its way in first: let it in, stop after. */
@@ -233,11 +238,14 @@ static unsigned long long remote_call(int pid, const struct user_regs_struct *sa
 		fail("--engine inject: starting a call in pid %d: %s", pid, strerror(errno));
 	for (;;) {
 		st = wait_stop(pid);
-		if (WSTOPSIG(st) == SIGSEGV && st >> 16 == 0) {
+		/* (The call's own faults: the rest are blocked.) */
+		if (st >> 16 == 0 && (WSTOPSIG(st) == SIGSEGV || WSTOPSIG(st) == SIGBUS ||
+				      WSTOPSIG(st) == SIGILL || WSTOPSIG(st) == SIGFPE ||
+				      WSTOPSIG(st) == SIGTRAP)) {
 			if (ptrace(PTRACE_GETREGS, pid, 0, &r))
 				fail("--engine inject: reading pid %d's registers: %s", pid,
 				       strerror(errno));
-			if (r.rip == 0)
+			if (r.rip == 0 && WSTOPSIG(st) == SIGSEGV)
 				return r.rax;
 			/* It crashed: its own signal, after its registers come back. */
 			ptrace(PTRACE_SETREGS, pid, 0, saved);
