@@ -44,14 +44,14 @@
 
 #define ATTACH_FN "bpfbox_memleak_attach"
 
+#if defined(__x86_64__)
+
 /* What the engine stands in for (mlpreload.c's EXPORTs). */
 static const char *const interposed[] = {
 	"malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign",
 	"aligned_alloc", "memalign", "valloc", "pvalloc", "mmap", "mremap", "munmap",
 };
 #define NR_INTERPOSED (sizeof(interposed) / sizeof(interposed[0]))
-
-#if defined(__x86_64__)
 
 static int mem_fd = -1;		/* /proc/PID/mem: writes pass read-only pages */
 static int target_pid;
