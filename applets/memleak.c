@@ -466,7 +466,9 @@ static void inject_engine(struct bb_target *t)
 		bb_die("--engine inject: pid %d's mappings: %s", t->pid, strerror(errno));
 	ml_inproc_follow(t->pid);
 	ml_inproc_set_maps(t->syms);
-	slots = ml_inject(t->pid, t->syms);
+	slots = ml_inject(t->pid);
+	bb_target_refresh(t);		/* (the engine, an exec meanwhile) */
+	ml_inproc_set_maps(t->syms);
 	inproc_used = true;
 	fprintf(stderr, "memleak: tracing malloc and friends in-process, pid %d (%s): engine "
 		"injected through ptrace, %d GOT slots pointed at it; only allocations made "

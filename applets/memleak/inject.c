@@ -249,8 +249,8 @@ static unsigned long long remote_call(int pid, const struct user_regs_struct *sa
 				return r.rax;
 			/* It crashed: its own signal, after its registers come back. */
 			ptrace(PTRACE_SETREGS, pid, 0, saved);
-			fail("--engine inject: the call at %#llx crashed in pid %d (at %#llx)",
-			       fn, pid, (unsigned long long)r.rip);
+			fail("--engine inject: the call at %#llx failed in pid %d: %s at %#llx",
+			     fn, pid, strsignal(WSTOPSIG(st)), (unsigned long long)r.rip);
 		}
 		/* A group stop, or a signal the mask lets through: on. */
 		ptrace(PTRACE_CONT, pid, 0, st >> 16 ? 0 : WSTOPSIG(st));
@@ -341,7 +341,7 @@ static int rewrite_got(struct bb_usyms *u, const unsigned long long *to)
 	return done;
 }
 
-int ml_inject(int pid, struct bb_usyms *u)
+int ml_inject(int pid)
 {
 	unsigned long long dl_open, dl_sym, dl_error, handle, attach, to[NR_INTERPOSED];
 	struct user_regs_struct saved;
@@ -350,10 +350,25 @@ int ml_inject(int pid, struct bb_usyms *u)
 	char stack_was[sizeof(d.bytes) + 1024 + 256];
 	uint64_t mask, all = ~0ULL;
 	int tids[4096], nr_tids, i, rewritten;
+	struct bb_usyms *u;
 	size_t k;
 	long ret;
 
 	target_pid = pid;
+	ml_inproc_paths(so, table, event, sizeof(so));
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0))
+		die_not_permitted(pid, errno);
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (mem_fd < 0)
+		fail("--engine inject: %s: %s", path, strerror(errno));
+	ptrace(PTRACE_INTERRUPT, pid, 0, 0);
+	while ((wait_stop(pid) >> 16) != PTRACE_EVENT_STOP)
+		ptrace(PTRACE_CONT, pid, 0, 0);
+	/* Its map read now that it is stopped (it may have exec'd since). */
+	u = bb_usyms_open(pid);
+	if (!u)
+		fail("--engine inject: pid %d's mappings: %s", pid, strerror(errno));
 	dl_open = func_in(u, "libc.so", "dlopen");	/* glibc 2.34 and later */
 	dl_sym = func_in(u, "libc.so", "dlsym");
 	if (!dl_open || !dl_sym) {
@@ -369,17 +384,6 @@ int ml_inject(int pid, struct bb_usyms *u)
 		dl_error = func_in(u, "libdl.so", "dlerror");
 	if (!dl_open || !dl_sym)
 		fail("--engine inject: no dlopen found in pid %d (libc.so.6, libdl.so.2)", pid);
-	ml_inproc_paths(so, table, event, sizeof(so));
-
-	if (ptrace(PTRACE_SEIZE, pid, 0, 0))
-		die_not_permitted(pid, errno);
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	mem_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (mem_fd < 0)
-		fail("--engine inject: %s: %s", path, strerror(errno));
-	ptrace(PTRACE_INTERRUPT, pid, 0, 0);
-	while ((wait_stop(pid) >> 16) != PTRACE_EVENT_STOP)
-		ptrace(PTRACE_CONT, pid, 0, 0);
 	stop_safely(pid, u, &saved);
 	/* Nothing delivered on the leader while our calls run. */
 	if (ptrace(PTRACE_GETSIGMASK, pid, sizeof(mask), &mask))
@@ -420,6 +424,7 @@ int ml_inject(int pid, struct bb_usyms *u)
 		ptrace(PTRACE_DETACH, tids[i], 0, 0);
 	close(mem_fd);
 	mem_fd = -1;
+	bb_usyms_close(u);
 	if (!rewritten)
 		fail("--engine inject: pid %d has no GOT slot for malloc and friends", pid);
 	return rewritten;
@@ -427,10 +432,9 @@ int ml_inject(int pid, struct bb_usyms *u)
 
 #else
 
-int ml_inject(int pid, struct bb_usyms *u)
+int ml_inject(int pid)
 {
 	(void)pid;
-	(void)u;
 	bb_die("--engine inject: not supported on this architecture yet (x86_64 only): "
 	       "the uprobe engine is -p's default");
 }

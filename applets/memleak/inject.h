@@ -7,11 +7,9 @@
 #ifndef ML_INJECT_H
 #define ML_INJECT_H
 
-struct bb_usyms;
-
-/* Loads the engine (memfds of ml_inproc_prepare) into @pid (@u: its map)
- * and switches its allocator calls to it; dies with one line (exit 2)
- * when it cannot.  Returns the number of GOT slots rewritten. */
-int ml_inject(int pid, struct bb_usyms *u);
+/* Loads the engine (memfds of ml_inproc_prepare) into @pid and switches
+ * its allocator calls to it; dies with one line (exit 2) when it cannot.
+ * Returns the number of GOT slots rewritten. */
+int ml_inject(int pid);
 
 #endif
