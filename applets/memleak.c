@@ -1104,6 +1104,10 @@ static void ml_tick(void *ctx, bool final)
 	if (final && inproc_used) {
 		static bool once;
 
+		if (!once && cfg.engine == ENGINE_INJECT)
+			fprintf(stderr, "memleak: the engine was injected into the running pid %d: "
+				"only allocations made after the injection are followed\n",
+				ml_inproc_pid());
 		if (!once) {
 			uint64_t by_rows, by_libgcc;
 

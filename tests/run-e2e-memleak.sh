@@ -390,6 +390,8 @@ check "inject: leaky exited (0), then memleak on its own with status 0" \
 	eval "[ $ok = 1 ] && eq 'leaky status' 0 $LKRC && eq 'exit status' 0 $RC"
 check "inject: said it injected, and that only later allocations are followed" \
 	grep -qE "^memleak: tracing malloc and friends in-process, pid $LKPID .*injected through ptrace, [0-9]+ GOT slots.*only allocations made from now on" "$G.err"
+check "inject: the final report says only later allocations are followed" \
+	grep -qx "memleak: the engine was injected into the running pid $LKPID: only allocations made after the injection are followed" "$G.err"
 check "inject: exact bytes and counts" expect_leaks "$G.out" "${LEAKS[@]}"
 check "inject: the same leak sums as the uprobe engine's -p run" \
 	same "$(sums "$T/pid-exit.out" | grep '^leak_')" "$(sums "$G.out" | grep '^leak_')"
