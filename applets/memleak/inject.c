@@ -21,7 +21,9 @@
  * mask and the stack bytes used are put back; an interrupted system call
  * restarts as after any signal.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* the sanitized build defines it everywhere */
+#endif
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
