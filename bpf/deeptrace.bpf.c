@@ -40,6 +40,15 @@ enum {
 };
 #endif
 
+/* The syscall number at exit (sys_exit's arguments do not carry it). */
+#if defined(__TARGET_ARCH_arm64)
+#define REGS_SYSCALL_NR(regs) ((long)(regs)->syscallno)
+#define REGS_SYSCALL_NR_CORE(regs) ((long)BPF_CORE_READ(regs, syscallno))
+#else
+#define REGS_SYSCALL_NR(regs) ((long)(regs)->orig_ax)
+#define REGS_SYSCALL_NR_CORE(regs) ((long)BPF_CORE_READ(regs, orig_ax))
+#endif
+
 const volatile __u32 cfg_snaplen = DT_SNAP_DEFAULT;
 const volatile __u16 cfg_port = 0;
 
@@ -249,12 +258,14 @@ static __always_inline int sys_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	a.nr = nr;
-	a.start_ns = bpf_ktime_get_boot_ns();
-	if (nr == NR_ACCEPT || nr == NR_ACCEPT4)	/* the socket is the result */
+	if (nr == NR_ACCEPT || nr == NR_ACCEPT4) {	/* the socket is the result */
+		a.start_ns = bpf_ktime_get_boot_ns();
 		return save_args(tid, &a);
+	}
 	sk = fd_inet_sock(a0, &f);
-	if (!sk)
+	if (!sk)	/* files, pipes, unix sockets: no clock read */
 		return 0;
+	a.start_ns = bpf_ktime_get_boot_ns();
 	if (nr == NR_CLOSE) {
 		if (!file_shared(f))
 			send_close(sk);
@@ -557,20 +568,30 @@ int dt_enter_tp(struct trace_event_raw_sys_enter *args)
 	return sys_enter(args->id, args->args[0], args->args[1], args->args[2], args->args[4]);
 }
 
+/*
+ * Every syscall of the host reaches the exit hooks: those entry never
+ * follows stop at their number, before the per-thread table's lookup.
+ */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(dt_exit_btf, struct pt_regs *regs, long ret)
 {
+	if (!is_traced_call(REGS_SYSCALL_NR(regs)))
+		return 0;
 	return sys_exit(ret);
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(dt_exit_raw, struct pt_regs *regs, long ret)
 {
+	if (!is_traced_call(REGS_SYSCALL_NR_CORE(regs)))
+		return 0;
 	return sys_exit(ret);
 }
 
 SEC("tracepoint/raw_syscalls/sys_exit")
 int dt_exit_tp(struct trace_event_raw_sys_exit *args)
 {
+	if (!is_traced_call(args->id))
+		return 0;
 	return sys_exit(args->ret);
 }
