@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bpfbox.h"
+#include "cursor.h"
 #include "dwarf.h"
 
 const char *const bb_dwarf_section_names[BB_DW_NR] = {
@@ -19,76 +20,28 @@ const char *const bb_dwarf_section_names[BB_DW_NR] = {
 
 /* ---- bounded reading ------------------------------------------------------- */
 
-/* A read past @end sets @bad and gives zeros: callers check once at the end. */
-struct cur {
-	const uint8_t *p, *end;
-	bool bad;
-};
 
-static struct cur cur_at(const struct bb_dwarf_sections *s, int sec, uint64_t off)
+static struct bb_cur cur_at(const struct bb_dwarf_sections *s, int sec, uint64_t off)
 {
-	struct cur c = { NULL, NULL, true };
+	struct bb_cur c = { NULL, NULL, true };
 
 	if (s->p[sec] && off <= s->len[sec])
-		c = (struct cur){ s->p[sec] + off, s->p[sec] + s->len[sec], false };
+		c = (struct bb_cur){ s->p[sec] + off, s->p[sec] + s->len[sec], false };
 	return c;
 }
 
-static void skip(struct cur *c, uint64_t n)
+static uint64_t uleb(struct bb_cur *c)
 {
-	if (c->bad || n > (uint64_t)(c->end - c->p)) {
-		c->bad = true;
-		c->p = c->end;
-		return;
-	}
-	c->p += n;
+	return bb_cur_leb(c, false);
 }
 
-static uint64_t rd(struct cur *c, unsigned n)
+static int64_t sleb(struct bb_cur *c)
 {
-	uint64_t v = 0;
-	unsigned i;
-
-	if (c->bad || n > (uint64_t)(c->end - c->p)) {
-		c->bad = true;
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)c->p[i] << (8 * i);
-	c->p += n;
-	return v;
-}
-
-/* LEB128, unsigned or sign-extended from its last byte's bit 6. */
-static uint64_t leb(struct cur *c, bool is_signed)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-
-	do {
-		b = rd(c, 1);
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while ((b & 0x80) && !c->bad);
-	if (is_signed && shift < 64 && (b & 0x40))
-		v |= ~0ULL << shift;
-	return v;
-}
-
-static uint64_t uleb(struct cur *c)
-{
-	return leb(c, false);
-}
-
-static int64_t sleb(struct cur *c)
-{
-	return leb(c, true);
+	return bb_cur_leb(c, true);
 }
 
 /* A NUL-terminated string at the cursor, or NULL (none before the end). */
-static const char *rd_str(struct cur *c)
+static const char *rd_str(struct bb_cur *c)
 {
 	const uint8_t *nul;
 	const char *s;
@@ -105,7 +58,7 @@ static const char *rd_str(struct cur *c)
 /* The string at @off of a string section, or NULL. */
 static const char *sec_str(const struct bb_dwarf_sections *s, int sec, uint64_t off)
 {
-	struct cur c = cur_at(s, sec, off);
+	struct bb_cur c = cur_at(s, sec, off);
 
 	return rd_str(&c);
 }
@@ -181,31 +134,31 @@ void bb_dwarf_free(struct bb_dwarf *d)
 }
 
 /* The unit header at @c (DWARF 2-5, 32- or 64-bit); false: none to use. */
-static bool unit_header(struct cur *c, const uint8_t *base, struct unit *u)
+static bool unit_header(struct bb_cur *c, const uint8_t *base, struct unit *u)
 {
-	uint64_t len = rd(c, 4);
+	uint64_t len = bb_cur_le(c, 4);
 	uint8_t type = 1;
 
 	u->offset_size = 4;
 	if (len == 0xffffffff) {
 		u->offset_size = 8;
-		len = rd(c, 8);
+		len = bb_cur_le(c, 8);
 	} else if (len >= 0xfffffff0) {
 		c->bad = true;
 	}
 	if (c->bad || len > (uint64_t)(c->end - c->p))
 		return c->bad = true, false;
 	u->end = c->p - base + len;
-	u->version = rd(c, 2);
+	u->version = bb_cur_le(c, 2);
 	if (u->version >= 5) {
-		type = rd(c, 1);
-		u->addr_size = rd(c, 1);
-		u->abbrev_off = rd(c, u->offset_size);
+		type = bb_cur_le(c, 1);
+		u->addr_size = bb_cur_le(c, 1);
+		u->abbrev_off = bb_cur_le(c, u->offset_size);
 		if (type == 4 || type == 5)	/* skeleton, split: a dwo_id */
-			rd(c, 8);
+			bb_cur_le(c, 8);
 	} else {
-		u->abbrev_off = rd(c, u->offset_size);
-		u->addr_size = rd(c, 1);
+		u->abbrev_off = bb_cur_le(c, u->offset_size);
+		u->addr_size = bb_cur_le(c, 1);
 	}
 	u->die = c->p - base;
 	/* Compile, partial and skeleton units; not type units. */
@@ -216,7 +169,7 @@ static bool unit_header(struct cur *c, const uint8_t *base, struct unit *u)
 static void read_units(struct bb_dwarf *d)
 {
 	const uint8_t *base = d->s.p[BB_DW_INFO];
-	struct cur c = cur_at(&d->s, BB_DW_INFO, 0);
+	struct bb_cur c = cur_at(&d->s, BB_DW_INFO, 0);
 	size_t cap = 0;
 	struct unit u;
 
@@ -260,7 +213,7 @@ static struct unit *unit_of(struct bb_dwarf *d, uint64_t off)
 #define DW_FORM_implicit_const 0x21
 
 /* Skips one abbreviation's attribute specs; false when malformed. */
-static bool skip_specs(struct cur *c)
+static bool skip_specs(struct bb_cur *c)
 {
 	uint64_t name, form;
 
@@ -275,13 +228,13 @@ static bool skip_specs(struct cur *c)
 
 static void read_abbrevs(struct bb_dwarf *d, struct unit *u)
 {
-	struct cur c = cur_at(&d->s, BB_DW_ABBREV, u->abbrev_off);
+	struct bb_cur c = cur_at(&d->s, BB_DW_ABBREV, u->abbrev_off);
 	size_t cap = 0;
 	struct abbrev a;
 
 	while (!c.bad && (a.code = uleb(&c))) {
 		a.tag = uleb(&c);
-		a.children = rd(&c, 1);
+		a.children = bb_cur_le(&c, 1);
 		a.spec = c.p - d->s.p[BB_DW_ABBREV];
 		if (!skip_specs(&c))
 			break;
@@ -347,23 +300,23 @@ struct die {
 };
 
 /* One attribute value of @form at @c. */
-static void read_form(struct cur *c, const struct unit *u, uint64_t form, int64_t implicit,
+static void read_form(struct bb_cur *c, const struct unit *u, uint64_t form, int64_t implicit,
 		      struct attr *v)
 {
 	v->form = form;
 	v->str = NULL;
 	switch (form) {
-	case 0x01: v->u = rd(c, u->addr_size); break;				/* addr */
-	case 0x03: skip(c, rd(c, 2)); break;					/* block2 */
-	case 0x04: skip(c, rd(c, 4)); break;					/* block4 */
-	case 0x09: case 0x18: skip(c, uleb(c)); break;				/* block, exprloc */
-	case 0x0a: skip(c, rd(c, 1)); break;					/* block1 */
-	case 0x0b: case 0x0c: case 0x11: case 0x25: case 0x29: v->u = rd(c, 1); break;
-	case 0x05: case 0x12: case 0x26: case 0x2a: v->u = rd(c, 2); break;
-	case 0x27: case 0x2b: v->u = rd(c, 3); break;
-	case 0x06: case 0x13: case 0x1c: case 0x28: case 0x2c: v->u = rd(c, 4); break;
-	case 0x07: case 0x14: case 0x20: case 0x24: v->u = rd(c, 8); break;
-	case 0x1e: skip(c, 16); break;						/* data16 */
+	case 0x01: v->u = bb_cur_le(c, u->addr_size); break;				/* addr */
+	case 0x03: bb_cur_skip(c, bb_cur_le(c, 2)); break;					/* block2 */
+	case 0x04: bb_cur_skip(c, bb_cur_le(c, 4)); break;					/* block4 */
+	case 0x09: case 0x18: bb_cur_skip(c, uleb(c)); break;				/* block, exprloc */
+	case 0x0a: bb_cur_skip(c, bb_cur_le(c, 1)); break;					/* block1 */
+	case 0x0b: case 0x0c: case 0x11: case 0x25: case 0x29: v->u = bb_cur_le(c, 1); break;
+	case 0x05: case 0x12: case 0x26: case 0x2a: v->u = bb_cur_le(c, 2); break;
+	case 0x27: case 0x2b: v->u = bb_cur_le(c, 3); break;
+	case 0x06: case 0x13: case 0x1c: case 0x28: case 0x2c: v->u = bb_cur_le(c, 4); break;
+	case 0x07: case 0x14: case 0x20: case 0x24: v->u = bb_cur_le(c, 8); break;
+	case 0x1e: bb_cur_skip(c, 16); break;						/* data16 */
 	case 0x08: v->str = rd_str(c); break;					/* string */
 	case 0x0d: v->u = sleb(c); break;					/* sdata */
 	case 0x0f: case 0x15: case 0x1a: case 0x1b: case 0x22: case 0x23:
@@ -371,9 +324,9 @@ static void read_form(struct cur *c, const struct unit *u, uint64_t form, int64_
 		v->u = uleb(c);
 		break;
 	case 0x0e: case 0x1f: case 0x17: case 0x1d: case 0x1f20: case 0x1f21:
-		v->u = rd(c, u->offset_size);
+		v->u = bb_cur_le(c, u->offset_size);
 		break;
-	case 0x10: v->u = rd(c, u->version <= 2 ? u->addr_size : u->offset_size); break;
+	case 0x10: v->u = bb_cur_le(c, u->version <= 2 ? u->addr_size : u->offset_size); break;
 	case 0x19: v->u = 1; break;						/* flag_present */
 	case DW_FORM_implicit_const: v->u = implicit; break;
 	case 0x16:								/* indirect */
@@ -394,7 +347,7 @@ static void read_form(struct cur *c, const struct unit *u, uint64_t form, int64_
 /* The DIE at .debug_info offset @off of unit @u; false when malformed. */
 static bool read_die(struct bb_dwarf *d, struct unit *u, uint64_t off, struct die *die)
 {
-	struct cur c = cur_at(&d->s, BB_DW_INFO, off), ac;
+	struct bb_cur c = cur_at(&d->s, BB_DW_INFO, off), ac;
 	const struct abbrev *ab;
 	uint64_t code, name, form;
 	int64_t implicit;
@@ -442,7 +395,7 @@ static bool has(const struct die *die, int k)
 
 static const char *attr_str(struct bb_dwarf *d, const struct unit *u, const struct attr *a)
 {
-	struct cur c;
+	struct bb_cur c;
 
 	switch (a->form) {
 	case 0x08:
@@ -455,7 +408,7 @@ static const char *attr_str(struct bb_dwarf *d, const struct unit *u, const stru
 		if (a->u > UINT32_MAX)
 			return NULL;
 		c = cur_at(&d->s, BB_DW_STR_OFFSETS, u->str_base + a->u * u->offset_size);
-		return c.bad ? NULL : sec_str(&d->s, BB_DW_STR, rd(&c, u->offset_size));
+		return c.bad ? NULL : sec_str(&d->s, BB_DW_STR, bb_cur_le(&c, u->offset_size));
 	default:
 		return NULL;
 	}
@@ -469,12 +422,12 @@ static bool is_addrx(uint16_t form)
 /* An address: DW_FORM_addr, or an index into .debug_addr. */
 static bool addr_at(struct bb_dwarf *d, const struct unit *u, uint64_t index, uint64_t *addr)
 {
-	struct cur c;
+	struct bb_cur c;
 
 	if (index > UINT32_MAX)
 		return false;
 	c = cur_at(&d->s, BB_DW_ADDR, u->addr_base + index * u->addr_size);
-	*addr = rd(&c, u->addr_size);
+	*addr = bb_cur_le(&c, u->addr_size);
 	return !c.bad;
 }
 
@@ -514,12 +467,12 @@ static bool unit_ready(struct bb_dwarf *d, struct unit *u)
 /* DWARF 2-4: .debug_ranges, pairs of addresses, base-address entries. */
 static bool ranges_hold(struct bb_dwarf *d, const struct unit *u, uint64_t off, uint64_t pc)
 {
-	struct cur c = cur_at(&d->s, BB_DW_RANGES, off);
+	struct bb_cur c = cur_at(&d->s, BB_DW_RANGES, off);
 	uint64_t base = u->low_pc, lo, hi, max = u->addr_size == 4 ? UINT32_MAX : UINT64_MAX;
 
 	while (!c.bad) {
-		lo = rd(&c, u->addr_size);
-		hi = rd(&c, u->addr_size);
+		lo = bb_cur_le(&c, u->addr_size);
+		hi = bb_cur_le(&c, u->addr_size);
 		if (c.bad || (!lo && !hi))
 			break;
 		if (lo == max)
@@ -533,13 +486,13 @@ static bool ranges_hold(struct bb_dwarf *d, const struct unit *u, uint64_t off, 
 /* DWARF 5: .debug_rnglists entries (DW_RLE_*). */
 static bool rnglist_holds(struct bb_dwarf *d, const struct unit *u, uint64_t off, uint64_t pc)
 {
-	struct cur c = cur_at(&d->s, BB_DW_RNGLISTS, off);
+	struct bb_cur c = cur_at(&d->s, BB_DW_RNGLISTS, off);
 	uint64_t base = u->low_pc, lo, hi;
 	bool ok;
 
 	while (!c.bad) {
 		ok = true;
-		switch (rd(&c, 1)) {
+		switch (bb_cur_le(&c, 1)) {
 		case 0:			/* end_of_list */
 			return false;
 		case 1:			/* base_addressx */
@@ -558,14 +511,14 @@ static bool rnglist_holds(struct bb_dwarf *d, const struct unit *u, uint64_t off
 			hi = base + uleb(&c);
 			break;
 		case 5:			/* base_address */
-			base = rd(&c, u->addr_size);
+			base = bb_cur_le(&c, u->addr_size);
 			continue;
 		case 6:			/* start_end */
-			lo = rd(&c, u->addr_size);
-			hi = rd(&c, u->addr_size);
+			lo = bb_cur_le(&c, u->addr_size);
+			hi = bb_cur_le(&c, u->addr_size);
 			break;
 		case 7:			/* start_length */
-			lo = rd(&c, u->addr_size);
+			lo = bb_cur_le(&c, u->addr_size);
 			hi = lo + uleb(&c);
 			break;
 		default:
@@ -581,7 +534,7 @@ static bool die_holds(struct bb_dwarf *d, const struct unit *u, const struct die
 		      uint64_t pc)
 {
 	uint64_t lo, hi, off = die->a[A_RANGES].u;
-	struct cur c;
+	struct bb_cur c;
 
 	if (has(die, A_LOW) && has(die, A_HIGH)) {
 		if (!attr_addr(d, u, &die->a[A_LOW], &lo))
@@ -602,7 +555,7 @@ static bool die_holds(struct bb_dwarf *d, const struct unit *u, const struct die
 		if (off > UINT32_MAX)
 			return false;
 		c = cur_at(&d->s, BB_DW_RNGLISTS, u->rng_base + off * u->offset_size);
-		off = u->rng_base + rd(&c, u->offset_size);
+		off = u->rng_base + bb_cur_le(&c, u->offset_size);
 		if (c.bad)
 			return false;
 	}
@@ -613,7 +566,7 @@ static bool die_holds(struct bb_dwarf *d, const struct unit *u, const struct die
 
 static void read_aranges(struct bb_dwarf *d)
 {
-	struct cur c = cur_at(&d->s, BB_DW_ARANGES, 0), set;
+	struct bb_cur c = cur_at(&d->s, BB_DW_ARANGES, 0), set;
 	const uint8_t *base = d->s.p[BB_DW_ARANGES];
 	size_t cap = 0;
 	uint64_t len, unit_off, lo, n;
@@ -623,29 +576,29 @@ static void read_aranges(struct bb_dwarf *d)
 	while (!c.bad && c.p < c.end) {
 		osize = 4;
 		set = c;
-		len = rd(&c, 4);
+		len = bb_cur_le(&c, 4);
 		if (len == 0xffffffff) {
 			osize = 8;
-			len = rd(&c, 8);
+			len = bb_cur_le(&c, 8);
 		}
 		if (c.bad || len > (uint64_t)(c.end - c.p))
 			break;
 		set.end = c.p + len;
 		set.p = c.p;
 		c.p += len;
-		if (rd(&set, 2) != 2)
+		if (bb_cur_le(&set, 2) != 2)
 			continue;
-		unit_off = rd(&set, osize);
-		asize = rd(&set, 1);
-		if (rd(&set, 1) || (asize != 4 && asize != 8))
+		unit_off = bb_cur_le(&set, osize);
+		asize = bb_cur_le(&set, 1);
+		if (bb_cur_le(&set, 1) || (asize != 4 && asize != 8))
 			continue;	/* segmented: none of ours */
 		/* Tuples are aligned to twice the address size from the set's start. */
 		align = (set.p - base) % (2 * asize);
 		if (align)
-			skip(&set, 2 * asize - align);
+			bb_cur_skip(&set, 2 * asize - align);
 		while (!set.bad) {
-			lo = rd(&set, asize);
-			n = rd(&set, asize);
+			lo = bb_cur_le(&set, asize);
+			n = bb_cur_le(&set, asize);
 			if (set.bad || (!lo && !n))
 				break;
 			if (d->nr_ar == cap) {
@@ -699,11 +652,11 @@ static void add_file(struct unit *u, size_t *cap, const char *path)
 
 /* DWARF 5 directory or file entries: formats, then entries; the paths of
  * files kept when @files. */
-static bool v5_entries(struct bb_dwarf *d, struct unit *u, struct cur *c, size_t *cap,
+static bool v5_entries(struct bb_dwarf *d, struct unit *u, struct bb_cur *c, size_t *cap,
 		       bool files)
 {
 	uint64_t fmt[32][2], n, i;
-	unsigned nfmt = rd(c, 1), k;
+	unsigned nfmt = bb_cur_le(c, 1), k;
 	const char *path;
 	struct attr v;
 
@@ -735,7 +688,7 @@ static bool v5_entries(struct bb_dwarf *d, struct unit *u, struct cur *c, size_t
 }
 
 /* DWARF 2-4: include directories, then file entries, each list ended by "". */
-static bool v4_entries(struct unit *u, struct cur *c, size_t *cap)
+static bool v4_entries(struct unit *u, struct bb_cur *c, size_t *cap)
 {
 	const char *s;
 
@@ -768,7 +721,7 @@ static void emit(struct lstate *st, bool end)
 }
 
 /* The line number program's rows, from @c to its end. */
-static void run_program(struct cur *c, struct lstate *st, unsigned min_len,
+static void run_program(struct bb_cur *c, struct lstate *st, unsigned min_len,
 			int line_base, unsigned line_range, unsigned opcode_base,
 			const uint8_t *op_lengths)
 {
@@ -780,7 +733,7 @@ static void run_program(struct cur *c, struct lstate *st, unsigned min_len,
 	st->file = 1;
 	st->line = 1;
 	while (!c->bad && c->p < c->end) {
-		op = rd(c, 1);
+		op = bb_cur_le(c, 1);
 		if (op >= opcode_base) {
 			adj = op - opcode_base;
 			st->addr += adj / line_range * min_len;
@@ -796,14 +749,14 @@ static void run_program(struct cur *c, struct lstate *st, unsigned min_len,
 				break;
 			}
 			next = c->p + len;
-			op = rd(c, 1);
+			op = bb_cur_le(c, 1);
 			if (op == 1) {		/* end_sequence */
 				emit(st, true);
 				st->addr = 0;
 				st->file = 1;
 				st->line = 1;
 			} else if (op == 2) {	/* set_address */
-				st->addr = rd(c, len - 1 == 4 ? 4 : 8);
+				st->addr = bb_cur_le(c, len - 1 == 4 ? 4 : 8);
 			}
 			c->p = next;
 			break;
@@ -812,7 +765,7 @@ static void run_program(struct cur *c, struct lstate *st, unsigned min_len,
 		case 3: st->line += sleb(c); break;			/* advance_line */
 		case 4: st->file = uleb(c); break;			/* set_file */
 		case 8: st->addr += (255 - opcode_base) / line_range * min_len; break;
-		case 9: st->addr += rd(c, 2); break;			/* fixed_advance_pc */
+		case 9: st->addr += bb_cur_le(c, 2); break;			/* fixed_advance_pc */
 		default:		/* column, flags, isa...: operands skipped */
 			for (i = 0; i < op_lengths[op - 1]; i++)
 				uleb(c);
@@ -822,7 +775,7 @@ static void run_program(struct cur *c, struct lstate *st, unsigned min_len,
 
 static void read_lines(struct bb_dwarf *d, struct unit *u)
 {
-	struct cur c = cur_at(&d->s, BB_DW_LINE, u->stmt_list);
+	struct bb_cur c = cur_at(&d->s, BB_DW_LINE, u->stmt_list);
 	unsigned osize = 4, version, min_len, line_range, opcode_base;
 	struct lstate st = { 0 };
 	const uint8_t *end, *program, *op_lengths;
@@ -832,33 +785,33 @@ static void read_lines(struct bb_dwarf *d, struct unit *u)
 	bool ok;
 
 	u->lines_read = true;
-	len = rd(&c, 4);
+	len = bb_cur_le(&c, 4);
 	if (len == 0xffffffff) {
 		osize = 8;
-		len = rd(&c, 8);
+		len = bb_cur_le(&c, 8);
 	}
 	if (c.bad || len > (uint64_t)(c.end - c.p))
 		return;
 	end = c.p + len;
 	c.end = end;
-	version = rd(&c, 2);
+	version = bb_cur_le(&c, 2);
 	if (version < 2 || version > 5)
 		return;
 	if (version >= 5)
-		skip(&c, 2);		/* address and segment selector sizes */
-	hlen = rd(&c, osize);
+		bb_cur_skip(&c, 2);		/* address and segment selector sizes */
+	hlen = bb_cur_le(&c, osize);
 	if (c.bad || hlen > (uint64_t)(end - c.p))
 		return;
 	program = c.p + hlen;
-	min_len = rd(&c, 1);
+	min_len = bb_cur_le(&c, 1);
 	if (version >= 4)
-		rd(&c, 1);		/* maximum operations per instruction: VLIW only */
-	rd(&c, 1);			/* default_is_stmt */
-	line_base = (int8_t)rd(&c, 1);
-	line_range = rd(&c, 1);
-	opcode_base = rd(&c, 1);
+		bb_cur_le(&c, 1);		/* maximum operations per instruction: VLIW only */
+	bb_cur_le(&c, 1);			/* default_is_stmt */
+	line_base = (int8_t)bb_cur_le(&c, 1);
+	line_range = bb_cur_le(&c, 1);
+	opcode_base = bb_cur_le(&c, 1);
 	op_lengths = c.p;
-	skip(&c, opcode_base ? opcode_base - 1 : 0);
+	bb_cur_skip(&c, opcode_base ? opcode_base - 1 : 0);
 	if (c.bad || !line_range || !opcode_base)
 		return;
 	if (version >= 5)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bpfbox.h"
+#include "cursor.h"
 #include "unwind.h"
 
 #ifndef EM_AARCH64
@@ -27,63 +28,14 @@
 /* Nested DW_CFA_remember_state deeper than this: the FDE is dropped. */
 #define MAX_REMEMBER 16
 
-/* A cursor over untrusted bytes: every read checks, a failed one sticks. */
-struct cur {
-	const uint8_t *p, *end;
-	bool bad;
-};
-
-static bool need(struct cur *c, size_t n)
+static uint64_t get_uleb(struct bb_cur *c)
 {
-	if (c->bad || (size_t)(c->end - c->p) < n) {
-		c->bad = true;
-		c->p = c->end;
-		return false;
-	}
-	return true;
+	return bb_cur_leb(c, false);
 }
 
-static uint64_t get_le(struct cur *c, size_t n)
+static int64_t get_sleb(struct bb_cur *c)
 {
-	uint64_t v = 0;
-	size_t i;
-
-	if (!need(c, n))
-		return 0;
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)c->p[i] << (8 * i);
-	c->p += n;
-	return v;
-}
-
-/* A LEB128 number, sign-extended when @sign. */
-static uint64_t get_leb(struct cur *c, bool sign)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-
-	do {
-		if (!need(c, 1))
-			return 0;
-		b = *c->p++;
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (sign && shift < 64 && (b & 0x40))
-		v |= ~0ULL << shift;
-	return v;
-}
-
-static uint64_t get_uleb(struct cur *c)
-{
-	return get_leb(c, false);
-}
-
-static int64_t get_sleb(struct cur *c)
-{
-	return (int64_t)get_leb(c, true);
+	return (int64_t)bb_cur_leb(c, true);
 }
 
 /* Where the section is: pc-relative pointers are relative to their own
@@ -97,22 +49,22 @@ struct section {
 };
 
 /* An encoded pointer (DW_EH_PE_*); @c->bad when it cannot be decoded here. */
-static uint64_t get_encoded(struct cur *c, const struct section *s, uint8_t enc)
+static uint64_t get_encoded(struct bb_cur *c, const struct section *s, uint8_t enc)
 {
 	uint64_t here = s->addr + (uint64_t)(c->p - s->base), v;
 
 	if (enc == PE_OMIT)
 		return 0;
 	switch (enc & PE_FORMAT) {
-	case 0x00: v = get_le(c, 8); break;
+	case 0x00: v = bb_cur_le(c, 8); break;
 	case 0x01: v = get_uleb(c); break;
-	case 0x02: v = get_le(c, 2); break;
-	case 0x03: v = get_le(c, 4); break;
-	case 0x04: v = get_le(c, 8); break;
+	case 0x02: v = bb_cur_le(c, 2); break;
+	case 0x03: v = bb_cur_le(c, 4); break;
+	case 0x04: v = bb_cur_le(c, 8); break;
 	case 0x09: v = get_sleb(c); break;
-	case 0x0a: v = (int16_t)get_le(c, 2); break;
-	case 0x0b: v = (int32_t)get_le(c, 4); break;
-	case 0x0c: v = get_le(c, 8); break;
+	case 0x0a: v = (int16_t)bb_cur_le(c, 2); break;
+	case 0x0b: v = (int32_t)bb_cur_le(c, 4); break;
+	case 0x0c: v = bb_cur_le(c, 8); break;
 	default: c->bad = true; return 0;
 	}
 	if ((enc & PE_APPL) == PE_PCREL)
@@ -144,17 +96,17 @@ struct cie {
 	uint8_t fde_enc;
 	unsigned addr_size;
 	bool z;
-	struct cur insns;
+	struct bb_cur insns;
 };
 
 /* One entry's header: its length field read; @c then covers its body. */
-static bool entry(struct cur *sec, struct cur *body, bool *dwarf64)
+static bool entry(struct bb_cur *sec, struct bb_cur *body, bool *dwarf64)
 {
-	uint64_t len = get_le(sec, 4);
+	uint64_t len = bb_cur_le(sec, 4);
 
 	*dwarf64 = len == 0xffffffff;
 	if (*dwarf64)
-		len = get_le(sec, 8);
+		len = bb_cur_le(sec, 8);
 	if (sec->bad || len > (uint64_t)(sec->end - sec->p))
 		return false;
 	body->p = sec->p;
@@ -166,7 +118,7 @@ static bool entry(struct cur *sec, struct cur *body, bool *dwarf64)
 
 static bool read_cie(const struct section *s, uint64_t off, struct cie *cie)
 {
-	struct cur sec = { s->base + off, s->base + s->len, off > s->len }, c;
+	struct bb_cur sec = { s->base + off, s->base + s->len, off > s->len }, c;
 	const char *aug;
 	uint64_t id, auglen;
 	uint8_t version;
@@ -175,21 +127,21 @@ static bool read_cie(const struct section *s, uint64_t off, struct cie *cie)
 
 	if (sec.bad || !entry(&sec, &c, &d64))
 		return false;
-	id = get_le(&c, d64 ? 8 : 4);
+	id = bb_cur_le(&c, d64 ? 8 : 4);
 	if (s->eh ? id != 0 : id != (d64 ? ~0ULL : 0xffffffffULL))
 		return false;
-	version = get_le(&c, 1);
+	version = bb_cur_le(&c, 1);
 	if (version != 1 && version != 3 && version != 4)
 		return false;
 	aug = (const char *)c.p;
-	while (need(&c, 1) && *c.p)
+	while (bb_cur_need(&c, 1) && *c.p)
 		c.p++;
 	c.p += !c.bad;
 	memset(cie, 0, sizeof(*cie));
 	cie->addr_size = 8;
 	if (version == 4) {
-		cie->addr_size = get_le(&c, 1);
-		get_le(&c, 1);		/* segment selector size */
+		cie->addr_size = bb_cur_le(&c, 1);
+		bb_cur_le(&c, 1);		/* segment selector size */
 		if (cie->addr_size != 4 && cie->addr_size != 8)
 			return false;
 	}
@@ -198,27 +150,27 @@ static bool read_cie(const struct section *s, uint64_t off, struct cie *cie)
 		return false;
 	cie->code_align = get_uleb(&c);
 	cie->data_align = get_sleb(&c);
-	cie->ra_reg = version == 1 ? get_le(&c, 1) : get_uleb(&c);
+	cie->ra_reg = version == 1 ? bb_cur_le(&c, 1) : get_uleb(&c);
 	cie->fde_enc = 0;	/* absptr */
 	if (aug[0] == 'z') {
-		struct cur data;
+		struct bb_cur data;
 
 		cie->z = true;
 		auglen = get_uleb(&c);
-		if (!need(&c, auglen))
+		if (!bb_cur_need(&c, auglen))
 			return false;
-		data = (struct cur){ c.p, c.p + auglen, false };
+		data = (struct bb_cur){ c.p, c.p + auglen, false };
 		c.p += auglen;
 		for (i = 1; aug[i] && !data.bad; i++) {
 			if (aug[i] == 'R') {
-				cie->fde_enc = get_le(&data, 1);
+				cie->fde_enc = bb_cur_le(&data, 1);
 			} else if (aug[i] == 'P') {
-				uint8_t enc = get_le(&data, 1);
+				uint8_t enc = bb_cur_le(&data, 1);
 
 				/* The personality may be indirect: skip its bytes only. */
 				get_encoded(&data, s, enc & (PE_FORMAT | PE_APPL));
 			} else if (aug[i] == 'L') {
-				get_le(&data, 1);
+				bb_cur_le(&data, 1);
 			} else if (aug[i] != 'S' && aug[i] != 'B' && aug[i] != 'G') {
 				break;	/* unknown: the length says where the rest ends */
 			}
@@ -331,10 +283,10 @@ static bool advance(struct prog *p, uint64_t delta)
 }
 
 /* One DW_CFA_* instruction; false ends the program (its end, or garbage). */
-static bool step(struct prog *p, struct cur *c)
+static bool step(struct prog *p, struct bb_cur *c)
 {
 	const struct cie *cie = p->cie;
-	uint8_t op = get_le(c, 1), low = op & 0x3f;
+	uint8_t op = bb_cur_le(c, 1), low = op & 0x3f;
 	uint64_t reg, v;
 
 	if (c->bad)
@@ -349,9 +301,9 @@ static bool step(struct prog *p, struct cur *c)
 	case 0x01:								/* set_loc */
 		v = get_encoded(c, p->s, p->s->eh ? cie->fde_enc : 0);
 		return !c->bad && v >= p->loc && advance(p, v - p->loc);
-	case 0x02: v = get_le(c, 1); return !c->bad && advance(p, v * cie->code_align);
-	case 0x03: v = get_le(c, 2); return !c->bad && advance(p, v * cie->code_align);
-	case 0x04: v = get_le(c, 4); return !c->bad && advance(p, v * cie->code_align);
+	case 0x02: v = bb_cur_le(c, 1); return !c->bad && advance(p, v * cie->code_align);
+	case 0x03: v = bb_cur_le(c, 2); return !c->bad && advance(p, v * cie->code_align);
+	case 0x04: v = bb_cur_le(c, 4); return !c->bad && advance(p, v * cie->code_align);
 	case 0x05:								/* offset_extended */
 		reg = get_uleb(c);
 		set_reg(p, reg, R_OFFSET, (int64_t)get_uleb(c) * cie->data_align);
@@ -381,14 +333,14 @@ static bool step(struct prog *p, struct cur *c)
 	case 0x0f:								/* def_cfa_expression */
 		v = get_uleb(c);
 		p->st.cfa_expr = true;
-		if (need(c, v))
+		if (bb_cur_need(c, v))
 			c->p += v;
 		break;
 	case 0x10:								/* expression */
 	case 0x16:								/* val_expression */
 		set_reg(p, get_uleb(c), R_OTHER, 0);
 		v = get_uleb(c);
-		if (need(c, v))
+		if (bb_cur_need(c, v))
 			c->p += v;
 		break;
 	case 0x11:								/* offset_extended_sf */
@@ -424,7 +376,7 @@ static bool step(struct prog *p, struct cur *c)
 }
 
 /* Runs a program; false when it stopped on something it cannot read. */
-static bool run(struct prog *p, struct cur c)
+static bool run(struct prog *p, struct bb_cur c)
 {
 	while (c.p < c.end)
 		if (!step(p, &c))
@@ -442,7 +394,7 @@ static void initial_state(struct state *st)
 	st->ra.rule = R_SAME;
 }
 
-static bool read_fde(const struct section *s, struct bb_unwind_rows *rows, struct cur *c,
+static bool read_fde(const struct section *s, struct bb_unwind_rows *rows, struct bb_cur *c,
 		     uint64_t cie_off)
 {
 	struct prog p = { .s = s, .rows = rows, .fde_first = rows->nr };
@@ -460,7 +412,7 @@ static bool read_fde(const struct section *s, struct bb_unwind_rows *rows, struc
 	if (cie.z) {
 		uint64_t n = get_uleb(c);
 
-		if (need(c, n))
+		if (bb_cur_need(c, n))
 			c->p += n;
 	}
 	if (c->bad || !range || begin + range < begin)
@@ -501,7 +453,7 @@ size_t bb_unwind_parse(struct bb_unwind_rows *rows, const uint8_t *sec, size_t l
 		       uint64_t sec_addr, bool eh, unsigned machine)
 {
 	struct section s = { .base = sec, .len = len, .addr = sec_addr, .eh = eh };
-	struct cur c = { sec, sec + len, false }, body;
+	struct bb_cur c = { sec, sec + len, false }, body;
 	const uint8_t *id_at;
 	uint64_t id, cie_off;
 	size_t fdes = 0;
@@ -515,7 +467,7 @@ size_t bb_unwind_parse(struct bb_unwind_rows *rows, const uint8_t *sec, size_t l
 		if (eh && body.p == body.end)
 			break;		/* a zero length ends .eh_frame */
 		id_at = body.p;
-		id = get_le(&body, d64 ? 8 : 4);
+		id = bb_cur_le(&body, d64 ? 8 : 4);
 		if (body.bad)
 			continue;
 		if (eh ? !id : id == (d64 ? ~0ULL : 0xffffffffULL))
