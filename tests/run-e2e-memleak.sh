@@ -346,12 +346,16 @@ check "pid: no stack through churn" no_churn "$G.out"
 
 # The process exits before memleak reports: memleak sees it go, prints the
 # final table with its symbols still named, and exits on its own.
-pid_exit_run() {
+# leaky_to_exit NAME [MEMLEAK-OPTIONS...]: memleak attached to a waiting
+# leaky, which then leaks and exits; its status in LKRC, memleak's in RC.
+leaky_to_exit() {
+	local name=$1
+	shift
 	ok=1
-	start_leaky pid-exit -w || ok=0
-	attach pid-exit -i 0 -d 30 || ok=0
+	start_leaky "$name" -w || ok=0
+	attach "$name" "$@" -i 0 -d 30 || ok=0
 	echo go >&$LKFD
-	wait_for "$T/pid-exit.lk" '^leaky: done$' 10 "$LKPID" || ok=0
+	wait_for "$T/$name.lk" '^leaky: done$' 10 "$LKPID" || ok=0
 	echo go >&$LKFD
 	exec {LKFD}>&-
 	wait "$LKPID"
@@ -359,7 +363,7 @@ pid_exit_run() {
 	forget_bg "$LKPID"
 	reap "$MLPID"
 }
-pid_exit_run
+leaky_to_exit pid-exit
 check "pid-exit: leaky exited (0), then memleak on its own with status 0" \
 	eval "[ $ok = 1 ] && eq 'leaky status' 0 $LKRC && eq 'exit status' 0 $RC"
 check "pid-exit: exact bytes and counts, names resolved after the exit" \
@@ -372,20 +376,7 @@ check "pid-exit: leak stacks are leak_X;main;__libc_start_call_main" \
 # The in-process engine loaded into the running leaky through ptrace,
 # before it leaks: the same sums as the uprobe engine's -p run above, and
 # leaky runs on and exits normally once memleak detached.
-inject_run() {
-	ok=1
-	start_leaky inject -w || ok=0
-	attach inject --engine inject -i 0 -d 30 || ok=0
-	echo go >&$LKFD
-	wait_for "$T/inject.lk" '^leaky: done$' 10 "$LKPID" || ok=0
-	echo go >&$LKFD
-	exec {LKFD}>&-
-	wait "$LKPID"
-	LKRC=$?
-	forget_bg "$LKPID"
-	reap "$MLPID"
-}
-inject_run
+leaky_to_exit inject --engine inject
 check "inject: leaky exited (0), then memleak on its own with status 0" \
 	eval "[ $ok = 1 ] && eq 'leaky status' 0 $LKRC && eq 'exit status' 0 $RC"
 check "inject: said it injected, and that only later allocations are followed" \
