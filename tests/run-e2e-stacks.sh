@@ -198,15 +198,19 @@ check "python3: the script's 3 x 10 MB leak has a stack down to Py_BytesMain and
 # link-time address, report --debug-dir names them from it.
 G=$T/record
 SHOW=("$G.plain" "$G.named" "$G.err")
-strip_it() {
-	cp "$T/leaks_nofp" "$T/leaks_strip" &&
-	objcopy --only-keep-debug "$T/leaks_strip" "$T/leaks.debug" &&
-	strip --strip-all "$T/leaks_strip" &&
-	id=$(readelf -n "$T/leaks_strip" | sed -n 's/.*Build ID: \([0-9a-f]*\)$/\1/p') &&
-	[ -n "$id" ] && mkdir -p "$T/dbg/.build-id/${id:0:2}" &&
-	mv "$T/leaks.debug" "$T/dbg/.build-id/${id:0:2}/${id:2}.debug"
+# strip_to PROG COPY DIR: a stripped COPY of PROG, its debug file under
+# DIR/.build-id/ (as Debian's -dbgsym packages lay them out).
+strip_to() {
+	local id
+	cp "$1" "$2" &&
+	objcopy --only-keep-debug "$2" "$2.debug" &&
+	strip --strip-all "$2" &&
+	id=$(readelf -n "$2" | sed -n 's/.*Build ID: \([0-9a-f]*\)$/\1/p') &&
+	[ -n "$id" ] && mkdir -p "$3/.build-id/${id:0:2}" &&
+	mv "$2.debug" "$3/.build-id/${id:0:2}/${id:2}.debug"
 }
-check "record: a stripped copy of leaks_nofp, its debug file by build-id in another directory" strip_it
+check "record: a stripped copy of leaks_nofp, its debug file by build-id in another directory" \
+	strip_to "$T/leaks_nofp" "$T/leaks_strip" "$T/dbg"
 timeout -s INT -k 5 60 "$BB" memleak -w "$G.bbr" -- "$T/leaks_strip" >/dev/null 2>"$G.err"
 "$BB" report "$G.bbr" >"$G.plain" 2>>"$G.err"
 "$BB" report --debug-dir "$T/dbg" "$G.bbr" >"$G.named" 2>>"$G.err"
@@ -339,15 +343,8 @@ check "leaks_nofp: every frame of the program in every stack, as addr2line says"
 # report gives no line without it, addr2line's with --debug-dir.
 G=$T/inl_rec
 SHOW=("$G.plain" "$G.named" "$G.err" "$T/src_rec.ours" "$T/src_rec.a2l")
-inl_strip() {
-	cp "$T/inl_d5" "$T/inl_strip" &&
-	objcopy --only-keep-debug "$T/inl_strip" "$T/inl.debug" &&
-	strip --strip-all "$T/inl_strip" &&
-	id=$(readelf -n "$T/inl_strip" | sed -n 's/.*Build ID: \([0-9a-f]*\)$/\1/p') &&
-	[ -n "$id" ] && mkdir -p "$T/dbg2/.build-id/${id:0:2}" &&
-	mv "$T/inl.debug" "$T/dbg2/.build-id/${id:0:2}/${id:2}.debug"
-}
-check "record: a stripped copy of inl_d5, its debug file by build-id in another directory" inl_strip
+check "record: a stripped copy of inl_d5, its debug file by build-id in another directory" \
+	strip_to "$T/inl_d5" "$T/inl_strip" "$T/dbg2"
 timeout -s INT -k 5 60 "$BB" memleak -w "$G.bbr" -- "$T/inl_strip" >/dev/null 2>"$G.err"
 "$BB" report "$G.bbr" >"$G.plain" 2>>"$G.err"
 "$BB" report --debug-dir "$T/dbg2" "$G.bbr" >"$G.named" 2>>"$G.err"
