@@ -181,7 +181,8 @@ PRELOAD_FLAGS_aarch64 := -mno-outline-atomics
 # inject) thread variables without __tls_get_addr, which ld.so alone exports.
 PRELOAD_FLAGS_x86_64 := -mtls-dialect=gnu2
 define preload_rule
-$(OBJ)/$(basename $(notdir $(1))).so: $(1) $(wildcard $(dir $(1))../*.h) bpf/bb_shared.h
+# (After the deps: they install the cross compiler it is built with.)
+$(OBJ)/$(basename $(notdir $(1))).so: $(1) $(wildcard $(dir $(1))../*.h) bpf/bb_shared.h | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	$$(call say,CC-SO,$$@)
 	$(Q)$(GLIBC_CC) $(PRELOAD_FLAGS) $(PRELOAD_FLAGS_$(ARCH)) -o $$@.unstripped $$<
