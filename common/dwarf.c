@@ -105,6 +105,7 @@ struct bb_dwarf {
 	bool units_read, aranges_read;
 	struct arange *ar;
 	size_t nr_ar;
+	struct bb_dwarf *alt;	/* the supplementary file's (dwz), not ours to free */
 };
 
 struct bb_dwarf *bb_dwarf_new(const struct bb_dwarf_sections *s)
@@ -113,6 +114,37 @@ struct bb_dwarf *bb_dwarf_new(const struct bb_dwarf_sections *s)
 
 	d->s = *s;
 	return d;
+}
+
+void bb_dwarf_set_alt(struct bb_dwarf *d, struct bb_dwarf *alt)
+{
+	/* Its own references to another file are not followed: no chains. */
+	if (d && alt != d)
+		d->alt = alt;
+}
+
+/*
+ * .gnu_debugaltlink: the path, NUL, the build-id.  .debug_sup: version 5
+ * (2 bytes), is_supplementary, the path, a ULEB128 length, the checksum
+ * (dwz writes the build-id there).
+ */
+bool bb_dwarf_link(const uint8_t *p, size_t len, bool sup, struct bb_dwarf_link *out)
+{
+	struct bb_cur c = { p, p + len, !p };
+
+	out->supplementary = false;
+	if (sup) {
+		if (bb_cur_le(&c, 2) != 5)
+			return false;
+		out->supplementary = bb_cur_le(&c, 1);
+	}
+	out->path = rd_str(&c);
+	out->id_len = sup ? uleb(&c) : (size_t)(c.end - c.p);
+	out->id = c.p;
+	/* A path to follow, or a supplementary file's own (no path); an id of
+	 * a build-id's size. */
+	return bb_cur_need(&c, out->id_len) && out->id_len >= 2 && out->id_len <= 64 &&
+	       (*out->path != 0) != out->supplementary;
 }
 
 void bb_dwarf_free(struct bb_dwarf *d)
@@ -195,7 +227,11 @@ static void read_units(struct bb_dwarf *d)
 /* The unit holding .debug_info offset @off (units are in order), or NULL. */
 static struct unit *unit_of(struct bb_dwarf *d, uint64_t off)
 {
-	size_t lo = 0, hi = d->nr_units;
+	size_t lo = 0, hi;
+
+	if (!d->units_read)
+		read_units(d);
+	hi = d->nr_units;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -404,6 +440,8 @@ static const char *attr_str(struct bb_dwarf *d, const struct unit *u, const stru
 		return sec_str(&d->s, BB_DW_STR, a->u);
 	case 0x1f:
 		return sec_str(&d->s, BB_DW_LINE_STR, a->u);
+	case 0x1d: case 0x1f21:		/* strp_sup, GNU_strp_alt: the alt file's */
+		return d->alt ? sec_str(&d->alt->s, BB_DW_STR, a->u) : NULL;
 	case 0x1a: case 0x25: case 0x26: case 0x27: case 0x28: case 0x1f02:
 		if (a->u > UINT32_MAX)
 			return NULL;
@@ -850,11 +888,19 @@ static const char *file_name(const struct unit *u, uint64_t i)
 
 /* ---- the inlined chain -------------------------------------------------------- */
 
+/* ref_sup4, ref_sup8, GNU_ref_alt: a DIE of the alt file (dwz -m). */
+static bool is_alt_ref(uint16_t form)
+{
+	return form == 0x1c || form == 0x24 || form == 0x1f20;
+}
+
 /* A function's name: its linkage name, else its name, else its abstract
- * origin's or its declaration's. */
+ * origin's or its declaration's (dwz moves those to partial units, of
+ * this file or of the alt one). */
 static const char *die_name(struct bb_dwarf *d, struct unit *u, struct die die)
 {
 	const char *name = NULL, *s;
+	const struct attr *ref;
 	int hop;
 
 	for (hop = 0; hop < MAX_HOPS; hop++) {
@@ -864,10 +910,12 @@ static const char *die_name(struct bb_dwarf *d, struct unit *u, struct die die)
 			name = attr_str(d, u, &die.a[A_NAME]);
 		if (name && !has(&die, A_ORIGIN) && !has(&die, A_SPEC))
 			break;
-		uint64_t ref = has(&die, A_ORIGIN) ? die.a[A_ORIGIN].u :
-			       has(&die, A_SPEC) ? die.a[A_SPEC].u : 0;
-		if (!ref || !(u = unit_of(d, ref)) || !unit_ready(d, u) ||
-		    !read_die(d, u, ref, &die))
+		ref = has(&die, A_ORIGIN) ? &die.a[A_ORIGIN] :
+		      has(&die, A_SPEC) ? &die.a[A_SPEC] : NULL;
+		if (ref && is_alt_ref(ref->form))
+			d = d->alt;
+		if (!ref || !d || !(u = unit_of(d, ref->u)) || !unit_ready(d, u) ||
+		    !read_die(d, u, ref->u, &die))
 			break;
 	}
 	return name;

@@ -14,6 +14,7 @@
 #ifndef BB_DWARF_H
 #define BB_DWARF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,9 +40,28 @@ struct bb_srcline {
 
 struct bb_dwarf;
 
+/*
+ * Where the supplementary ("alt") file is: dwz -m moves what objects share
+ * (types, inlined functions' abstract instances, strings) to one file,
+ * named in .gnu_debugaltlink (GNU) or .debug_sup (DWARF 5).
+ */
+struct bb_dwarf_link {
+	const char *path;	/* absolute, or from the directory of the file naming it */
+	const uint8_t *id;	/* its build-id (.debug_sup: its checksum, dwz's build-id) */
+	size_t id_len;
+	bool supplementary;	/* .debug_sup of the alt file itself: no path */
+};
+
+/* @p, @len: .gnu_debugaltlink, or .debug_sup when @sup; false: malformed
+ * (the pointers are into @p). */
+bool bb_dwarf_link(const uint8_t *p, size_t len, bool sup, struct bb_dwarf_link *out);
+
 /* A reader of @s, which it takes: each p[] is free()d by bb_dwarf_free(). */
 struct bb_dwarf *bb_dwarf_new(const struct bb_dwarf_sections *s);
 void bb_dwarf_free(struct bb_dwarf *d);
+/* References to the alt file's DIEs and strings are read in @alt, which
+ * must outlive @d; NULL: they are unknown. */
+void bb_dwarf_set_alt(struct bb_dwarf *d, struct bb_dwarf *alt);
 
 /*
  * The source of link-time address @pc: out[0] the innermost inlined

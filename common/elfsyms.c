@@ -66,6 +66,7 @@ struct bb_elfsyms {
 	size_t build_id_len;
 	int dwarf_fd;		/* the file with the DWARF, until it is first read */
 	struct bb_dwarf *dwarf;
+	struct bb_elfsyms *alt;	/* dwz's file its DWARF refers to (a reference) */
 };
 
 static struct bb_elfsyms *cache;
@@ -166,6 +167,7 @@ void bb_elfsyms_put(struct bb_elfsyms *e)
 	if (e->dwarf_fd >= 0)
 		close(e->dwarf_fd);
 	bb_dwarf_free(e->dwarf);
+	bb_elfsyms_put(e->alt);
 	free(e->image);
 	free(e->segs);
 	free(e->code.v);
@@ -490,6 +492,7 @@ static bool debuglink(Elf *elf, char *name, size_t len, uint32_t *crc)
 struct debug {
 	int fd;
 	Elf *elf;
+	char path[PATH_MAX];	/* as opened */
 };
 
 static void debug_close(struct debug *dbg)
@@ -511,6 +514,7 @@ static bool debug_open(struct debug *dbg, const char *path, dev_t dev, ino_t ino
 	dbg->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (dbg->fd < 0)
 		return false;
+	snprintf(dbg->path, sizeof(dbg->path), "%s", path);
 	if (!fstat(dbg->fd, &st) && S_ISREG(st.st_mode) &&
 	    !(st.st_dev == dev && st.st_ino == ino))
 		dbg->elf = elf_open_fd(dbg->fd);
@@ -553,15 +557,31 @@ static int roots(const char *root, const char **out)
 	return *out[0] ? 2 : 1;
 }
 
-static bool by_build_id(struct debug *dbg, Elf *elf, dev_t dev, ino_t ino, const char *root)
+static bool alt_link(Elf *elf, struct bb_dwarf_link *l);
+
+/* @elf is the file of build-id @id: its note says so, or when @sup (a
+ * DWARF 5 alt file: dwz writes no note there) its own .debug_sup. */
+static bool has_id(Elf *elf, const unsigned char *id, size_t n, bool sup)
 {
-	unsigned char id[MAX_BUILD_ID], id2[MAX_BUILD_ID];
+	unsigned char own[MAX_BUILD_ID];
+	struct bb_dwarf_link l;
+
+	if (build_id(elf, own) == n && !memcmp(id, own, n))
+		return true;
+	return sup && alt_link(elf, &l) && l.supplementary && l.id_len == n &&
+	       !memcmp(l.id, id, n);
+}
+
+/* DIR/.build-id/xx/rest.debug under the debug directory. */
+static bool by_id(struct debug *dbg, const unsigned char *id, size_t n, bool sup, dev_t dev,
+		  ino_t ino, const char *root)
+{
 	char hex[2 * MAX_BUILD_ID + 1], path[PATH_MAX];
-	size_t n = build_id(elf, id), i;
 	const char *r[2];
 	int nr = roots(root, r), k;
+	size_t i;
 
-	if (n < 2)
+	if (n < 2 || n > MAX_BUILD_ID)
 		return false;
 	for (i = 0; i < n; i++)
 		sprintf(hex + 2 * i, "%02x", id[i]);
@@ -569,11 +589,18 @@ static bool by_build_id(struct debug *dbg, Elf *elf, dev_t dev, ino_t ino, const
 		if (!make_path(path, "%s%s/.build-id/%.2s/%s.debug", r[k], debug_dir, hex, hex + 2) ||
 		    !debug_open(dbg, path, dev, ino))
 			continue;
-		if (build_id(dbg->elf, id2) == n && !memcmp(id, id2, n))
+		if (has_id(dbg->elf, id, n, sup))
 			return true;
 		debug_close(dbg);
 	}
 	return false;
+}
+
+static bool by_build_id(struct debug *dbg, Elf *elf, dev_t dev, ino_t ino, const char *root)
+{
+	unsigned char id[MAX_BUILD_ID];
+
+	return by_id(dbg, id, build_id(elf, id), false, dev, ino, root);
 }
 
 /* Next to the file, in .debug/ there, or under the debug directory. */
@@ -695,6 +722,101 @@ static Elf_Scn *section_named(Elf *elf, const char *want)
 	return NULL;
 }
 
+/* ---- dwz's alt file ---------------------------------------------------------- */
+
+/* @elf's .gnu_debugaltlink, else its .debug_sup. */
+static bool alt_link(Elf *elf, struct bb_dwarf_link *l)
+{
+	bool sup = false;
+	Elf_Scn *scn;
+	Elf_Data *d;
+
+	scn = section_named(elf, ".gnu_debugaltlink");
+	if (!scn) {
+		sup = true;
+		scn = section_named(elf, ".debug_sup");
+	}
+	d = scn ? elf_getdata(scn, NULL) : NULL;
+	return d && d->d_buf && bb_dwarf_link(d->d_buf, d->d_size, sup, l);
+}
+
+/* @path, when it is the alt file @l names (its build-id). */
+static bool alt_open(struct debug *alt, const char *path, const struct bb_dwarf_link *l,
+		     dev_t dev, ino_t ino)
+{
+	if (!debug_open(alt, path, dev, ino))
+		return false;
+	if (has_id(alt->elf, l->id, l->id_len, true))
+		return true;
+	debug_close(alt);
+	return false;
+}
+
+/*
+ * The alt file @l names, for the DWARF file @file (a path as we open it):
+ * a relative name is from @file's directory; an absolute one is in the
+ * process's @root first, and one under /usr/lib/debug also under the
+ * debug directory (report --debug-dir); else by its build-id there.
+ */
+static bool find_alt(struct debug *alt, const struct bb_dwarf_link *l, const char *file,
+		     const char *root, dev_t dev, ino_t ino)
+{
+	static const char usr_debug[] = "/usr/lib/debug/";
+	const size_t skip = sizeof(usr_debug) - 1;
+	const char *r[2], *slash = strrchr(file, '/');
+	int nr = roots(root, r), k;
+	char path[PATH_MAX];
+
+	if (*l->path != '/') {
+		if (make_path(path, "%.*s%s", slash ? (int)(slash - file + 1) : 0, file,
+			      l->path) && alt_open(alt, path, l, dev, ino))
+			return true;
+	} else {
+		for (k = 0; k < nr; k++) {
+			if (make_path(path, "%s%s", r[k], l->path) &&
+			    alt_open(alt, path, l, dev, ino))
+				return true;
+			if (!strncmp(l->path, usr_debug, skip) &&
+			    make_path(path, "%s%s/%s", r[k], debug_dir, l->path + skip) &&
+			    alt_open(alt, path, l, dev, ino))
+				return true;
+		}
+	}
+	return by_id(alt, l->id, l->id_len, true, dev, ino, root);
+}
+
+/*
+ * The alt file of @e's DWARF (in @elf, at @file), shared by every object
+ * naming it and read when @e's DWARF is: a file of the cache taken only
+ * for its DWARF (an object's own alt file is not followed: no chains).
+ */
+static void keep_alt(struct bb_elfsyms *e, Elf *elf, const char *file, const char *root)
+{
+	struct debug dbg = { .fd = -1 };
+	struct bb_dwarf_link l;
+	struct bb_elfsyms *a;
+
+	if (!alt_link(elf, &l) || l.supplementary ||
+	    !find_alt(&dbg, &l, file, root, e->dev, e->ino))
+		return;
+	a = bb_elfsyms_get(dup(dbg.fd));
+	debug_close(&dbg);
+	if (a == e) {
+		e->refs--;	/* not its own alt file */
+		return;
+	}
+	if (a && a->alt) {
+		bb_elfsyms_put(a);
+		return;
+	}
+	if (a && !a->loaded) {	/* new: no code of it is mapped */
+		a->loaded = true;
+		a->dwarf_fd = a->fd;
+		a->fd = -1;
+	}
+	e->alt = a;
+}
+
 /*
  * Keeps a descriptor on the file holding the DWARF (the file itself, else
  * its debug file): it is read only when a frame in it is first printed.
@@ -702,17 +824,23 @@ static Elf_Scn *section_named(Elf *elf, const char *want)
 static void keep_dwarf(struct bb_elfsyms *e, Elf *elf, struct debug *dbg, const char *path,
 		       const char *root)
 {
+	char file[PATH_MAX];
+
 	if (e->fd < 0)
 		return;
 	if (section_named(elf, ".debug_info")) {
 		e->dwarf_fd = dup(e->fd);
+		if (path && make_path(file, "%s%s", root ? root : "", path))
+			keep_alt(e, elf, file, root);
 		return;
 	}
 	/* Symbols but no DWARF (strip --strip-debug): the debug file's. */
 	if (dbg->fd < 0 && path)
 		find_debug(dbg, elf, e->dev, e->ino, path, root);
-	if (dbg->fd >= 0 && section_named(dbg->elf, ".debug_info"))
+	if (dbg->fd >= 0 && section_named(dbg->elf, ".debug_info")) {
 		e->dwarf_fd = dup(dbg->fd);
+		keep_alt(e, dbg->elf, dbg->path, root);
+	}
 }
 
 /* Sections bigger than this (once inflated) are not read. */
@@ -788,6 +916,11 @@ static void read_dwarf(struct bb_elfsyms *e)
 		elf_end(elf);
 	close(e->dwarf_fd);
 	e->dwarf_fd = -1;
+	if (e->dwarf && e->alt) {
+		if (e->alt->dwarf_fd >= 0)
+			read_dwarf(e->alt);
+		bb_dwarf_set_alt(e->dwarf, e->alt->dwarf);
+	}
 }
 
 int bb_elfsyms_lines(struct bb_elfsyms *e, uint64_t vaddr, struct bb_srcline *out, int max)
