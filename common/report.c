@@ -47,7 +47,8 @@ static void rename_frame(const char *p, uint32_t len)
 		return;
 	strcpy(path + at, ".debug");
 	e = bb_elfsyms_open(path);	/* kept: the next frame of this file reuses it */
-	if (!e || bb_elfsyms_load(e, NULL, NULL))
+	/* Its path: a relative name of its dwz alt file is from there. */
+	if (!e || bb_elfsyms_load(e, path, NULL))
 		return;
 	name = bb_elfsyms_find(e, v[1], false, &off);
 	if (!name)
@@ -269,7 +270,7 @@ static int report_parse(int key, const char *arg)
 	if (key == 'j')
 		bb_opts.json = true;
 	else if (key == K_DEBUG_DIR)
-		debug_dir = arg;
+		bb_elf_set_debug_dir(debug_dir = arg);	/* dwz alt files are there too */
 	else if (key == K_NO_DEMANGLE)
 		bb_opts.no_demangle = true;
 	else if (key == K_NO_LINES)

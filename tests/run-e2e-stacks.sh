@@ -22,7 +22,11 @@
 #   frame of the program gets its file:line, and the calls inlined at it
 #   (inlined.c: always_inline) a line each above it, with DWARF 4, DWARF 5
 #   and compressed sections, live and in a report --debug-dir of a stripped
-#   copy; without debug information, names and offsets only.
+#   copy; without debug information, names and offsets only;
+# - the same through dwz -m (as Debian builds its -dbgsym packages): the
+#   inlined functions' names in the alt file two programs share, found by
+#   the path it names (live) and by build-id (report --debug-dir of a
+#   stripped copy, its debug file by build-id too).
 #
 # The last line is "e2e-stacks: N passed, N failed"; the exit status is 1
 # if anything failed.
@@ -36,10 +40,10 @@ SRC=$TOP/tests/e2e/stacks
 . "$TOP/tests/e2e/lib.sh"
 e2e_begin e2e-stacks "loads BPF programs, attaches uprobes" "$BB"
 
-for tool in gcc g++ valgrind jq; do
+for tool in gcc g++ valgrind jq dwz; do
 	if ! command -v $tool >/dev/null; then
 		. "$TOP/scripts/apt-lib.sh"
-		want_packages gcc g++ valgrind jq
+		want_packages gcc g++ valgrind jq dwz
 		break
 	fi
 done
@@ -356,6 +360,58 @@ check "report --debug-dir: the program's frames and inlined calls, as addr2line 
 	oracle_check src_rec "$G.leak" inl_strip "$T/inl_d5"
 check "report --debug-dir: the inlined calls are there" \
 	eval "frames '$G.leak' | head -2 | grep -c '^\(grow\|dup_padded\) (inlined.c:[0-9]*)\$' | grep -qx 2"
+
+# ---- dwz: the inlined functions' names in the alt file ------------------------------
+
+# inl_dwz and inl_dwz2 (inlined.c with and without frame pointers) share an
+# alt file (dwz -m): grow's and dup_padded's abstract instances, which name
+# the inlined calls, are in its partial unit.  dwz leaves the code as it
+# was: addr2line's oracle is inl_d5, the same build before dwz.
+dwz_build() {
+	mkdir -p "$T/dwz" &&
+	cp "$T/inl_d5" "$T/inl_dwz" &&
+	gcc -O2 -g -gdwarf-5 -fno-omit-frame-pointer -o "$T/inl_dwz2" "$SRC/inlined.c" &&
+	dwz -m "$T/dwz/common.debug" -M "$T/dwz/common.debug" "$T/inl_dwz" "$T/inl_dwz2" &&
+	readelf -SW "$T/inl_dwz" | grep -q ' \.gnu_debugaltlink ' &&
+	readelf --debug-dump=info "$T/dwz/common.debug" | awk '/DW_TAG_partial_unit/ { pu = 1 }
+		/DW_AT_name.*: grow$/ && pu { found = 1 } END { exit !found }'
+}
+if command -v dwz >/dev/null; then
+	check "dwz -m: inl_dwz and inl_dwz2 share an alt file, grow() in its partial unit" dwz_build
+
+	G=$T/inl_dwz
+	SHOW=("$G.out" "$G.err" "$T/src_dwz.ours" "$T/src_dwz.a2l")
+	timeout -s INT -k 5 60 "$BB" memleak -- "$G" >"$G.out" 2>"$G.err"
+	leak_333 "$G.out" >"$G.leak"
+	check "inl_dwz (alt file by its path): every frame and inlined call, as addr2line says of inl_d5" \
+		eval "sed 's/(inl_dwz)/(inl_d5)/' '$G.leak' >'$G.leak5' &&
+			oracle_check src_dwz '$G.leak5' inl_d5 '$T/inl_d5'"
+	check "inl_dwz: grow and dup_padded named, inlined into keep_copy" \
+		eval "frames '$G.leak' | head -3 | sed 's/[0-9][0-9]*)\$/N)/; s/+0x[0-9a-f]* /+X /' | paste -sd'|' |
+		grep -qxF 'grow (inlined.c:N)|dup_padded (inlined.c:N)|keep_copy+X (inl_dwz) (inlined.c:N)'"
+
+	# Stripped, its debug file and the alt file by build-id elsewhere.
+	G=$T/dwz_rec
+	SHOW=("$G.named" "$G.err" "$T/src_dwzrec.ours" "$T/src_dwzrec.a2l")
+	alt_by_id() {
+		local id
+		id=$(readelf -n "$T/dwz/common.debug" | sed -n 's/.*Build ID: \([0-9a-f]*\)$/\1/p') &&
+		[ -n "$id" ] && mkdir -p "$T/dbg3/.build-id/${id:0:2}" &&
+		mv "$T/dwz/common.debug" "$T/dbg3/.build-id/${id:0:2}/${id:2}.debug"
+	}
+	check "record: a stripped copy of inl_dwz, its debug file and the alt file by build-id elsewhere" \
+		eval "strip_to '$T/inl_dwz' '$T/dwz_strip' '$T/dbg3' && alt_by_id"
+	timeout -s INT -k 5 60 "$BB" memleak -w "$G.bbr" -- "$T/dwz_strip" >/dev/null 2>"$G.err"
+	"$BB" report --debug-dir "$T/dbg3" "$G.bbr" >"$G.named" 2>>"$G.err"
+	leak_333 "$G.named" >"$G.leak"
+	check "report --debug-dir: the program's frames and inlined calls, as addr2line says of inl_d5" \
+		eval "sed 's/(dwz_strip)/(inl_d5)/' '$G.leak' >'$G.leak5' &&
+			oracle_check src_dwzrec '$G.leak5' inl_d5 '$T/inl_d5'"
+	check "report --debug-dir: grow and dup_padded named from the alt file" \
+		eval "frames '$G.leak' | head -2 | grep -c '^\(grow\|dup_padded\) (inlined.c:[0-9]*)\$' | grep -qx 2"
+else
+	skip "dwz: not installed (apt-get install dwz failed)"
+fi
 
 # ---- deadlock through a library without frame pointers ----------------------------
 
