@@ -118,7 +118,7 @@ struct bb_dwarf *bb_dwarf_new(const struct bb_dwarf_sections *s)
 
 void bb_dwarf_set_alt(struct bb_dwarf *d, struct bb_dwarf *alt)
 {
-	/* Its own references to another file are not followed: no chains. */
+	/* Not itself: its references there are to another file. */
 	if (d && alt != d)
 		d->alt = alt;
 }
@@ -130,9 +130,12 @@ void bb_dwarf_set_alt(struct bb_dwarf *d, struct bb_dwarf *alt)
  */
 bool bb_dwarf_link(const uint8_t *p, size_t len, bool sup, struct bb_dwarf_link *out)
 {
-	struct bb_cur c = { p, p + len, !p };
+	struct bb_cur c;
 
 	out->supplementary = false;
+	if (!p)
+		return false;
+	c = (struct bb_cur){ p, p + len, false };
 	if (sup) {
 		if (bb_cur_le(&c, 2) != 5)
 			return false;
