@@ -799,12 +799,9 @@ static void keep_alt(struct bb_elfsyms *e, Elf *elf, const char *file, const cha
 	if (!alt_link(elf, &l) || l.supplementary ||
 	    !find_alt(&dbg, &l, file, root, e->dev, e->ino))
 		return;
+	/* Never @e itself: debug_open refuses its file. */
 	a = bb_elfsyms_get(dup(dbg.fd));
 	debug_close(&dbg);
-	if (a == e) {
-		e->refs--;	/* not its own alt file */
-		return;
-	}
 	if (a && a->alt) {
 		bb_elfsyms_put(a);
 		return;
