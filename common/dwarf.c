@@ -505,23 +505,29 @@ static bool unit_ready(struct bb_dwarf *d, struct unit *u)
 
 /* ---- address ranges -------------------------------------------------------- */
 
-/* DWARF 2-4: .debug_ranges, pairs of addresses, base-address entries. */
-static bool ranges_hold(struct bb_dwarf *d, const struct unit *u, uint64_t off, uint64_t pc)
+/* Where a DIE's code is, as to an address: */
+enum { ELSEWHERE, HOLDS, NO_RANGE };
+
+/* DWARF 2-4: .debug_ranges, pairs of addresses, base-address entries.
+ * NO_RANGE: the list ends at once (gcc writes an empty first range so). */
+static int ranges_hold(struct bb_dwarf *d, const struct unit *u, uint64_t off, uint64_t pc)
 {
 	struct bb_cur c = cur_at(&d->s, BB_DW_RANGES, off);
 	uint64_t base = u->low_pc, lo, hi, max = u->addr_size == 4 ? UINT32_MAX : UINT64_MAX;
+	bool first = true;
 
 	while (!c.bad) {
 		lo = bb_cur_le(&c, u->addr_size);
 		hi = bb_cur_le(&c, u->addr_size);
 		if (c.bad || (!lo && !hi))
-			break;
+			return first && !c.bad ? NO_RANGE : ELSEWHERE;
+		first = false;
 		if (lo == max)
 			base = hi;
 		else if (pc >= base + lo && pc < base + hi)
-			return true;
+			return HOLDS;
 	}
-	return false;
+	return ELSEWHERE;
 }
 
 /* DWARF 5: .debug_rnglists entries (DW_RLE_*). */
@@ -571,36 +577,36 @@ static bool rnglist_holds(struct bb_dwarf *d, const struct unit *u, uint64_t off
 	return false;
 }
 
-static bool die_holds(struct bb_dwarf *d, const struct unit *u, const struct die *die,
-		      uint64_t pc)
+static int die_holds(struct bb_dwarf *d, const struct unit *u, const struct die *die,
+		     uint64_t pc)
 {
 	uint64_t lo, hi, off = die->a[A_RANGES].u;
 	struct bb_cur c;
 
 	if (has(die, A_LOW) && has(die, A_HIGH)) {
 		if (!attr_addr(d, u, &die->a[A_LOW], &lo))
-			return false;
+			return ELSEWHERE;
 		if (die->a[A_HIGH].form == 0x01 || is_addrx(die->a[A_HIGH].form)) {
 			if (!attr_addr(d, u, &die->a[A_HIGH], &hi))
-				return false;
+				return ELSEWHERE;
 		} else {
 			hi = lo + die->a[A_HIGH].u;	/* DWARF 4+: a length */
 		}
-		return pc >= lo && pc < hi;
+		return pc >= lo && pc < hi ? HOLDS : ELSEWHERE;
 	}
 	if (!has(die, A_RANGES))
-		return false;
+		return ELSEWHERE;
 	if (u->version < 5)
 		return ranges_hold(d, u, off, pc);
 	if (die->a[A_RANGES].form == 0x23) {	/* rnglistx: an offset from the base */
 		if (off > UINT32_MAX)
-			return false;
+			return ELSEWHERE;
 		c = cur_at(&d->s, BB_DW_RNGLISTS, u->rng_base + off * u->offset_size);
 		off = u->rng_base + bb_cur_le(&c, u->offset_size);
 		if (c.bad)
-			return false;
+			return ELSEWHERE;
 	}
-	return rnglist_holds(d, u, off, pc);
+	return rnglist_holds(d, u, off, pc) ? HOLDS : ELSEWHERE;
 }
 
 /* ---- which unit ------------------------------------------------------------ */
@@ -672,7 +678,8 @@ static struct unit *find_unit(struct bb_dwarf *d, uint64_t pc)
 	}
 	for (i = 0; i < d->nr_units; i++) {
 		u = &d->units[i];
-		if (unit_ready(d, u) && read_die(d, u, u->die, &die) && die_holds(d, u, &die, pc))
+		if (unit_ready(d, u) && read_die(d, u, u->die, &die) &&
+		    die_holds(d, u, &die, pc) == HOLDS)
 			return u;
 	}
 	return NULL;
@@ -934,13 +941,15 @@ static bool is_func(uint16_t tag)
 	return tag == 0x2e || tag == 0x1d;	/* subprogram, inlined_subroutine */
 }
 
-/* The functions (and inlined calls) holding @pc in @u, outermost first. */
+/* The functions (and inlined calls) holding @pc in @u, outermost first.
+ * An inlined call of no range (gcc's DWARF 4, above) is one when a call
+ * inside it holds @pc, as the DIE tree says (addr2line, llvm-addr2line). */
 static int find_scopes(struct bb_dwarf *d, struct unit *u, uint64_t pc, struct scope *sc)
 {
+	struct scope maybe[MAX_CHAIN];
 	uint64_t off = u->die;
 	struct die die;
-	int depth = 0, n = 0;
-	bool holds;
+	int depth = 0, n = 0, nm = 0, where, i;
 
 	if (!read_die(d, u, off, &die) || !die.children)
 		return 0;
@@ -955,14 +964,22 @@ static int find_scopes(struct bb_dwarf *d, struct unit *u, uint64_t pc, struct s
 		/* Past the function found: nothing after it holds @pc. */
 		if (n && depth <= sc[0].depth)
 			break;
-		holds = is_func(die.tag) && die_holds(d, u, &die, pc);
+		while (nm && maybe[nm - 1].depth >= depth)
+			nm--;		/* no longer around this DIE */
+		where = is_func(die.tag) ? die_holds(d, u, &die, pc) : ELSEWHERE;
 		/* Ranges of siblings do not overlap: what holds @pc nests. */
-		if (holds && n < MAX_CHAIN && (!n || depth > sc[n - 1].depth))
+		if (where == HOLDS && n < MAX_CHAIN && (!n || depth > sc[n - 1].depth)) {
+			for (i = 0; n && i < nm && n < MAX_CHAIN - 1; i++)
+				if (maybe[i].depth > sc[n - 1].depth)
+					sc[n++] = maybe[i];
 			sc[n++] = (struct scope){ die, depth };
+		} else if (where == NO_RANGE && die.children && nm < MAX_CHAIN) {
+			maybe[nm++] = (struct scope){ die, depth };
+		}
 		if (!die.children)
 			continue;
 		/* A function elsewhere: over its children at once. */
-		if (is_func(die.tag) && !holds && has(&die, A_SIBLING) &&
+		if (is_func(die.tag) && where == ELSEWHERE && has(&die, A_SIBLING) &&
 		    die.a[A_SIBLING].u > die.off && die.a[A_SIBLING].u < u->end)
 			off = die.a[A_SIBLING].u;
 		else
