@@ -341,8 +341,8 @@ aarch64) NR_READ=63 NR_SLEEP=128 ;;
 esac
 
 # inject_run NAME [sleep]: memleak -v --engine inject -p on a waiting
-# ml_inject, then "leak" to it; its pid in INJ, its exit status in LKRC,
-# memleak's in RC.
+# ml_inject, then "leak" to it (and, "sleep", a SIGUSR1 to end its sleep);
+# its pid in INJ, its exit status in LKRC, memleak's in RC.
 inject_run() {
 	local ml
 	G=$T/memleak-$1
@@ -360,6 +360,7 @@ inject_run() {
 	wait_for $G.err '^memleak: tracing ' $ml 120
 	echo leak >&4
 	exec 4>&-
+	[ "$2" != sleep ] || kill -USR1 ${INJ:-0}
 	wait $INJ
 	LKRC=$?
 	wait $ml

@@ -14,13 +14,14 @@
  *                    the sleeper's sleeper_leak: 1 x 555; then prints what
  *                    read() returned and how the sleeps went, and exits 0
  *                    (1 when a sleep went wrong)
- *   ml_inject sleep  the same, but the main thread sleeps 1 s at a time
- *                    (nanosleep) and looks at stdin (non-blocking) between
- *                    sleeps: the injection finds it in a sleep
+ *   ml_inject sleep  the same, but the main thread first sleeps (one
+ *                    nanosleep of 60 s, longer than any injection: it is in
+ *                    that sleep, time left, when the injection takes it)
+ *                    until a SIGUSR1 ends it, then reads stdin
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,12 @@
 #include <unistd.h>
 
 #define SLEEP_NS 20000000L	/* 20 ms: the sleeper's */
-#define MAIN_SLEEP_NS 1000000000L	/* 1 s: the main thread's, "sleep" */
+#define MAIN_SLEEP_NS 60000000000LL	/* 60 s: the main thread's, "sleep" */
 
 /* Not static: the compiler may not drop the blocks nobody reads. */
 void *inject_kept[8];
 static volatile int stop;
+static volatile sig_atomic_t woken;	/* "sleep": SIGUSR1 came */
 static long sleeps, short_sleeps, failed_sleeps;
 
 static long long now_ns(void)
@@ -67,16 +69,19 @@ __attribute__((noinline)) void sleeper_leak(void)
 	inject_kept[4] = malloc(555);
 }
 
-/* One nanosleep() of @ns, counted: failed (EINTR), or shorter than asked. */
-static void sleep_once(long ns)
+/* One nanosleep() of @ns, counted: failed (EINTR but by SIGUSR1), or
+ * shorter than asked. */
+static void sleep_once(long long ns)
 {
 	struct timespec ts = { ns / 1000000000L, ns % 1000000000L };
 	long long t = now_ns();
 
-	if (nanosleep(&ts, NULL))
-		__atomic_fetch_add(&failed_sleeps, 1, __ATOMIC_RELAXED);
-	else if (now_ns() - t < ns)
+	if (nanosleep(&ts, NULL)) {
+		if (!woken)
+			__atomic_fetch_add(&failed_sleeps, 1, __ATOMIC_RELAXED);
+	} else if (now_ns() - t < ns) {
 		__atomic_fetch_add(&short_sleeps, 1, __ATOMIC_RELAXED);
+	}
 	__atomic_fetch_add(&sleeps, 1, __ATOMIC_RELAXED);
 }
 
@@ -89,36 +94,34 @@ static void *sleeper(void *arg)
 	return NULL;
 }
 
-/* "sleep": stdin looked at between sleeps of the main thread. */
-static ssize_t read_between_sleeps(char *buf, size_t len)
+static void on_usr1(int sig)
 {
-	ssize_t n;
-
-	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-	for (;;) {
-		sleep_once(MAIN_SLEEP_NS);
-		n = read(0, buf, len);
-		if (n >= 0 || errno != EAGAIN)
-			return n;
-	}
+	(void)sig;
+	woken = 1;
 }
 
 int main(int argc, char **argv)
 {
 	bool sleeping = argc > 1 && !strcmp(argv[1], "sleep");
 	char buf[64] = "";
+	sigset_t usr1;
 	pthread_t th;
 	ssize_t n;
 	int i;
 
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	signal(SIGUSR1, on_usr1);
+	/* (The sleeper blocks SIGUSR1: it is for the main thread's sleep.) */
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 	if (pthread_create(&th, NULL, sleeper, NULL))
 		return 2;
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
 	printf("ml_inject: pid %d ready\n", (int)getpid());
 	fflush(stdout);
-	if (sleeping)
-		n = read_between_sleeps(buf, sizeof(buf) - 1);
-	else
-		n = read(0, buf, sizeof(buf) - 1);
+	while (sleeping && !woken)
+		sleep_once(MAIN_SLEEP_NS);
+	n = read(0, buf, sizeof(buf) - 1);
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[n - 1] = 0;
 	printf("ml_inject: read returned %zd: '%s'%s\n", n, buf, n < 0 ? strerror(errno) : "");
