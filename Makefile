@@ -301,7 +301,7 @@ e2e: bpfbox $(WORK_BIN)
 # one image per architecture (ARCH's: build/guest/ or build/ARCH/guest/).
 GUEST_WORK := dropgen leaky dl_abba tl_seq
 GUEST_BIN  := $(GUEST_WORK:%=$(OBJ)/guest/bin/%) $(OBJ)/guest/bin/leaky-glibc \
-	      $(OBJ)/guest/bin/ml_libc-glibc
+	      $(OBJ)/guest/bin/ml_libc-glibc $(OBJ)/guest/bin/ml_inject-glibc
 INITRAMFS  := $(OBJ)/guest/initramfs.cpio.gz
 $(OBJ)/guest/bin/%: $(OBJ)/work/%-musl
 	@mkdir -p $(@D)

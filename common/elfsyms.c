@@ -1358,16 +1358,29 @@ bool bb_elf_exports(const char *path, const char *name)
 	return found;
 }
 
-/* Is relocation @r of section @sh one that fills a slot with @name's address? */
-static bool reloc_names(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r, const char *name)
+/* Is @type, in a file for @machine, a relocation that fills a GOT slot
+ * with a symbol's address (a data reference, or a PLT call's slot)? */
+static bool got_reloc(unsigned machine, unsigned type)
 {
-	unsigned type = GELF_R_TYPE(r->r_info);
+	switch (machine) {
+	case EM_X86_64:
+		return type == R_X86_64_GLOB_DAT || type == R_X86_64_JUMP_SLOT;
+	case EM_AARCH64:
+		return type == R_AARCH64_GLOB_DAT || type == R_AARCH64_JUMP_SLOT;
+	}
+	return false;
+}
+
+/* Is relocation @r of section @sh one that fills a slot with @name's address? */
+static bool reloc_names(Elf *elf, unsigned machine, const GElf_Shdr *sh, const GElf_Rela *r,
+			const char *name)
+{
 	Elf_Scn *symscn = elf_getscn(elf, sh->sh_link);
 	GElf_Shdr symsh;
 	GElf_Sym s;
 	const char *sname;
 
-	if (type != R_X86_64_GLOB_DAT && type != R_X86_64_JUMP_SLOT)
+	if (!got_reloc(machine, GELF_R_TYPE(r->r_info)))
 		return false;
 	if (!symscn || !gelf_getshdr(symscn, &symsh) ||
 	    !gelf_getsym(elf_getdata(symscn, NULL), GELF_R_SYM(r->r_info), &s))
@@ -1376,31 +1389,40 @@ static bool reloc_names(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r, const
 	return sname && !strcmp(sname, name);
 }
 
-int bb_elf_import_slot(const char *path, const char *name, unsigned long long *offset)
+int bb_elf_import_slots(const char *path, const char *name, unsigned long long *offsets,
+			int max)
 {
 	Elf_Scn *scn = NULL;
-	bool found = false;
+	GElf_Ehdr eh;
 	GElf_Shdr sh;
 	GElf_Rela r;
 	Elf_Data *d;
 	size_t i, n;
-	int fd;
+	int fd, found = 0;
 	Elf *elf = elf_open_path(path, &fd);
 
 	if (!elf)
 		return -1;
-	while (!found && (scn = elf_nextscn(elf, scn))) {
+	if (!gelf_getehdr(elf, &eh))
+		eh.e_machine = EM_NONE;
+	while (found < max && (scn = elf_nextscn(elf, scn))) {
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize)
 			continue;
 		d = elf_getdata(scn, NULL);
 		n = d ? d->d_size / sh.sh_entsize : 0;
-		for (i = 0; i < n && !found; i++)
-			found = gelf_getrela(d, i, &r) && reloc_names(elf, &sh, &r, name) &&
-				vaddr_to_offset(elf, r.r_offset, offset);
+		for (i = 0; i < n && found < max; i++)
+			if (gelf_getrela(d, i, &r) && reloc_names(elf, eh.e_machine, &sh, &r, name) &&
+			    vaddr_to_offset(elf, r.r_offset, &offsets[found]))
+				found++;
 	}
 	elf_end(elf);
 	close(fd);
 	if (!found)
 		errno = ENOENT;
-	return found ? 0 : -1;
+	return found ? found : -1;
+}
+
+int bb_elf_import_slot(const char *path, const char *name, unsigned long long *offset)
+{
+	return bb_elf_import_slots(path, name, offset, 1) == 1 ? 0 : -1;
 }

@@ -117,7 +117,12 @@ void bb_elf_dynamic_free(struct bb_elf_dynamic *d);
 /* Does @path export function @name (.dynsym, defined): may it bind a caller's? */
 bool bb_elf_exports(const char *path, const char *name);
 /* The file offset of @path's GOT slot that the dynamic linker fills with
- * @name's address (GLOB_DAT or JUMP_SLOT): 0, or -1 + errno (ENOENT). */
+ * @name's address (GLOB_DAT or JUMP_SLOT, x86_64's or aarch64's, whatever
+ * the build's architecture): 0, or -1 + errno (ENOENT). */
 int bb_elf_import_slot(const char *path, const char *name, unsigned long long *offset);
+/* Every such slot (an object may have both kinds for one function: its
+ * address taken, and PLT calls), at most @max: how many, or -1 + errno. */
+int bb_elf_import_slots(const char *path, const char *name, unsigned long long *offsets,
+			int max);
 
 #endif

@@ -11,12 +11,10 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
-#include <sys/user.h>
-#include <elf.h>
 #include "bpfbox.h"
 #include "output.h"
+#include "ptregs.h"
 #include "target.h"
 #include "usyms.h"
 #include "ustack.h"
@@ -247,18 +245,17 @@ void bb_target_attach(struct bb_target *t, int pid)
  * (in the low bytes of a little-endian word), how many of the word's bytes
  * it takes, and where the pc is when it has stopped the program: past
  * x86's int3 (a trap), at arm64's brk (a fault).  Registers through
- * PTRACE_GETREGSET, which both have.
+ * ptregs.h.  (POKETEXT writes through the kernel's copy_to_user_page,
+ * which makes arm64's instruction cache see the new word.)
  */
 #if defined(__x86_64__)
 #define ENTRY_BREAK	0xccUL
 #define ENTRY_BREAK_MASK	0xffUL
 #define ENTRY_BREAK_PC_PAST	1
-#define REGS_PC(r)	((r).rip)
 #elif defined(__aarch64__)
 #define ENTRY_BREAK	0xd4200000UL	/* brk #0 (uprobes use #5) */
 #define ENTRY_BREAK_MASK	0xffffffffUL
 #define ENTRY_BREAK_PC_PAST	0
-#define REGS_PC(r)	((r).pc)
 #endif
 
 #ifdef ENTRY_BREAK
@@ -278,13 +275,6 @@ static unsigned long entry_point(int pid)
 			entry = av[1];
 	close(fd);
 	return entry;
-}
-
-static bool regs_access(int pid, int request, struct user_regs_struct *regs)
-{
-	struct iovec io = { .iov_base = regs, .iov_len = sizeof(*regs) };
-
-	return !ptrace(request, pid, (void *)NT_PRSTATUS, &io);
 }
 
 /*
@@ -312,8 +302,8 @@ static bool run_to_break(struct bb_target *t, unsigned long entry,
 		sig = 0;
 		if (status >> 16)
 			continue;	/* a ptrace event (its exit): go on */
-		if (regs_access(t->pid, PTRACE_GETREGSET, regs) &&
-		    REGS_PC(*regs) == entry + ENTRY_BREAK_PC_PAST)
+		if (bb_regs_access(t->pid, PTRACE_GETREGSET, regs) &&
+		    BB_REGS_PC(*regs) == entry + ENTRY_BREAK_PC_PAST)
 			return true;
 	}
 }
@@ -341,9 +331,9 @@ static void run_to_entry(struct bb_target *t)
 		return;
 	if (!run_to_break(t, entry, &regs))
 		return;
-	REGS_PC(regs) = entry;
+	BB_REGS_PC(regs) = entry;
 	ptrace(PTRACE_POKETEXT, t->pid, (void *)entry, (void *)word);
-	regs_access(t->pid, PTRACE_SETREGSET, &regs);
+	bb_regs_access(t->pid, PTRACE_SETREGSET, &regs);
 #else
 	(void)t;
 #endif

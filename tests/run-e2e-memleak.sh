@@ -26,7 +26,8 @@ E2E=$TOP/tests/e2e
 
 . "$TOP/tests/e2e/lib.sh"
 NOMALLOC=$TOP/build/work/nolibc
-e2e_begin e2e-memleak "loads BPF programs, attaches uprobes" "$BB" "$LEAKY" "$MUSL" "$NOMALLOC"
+e2e_begin e2e-memleak "loads BPF programs, attaches uprobes" "$BB" "$LEAKY" "$MUSL" "$NOMALLOC" \
+	"$TOP/build/work/ml_inject"
 ROOT=$TOP
 . "$TOP/scripts/apt-lib.sh"
 need_packages strace	# a process traced already (--engine inject's refusal)
@@ -421,6 +422,62 @@ wait "$ITPID"
 check "inject-traced: the refused process ran on and exited normally (0)" \
 	eval "eq 'status' 0 $? && grep -qx 'leaky: done' '$T/inject-traced.lk'"
 forget_bg "$ITPID"
+
+# Threads inside system calls at the injection: build/work/ml_inject's main
+# thread blocked in read() (MODE "") or in a long nanosleep() (MODE sleep,
+# ended by a SIGUSR1), a second thread sleeping 20 ms at a time.  The calls
+# come out whole (read() gets the line written after; no sleep fails or
+# ends early), and the leaks made after the injection are exact.  (The
+# kernel matrix runs the same on both architectures.)
+INJECT=$TOP/build/work/ml_inject
+INJECT_SUMS=$'inject_leak_calloc 240 1\ninject_leak_malloc 300 3\nsleeper_leak 555 1'
+# inject_in_call NAME [sleep]: memleak -v --engine inject -p on a waiting
+# ml_inject, then "leak" to it; its pid in IJPID, status in IJRC, memleak's in RC.
+inject_in_call() {
+	local name=$1 mode=${2:-}
+	ok=1
+	G=$T/$name
+	SHOW=("$G.out" "$G.err" "$G.lk")
+	mkfifo "$G.fifo"
+	"$INJECT" $mode <"$G.fifo" >"$G.lk" 2>&1 &
+	IJPID=$!
+	BGPIDS+=("$IJPID")
+	exec {IJFD}>"$G.fifo"
+	wait_for "$G.lk" '^ml_inject: pid [0-9]+ ready$' 10 "$IJPID" || ok=0
+	"$BB" memleak -v --engine inject -p "$IJPID" -i 0 -d 30 >"$G.out" 2>"$G.err" </dev/null &
+	MLPID=$!
+	BGPIDS+=("$MLPID")
+	wait_for "$G.err" '^memleak: tracing ' 10 "$MLPID" || ok=0
+	echo leak >&$IJFD
+	exec {IJFD}>&-
+	[ -z "$mode" ] || kill -USR1 "$IJPID"
+	wait "$IJPID"
+	IJRC=$?
+	forget_bg "$IJPID"
+	reap "$MLPID"
+}
+
+# inject_in_call_checks NAME SYSCALL-NUMBER WHAT
+inject_in_call_checks() {
+	check "$1: ml_inject (0) and memleak (0) exited, the later leaks exact" \
+		eval "[ $ok = 1 ] && eq 'ml_inject status' 0 $IJRC && eq 'exit status' 0 $RC &&
+		      same \"\$INJECT_SUMS\" \"\$(sums '$G.out')\""
+	check "$1: the leader taken in $3 (system call $2), said with -v" \
+		grep -qE "^memleak: --engine inject: pid $IJPID taken in system call $2( |\$)" "$G.err"
+	check "$1: read() gave the line written after; no sleep failed or ended early" \
+		eval "grep -qx \"ml_inject: read returned 5: 'leak'\" '$G.lk' &&
+		      grep -qx 'ml_inject: some sleeps: 0 short, 0 failed' '$G.lk'"
+}
+# read(), and glibc's nanosleep() as the kernel restarts it: x86_64 keeps
+# clock_nanosleep in orig_rax, arm64 shows restart_syscall (inject.c).
+case $(uname -m) in
+aarch64) NR_READ=63 NR_SLEEP=128 ;;
+*) NR_READ=0 NR_SLEEP=230 ;;
+esac
+inject_in_call inject-read
+inject_in_call_checks inject-read $NR_READ "read()"
+inject_in_call inject-sleep sleep
+inject_in_call_checks inject-sleep $NR_SLEEP "nanosleep()"
 
 # ---- exec, children (-f) ----------------------------------------------------------------
 

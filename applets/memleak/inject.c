@@ -16,10 +16,24 @@
  * and its block is unknown to the engine, whose free ignores it -- the
  * same as every block of before the injection.
  *
- * The call returns to address 0: the SIGSEGV stop that follows is its
- * end (no code written into the target).  The leader's registers, signal
- * mask and the stack bytes used are put back; an interrupted system call
- * restarts as after any signal.
+ * The call returns to address 0 (x86: a pushed return address, arm64:
+ * the link register x30): the SIGSEGV stop at pc 0 that follows is its
+ * end.  No code is written into the target, so no breakpoint another
+ * thread could run into, no text page made private, and nothing for
+ * arm64's instruction cache to see (the GOT slots are data).  The
+ * leader's registers (general, and floating-point/vector: dlopen's memcpy
+ * uses them), signal mask and the stack bytes used are put back; an
+ * interrupted system call restarts as after any signal:
+ *   x86_64: at the stop rax holds -ERESTARTSYS & co and orig_rax the call;
+ *     the calls run with orig_rax -1 (no restart on their way), and the
+ *     registers put back let the kernel restart it when the leader goes
+ *     on (a sleep through restart_syscall, with its remaining time).
+ *   arm64: the kernel rewinds before the stop (do_signal: pc back on the
+ *     svc, x0 = orig_x0, the call forgotten: NT_ARM_SYSTEM_CALL reads -1),
+ *     so the registers as read re-enter it when put back.  A sleep's
+ *     remaining time (x8 = restart_syscall) is only set once the stop is
+ *     over: a leader taken in a call is let into it again and taken a
+ *     second time, then it is in restart_syscall if the kernel wants it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* the sanitized build defines it everywhere */
@@ -35,18 +49,17 @@
 #include <unistd.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include "../../common/bpfbox.h"
 #include "../../common/elfsyms.h"
+#include "../../common/ptregs.h"
 #include "../../common/usyms.h"
 #include "inject.h"
 #include "inproc.h"
 
 #define ATTACH_FN "bpfbox_memleak_attach"
 
-#if defined(__x86_64__)
+#ifdef BB_HAVE_REGS
 
 /* What the engine stands in for (mlpreload.c's EXPORTs). */
 static const char *const interposed[] = {
@@ -62,12 +75,78 @@ static struct user_regs_struct leader_regs;
 static uint64_t leader_mask;
 static bool leader_held;
 
+/*
+ * Its floating-point and vector registers, as the kernel's regset gives
+ * them: x86's XSAVE area (else the FXSAVE one), arm64's V0-V31, FPSR and
+ * FPCR (an SVE register's upper bits are not kept: a system call drops
+ * them too, and a leader taken in the middle of SVE code is rare).
+ */
+static struct {
+	unsigned char bytes[16384];
+	size_t len;
+	long type;
+} leader_fp;
+
+static bool save_fp(int pid)
+{
+	static const long types[] = {
+#if defined(__x86_64__)
+		NT_X86_XSTATE,
+#endif
+		NT_PRFPREG,
+	};
+	struct iovec io;
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		io.iov_base = leader_fp.bytes;
+		io.iov_len = sizeof(leader_fp.bytes);
+		if (!ptrace(PTRACE_GETREGSET, pid, (void *)types[i], &io)) {
+			leader_fp.len = io.iov_len;
+			leader_fp.type = types[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+static void restore_fp(int pid)
+{
+	struct iovec io = { .iov_base = leader_fp.bytes, .iov_len = leader_fp.len };
+
+	if (leader_fp.len)
+		ptrace(PTRACE_SETREGSET, pid, (void *)leader_fp.type, &io);
+}
+
+#if defined(__aarch64__)
+#define SVC_0		0xd4000001U	/* svc #0 */
+#define PSR_BTYPE	(3ULL << 10)	/* BTI: the kind of the last indirect branch */
+/*
+ * The system call the kernel would restart at the leader's stop: -1, as
+ * do_signal forgets it before any stop; kept and put back all the same
+ * should a kernel not (the calls then run with none, as x86's orig_rax).
+ */
+static int leader_sysno = -1;
+
+static bool sysno_access(int pid, int request, int *nr)
+{
+	struct iovec io = { .iov_base = nr, .iov_len = sizeof(*nr) };
+
+	return !ptrace(request, pid, (void *)NT_ARM_SYSTEM_CALL, &io);
+}
+#endif
+
 static void put_leader_back(void)
 {
 	if (!leader_held)
 		return;
 	leader_held = false;
-	ptrace(PTRACE_SETREGS, target_pid, 0, &leader_regs);
+	bb_regs_access(target_pid, PTRACE_SETREGSET, &leader_regs);
+	restore_fp(target_pid);
+#if defined(__aarch64__)
+	if (leader_sysno >= 0)
+		sysno_access(target_pid, PTRACE_SETREGSET, &leader_sysno);
+#endif
 	ptrace(PTRACE_SETSIGMASK, target_pid, sizeof(leader_mask), &leader_mask);
 	ptrace(PTRACE_DETACH, target_pid, 0, 0);
 }
@@ -170,42 +249,133 @@ static unsigned long long func_in(struct bb_usyms *u, const char *lib, const cha
 	return 0;
 }
 
+#if defined(__aarch64__)
+/* The word of the leader's code at @pc (0 when unreadable). */
+static unsigned code_at(unsigned long long pc)
+{
+	unsigned insn = 0;
+
+	return mem_rw(false, pc, &insn, sizeof(insn)) ? insn : 0;
+}
+#endif
+
+/*
+ * The system call the stopped leader is in (@rewound: the kernel will
+ * enter it again, its pc back on the instruction), or -1: x86's orig_rax;
+ * on arm64 (the kernel forgets the call before the stop) an svc at the pc
+ * (rewound, or about to run) or just before it (returned), its number in
+ * x8 as the libc wrapper put it.
+ */
+static long in_syscall(const struct user_regs_struct *r, bool *rewound)
+{
+	*rewound = false;
+#if defined(__x86_64__)
+	return (long)r->orig_rax >= 0 ? (long)r->orig_rax : -1;
+#elif defined(__aarch64__)
+	if (code_at(r->pc) == SVC_0) {
+		*rewound = true;
+		return (long)r->regs[8];
+	}
+	return r->pc >= 4 && code_at(r->pc - 4) == SVC_0 ? (long)r->regs[8] : -1;
+#endif
+}
+
 /* Not inside the allocator or the dynamic linker: a call may start here. */
 static bool safe_place(struct bb_usyms *u, const struct user_regs_struct *r)
 {
-	long f = bb_usyms_file_of(u, r->rip);
+	long f = bb_usyms_file_of(u, BB_REGS_PC(*r));
 	const char *path = f >= 0 ? bb_usyms_file(u, f) : NULL;
 	bool in_libc = path && (file_is(path, "libc.so") || file_is(path, "libc-"));
 	bool in_ld = path && file_is(path, "ld-");
+	bool rewound;
 
-	if ((long)r->orig_rax >= 0) {	/* in a system call */
-		switch (r->orig_rax) {
-		case SYS_brk: case SYS_mmap: case SYS_munmap: case SYS_mremap:
-		case SYS_madvise: case SYS_mprotect:
-			return false;	/* the allocator's own */
-		}
-		return !in_ld;
+	switch (in_syscall(r, &rewound)) {
+	case -1:
+		return !in_libc && !in_ld;
+	case SYS_brk: case SYS_mmap: case SYS_munmap: case SYS_mremap:
+	case SYS_madvise: case SYS_mprotect:
+		return false;	/* the allocator's own */
 	}
-	return !in_libc && !in_ld;
+	return !in_ld;
 }
+
+/* The running leader stopped (PTRACE_EVENT_STOP; stops on the way let go). */
+static void interrupt_leader(int pid)
+{
+	ptrace(PTRACE_INTERRUPT, pid, 0, 0);
+	while ((wait_stop(pid) >> 16) != PTRACE_EVENT_STOP)
+		ptrace(PTRACE_CONT, pid, 0, 0);
+}
+
+/* The leader on a little, then stopped again. */
+static void run_a_little(int pid)
+{
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	usleep(1000);
+	interrupt_leader(pid);
+}
+
+#if defined(__aarch64__)
+/*
+ * arm64: a stop in a system call shows it rewound, but a sleep's remaining
+ * time (the kernel's restart_syscall, in x8) is set only after the stop:
+ * the leader goes back into its call, and is taken there again once it
+ * sleeps in it (/proc/PID/syscall then begins with its number).
+ */
+static void reenter_syscall(int pid)
+{
+	char path[64], buf[32];
+	ssize_t n;
+	int fd, i;
+
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (i = 0; i < 200; i++) {	/* (up to 0.2 s: it may have returned) */
+		usleep(1000);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0 && buf[0] >= '0' && buf[0] <= '9')
+			break;	/* (stopped still: "-1 ...") */
+	}
+	interrupt_leader(pid);
+}
+#endif
 
 /* The leader stopped at a safe place, its registers in @r. */
 static void stop_safely(int pid, struct bb_usyms *u, struct user_regs_struct *r)
 {
+#if defined(__aarch64__)
+	bool reentered = false;
+#endif
+	bool rewound;
 	int tries;
+	long nr;
 
 	for (tries = 0; tries < 1000; tries++) {
-		if (ptrace(PTRACE_GETREGS, pid, 0, r))
+		if (!bb_regs_access(pid, PTRACE_GETREGSET, r))
 			fail("--engine inject: reading pid %d's registers: %s", pid,
 			       strerror(errno));
-		if (safe_place(u, r))
-			return;
-		/* Inside libc: on a little, then again. */
-		ptrace(PTRACE_CONT, pid, 0, 0);
-		usleep(1000);
-		ptrace(PTRACE_INTERRUPT, pid, 0, 0);
-		while ((wait_stop(pid) >> 16) != PTRACE_EVENT_STOP)
-			ptrace(PTRACE_CONT, pid, 0, 0);
+		if (!safe_place(u, r)) {
+			run_a_little(pid);	/* inside libc: on a little, then again */
+			continue;
+		}
+		nr = in_syscall(r, &rewound);
+#if defined(__aarch64__)
+		if (rewound && nr != SYS_restart_syscall && !reentered) {
+			reentered = true;
+			reenter_syscall(pid);
+			continue;
+		}
+#endif
+		if (nr >= 0)
+			bb_info("--engine inject: pid %d taken in system call %ld%s", pid, nr,
+				rewound ? " (entered again after)" : "");
+		else
+			bb_info("--engine inject: pid %d taken at %#llx", pid,
+				(unsigned long long)BB_REGS_PC(*r));
+		return;
 	}
 	fail("--engine inject: pid %d stays inside its C library (1000 tries): try again",
 	       pid);
@@ -218,25 +388,47 @@ struct call_data {
 	size_t len;
 };
 
+/*
+ * @r set for a call of fn(a0, a1) returning to address 0, its stack
+ * pointer at @sp (16-aligned): the return address pushed (x86) or in the
+ * link register (arm64).
+ */
+static void set_call(int pid, struct user_regs_struct *r, unsigned long long sp,
+		     unsigned long long fn, unsigned long long a0, unsigned long long a1)
+{
+#if defined(__x86_64__)
+	unsigned long long zero = 0;
+
+	r->rsp = sp - 8;	/* 16-aligned before the call's push */
+	if (!mem_rw(true, r->rsp, &zero, sizeof(zero)))
+		fail("--engine inject: writing pid %d's stack: %s", pid, strerror(errno));
+	r->rdi = a0;
+	r->rsi = a1;
+	r->rax = 0;		/* (no vector arguments) */
+	r->orig_rax = -1;	/* no system call to restart on the way */
+#elif defined(__aarch64__)
+	(void)pid;
+	r->sp = sp;
+	r->regs[0] = a0;
+	r->regs[1] = a1;
+	r->regs[30] = 0;	/* lr: its ret faults at 0 (signed and checked by
+				 * pac-ret code, 0 comes back 0) */
+	r->pstate &= ~PSR_BTYPE; /* not an indirect branch: no BTI landing pad needed */
+#endif
+	BB_REGS_PC(*r) = fn;
+}
+
 /* fn(a0, a1) on the stopped leader (@saved: its registers there). */
 static unsigned long long remote_call(int pid, const struct user_regs_struct *saved,
 				      unsigned long long fn, unsigned long long a0,
 				      unsigned long long a1)
 {
 	struct user_regs_struct r = *saved;
-	unsigned long long zero = 0;
 	int st;
 
-	/* Below the red zone and the strings; 16-aligned at the call. */
-	r.rsp = ((saved->rsp - 128 - 1024) & ~15ULL) - 8;
-	if (!mem_rw(true, r.rsp, &zero, sizeof(zero)))
-		fail("--engine inject: writing pid %d's stack: %s", pid, strerror(errno));
-	r.rip = fn;
-	r.rdi = a0;
-	r.rsi = a1;
-	r.rax = 0;
-	r.orig_rax = -1;	/* no system call to restart on the way */
-	if (ptrace(PTRACE_SETREGS, pid, 0, &r) || ptrace(PTRACE_CONT, pid, 0, 0))
+	/* Below the red zone and the strings. */
+	set_call(pid, &r, (BB_REGS_SP(*saved) - 128 - 1024) & ~15ULL, fn, a0, a1);
+	if (!bb_regs_access(pid, PTRACE_SETREGSET, &r) || ptrace(PTRACE_CONT, pid, 0, 0))
 		fail("--engine inject: starting a call in pid %d: %s", pid, strerror(errno));
 	for (;;) {
 		st = wait_stop(pid);
@@ -244,15 +436,16 @@ static unsigned long long remote_call(int pid, const struct user_regs_struct *sa
 		if (st >> 16 == 0 && (WSTOPSIG(st) == SIGSEGV || WSTOPSIG(st) == SIGBUS ||
 				      WSTOPSIG(st) == SIGILL || WSTOPSIG(st) == SIGFPE ||
 				      WSTOPSIG(st) == SIGTRAP)) {
-			if (ptrace(PTRACE_GETREGS, pid, 0, &r))
+			if (!bb_regs_access(pid, PTRACE_GETREGSET, &r))
 				fail("--engine inject: reading pid %d's registers: %s", pid,
 				       strerror(errno));
-			if (r.rip == 0 && WSTOPSIG(st) == SIGSEGV)
-				return r.rax;
+			if (BB_REGS_PC(r) == 0 && WSTOPSIG(st) == SIGSEGV)
+				return BB_REGS_RET(r);
 			/* It crashed: its own signal, after its registers come back. */
-			ptrace(PTRACE_SETREGS, pid, 0, saved);
+			bb_regs_access(pid, PTRACE_SETREGSET, (struct user_regs_struct *)saved);
 			fail("--engine inject: the call at %#llx failed in pid %d: %s at %#llx",
-			     fn, pid, strsignal(WSTOPSIG(st)), (unsigned long long)r.rip);
+			     fn, pid, strsignal(WSTOPSIG(st)),
+			     (unsigned long long)BB_REGS_PC(r));
 		}
 		/* A group stop, or a signal the mask lets through: on. */
 		ptrace(PTRACE_CONT, pid, 0, st >> 16 ? 0 : WSTOPSIG(st));
@@ -321,23 +514,26 @@ static int stop_all_threads(int pid, int *tids, int max)
 }
 
 /* Each loaded object's GOT slots for the interposed functions, to the
- * engine's (@to); the engine's own file left alone. */
+ * engine's (@to); the engine's own file left alone.  Every slot of a
+ * function, as a preload would have bound them (arm64's libc.so.6 has a
+ * GLOB_DAT and a JUMP_SLOT for malloc). */
 static int rewrite_got(struct bb_usyms *u, const unsigned long long *to)
 {
-	unsigned long long off, slot;
+	unsigned long long off[4], slot;
 	const char *path;
+	int done = 0, n, j;
 	size_t i, k;
-	int done = 0;
 
 	for (i = 0; (path = bb_usyms_file(u, i)); i++) {
 		if (!*path || file_is(path, "ld-"))
 			continue;	/* (the memfd shows as no live file) */
 		for (k = 0; k < NR_INTERPOSED; k++) {
-			if (!to[k] || bb_elf_import_slot(path, interposed[k], &off))
-				continue;
-			slot = bb_usyms_file_addr(u, i, off);
-			if (slot && mem_rw(true, slot, (void *)&to[k], sizeof(to[k])))
-				done++;
+			n = to[k] ? bb_elf_import_slots(path, interposed[k], off, 4) : 0;
+			for (j = 0; j < n; j++) {
+				slot = bb_usyms_file_addr(u, i, off[j]);
+				if (slot && mem_rw(true, slot, (void *)&to[k], sizeof(to[k])))
+					done++;
+			}
 		}
 	}
 	return done;
@@ -364,9 +560,7 @@ int ml_inject(int pid)
 	mem_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (mem_fd < 0)
 		fail("--engine inject: %s: %s", path, strerror(errno));
-	ptrace(PTRACE_INTERRUPT, pid, 0, 0);
-	while ((wait_stop(pid) >> 16) != PTRACE_EVENT_STOP)
-		ptrace(PTRACE_CONT, pid, 0, 0);
+	interrupt_leader(pid);
 	/* Its map read now that it is stopped (it may have exec'd since). */
 	u = bb_usyms_open(pid);
 	if (!u)
@@ -390,12 +584,22 @@ int ml_inject(int pid)
 	/* Nothing delivered on the leader while our calls run. */
 	if (ptrace(PTRACE_GETSIGMASK, pid, sizeof(mask), &mask))
 		fail("--engine inject: pid %d's signal mask: %s", pid, strerror(errno));
+	if (!save_fp(pid))
+		fail("--engine inject: pid %d's floating-point registers: %s", pid,
+		     strerror(errno));
 	leader_regs = saved;
 	leader_mask = mask;
 	leader_held = true;
+#if defined(__aarch64__)
+	if (sysno_access(pid, PTRACE_GETREGSET, &leader_sysno) && leader_sysno >= 0) {
+		int none = -1;
+
+		sysno_access(pid, PTRACE_SETREGSET, &none);
+	}
+#endif
 	if (ptrace(PTRACE_SETSIGMASK, pid, sizeof(all), &all))
 		fail("--engine inject: pid %d's signal mask: %s", pid, strerror(errno));
-	d.at = (saved.rsp - 128 - sizeof(d.bytes)) & ~15ULL;
+	d.at = (BB_REGS_SP(saved) - 128 - sizeof(d.bytes)) & ~15ULL;
 	if (!mem_rw(false, d.at - 1024 - 256, stack_was, sizeof(stack_was)))
 		fail("--engine inject: reading pid %d's stack: %s", pid, strerror(errno));
 
@@ -437,8 +641,8 @@ int ml_inject(int pid)
 int ml_inject(int pid)
 {
 	(void)pid;
-	bb_die("--engine inject: not supported on this architecture yet (x86_64 only): "
-	       "the uprobe engine is -p's default");
+	bb_die("--engine inject: not supported on this architecture (x86_64 and arm64 "
+	       "only): the uprobe engine is -p's default");
 }
 
 #endif

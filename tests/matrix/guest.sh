@@ -319,6 +319,73 @@ libc_stacks() {
 		"$(awk -f /bin/memleak-sums.awk -v what=stacks $G.out | cut -d';' -f1-3 | sort)"
 }
 
+# --engine inject -p: ml_inject (glibc) running, its main thread blocked in
+# read() on a fifo and a second thread in nanosleep() when memleak loads
+# the engine into it; then a line makes it leak (the sleeper too).
+INJECT_LEAKS="inject_leak_calloc 240 1
+inject_leak_malloc 300 3
+sleeper_leak 555 1"
+# (Frames to libc: its callers of main and of a thread's function are
+# local symbols, unnamed in the image's stripped libc.so.6: "libc".)
+INJECT_STACKS="100 1 inject_leak_malloc;main;libc
+100 1 inject_leak_malloc;main;libc
+100 1 inject_leak_malloc;main;libc
+240 1 inject_leak_calloc;main;libc
+555 1 sleeper_leak;sleeper;libc"
+# The system call the main thread is taken in: read(), or for
+# `ml_inject sleep` glibc's nanosleep (clock_nanosleep), which arm64 shows
+# as the kernel restarts it (restart_syscall: the time left; inject.c).
+case $(uname -m) in
+aarch64) NR_READ=63 NR_SLEEP=128 ;;
+*) NR_READ=0 NR_SLEEP=230 ;;
+esac
+
+# inject_run NAME [sleep]: memleak -v --engine inject -p on a waiting
+# ml_inject, then "leak" to it (and, "sleep", a SIGUSR1 to end its sleep);
+# its pid in INJ, its exit status in LKRC, memleak's in RC.
+inject_run() {
+	local ml
+	G=$T/memleak-$1
+	SHOW="$G.out $G.err $G.lk"
+	rm -f $G.fifo
+	mkfifo $G.fifo
+	/bin/ml_inject-glibc $2 <$G.fifo >$G.lk 2>&1 &
+	exec 4>$G.fifo
+	wait_for $G.lk '^ml_inject: pid [0-9]+ ready$' $! 60
+	INJ=$(sed -n 's/^ml_inject: pid \([0-9]*\) ready$/\1/p' $G.lk)
+	: >$G.err
+	timeout -s INT -k 10 120 memleak -v --engine inject -p ${INJ:-0} -i 0 -d 120 \
+		>$G.out 2>$G.err </dev/null &
+	ml=$!
+	wait_for $G.err '^memleak: tracing ' $ml 120
+	echo leak >&4
+	exec 4>&-
+	[ "$2" != sleep ] || kill -USR1 ${INJ:-0}
+	wait $INJ
+	LKRC=$?
+	wait $ml
+	RC=$?
+}
+
+injected() {
+	eq "exit status" 0 $RC && eq "ml_inject's exit status" 0 $LKRC &&
+		has $G.err "^memleak: tracing malloc and friends in-process, pid $INJ .*engine injected through ptrace" &&
+		same "$INJECT_LEAKS" "$(awk -f /bin/memleak-sums.awk $G.out)"
+}
+
+# The program's own view: read() gave the line written after the
+# injection, and every nanosleep() returned 0 after its whole time.
+inject_resumed() {
+	has $G.lk "^ml_inject: read returned 5: 'leak'\$" &&
+		has $G.lk '^ml_inject: some sleeps: 0 short, 0 failed$'
+}
+
+inject_stacks() {
+	same "$INJECT_STACKS" \
+		"$(awk -f /bin/memleak-sums.awk -v what=stacks $G.out | cut -d';' -f1-3 |
+		   sed -E 's/;(__libc_start_call_main|start_thread|libc\.so\.6)$/;libc/' | sort)"
+}
+
 memleak_tests() {
 	ml default -- /bin/leaky
 	emit "MATRIX-ATTACH $K memleak uprobes $(sed -n 's/^memleak: tracing .*(\(.*\)); Ctrl-C to stop$/\1/p' $G.err) -"
@@ -352,6 +419,20 @@ memleak_tests() {
 	ml libc-inproc -- /bin/ml_libc-glibc
 	check memleak "glibc, in-process: strdup's leaks at main's start, strdup <- leak_strdup <- main" \
 		eval "eq 'exit status' 0 $RC && libc_stacks"
+
+	inject_run inject
+	check memleak "--engine inject -p: ml_inject's leaks after the injection, exact" injected
+	check memleak "--engine inject -p: their stacks, leak_X <- main / sleeper <- libc" \
+		inject_stacks
+	check memleak "--engine inject -p: taken in read() (system call $NR_READ)" \
+		has $G.err "^memleak: --engine inject: pid $INJ taken in system call $NR_READ( |\$)"
+	check memleak "--engine inject -p: read() restarted, its line whole; no sleep failed or short" \
+		inject_resumed
+	inject_run inject-sleep sleep
+	check memleak "--engine inject -p, taken in a sleep: the leaks, exact" injected
+	check memleak "--engine inject -p, taken in a sleep (system call $NR_SLEEP), no sleep failed or short" \
+		eval "has $G.err '^memleak: --engine inject: pid $INJ taken in system call $NR_SLEEP( |\$)' &&
+		      inject_resumed"
 
 	ml kernel -d 1
 	attached memleak $G.err

@@ -841,6 +841,33 @@ static void fuzz(void *arg)
 	free(path);
 }
 
+/*
+ * An arm64 libc.so.6 (Debian's libc6-arm64-cross, when installed), read
+ * here as bpfbox-aarch64 reads it on its machine: its GOT slots by
+ * R_AARCH64_GLOB_DAT and R_AARCH64_JUMP_SLOT, both kinds for malloc (its
+ * address taken, and PLT calls), each in the file's writable segment.
+ */
+static void test_import_slots_aarch64(void)
+{
+	const char *libc = "/usr/aarch64-linux-gnu/lib/libc.so.6";
+	unsigned long long off[4] = { 0 };
+	struct stat st;
+	int n;
+
+	if (access(libc, R_OK) || stat(libc, &st)) {
+		unit_diag("no %s (libc6-arm64-cross): aarch64 GOT slots not checked", libc);
+		return;
+	}
+	n = bb_elf_import_slots(libc, "malloc", off, 4);
+	CHECK(n == 2 && off[0] != off[1] && off[0] + 8 <= (unsigned long long)st.st_size &&
+	      off[1] + 8 <= (unsigned long long)st.st_size,
+	      "aarch64 libc.so.6: malloc's two GOT slots (GLOB_DAT, JUMP_SLOT) found");
+	CHECK(bb_elf_import_slots(libc, "calloc", off, 4) == 1,
+	      "aarch64 libc.so.6: calloc's one (JUMP_SLOT)");
+	CHECK(bb_elf_import_slots(libc, "malloc", off, 1) == 1,
+	      "at most as many slots as asked for");
+}
+
 /* What the dynamic linker reads, for memleak's allocator search (uprobes.c). */
 static void test_dynamic(void)
 {
@@ -875,6 +902,7 @@ static void test_dynamic(void)
 		CHECK(!bb_elf_import_slot(libc, "malloc", &off),
 		      "libc.so.6 binds its own malloc calls through a slot (interposable)");
 	}
+	test_import_slots_aarch64();
 	free(exe);
 }
 
