@@ -17,9 +17,13 @@
 #   3. bpfbox's BPF programs: run time per call (kernel.bpf_stats_enabled,
 #      restored afterwards), per build
 #   4. real programs, each tool once: python3 building a dict of
-#      MEMLEAK_PY_KEYS keys as JSON with PYTHONMALLOC=malloc (seconds), and
+#      MEMLEAK_PY_KEYS keys as JSON with PYTHONMALLOC=malloc (seconds: the
+#      whole run, and the work alone by python3's own clock, so that a
+#      tool's start and final report are told from its cost per call), and
 #      Debian's redis-server (jemalloc) under redis-benchmark SETs, attached
-#      with -p where the tool can attach (requests/s)
+#      with -p where the tool can attach (bpfbox: the uprobe engine, and
+#      the in-process engine loaded through ptrace, --engine inject)
+#      (requests/s)
 #
 # Slow tracers run fewer iterations (N_SLOW) and the ratio is per
 # iteration, so it does not depend on N; the table says which N each used.
@@ -35,6 +39,9 @@
 #   MEMLEAK_PY_KEYS    keys of the python3 workload (200000)
 #   MEMLEAK_REDIS_N    SET requests of the redis workload (100000)
 #   MEMLEAK_REAL=0     no part 4
+#   MEMLEAK_PARTS      the parts to run ("1 1b 2 3 4"), e.g. MEMLEAK_PARTS=4
+#                      MEMLEAK_PY_KEYS=20000 MEMLEAK_REDIS_N=10000 for a short
+#                      run of the real programs alone
 # It never fails on timings; it exits 1 if a leak check fails for bpfbox
 # or the setup cannot be made.
 
@@ -49,6 +56,8 @@ REPS=${MEMLEAK_REPS:-3}
 PEERS=${MEMLEAK_PEERS:-1}
 LEAK=3
 FAIL=0
+PARTS=" ${MEMLEAK_PARTS:-1 1b 2 3 4} "
+part() { [[ $PARTS == *" $1 "* ]]; }
 
 say() { printf '%s\n' "$*"; }
 die() { say "memleak bench: $*" >&2; exit 1; }
@@ -201,6 +210,8 @@ for f in malloc free; do
 done
 
 # ------------------------------------------- 1. the loop under each tracer
+declare -A M RATIO
+if part 1; then	# (parts are not indented)
 hr
 say "1. ns per loop iteration, $REPS rounds (each traced run against the untraced run of its round)"
 KINDS=(untraced)
@@ -241,7 +252,6 @@ for k in "${KINDS[@]}"; do
 	case $k in bb:*) say "  $k: final report does not show the $LEAK leaked blocks:"
 		sed 's/^/    | /' "$TMP/bad.$k" 2>/dev/null | tail -20;; esac
 done
-declare -A M RATIO
 for k in "${KINDS[@]}"; do
 	vals=() rats=()
 	for ((r = 1; r <= REPS; r++)); do
@@ -252,11 +262,13 @@ for k in "${KINDS[@]}"; do
 	M[$k]=$(median "${vals[@]}")
 	RATIO[$k]=$(median "${rats[@]}")
 done
+fi	# part 1
 
 # ------------------- 1b. an allocator whose functions start with endbr64
+CET=()
+if part 1b; then
 hr
 say "1b. the loop with its own malloc/free (endbr64; jmp __libc_*): CET-built libcs look like this"
-CET=()
 declare -A CNS
 for ((r = 1; r <= REPS; r++)); do
 	CNS[untraced,$r]=$(kv <("$OUT/mallocloop-cet" "$N" $LEAK) ns_per_iter)
@@ -273,6 +285,7 @@ for b in untraced "${BUILDS[@]}"; do
 	m=$(median "${vals[@]}")
 	CET+=("| $l | $([ "$l" = untraced ] && say "$N" || say $((N_SLOW / 3))) | $(calc "$m" %.0f) | $(calc "$m / $(median $(for ((r = 1; r <= REPS; r++)); do say "${CNS[untraced,$r]}"; done))" %.1f) |")
 done
+fi	# part 1b
 
 # ------------------------------------------------ 2. cost of one probe hit
 TRACEFS=/sys/kernel/tracing
@@ -318,7 +331,9 @@ free_skip_rows() {
 hr
 PH=()	# rows of the per-hit table
 declare -A HIT
-if have bpftrace; then
+if ! part 2; then
+	say "2. skipped (MEMLEAK_PARTS)"
+elif have bpftrace; then
 	say "2. one probe hit (bpftrace, count-only programs; per hit = traced - untraced ns per iteration)"
 	NF0=$((N_HIT / 3))
 	hit_run() {	# hit_run LABEL ITER PROGRAM...: median of 3 ns/iter of the loop under bpftrace
@@ -389,6 +404,7 @@ fi
 hr
 say "3. BPF run time per call (kernel.bpf_stats_enabled=1 during this part only; was $OLD_STATS)"
 BS=()
+part 3 || say "  skipped (MEMLEAK_PARTS)"
 # bpf_snap PID: "id name run_time_ns run_cnt" of the programs PID holds
 # (by their fds: other jobs may run programs of the same names).
 bpf_snap() {
@@ -403,7 +419,9 @@ bpf_snap() {
 			}
 			if (index(ids, " " id " ")) print id, name, rt, rc }'
 }
-if have bpftool && sysctl -qw kernel.bpf_stats_enabled=1; then
+if ! part 3; then
+	:
+elif have bpftool && sysctl -qw kernel.bpf_stats_enabled=1; then
 	for b in "${BUILDS[@]}"; do
 		lbl=${b%%=*} bb=${b#*=}
 		"$LOOP" 2000000000 0 > /dev/null 2>&1 &
@@ -460,16 +478,23 @@ PY_KEYS=${MEMLEAK_PY_KEYS:-200000}
 REDIS_N=${MEMLEAK_REDIS_N:-100000}
 REAL=()
 PYPROG=$TMP/json_dict.py
-printf 'import json\nd = {str(i): [i, str(i)] for i in range(%d)}\nprint(len(json.dumps(d)))\n' \
+# (The work's own time on stderr, "work_s S": the run's part that is
+# the tool's cost per call, without its start and its final report.)
+printf 'import json, sys, time\nt = time.perf_counter()\nd = {str(i): [i, str(i)] for i in range(%d)}\nprint(len(json.dumps(d)))\nprint("work_s %%.3f" %% (time.perf_counter() - t), file=sys.stderr)\n' \
 	"$PY_KEYS" > "$PYPROG"
-# py_run KIND: seconds of the python3 run under KIND ("-" if it failed).
+# py_run KIND: seconds of the python3 run under KIND ("-" if it failed, or
+# not for python3); the work's own seconds in $TMP/pywork.KIND.
+# KIND.LABEL: with the build LABEL of MEMLEAK_EXTRA (bb.before, bbi.before).
+kind_bin() { case $1 in *.*) build_path "${1#*.}";; *) say "$TMP/bpfbox";; esac; }
 py_run() {
-	local t0 t1 rc
+	local t0 t1 rc bb
+	case $1 in bbi*) say -; return;; esac	# (--engine inject: for a running process)
+	bb=$(kind_bin "$1")
 	t0=$(date +%s%N)
-	case $1 in
+	case ${1%%.*} in
 	untraced) PYTHONMALLOC=malloc python3 "$PYPROG";;
-	bb) PYTHONMALLOC=malloc "$TMP/bpfbox" memleak -i 0 -T 3 -- python3 "$PYPROG";;
-	bbu) PYTHONMALLOC=malloc "$TMP/bpfbox" memleak --engine uprobe -i 0 -T 3 -- python3 "$PYPROG";;
+	bb) PYTHONMALLOC=malloc "$bb" memleak -i 0 -T 3 -- python3 "$PYPROG";;
+	bbu) PYTHONMALLOC=malloc "$bb" memleak --engine uprobe -i 0 -T 3 -- python3 "$PYPROG";;
 	heaptrack) (cd "$TMP" && PYTHONMALLOC=malloc heaptrack -o "$TMP/htpy" python3 "$PYPROG");;
 	valgrind) PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full python3 "$PYPROG";;
 	bpftrace) (cd "$TMP" && PYTHONMALLOC=malloc bpftrace -e \
@@ -478,6 +503,7 @@ py_run() {
 	rc=$?
 	t1=$(date +%s%N)
 	rm -f "$TMP"/htpy*
+	kv "$TMP/py.out" work_s > "$TMP/pywork.$1"
 	grep -q "^[0-9]\{6,\}$" "$TMP/py.out" && [ $rc = 0 ] && calc "($t1 - $t0) / 1e9" %.2f || say -
 }
 REDIS_SOCK=$TMP/redis.sock
@@ -497,7 +523,8 @@ redis_rps() {
 }
 # redis_run KIND: requests/s with redis-server under KIND ("-" if it failed).
 redis_run() {
-	local rpid tpid rps
+	local rpid tpid rps bb
+	bb=$(kind_bin "$1")
 	rm -f "$REDIS_SOCK"
 	case $1 in
 	valgrind) valgrind --tool=memcheck --leak-check=full redis-server "${REDIS_ARGS[@]}" \
@@ -507,8 +534,13 @@ redis_run() {
 	rpid=$!; BGPIDS+=("$rpid")
 	redis_up || { say -; kill "$rpid" 2>/dev/null; return; }
 	tpid=
-	case $1 in
-	bb|bbu) "$TMP/bpfbox" memleak -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
+	case ${1%%.*} in
+	bb|bbu|bbi)
+	    if [ "${1%%.*}" = bbi ]; then
+		    "$bb" memleak --engine inject -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
+	    else
+		    "$bb" memleak -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
+	    fi
 	    tpid=$!
 	    for ((i = 0; i < 100; i++)); do grep -q '^memleak: tracing' "$TMP/rt.out" && break; sleep 0.1; done;;
 	heaptrack) (cd "$TMP" && heaptrack -o "$TMP/htrd" -p "$rpid") > "$TMP/rt.out" 2>&1 &
@@ -531,45 +563,49 @@ redis_run() {
 JEMALLOC=$(ldd "$(command -v redis-server 2>/dev/null || echo /nonexistent)" 2>/dev/null |
 	awk '$1 ~ /^libjemalloc/ { print $3 }')
 hr
-if [ "${MEMLEAK_REAL:-1}" = 1 ] && have python3 && have redis-server && have redis-benchmark; then
+if part 4 && [ "${MEMLEAK_REAL:-1}" = 1 ] && have python3 && have redis-server && have redis-benchmark; then
 	say "4. real programs: python3 JSON ($PY_KEYS keys, PYTHONMALLOC=malloc), seconds;" \
 	    "redis-server SET ($REDIS_N requests, 64-byte values), requests/s"
-	RK=(untraced bb bbu)
+	RK=(untraced bb bbu bbi)
+	# The other builds: their in-process engine (python3 preloaded, redis injected).
+	for b in "${BUILDS[@]:1}"; do RK+=("bb.${b%%=*}" "bbi.${b%%=*}"); done
 	if [ "$PEERS" = 1 ]; then
 		have heaptrack && RK+=(heaptrack)
 		have valgrind && RK+=(valgrind)
 		have bpftrace && RK+=(bpftrace)
 	fi
-	declare -A PY RD
+	declare -A PY PW RD
 	for k in "${RK[@]}"; do
 		PY[$k]=$(py_run "$k")
+		PW[$k]=$(cat "$TMP/pywork.$k" 2>/dev/null)
+		PW[$k]=${PW[$k]:--}
 		RD[$k]=$(redis_run "$k")
-		say "  $k: python3 ${PY[$k]} s, redis ${RD[$k]} requests/s"
+		say "  $k: python3 ${PY[$k]} s (its work ${PW[$k]} s), redis ${RD[$k]} requests/s"
+		case $k in bb*) [ -s "$TMP/rt.out" ] && grep '^memleak: ' "$TMP/rt.out" | head -3 | sed 's/^/    | /';; esac
 	done
 	rlabel() {
 		case $1 in
+		bb.*) say "${1#*.}: bpfbox memleak (python3: the in-process engine)";;
+		bbi.*) say "${1#*.}: bpfbox memleak --engine inject (redis)";;
 		untraced) say "untraced";;
 		bb) say "bpfbox memleak (python3: the in-process engine; redis: -p, uprobes)";;
 		bbu) say "bpfbox memleak --engine uprobe (redis: -p, uprobes)";;
+		bbi) say "bpfbox memleak --engine inject (redis: -p, the in-process engine loaded through ptrace)";;
 		heaptrack) say "heaptrack (redis: heaptrack -p, injected through gdb)";;
 		valgrind) say "valgrind memcheck --leak-check=full (redis: started under it)";;
 		bpftrace) say "bpftrace: uprobe on malloc, count only (redis: -p)";;
 		esac
 	}
 	for k in "${RK[@]}"; do
-		REAL+=("| $(rlabel "$k") | ${PY[$k]} s | $(ratio "${PY[$k]}" "${PY[untraced]}") | ${RD[$k]} | $(ratio "${RD[untraced]}" "${RD[$k]}") |")
+		REAL+=("| $(rlabel "$k") | ${PY[$k]} s | $(ratio "${PY[$k]}" "${PY[untraced]}") | ${PW[$k]} s | $(ratio "${PW[$k]}" "${PW[untraced]}") | ${RD[$k]} | $(ratio "${RD[untraced]}" "${RD[$k]}") |")
 	done
 else
-	say "4. skipped: MEMLEAK_REAL=0, or no python3 / redis-server / redis-benchmark"
+	say "4. skipped: MEMLEAK_PARTS, MEMLEAK_REAL=0, or no python3 / redis-server / redis-benchmark"
 fi
 
 # ------------------------------------------------------------------ summary
 hr
-say "Summary: kernel $(uname -r), $(nproc) CPUs; the loop untraced: ${M[untraced]} ns/iteration (N=$N)"
-say "medians of $REPS rounds; ratio = traced / untraced ns per iteration of the loop (its own clock)"
-say ""
-say "| tracer | iterations | ns/iteration | x untraced | leaks found |"
-say "|---|---|---|---|---|"
+say "Summary: kernel $(uname -r), $(nproc) CPUs, parts:$PARTS"
 label() {
 	case $1 in
 	untraced) say "untraced";;
@@ -581,13 +617,22 @@ label() {
 	bb:*) say "${1#bb:} memleak";;
 	esac
 }
-for k in "${KINDS[@]}"; do
-	say "| $(label "$k") | $(iters "$k") | $(calc "${M[$k]}" %.0f) | $(calc "${RATIO[$k]}" %.1f) | ${CHECK[$k]} |"
-done
-say ""
-say "| allocator with endbr64 at entry (mallocloop-cet) | iterations | ns/iteration | x untraced |"
-say "|---|---|---|---|"
-printf '%s\n' "${CET[@]}"
+if part 1; then
+	say "the loop untraced: ${M[untraced]} ns/iteration (N=$N); medians of $REPS rounds;" \
+	    "ratio = traced / untraced ns per iteration of the loop (its own clock)"
+	say ""
+	say "| tracer | iterations | ns/iteration | x untraced | leaks found |"
+	say "|---|---|---|---|---|"
+	for k in "${KINDS[@]}"; do
+		say "| $(label "$k") | $(iters "$k") | $(calc "${M[$k]}" %.0f) | $(calc "${RATIO[$k]}" %.1f) | ${CHECK[$k]} |"
+	done
+fi
+if [ ${#CET[@]} -gt 0 ]; then
+	say ""
+	say "| allocator with endbr64 at entry (mallocloop-cet) | iterations | ns/iteration | x untraced |"
+	say "|---|---|---|---|"
+	printf '%s\n' "${CET[@]}"
+fi
 if [ ${#PH[@]} -gt 0 ]; then
 	say ""
 	say "| one probe hit (count-only bpftrace program) | cost |"
@@ -602,8 +647,8 @@ if [ ${#BS[@]} -gt 0 ]; then
 fi
 if [ ${#REAL[@]} -gt 0 ]; then
 	say ""
-	say "| tracer | python3 JSON, $PY_KEYS keys | x untraced | redis SET requests/s | x slower |"
-	say "|---|---|---|---|---|"
+	say "| tracer | python3 JSON, $PY_KEYS keys, whole run | x untraced | its work (own clock) | x untraced | redis SET requests/s | x slower |"
+	say "|---|---|---|---|---|---|---|"
 	printf '%s\n' "${REAL[@]}"
 fi
 for n in "${NOTES[@]}"; do say "note: $n"; done
