@@ -492,13 +492,13 @@ py_run() {
 	bb=$(kind_bin "$1")
 	t0=$(date +%s%N)
 	case ${1%%.*} in
-	untraced) PYTHONMALLOC=malloc python3 "$PYPROG";;
-	bb) PYTHONMALLOC=malloc "$bb" memleak -i 0 -T 3 -- python3 "$PYPROG";;
-	bbu) PYTHONMALLOC=malloc "$bb" memleak --engine uprobe -i 0 -T 3 -- python3 "$PYPROG";;
-	heaptrack) (cd "$TMP" && PYTHONMALLOC=malloc heaptrack -o "$TMP/htpy" python3 "$PYPROG");;
-	valgrind) PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full python3 "$PYPROG";;
+	untraced) PYTHONMALLOC=malloc "$PY3" "$PYPROG";;
+	bb) PYTHONMALLOC=malloc "$bb" memleak -i 0 -T 3 -- "$PY3" "$PYPROG";;
+	bbu) PYTHONMALLOC=malloc "$bb" memleak --engine uprobe -i 0 -T 3 -- "$PY3" "$PYPROG";;
+	heaptrack) (cd "$TMP" && PYTHONMALLOC=malloc heaptrack -o "$TMP/htpy" "$PY3" "$PYPROG");;
+	valgrind) PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full "$PY3" "$PYPROG";;
 	bpftrace) (cd "$TMP" && PYTHONMALLOC=malloc bpftrace -e \
-		"uprobe:$LIBC:malloc /pid == cpid/ { @n = count(); }" -c "$(command -v python3) $PYPROG");;
+		"uprobe:$LIBC:malloc /pid == cpid/ { @n = count(); }" -c "$PY3 $PYPROG");;
 	esac > "$TMP/py.out" 2>&1
 	rc=$?
 	t1=$(date +%s%N)
@@ -542,7 +542,7 @@ redis_run() {
 		    "$bb" memleak -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
 	    fi
 	    tpid=$!
-	    for ((i = 0; i < 100; i++)); do grep -q '^memleak: tracing' "$TMP/rt.out" && break; sleep 0.1; done;;
+	    for ((i = 0; i < 100; i++)); do grep -qs '^memleak: tracing' "$TMP/rt.out" && break; sleep 0.1; done;;
 	heaptrack) (cd "$TMP" && heaptrack -o "$TMP/htrd" -p "$rpid") > "$TMP/rt.out" 2>&1 &
 	    tpid=$!
 	    for ((i = 0; i < 300; i++)); do grep -q 'injecting\|heaptrack output will be written' "$TMP/rt.out" && break; sleep 0.1; done
@@ -563,7 +563,11 @@ redis_run() {
 JEMALLOC=$(ldd "$(command -v redis-server 2>/dev/null || echo /nonexistent)" 2>/dev/null |
 	awk '$1 ~ /^libjemalloc/ { print $3 }')
 hr
-if part 4 && [ "${MEMLEAK_REAL:-1}" = 1 ] && have python3 && have redis-server && have redis-benchmark; then
+# python3 itself, not a wrapper that execs it (pyenv's shims are shell
+# scripts: valgrind would trace the shell and not the python3 it execs).
+PY3=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+if part 4 && [ "${MEMLEAK_REAL:-1}" = 1 ] && [ -x "$PY3" ] && have redis-server && have redis-benchmark; then
+	say "python3: $PY3 ($("$PY3" --version 2>&1))"
 	say "4. real programs: python3 JSON ($PY_KEYS keys, PYTHONMALLOC=malloc), seconds;" \
 	    "redis-server SET ($REDIS_N requests, 64-byte values), requests/s"
 	RK=(untraced bb bbu bbi)
