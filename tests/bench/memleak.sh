@@ -39,6 +39,7 @@
 #   MEMLEAK_PY_KEYS    keys of the python3 workload (200000)
 #   MEMLEAK_REDIS_N    SET requests of the redis workload (100000)
 #   MEMLEAK_REAL=0     no part 4
+#   MEMLEAK_REAL_REPS  rounds of part 4; medians are shown (1)
 #   MEMLEAK_PARTS      the parts to run ("1 1b 2 3 4"), e.g. MEMLEAK_PARTS=4
 #                      MEMLEAK_PY_KEYS=20000 MEMLEAK_REDIS_N=10000 for a short
 #                      run of the real programs alone
@@ -475,6 +476,7 @@ fi
 # started under the tool when it cannot attach), under redis-benchmark
 # SETs: requests per second.
 PY_KEYS=${MEMLEAK_PY_KEYS:-200000}
+REAL_REPS=${MEMLEAK_REAL_REPS:-1}
 REDIS_N=${MEMLEAK_REDIS_N:-100000}
 REAL=()
 PYPROG=$TMP/json_dict.py
@@ -542,7 +544,9 @@ redis_run() {
 		    "$bb" memleak -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
 	    fi
 	    tpid=$!
-	    for ((i = 0; i < 100; i++)); do grep -qs '^memleak: tracing' "$TMP/rt.out" && break; sleep 0.1; done;;
+	    for ((i = 0; i < 300; i++)); do grep -qs '^memleak: tracing' "$TMP/rt.out" && break; sleep 0.1; done
+	    # Not tracing (it failed, or is too slow): no figure, not an untraced one.
+	    grep -qs '^memleak: tracing' "$TMP/rt.out" || rps=-;;
 	heaptrack) (cd "$TMP" && heaptrack -o "$TMP/htrd" -p "$rpid") > "$TMP/rt.out" 2>&1 &
 	    tpid=$!
 	    for ((i = 0; i < 300; i++)); do grep -q 'injecting\|heaptrack output will be written' "$TMP/rt.out" && break; sleep 0.1; done
@@ -553,7 +557,7 @@ redis_run() {
 	    sleep 1;;
 	esac
 	[ -n "$tpid" ] && BGPIDS+=("$tpid")
-	rps=$(redis_rps)
+	[ "${rps:-}" = - ] || rps=$(redis_rps)
 	redis-cli -s "$REDIS_SOCK" shutdown nosave > /dev/null 2>&1
 	wait "$rpid" 2>/dev/null
 	[ -n "$tpid" ] && { kill -INT "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null; }
@@ -578,14 +582,30 @@ if part 4 && [ "${MEMLEAK_REAL:-1}" = 1 ] && [ -x "$PY3" ] && have redis-server 
 		have valgrind && RK+=(valgrind)
 		have bpftrace && RK+=(bpftrace)
 	fi
-	declare -A PY PW RD
+	declare -A PY PW RD PYR PWR RDR
+	for ((r = 1; r <= REAL_REPS; r++)); do
+		for k in "${RK[@]}"; do
+			PY[$k,$r]=$(py_run "$k")
+			PW[$k,$r]=$(cat "$TMP/pywork.$k" 2>/dev/null)
+			PW[$k,$r]=${PW[$k,$r]:--}
+			RD[$k,$r]=$(redis_run "$k")
+			say "  round $r $k: python3 ${PY[$k,$r]} s (its work ${PW[$k,$r]} s)," \
+			    "redis ${RD[$k,$r]} requests/s"
+			case $k in bb*) [ -s "$TMP/rt.out" ] &&
+				grep '^memleak: ' "$TMP/rt.out" | head -3 | sed 's/^/    | /';; esac
+		done
+	done
+	# Medians of the rounds; ratios against the same round's untraced run.
 	for k in "${RK[@]}"; do
-		PY[$k]=$(py_run "$k")
-		PW[$k]=$(cat "$TMP/pywork.$k" 2>/dev/null)
-		PW[$k]=${PW[$k]:--}
-		RD[$k]=$(redis_run "$k")
-		say "  $k: python3 ${PY[$k]} s (its work ${PW[$k]} s), redis ${RD[$k]} requests/s"
-		case $k in bb*) [ -s "$TMP/rt.out" ] && grep '^memleak: ' "$TMP/rt.out" | head -3 | sed 's/^/    | /';; esac
+		py=() pw=() rd=() pyr=() pwr=() rdr=()
+		for ((r = 1; r <= REAL_REPS; r++)); do
+			py+=("${PY[$k,$r]}") pw+=("${PW[$k,$r]}") rd+=("${RD[$k,$r]}")
+			pyr+=("$(ratio "${PY[$k,$r]}" "${PY[untraced,$r]}" %.2f)")
+			pwr+=("$(ratio "${PW[$k,$r]}" "${PW[untraced,$r]}" %.2f)")
+			rdr+=("$(ratio "${RD[untraced,$r]}" "${RD[$k,$r]}" %.2f)")
+		done
+		PY[$k]=$(median "${py[@]}") PW[$k]=$(median "${pw[@]}") RD[$k]=$(median "${rd[@]}")
+		PYR[$k]=$(median "${pyr[@]}") PWR[$k]=$(median "${pwr[@]}") RDR[$k]=$(median "${rdr[@]}")
 	done
 	rlabel() {
 		case $1 in
@@ -601,7 +621,7 @@ if part 4 && [ "${MEMLEAK_REAL:-1}" = 1 ] && [ -x "$PY3" ] && have redis-server 
 		esac
 	}
 	for k in "${RK[@]}"; do
-		REAL+=("| $(rlabel "$k") | ${PY[$k]} s | $(ratio "${PY[$k]}" "${PY[untraced]}") | ${PW[$k]} s | $(ratio "${PW[$k]}" "${PW[untraced]}") | ${RD[$k]} | $(ratio "${RD[untraced]}" "${RD[$k]}") |")
+		REAL+=("| $(rlabel "$k") | ${PY[$k]} s | $(calc "${PYR[$k]}" %.1f) | ${PW[$k]} s | $(calc "${PWR[$k]}" %.1f) | $(calc "${RD[$k]}" %.0f) | $(calc "${RDR[$k]}" %.1f) |")
 	done
 else
 	say "4. skipped: MEMLEAK_PARTS, MEMLEAK_REAL=0, or no python3 / redis-server / redis-benchmark"
