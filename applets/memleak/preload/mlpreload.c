@@ -667,52 +667,77 @@ static void account(int32_t stack, int64_t count, int64_t bytes)
 	}
 }
 
-/* The slot holding @addr, or the free one where it would go. */
-static uint32_t alloc_find(uint64_t addr)
+/*
+ * The live blocks: open addressing, linear probing in Robin Hood order
+ * (an entry never sits nearer its home than one inserted after it that
+ * probed past it), deletion by backward shift.  A search stops at the
+ * first entry nearer its home than the block sought would be, a deletion
+ * at the first entry at its home: runs of small blocks side by side (an
+ * allocator's slab) fill runs of slots, which plain linear probing
+ * scanned to their end at every free.
+ */
+static uint32_t alloc_dist(uint32_t i)
 {
-	uint32_t mask = shm->alloc_slots - 1, i = ml_shm_alloc_home(addr, shm->alloc_slots);
-
-	while (allocs[i].addr && allocs[i].addr != addr)
-		i = (i + 1) & mask;
-	return i;
+	return (i - ml_shm_alloc_home(allocs[i].addr, shm->alloc_slots)) & (shm->alloc_slots - 1);
 }
 
-/* Takes @addr's entry out (into @out when given): backward-shift deletion. */
+/* The slot holding @addr, or -1. */
+static int64_t alloc_find(uint64_t addr)
+{
+	uint32_t mask = shm->alloc_slots - 1, i = ml_shm_alloc_home(addr, shm->alloc_slots), d;
+
+	for (d = 0; allocs[i].addr; d++, i = (i + 1) & mask) {
+		if (allocs[i].addr == addr)
+			return i;
+		if (alloc_dist(i) < d)
+			break;
+	}
+	return -1;
+}
+
+/* Takes @addr's entry out (into @out when given). */
 static int alloc_remove(uint64_t addr, struct ml_shm_alloc *out)
 {
-	uint32_t mask = shm->alloc_slots - 1, i = alloc_find(addr), j, home;
+	uint32_t mask = shm->alloc_slots - 1, i, j;
+	int64_t at = alloc_find(addr);
 
-	if (!allocs[i].addr)
+	if (at < 0)
 		return 0;
+	i = at;
 	if (out)
 		*out = allocs[i];
 	account(allocs[i].stack, -1, -(int64_t)allocs[i].size);
 	shm->live--;
-	for (j = (i + 1) & mask; allocs[j].addr; j = (j + 1) & mask) {
-		home = ml_shm_alloc_home(allocs[j].addr, shm->alloc_slots);
-		/* Entry j may move to the hole at i if its home is not in (i, j]. */
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			allocs[i] = allocs[j];
-			i = j;
-		}
-	}
+	for (j = (i + 1) & mask; allocs[j].addr && alloc_dist(j); i = j, j = (j + 1) & mask)
+		allocs[i] = allocs[j];
 	allocs[i].addr = 0;
 	return 1;
 }
 
 static void alloc_put(const struct ml_shm_alloc *a)
 {
-	uint32_t i;
+	uint32_t mask = shm->alloc_slots - 1, i, d, di;
+	struct ml_shm_alloc e = *a, t;
 
 	alloc_remove(a->addr, NULL);	/* handed out twice without a free seen */
 	if (shm->live >= shm->max_allocs) {
 		shm->lost_allocs++;
 		return;
 	}
-	i = alloc_find(a->addr);
-	allocs[i] = *a;
 	shm->live++;
 	account(a->stack, 1, a->size);
+	i = ml_shm_alloc_home(e.addr, shm->alloc_slots);
+	for (d = 0; allocs[i].addr; d++, i = (i + 1) & mask) {
+		di = alloc_dist(i);
+		if (di < d) {
+			/* Nearer its home than this one: it goes on instead. */
+			t = allocs[i];
+			allocs[i] = e;
+			e = t;
+			d = di;
+		}
+	}
+	allocs[i] = e;
 }
 
 static int size_wanted(uint64_t size)
