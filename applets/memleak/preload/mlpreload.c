@@ -392,8 +392,6 @@ struct cached_row {
 	uint64_t pc;		/* 0: empty */
 	struct ml_shm_row row;	/* cfa BB_CFA_UNKNOWN: none there */
 };
-static __thread struct cached_row row_cache[ROW_CACHE] DYNAMIC_TLS;
-static __thread uint32_t row_cache_seq DYNAMIC_TLS;
 
 /*
  * The thread's last walk, step by step: where each step started, the
@@ -414,6 +412,7 @@ struct walk_memo {
 	uint32_t cur;
 	uint32_t nr[2];
 	struct memo_step s[2][ML_SHM_FRAMES];
+	struct cached_row rows[ROW_CACHE];	/* (one TLS access for all) */
 };
 static __thread struct walk_memo walk_memo DYNAMIC_TLS;
 
@@ -549,8 +548,8 @@ static int ask_for_maps(void)
 static int take_stack(uint64_t *frames, const struct uw *start, int *slow)
 {
 	/* (The thread's variables found once: each TLS access is a call.) */
-	struct cached_row *cache = row_cache;
 	struct walk_memo *wm = &walk_memo;
+	struct cached_row *cache = wm->rows;
 	const struct memo_step *old;
 	struct memo_step *rec;
 	const struct ml_shm_maps *mp;
@@ -561,11 +560,8 @@ static int take_stack(uint64_t *frames, const struct uw *start, int *slow)
 walk:
 	mp = &maps[__atomic_load_n(&shm->maps_cur, __ATOMIC_ACQUIRE) & 1];
 	seq = __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE);
-	if (row_cache_seq != seq) {
-		memset(cache, 0, sizeof(row_cache));
-		row_cache_seq = seq;
-	}
 	if (wm->seq != seq) {
+		memset(cache, 0, sizeof(wm->rows));
 		wm->nr[0] = wm->nr[1] = 0;	/* (other rows: other steps) */
 		wm->seq = seq;
 	}
