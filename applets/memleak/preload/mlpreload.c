@@ -125,18 +125,6 @@ static void set_errno(int e)
 		*__errno_location() = e;
 }
 
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* CLOCK_BOOTTIME minus CLOCK_MONOTONIC at start-up (a suspend since
- * makes blocks look younger, by its length). */
-static uint64_t boot_offset;
-
 /* ---- start-up ------------------------------------------------------------ */
 
 /* Preloaded: the next object's (RTLD_NEXT).  Injected (dlopen'd, in a
@@ -230,6 +218,18 @@ static struct ml_shm *map_tables(int fd)
 }
 
 static int event_fd = -1;	/* bpfbox's eventfd, here; -1: none */
+
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* CLOCK_BOOTTIME minus CLOCK_MONOTONIC at start-up (a suspend since
+ * makes blocks look younger, by its length). */
+static uint64_t boot_offset;
 
 /* The tables open on @table_fd (-1: none); once. */
 static void start_up(int table_fd)
