@@ -158,6 +158,18 @@ static void after_fork_in_child(void)
 	my_pid = getpid();	/* no longer the process bpfbox follows */
 }
 
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* CLOCK_BOOTTIME minus CLOCK_MONOTONIC at start-up (a suspend since
+ * makes blocks look younger, by its length). */
+static uint64_t boot_offset;
+
 /* The unwinder: libgcc_s's, which reads the same call frame information
  * as the uprobe engine's walker. */
 static void load_unwinder(void)
@@ -218,18 +230,6 @@ static struct ml_shm *map_tables(int fd)
 }
 
 static int event_fd = -1;	/* bpfbox's eventfd, here; -1: none */
-
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* CLOCK_BOOTTIME minus CLOCK_MONOTONIC at start-up (a suspend since
- * makes blocks look younger, by its length). */
-static uint64_t boot_offset;
 
 /* The tables open on @table_fd (-1: none); once. */
 static void start_up(int table_fd)
