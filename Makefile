@@ -170,7 +170,7 @@ $(OBJ)/%.skel.h: $(OBJ)/bpf/%.o $(OBJ)/%.gz.h
 # embedded gzip-compressed as $(OBJ)/Y.gz.h (bb_bpf_inflate unpacks it).
 PRELOAD_SRC := $(wildcard applets/*/preload/*.c)
 PRELOAD_GZ  := $(foreach s,$(PRELOAD_SRC),$(OBJ)/$(basename $(notdir $(s))).gz.h)
-PRELOAD_FLAGS := -shared -fPIC -nostdlib -Os -fno-stack-protector -fvisibility=hidden \
+PRELOAD_FLAGS := -shared -fPIC -nostdlib -O2 -fno-stack-protector -fvisibility=hidden \
 	-fno-omit-frame-pointer \
 	-ftls-model=initial-exec $(WARN) -Wl,-z,now -Wl,-z,noseparate-code \
 	-Wl,--hash-style=gnu -Wl,--build-id=none

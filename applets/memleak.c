@@ -892,18 +892,65 @@ static bool frame_named(const char *sym, const char *const *names, size_t n)
 	return false;
 }
 
+/*
+ * What the suppression lists say of each frame, by address, for one
+ * report of one process: a program's stacks share most of their frames,
+ * and each is named once, without source lines (a DWARF lookup for every
+ * frame of every stack cost more than all the rest of a report).
+ */
+enum { NAMED_BY_USER = 1, NAMED_BY_DEFAULT = 2, VERDICT_KNOWN = 4 };
+#define VERDICT_SLOTS 65536
+static struct frame_verdict {
+	uint64_t addr;
+	uint8_t v;
+} *verdicts;
+
+static void forget_verdicts(void)
+{
+	if (verdicts)
+		memset(verdicts, 0, VERDICT_SLOTS * sizeof(*verdicts));
+}
+
+static uint8_t frame_verdict(uint64_t addr)
+{
+	struct frame_verdict *e = NULL;
+	char sym[BB_FRAME_TEXT];
+	bool no_lines = bb_opts.no_lines;
+	uint32_t i, h;
+	uint8_t v = VERDICT_KNOWN;
+
+	if (!verdicts)
+		verdicts = bb_xcalloc(VERDICT_SLOTS, sizeof(*verdicts));
+	h = (uint32_t)((addr * 0x9e3779b97f4a7c15ULL) >> 48);
+	for (i = 0; i < 64 && !e; i++) {
+		e = &verdicts[(h + i) & (VERDICT_SLOTS - 1)];
+		if (e->v && e->addr != addr)
+			e = NULL;
+	}
+	if (e && e->v)
+		return e->v;
+	bb_opts.no_lines = true;	/* the function's own line is all we match */
+	format_frame(addr, sym, sizeof(sym));
+	bb_opts.no_lines = no_lines;
+	bb_frame_plain(sym);		/* (a recorded text may have them) */
+	if (frame_named(sym, (const char *const *)suppressions, nr_suppressions))
+		v |= NAMED_BY_USER;
+	if (frame_named(sym, default_suppressions, ARRAY_SIZE(default_suppressions)))
+		v |= NAMED_BY_DEFAULT;
+	if (e)
+		*e = (struct frame_verdict){ addr, v };
+	return v;
+}
+
 static bool suppressed(const uint64_t *frames, int n, enum ml_kind kind)
 {
 	bool lost = kind == ML_DEFINITELY || kind == ML_INDIRECTLY;
-	char sym[BB_FRAME_TEXT];
+	uint8_t v;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		format_frame(frames[i], sym, sizeof(sym));
-		bb_frame_plain(sym);	/* its own line, without " (file:line)" */
-		if (frame_named(sym, (const char *const *)suppressions, nr_suppressions) ||
-		    (!lost && frame_named(sym, default_suppressions,
-					   ARRAY_SIZE(default_suppressions))))
+		v = frame_verdict(frames[i]);
+		if ((v & NAMED_BY_USER) || (!lost && (v & NAMED_BY_DEFAULT)))
 			return true;
 	}
 	return false;
@@ -981,6 +1028,7 @@ static void ml_print_table(const struct bb_agg_table *t, bool final)
 	if (!bb_opts.json && !cfg.folded)
 		printf("[%s] Top %zu stacks with outstanding allocations%s:\n", when, t->nr,
 		       final ? " (final)" : "");
+	forget_verdicts();	/* (an exec since the last report: other names) */
 	if (!cfg.follow_forks) {
 		print_process(t, 0, when, now, final);
 		fflush(stdout);
@@ -988,6 +1036,7 @@ static void ml_print_table(const struct bb_agg_table *t, bool final)
 	}
 	/* -f: each process on its own, its frames named through its own map. */
 	for (printing = &target; printing; printing = printing->next) {
+		forget_verdicts();	/* (another process: its own names) */
 		if (!bb_opts.json && !cfg.folded)
 			printf("  process %d (%s)%s:\n", printing->pid, printing->cmdline,
 			       printing->exited ? ", exited" : "");

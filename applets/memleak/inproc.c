@@ -355,35 +355,68 @@ bool ml_inproc_loaded(int pid)
 	return shm && (int)shm->loaded_pid == pid;
 }
 
+/*
+ * The entries of a table (@size bytes each from @off in the memfd, @nr of
+ * them) that lie in pages written, [*first, *last) from entry *first on;
+ * false past the last.  A page nobody wrote is a hole of the memfd: read
+ * through the mapping, the kernel would give it a page and clear it (all
+ * 64 MB of the live-block table, for a program that had a few blocks).
+ */
+static bool written_entries(uint64_t off, uint64_t size, uint32_t nr, uint32_t *first,
+			    uint32_t *last)
+{
+	off_t from = off + (uint64_t)*first * size, data, hole;
+
+	if (*first >= nr)
+		return false;
+	data = lseek(table_memfd, from, SEEK_DATA);
+	if (data < 0) {
+		if (errno == ENXIO)
+			return false;	/* holes to the end */
+		*last = nr;		/* no SEEK_DATA: all of it */
+		return true;
+	}
+	hole = lseek(table_memfd, data, SEEK_HOLE);
+	if (hole < 0)
+		hole = off + (uint64_t)nr * size;
+	*first = (data - off) / size;
+	*last = (hole - off + size - 1) / size;
+	if (*last > nr)
+		*last = nr;
+	return *first < nr;
+}
+
 void ml_inproc_each_alloc(void (*fn)(void *ctx, const struct ml_shm_alloc *a), void *ctx)
 {
 	struct ml_shm_alloc a;
-	uint32_t i;
+	uint32_t i = 0, end;
 
-	for (i = 0; shm && i < shm->alloc_slots; i++) {
-		a = allocs[i];	/* a copy: the target may change it meanwhile */
-		if (!a.addr)
-			continue;
-		if (a.stack >= ML_SHM_STACKS)
-			a.stack = -1;
-		fn(ctx, &a);
-	}
+	while (shm && written_entries(shm->alloc_off, sizeof(a), shm->alloc_slots, &i, &end))
+		for (; i < end; i++) {
+			a = allocs[i];	/* a copy: the target may change it meanwhile */
+			if (!a.addr)
+				continue;
+			if (a.stack >= ML_SHM_STACKS)
+				a.stack = -1;
+			fn(ctx, &a);
+		}
 }
 
 void ml_inproc_each_stack(void (*fn)(void *ctx, int32_t id, const struct ml_shm_stack *s),
 			  void *ctx)
 {
 	struct ml_shm_stack s;
-	uint32_t i;
+	uint32_t i = 0, end;
 
-	for (i = 0; shm && i < ML_SHM_STACKS; i++) {
-		if (!__atomic_load_n(&stacks[i].ready, __ATOMIC_ACQUIRE))
-			continue;
-		s = stacks[i];
-		if (s.nr > ML_SHM_FRAMES)
-			s.nr = ML_SHM_FRAMES;
-		fn(ctx, ML_SHM_STACK_BASE + i, &s);
-	}
+	while (shm && written_entries(shm->stack_off, sizeof(s), ML_SHM_STACKS, &i, &end))
+		for (; i < end; i++) {
+			if (!__atomic_load_n(&stacks[i].ready, __ATOMIC_ACQUIRE))
+				continue;
+			s = stacks[i];
+			if (s.nr > ML_SHM_FRAMES)
+				s.nr = ML_SHM_FRAMES;
+			fn(ctx, ML_SHM_STACK_BASE + i, &s);
+		}
 }
 
 void ml_inproc_lost(uint64_t *lost_allocs, uint64_t *lost_stacks)

@@ -56,7 +56,7 @@ struct ml_shm_maps {
 struct ml_shm_alloc {
 	uint64_t addr;
 	uint64_t size;
-	uint64_t ts_ns;		/* CLOCK_BOOTTIME */
+	uint64_t ts_ns;		/* CLOCK_BOOTTIME (read coarsely: the tick) */
 	int32_t stack;		/* slot in stacks[], -1: not taken */
 	uint32_t pad;
 };

@@ -17,9 +17,13 @@
 #   3. bpfbox's BPF programs: run time per call (kernel.bpf_stats_enabled,
 #      restored afterwards), per build
 #   4. real programs, each tool once: python3 building a dict of
-#      MEMLEAK_PY_KEYS keys as JSON with PYTHONMALLOC=malloc (seconds), and
+#      MEMLEAK_PY_KEYS keys as JSON with PYTHONMALLOC=malloc (seconds: the
+#      whole run, and the work alone by python3's own clock, so that a
+#      tool's start and final report are told from its cost per call), and
 #      Debian's redis-server (jemalloc) under redis-benchmark SETs, attached
-#      with -p where the tool can attach (requests/s)
+#      with -p where the tool can attach (bpfbox: the uprobe engine, and
+#      the in-process engine loaded through ptrace, --engine inject)
+#      (requests/s)
 #
 # Slow tracers run fewer iterations (N_SLOW) and the ratio is per
 # iteration, so it does not depend on N; the table says which N each used.
@@ -35,6 +39,10 @@
 #   MEMLEAK_PY_KEYS    keys of the python3 workload (200000)
 #   MEMLEAK_REDIS_N    SET requests of the redis workload (100000)
 #   MEMLEAK_REAL=0     no part 4
+#   MEMLEAK_REAL_REPS  rounds of part 4; medians are shown (1)
+#   MEMLEAK_PARTS      the parts to run ("1 1b 2 3 4"), e.g. MEMLEAK_PARTS=4
+#                      MEMLEAK_PY_KEYS=20000 MEMLEAK_REDIS_N=10000 for a short
+#                      run of the real programs alone
 # It never fails on timings; it exits 1 if a leak check fails for bpfbox
 # or the setup cannot be made.
 
@@ -49,6 +57,8 @@ REPS=${MEMLEAK_REPS:-3}
 PEERS=${MEMLEAK_PEERS:-1}
 LEAK=3
 FAIL=0
+PARTS=" ${MEMLEAK_PARTS:-1 1b 2 3 4} "
+part() { [[ $PARTS == *" $1 "* ]]; }
 
 say() { printf '%s\n' "$*"; }
 die() { say "memleak bench: $*" >&2; exit 1; }
@@ -201,6 +211,8 @@ for f in malloc free; do
 done
 
 # ------------------------------------------- 1. the loop under each tracer
+declare -A M RATIO
+if part 1; then	# (parts are not indented)
 hr
 say "1. ns per loop iteration, $REPS rounds (each traced run against the untraced run of its round)"
 KINDS=(untraced)
@@ -241,7 +253,6 @@ for k in "${KINDS[@]}"; do
 	case $k in bb:*) say "  $k: final report does not show the $LEAK leaked blocks:"
 		sed 's/^/    | /' "$TMP/bad.$k" 2>/dev/null | tail -20;; esac
 done
-declare -A M RATIO
 for k in "${KINDS[@]}"; do
 	vals=() rats=()
 	for ((r = 1; r <= REPS; r++)); do
@@ -252,11 +263,13 @@ for k in "${KINDS[@]}"; do
 	M[$k]=$(median "${vals[@]}")
 	RATIO[$k]=$(median "${rats[@]}")
 done
+fi	# part 1
 
 # ------------------- 1b. an allocator whose functions start with endbr64
+CET=()
+if part 1b; then
 hr
 say "1b. the loop with its own malloc/free (endbr64; jmp __libc_*): CET-built libcs look like this"
-CET=()
 declare -A CNS
 for ((r = 1; r <= REPS; r++)); do
 	CNS[untraced,$r]=$(kv <("$OUT/mallocloop-cet" "$N" $LEAK) ns_per_iter)
@@ -273,6 +286,7 @@ for b in untraced "${BUILDS[@]}"; do
 	m=$(median "${vals[@]}")
 	CET+=("| $l | $([ "$l" = untraced ] && say "$N" || say $((N_SLOW / 3))) | $(calc "$m" %.0f) | $(calc "$m / $(median $(for ((r = 1; r <= REPS; r++)); do say "${CNS[untraced,$r]}"; done))" %.1f) |")
 done
+fi	# part 1b
 
 # ------------------------------------------------ 2. cost of one probe hit
 TRACEFS=/sys/kernel/tracing
@@ -318,7 +332,9 @@ free_skip_rows() {
 hr
 PH=()	# rows of the per-hit table
 declare -A HIT
-if have bpftrace; then
+if ! part 2; then
+	say "2. skipped (MEMLEAK_PARTS)"
+elif have bpftrace; then
 	say "2. one probe hit (bpftrace, count-only programs; per hit = traced - untraced ns per iteration)"
 	NF0=$((N_HIT / 3))
 	hit_run() {	# hit_run LABEL ITER PROGRAM...: median of 3 ns/iter of the loop under bpftrace
@@ -389,6 +405,7 @@ fi
 hr
 say "3. BPF run time per call (kernel.bpf_stats_enabled=1 during this part only; was $OLD_STATS)"
 BS=()
+part 3 || say "  skipped (MEMLEAK_PARTS)"
 # bpf_snap PID: "id name run_time_ns run_cnt" of the programs PID holds
 # (by their fds: other jobs may run programs of the same names).
 bpf_snap() {
@@ -403,7 +420,9 @@ bpf_snap() {
 			}
 			if (index(ids, " " id " ")) print id, name, rt, rc }'
 }
-if have bpftool && sysctl -qw kernel.bpf_stats_enabled=1; then
+if ! part 3; then
+	:
+elif have bpftool && sysctl -qw kernel.bpf_stats_enabled=1; then
 	for b in "${BUILDS[@]}"; do
 		lbl=${b%%=*} bb=${b#*=}
 		"$LOOP" 2000000000 0 > /dev/null 2>&1 &
@@ -457,27 +476,36 @@ fi
 # started under the tool when it cannot attach), under redis-benchmark
 # SETs: requests per second.
 PY_KEYS=${MEMLEAK_PY_KEYS:-200000}
+REAL_REPS=${MEMLEAK_REAL_REPS:-1}
 REDIS_N=${MEMLEAK_REDIS_N:-100000}
 REAL=()
 PYPROG=$TMP/json_dict.py
-printf 'import json\nd = {str(i): [i, str(i)] for i in range(%d)}\nprint(len(json.dumps(d)))\n' \
+# (The work's own time on stderr, "work_s S": the run's part that is
+# the tool's cost per call, without its start and its final report.)
+printf 'import json, sys, time\nt = time.perf_counter()\nd = {str(i): [i, str(i)] for i in range(%d)}\nprint(len(json.dumps(d)))\nprint("work_s %%.3f" %% (time.perf_counter() - t), file=sys.stderr)\n' \
 	"$PY_KEYS" > "$PYPROG"
-# py_run KIND: seconds of the python3 run under KIND ("-" if it failed).
+# py_run KIND: seconds of the python3 run under KIND ("-" if it failed, or
+# not for python3); the work's own seconds in $TMP/pywork.KIND.
+# KIND.LABEL: with the build LABEL of MEMLEAK_EXTRA (bb.before, bbi.before).
+kind_bin() { case $1 in *.*) build_path "${1#*.}";; *) say "$TMP/bpfbox";; esac; }
 py_run() {
-	local t0 t1 rc
+	local t0 t1 rc bb
+	case $1 in bbi*) say -; return;; esac	# (--engine inject: for a running process)
+	bb=$(kind_bin "$1")
 	t0=$(date +%s%N)
-	case $1 in
-	untraced) PYTHONMALLOC=malloc python3 "$PYPROG";;
-	bb) PYTHONMALLOC=malloc "$TMP/bpfbox" memleak -i 0 -T 3 -- python3 "$PYPROG";;
-	bbu) PYTHONMALLOC=malloc "$TMP/bpfbox" memleak --engine uprobe -i 0 -T 3 -- python3 "$PYPROG";;
-	heaptrack) (cd "$TMP" && PYTHONMALLOC=malloc heaptrack -o "$TMP/htpy" python3 "$PYPROG");;
-	valgrind) PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full python3 "$PYPROG";;
+	case ${1%%.*} in
+	untraced) PYTHONMALLOC=malloc "$PY3" "$PYPROG";;
+	bb) PYTHONMALLOC=malloc "$bb" memleak -i 0 -T 3 -- "$PY3" "$PYPROG";;
+	bbu) PYTHONMALLOC=malloc "$bb" memleak --engine uprobe -i 0 -T 3 -- "$PY3" "$PYPROG";;
+	heaptrack) (cd "$TMP" && PYTHONMALLOC=malloc heaptrack -o "$TMP/htpy" "$PY3" "$PYPROG");;
+	valgrind) PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full "$PY3" "$PYPROG";;
 	bpftrace) (cd "$TMP" && PYTHONMALLOC=malloc bpftrace -e \
-		"uprobe:$LIBC:malloc /pid == cpid/ { @n = count(); }" -c "$(command -v python3) $PYPROG");;
+		"uprobe:$LIBC:malloc /pid == cpid/ { @n = count(); }" -c "$PY3 $PYPROG");;
 	esac > "$TMP/py.out" 2>&1
 	rc=$?
 	t1=$(date +%s%N)
 	rm -f "$TMP"/htpy*
+	kv "$TMP/py.out" work_s > "$TMP/pywork.$1"
 	grep -q "^[0-9]\{6,\}$" "$TMP/py.out" && [ $rc = 0 ] && calc "($t1 - $t0) / 1e9" %.2f || say -
 }
 REDIS_SOCK=$TMP/redis.sock
@@ -497,7 +525,8 @@ redis_rps() {
 }
 # redis_run KIND: requests/s with redis-server under KIND ("-" if it failed).
 redis_run() {
-	local rpid tpid rps
+	local rpid tpid rps bb
+	bb=$(kind_bin "$1")
 	rm -f "$REDIS_SOCK"
 	case $1 in
 	valgrind) valgrind --tool=memcheck --leak-check=full redis-server "${REDIS_ARGS[@]}" \
@@ -507,10 +536,17 @@ redis_run() {
 	rpid=$!; BGPIDS+=("$rpid")
 	redis_up || { say -; kill "$rpid" 2>/dev/null; return; }
 	tpid=
-	case $1 in
-	bb|bbu) "$TMP/bpfbox" memleak -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
+	case ${1%%.*} in
+	bb|bbu|bbi)
+	    if [ "${1%%.*}" = bbi ]; then
+		    "$bb" memleak --engine inject -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
+	    else
+		    "$bb" memleak -i 0 -T 3 -p "$rpid" > "$TMP/rt.out" 2>&1 &
+	    fi
 	    tpid=$!
-	    for ((i = 0; i < 100; i++)); do grep -q '^memleak: tracing' "$TMP/rt.out" && break; sleep 0.1; done;;
+	    for ((i = 0; i < 300; i++)); do grep -qs '^memleak: tracing' "$TMP/rt.out" && break; sleep 0.1; done
+	    # Not tracing (it failed, or is too slow): no figure, not an untraced one.
+	    grep -qs '^memleak: tracing' "$TMP/rt.out" || rps=-;;
 	heaptrack) (cd "$TMP" && heaptrack -o "$TMP/htrd" -p "$rpid") > "$TMP/rt.out" 2>&1 &
 	    tpid=$!
 	    for ((i = 0; i < 300; i++)); do grep -q 'injecting\|heaptrack output will be written' "$TMP/rt.out" && break; sleep 0.1; done
@@ -521,7 +557,7 @@ redis_run() {
 	    sleep 1;;
 	esac
 	[ -n "$tpid" ] && BGPIDS+=("$tpid")
-	rps=$(redis_rps)
+	[ "${rps:-}" = - ] || rps=$(redis_rps)
 	redis-cli -s "$REDIS_SOCK" shutdown nosave > /dev/null 2>&1
 	wait "$rpid" 2>/dev/null
 	[ -n "$tpid" ] && { kill -INT "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null; }
@@ -531,45 +567,69 @@ redis_run() {
 JEMALLOC=$(ldd "$(command -v redis-server 2>/dev/null || echo /nonexistent)" 2>/dev/null |
 	awk '$1 ~ /^libjemalloc/ { print $3 }')
 hr
-if [ "${MEMLEAK_REAL:-1}" = 1 ] && have python3 && have redis-server && have redis-benchmark; then
+# python3 itself, not a wrapper that execs it (pyenv's shims are shell
+# scripts: valgrind would trace the shell and not the python3 it execs).
+PY3=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+if part 4 && [ "${MEMLEAK_REAL:-1}" = 1 ] && [ -x "$PY3" ] && have redis-server && have redis-benchmark; then
+	say "python3: $PY3 ($("$PY3" --version 2>&1))"
 	say "4. real programs: python3 JSON ($PY_KEYS keys, PYTHONMALLOC=malloc), seconds;" \
 	    "redis-server SET ($REDIS_N requests, 64-byte values), requests/s"
-	RK=(untraced bb bbu)
+	RK=(untraced bb bbu bbi)
+	# The other builds: their in-process engine (python3 preloaded, redis injected).
+	for b in "${BUILDS[@]:1}"; do RK+=("bb.${b%%=*}" "bbi.${b%%=*}"); done
 	if [ "$PEERS" = 1 ]; then
 		have heaptrack && RK+=(heaptrack)
 		have valgrind && RK+=(valgrind)
 		have bpftrace && RK+=(bpftrace)
 	fi
-	declare -A PY RD
+	declare -A PY PW RD PYR PWR RDR
+	for ((r = 1; r <= REAL_REPS; r++)); do
+		for k in "${RK[@]}"; do
+			PY[$k,$r]=$(py_run "$k")
+			PW[$k,$r]=$(cat "$TMP/pywork.$k" 2>/dev/null)
+			PW[$k,$r]=${PW[$k,$r]:--}
+			RD[$k,$r]=$(redis_run "$k")
+			say "  round $r $k: python3 ${PY[$k,$r]} s (its work ${PW[$k,$r]} s)," \
+			    "redis ${RD[$k,$r]} requests/s"
+			case $k in bb*) [ -s "$TMP/rt.out" ] &&
+				grep '^memleak: ' "$TMP/rt.out" | head -3 | sed 's/^/    | /';; esac
+		done
+	done
+	# Medians of the rounds; ratios against the same round's untraced run.
 	for k in "${RK[@]}"; do
-		PY[$k]=$(py_run "$k")
-		RD[$k]=$(redis_run "$k")
-		say "  $k: python3 ${PY[$k]} s, redis ${RD[$k]} requests/s"
+		py=() pw=() rd=() pyr=() pwr=() rdr=()
+		for ((r = 1; r <= REAL_REPS; r++)); do
+			py+=("${PY[$k,$r]}") pw+=("${PW[$k,$r]}") rd+=("${RD[$k,$r]}")
+			pyr+=("$(ratio "${PY[$k,$r]}" "${PY[untraced,$r]}" %.2f)")
+			pwr+=("$(ratio "${PW[$k,$r]}" "${PW[untraced,$r]}" %.2f)")
+			rdr+=("$(ratio "${RD[untraced,$r]}" "${RD[$k,$r]}" %.2f)")
+		done
+		PY[$k]=$(median "${py[@]}") PW[$k]=$(median "${pw[@]}") RD[$k]=$(median "${rd[@]}")
+		PYR[$k]=$(median "${pyr[@]}") PWR[$k]=$(median "${pwr[@]}") RDR[$k]=$(median "${rdr[@]}")
 	done
 	rlabel() {
 		case $1 in
+		bb.*) say "${1#*.}: bpfbox memleak (python3: the in-process engine)";;
+		bbi.*) say "${1#*.}: bpfbox memleak --engine inject (redis)";;
 		untraced) say "untraced";;
 		bb) say "bpfbox memleak (python3: the in-process engine; redis: -p, uprobes)";;
 		bbu) say "bpfbox memleak --engine uprobe (redis: -p, uprobes)";;
+		bbi) say "bpfbox memleak --engine inject (redis: -p, the in-process engine loaded through ptrace)";;
 		heaptrack) say "heaptrack (redis: heaptrack -p, injected through gdb)";;
 		valgrind) say "valgrind memcheck --leak-check=full (redis: started under it)";;
 		bpftrace) say "bpftrace: uprobe on malloc, count only (redis: -p)";;
 		esac
 	}
 	for k in "${RK[@]}"; do
-		REAL+=("| $(rlabel "$k") | ${PY[$k]} s | $(ratio "${PY[$k]}" "${PY[untraced]}") | ${RD[$k]} | $(ratio "${RD[untraced]}" "${RD[$k]}") |")
+		REAL+=("| $(rlabel "$k") | ${PY[$k]} s | $(calc "${PYR[$k]}" %.1f) | ${PW[$k]} s | $(calc "${PWR[$k]}" %.1f) | $(calc "${RD[$k]}" %.0f) | $(calc "${RDR[$k]}" %.1f) |")
 	done
 else
-	say "4. skipped: MEMLEAK_REAL=0, or no python3 / redis-server / redis-benchmark"
+	say "4. skipped: MEMLEAK_PARTS, MEMLEAK_REAL=0, or no python3 / redis-server / redis-benchmark"
 fi
 
 # ------------------------------------------------------------------ summary
 hr
-say "Summary: kernel $(uname -r), $(nproc) CPUs; the loop untraced: ${M[untraced]} ns/iteration (N=$N)"
-say "medians of $REPS rounds; ratio = traced / untraced ns per iteration of the loop (its own clock)"
-say ""
-say "| tracer | iterations | ns/iteration | x untraced | leaks found |"
-say "|---|---|---|---|---|"
+say "Summary: kernel $(uname -r), $(nproc) CPUs, parts:$PARTS"
 label() {
 	case $1 in
 	untraced) say "untraced";;
@@ -581,13 +641,22 @@ label() {
 	bb:*) say "${1#bb:} memleak";;
 	esac
 }
-for k in "${KINDS[@]}"; do
-	say "| $(label "$k") | $(iters "$k") | $(calc "${M[$k]}" %.0f) | $(calc "${RATIO[$k]}" %.1f) | ${CHECK[$k]} |"
-done
-say ""
-say "| allocator with endbr64 at entry (mallocloop-cet) | iterations | ns/iteration | x untraced |"
-say "|---|---|---|---|"
-printf '%s\n' "${CET[@]}"
+if part 1; then
+	say "the loop untraced: ${M[untraced]} ns/iteration (N=$N); medians of $REPS rounds;" \
+	    "ratio = traced / untraced ns per iteration of the loop (its own clock)"
+	say ""
+	say "| tracer | iterations | ns/iteration | x untraced | leaks found |"
+	say "|---|---|---|---|---|"
+	for k in "${KINDS[@]}"; do
+		say "| $(label "$k") | $(iters "$k") | $(calc "${M[$k]}" %.0f) | $(calc "${RATIO[$k]}" %.1f) | ${CHECK[$k]} |"
+	done
+fi
+if [ ${#CET[@]} -gt 0 ]; then
+	say ""
+	say "| allocator with endbr64 at entry (mallocloop-cet) | iterations | ns/iteration | x untraced |"
+	say "|---|---|---|---|"
+	printf '%s\n' "${CET[@]}"
+fi
 if [ ${#PH[@]} -gt 0 ]; then
 	say ""
 	say "| one probe hit (count-only bpftrace program) | cost |"
@@ -602,8 +671,8 @@ if [ ${#BS[@]} -gt 0 ]; then
 fi
 if [ ${#REAL[@]} -gt 0 ]; then
 	say ""
-	say "| tracer | python3 JSON, $PY_KEYS keys | x untraced | redis SET requests/s | x slower |"
-	say "|---|---|---|---|---|"
+	say "| tracer | python3 JSON, $PY_KEYS keys, whole run | x untraced | its work (own clock) | x untraced | redis SET requests/s | x slower |"
+	say "|---|---|---|---|---|---|---|"
 	printf '%s\n' "${REAL[@]}"
 fi
 for n in "${NOTES[@]}"; do say "note: $n"; done

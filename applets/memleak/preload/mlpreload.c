@@ -158,6 +158,18 @@ static void after_fork_in_child(void)
 	my_pid = getpid();	/* no longer the process bpfbox follows */
 }
 
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* CLOCK_BOOTTIME minus CLOCK_MONOTONIC at start-up (a suspend since
+ * makes blocks look younger, by its length). */
+static uint64_t boot_offset;
+
 /* The unwinder: libgcc_s's, which reads the same call frame information
  * as the uprobe engine's walker. */
 static void load_unwinder(void)
@@ -233,6 +245,7 @@ static void start_up(int table_fd)
 	in_engine = 1;
 	resolve();
 	if (getpid && clock_gettime) {
+		boot_offset = clock_ns(CLOCK_BOOTTIME) - clock_ns(CLOCK_MONOTONIC);
 		my_pid = getpid();
 		if (__register_atfork)
 			__register_atfork(NULL, NULL, after_fork_in_child, NULL);
@@ -374,24 +387,64 @@ static const struct ml_shm_row *row_of(const struct ml_shm_map *m, uint64_t pc)
 
 /* The rows found lately, per thread (a program's hot call sites repeat):
  * a direct-mapped cache of pc -> row, emptied when the mappings change. */
-#define ROW_CACHE 256
+#define ROW_CACHE 1024
 struct cached_row {
 	uint64_t pc;		/* 0: empty */
 	struct ml_shm_row row;	/* cfa BB_CFA_UNKNOWN: none there */
 };
-static __thread struct cached_row row_cache[ROW_CACHE] DYNAMIC_TLS;
-static __thread uint32_t row_cache_seq DYNAMIC_TLS;
+
+/*
+ * The thread's last walk, step by step: where each step started, the
+ * stack slots it read, where it led.  A step that starts where one of the
+ * last walk did (pc, sp, fp), with the same values in those slots, leads
+ * to the same place: no row to look up.  A program allocates from the
+ * same outer frames over and over (an interpreter's loop, a server's
+ * event loop), and walking them cost most of the engine's time.
+ */
+struct memo_step {
+	uint64_t pc, sp, fp;		/* the frame the step starts from */
+	uint64_t ra_at, fp_at;		/* the slots read (0: none) */
+	uint64_t ra, cfa, nfp;		/* what they held, and the CFA: the caller's */
+	int r;				/* UW_OK, UW_END or UW_CUT */
+};
+struct walk_memo {
+	uint32_t seq;			/* of the mappings it was made with */
+	uint32_t cur;
+	uint32_t nr[2];
+	struct memo_step s[2][ML_SHM_FRAMES];
+	struct cached_row rows[ROW_CACHE];	/* (one TLS access for all) */
+};
+static __thread struct walk_memo walk_memo DYNAMIC_TLS;
+
+/* @m replayed from @s, when it starts there and its slots hold the same;
+ * -1 when not. */
+static int replay(struct uw *s, const struct memo_step *m, struct memo_step *rec)
+{
+	if (m->pc != s->pc || m->sp != s->sp || m->fp != s->fp ||
+	    (m->ra_at && *(const uint64_t *)m->ra_at != m->ra) ||
+	    (m->fp_at && *(const uint64_t *)m->fp_at != m->nfp))
+		return -1;
+	*rec = *m;
+	if (m->r == UW_OK) {
+		s->pc = m->ra;
+		s->sp = m->cfa;
+		s->fp = m->nfp;
+	}
+	return m->r;
+}
 
 /* @s to its caller's frame, as bpf/bpfbox.bpf.h's bb_unwind_step does; a
  * pc in no described mapping (a library dlopen'd since), or in one without
- * rows, is left to libgcc's unwinder. */
-static int step(struct uw *s, const struct ml_shm_maps *mp)
+ * rows, is left to libgcc's unwinder.  The step is written down in @rec. */
+static int step(struct uw *s, const struct ml_shm_maps *mp, struct cached_row *cache,
+		struct memo_step *rec)
 {
 	uint64_t pc = s->pc - 1, cfa, ra, fp;
-	struct cached_row *c = &row_cache[(pc ^ (pc >> 8)) & (ROW_CACHE - 1)];
+	struct cached_row *c = &cache[(pc ^ (pc >> 8)) & (ROW_CACHE - 1)];
 	const struct ml_shm_map *m;
 	const struct ml_shm_row *row;
 
+	*rec = (struct memo_step){ .pc = s->pc, .sp = s->sp, .fp = s->fp, .r = UW_CUT };
 	if (c->pc == pc) {
 		row = &c->row;
 	} else {
@@ -411,7 +464,7 @@ static int step(struct uw *s, const struct ml_shm_maps *mp)
 	if (row->cfa == BB_CFA_UNKNOWN)
 		return UW_CUT;
 	if (row->cfa == BB_CFA_END)
-		return UW_END;
+		return rec->r = UW_END;
 	if (!row->ra_off)
 		return UW_CUT;
 	if (row->cfa == BB_CFA_SP)
@@ -424,6 +477,9 @@ static int step(struct uw *s, const struct ml_shm_maps *mp)
 		return UW_CUT;
 	ra = *(const uint64_t *)(cfa + row->ra_off);
 	fp = row->fp_off ? *(const uint64_t *)(cfa + row->fp_off) : s->fp;
+	*rec = (struct memo_step){ .pc = s->pc, .sp = s->sp, .fp = s->fp,
+		.ra_at = cfa + row->ra_off, .fp_at = row->fp_off ? cfa + row->fp_off : 0,
+		.ra = ra, .cfa = cfa, .nfp = fp, .r = ra ? UW_OK : UW_END };
 	if (!ra)
 		return UW_END;
 	s->pc = ra;
@@ -491,22 +547,39 @@ static int ask_for_maps(void)
  * unwinder (*@slow set). */
 static int take_stack(uint64_t *frames, const struct uw *start, int *slow)
 {
+	/* (The thread's variables found once: each TLS access is a call.) */
+	struct walk_memo *wm = &walk_memo;
+	struct cached_row *cache = wm->rows;
+	const struct memo_step *old;
+	struct memo_step *rec;
 	const struct ml_shm_maps *mp;
+	uint32_t seq, old_nr, j;
 	struct uw s;
 	int n, r, i, again = 1;
 
 walk:
 	mp = &maps[__atomic_load_n(&shm->maps_cur, __ATOMIC_ACQUIRE) & 1];
-	if (row_cache_seq != __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE)) {
-		memset(row_cache, 0, sizeof(row_cache));
-		row_cache_seq = __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE);
+	seq = __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE);
+	if (wm->seq != seq) {
+		memset(cache, 0, sizeof(wm->rows));
+		wm->nr[0] = wm->nr[1] = 0;	/* (other rows: other steps) */
+		wm->seq = seq;
 	}
+	old = wm->s[wm->cur & 1];
+	old_nr = wm->nr[wm->cur & 1];
+	rec = wm->s[!(wm->cur & 1)];
 	s = *start;
 	n = 1;
 	r = UW_OK;
 	frames[0] = s.pc;
-	for (i = 1; i < ML_SHM_FRAMES && r == UW_OK; i++) {
-		r = step(&s, mp);
+	for (i = 1, j = 0; i < ML_SHM_FRAMES && r == UW_OK; i++) {
+		/* The last walk's step from this frame, if any: the stack
+		 * pointer only grows along a walk. */
+		while (j < old_nr && old[j].sp < s.sp)
+			j++;
+		r = j < old_nr ? replay(&s, &old[j], &rec[i - 1]) : -1;
+		if (r < 0)
+			r = step(&s, mp, cache, &rec[i - 1]);
 		if (r == UW_OK)
 			frames[n++] = s.pc;
 		else if (r == UW_CUT)
@@ -514,6 +587,9 @@ walk:
 	}
 	if (r == UW_OK && n == ML_SHM_FRAMES)
 		frames[n - 1] = ML_SHM_TRUNCATED;	/* still going: more than fit */
+	/* The steps taken, for the next walk (none when libgcc takes over). */
+	wm->cur = !(wm->cur & 1);
+	wm->nr[wm->cur] = r == UW_LIBGCC || r == UW_UNMAPPED ? 0 : i - 1;
 	if (r == UW_UNMAPPED && again && ask_for_maps()) {
 		again = 0;
 		goto walk;
@@ -522,14 +598,31 @@ walk:
 	return *slow ? libgcc_stack(frames) : n;
 }
 
+/* A rotate and a xor a frame (a multiply each made a chain of 32 slow
+ * steps), mixed at the end. */
 static uint64_t hash_frames(const uint64_t *f, int n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	int i;
 
 	for (i = 0; i < n; i++)
-		h = (h ^ f[i]) * 0x100000001b3ULL;
+		h = ((h << 7) | (h >> 57)) ^ f[i];
+	h *= 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
 	return h ? h : 1;
+}
+
+/* The hashes of stacks[], as this process knows them (0: not looked at):
+ * a probe reads 8 bytes in a row here, not a 288-byte row of the shared
+ * table each (a full table made every new stack cost 64 cache misses).
+ * Slots taken never change; bpfbox empties none while this image runs. */
+static uint64_t stack_hashes[ML_SHM_STACKS];
+
+static uint64_t stack_hash_at(uint32_t s)
+{
+	if (!stack_hashes[s])
+		stack_hashes[s] = __atomic_load_n(&stacks[s].hash, __ATOMIC_RELAXED);
+	return stack_hashes[s];
 }
 
 /* The stack's slot, made the first time; -1 when the table is full.
@@ -546,14 +639,15 @@ static int32_t stack_slot(const uint64_t *f, int n)
 
 		s = (uint32_t)(h + i) & (ML_SHM_STACKS - 1);
 		st = &stacks[s];
-		if (!st->hash) {
+		if (!stack_hash_at(s)) {
 			memcpy(st->frames, f, n * sizeof(*f));
 			st->nr = n;
 			st->hash = h;
+			stack_hashes[s] = h;
 			__atomic_store_n(&st->ready, 1, __ATOMIC_RELEASE);
 			return s;
 		}
-		if (st->hash == h && st->nr == (uint32_t)n &&
+		if (stack_hashes[s] == h && st->nr == (uint32_t)n &&
 		    !memcmp(st->frames, f, n * sizeof(*f)))
 			return s;
 	}
@@ -569,52 +663,77 @@ static void account(int32_t stack, int64_t count, int64_t bytes)
 	}
 }
 
-/* The slot holding @addr, or the free one where it would go. */
-static uint32_t alloc_find(uint64_t addr)
+/*
+ * The live blocks: open addressing, linear probing in Robin Hood order
+ * (an entry never sits nearer its home than one inserted after it that
+ * probed past it), deletion by backward shift.  A search stops at the
+ * first entry nearer its home than the block sought would be, a deletion
+ * at the first entry at its home: runs of small blocks side by side (an
+ * allocator's slab) fill runs of slots, which plain linear probing
+ * scanned to their end at every free.
+ */
+static uint32_t alloc_dist(uint32_t i)
 {
-	uint32_t mask = shm->alloc_slots - 1, i = ml_shm_alloc_home(addr, shm->alloc_slots);
-
-	while (allocs[i].addr && allocs[i].addr != addr)
-		i = (i + 1) & mask;
-	return i;
+	return (i - ml_shm_alloc_home(allocs[i].addr, shm->alloc_slots)) & (shm->alloc_slots - 1);
 }
 
-/* Takes @addr's entry out (into @out when given): backward-shift deletion. */
+/* The slot holding @addr, or -1. */
+static int64_t alloc_find(uint64_t addr)
+{
+	uint32_t mask = shm->alloc_slots - 1, i = ml_shm_alloc_home(addr, shm->alloc_slots), d;
+
+	for (d = 0; allocs[i].addr; d++, i = (i + 1) & mask) {
+		if (allocs[i].addr == addr)
+			return i;
+		if (alloc_dist(i) < d)
+			break;
+	}
+	return -1;
+}
+
+/* Takes @addr's entry out (into @out when given). */
 static int alloc_remove(uint64_t addr, struct ml_shm_alloc *out)
 {
-	uint32_t mask = shm->alloc_slots - 1, i = alloc_find(addr), j, home;
+	uint32_t mask = shm->alloc_slots - 1, i, j;
+	int64_t at = alloc_find(addr);
 
-	if (!allocs[i].addr)
+	if (at < 0)
 		return 0;
+	i = at;
 	if (out)
 		*out = allocs[i];
 	account(allocs[i].stack, -1, -(int64_t)allocs[i].size);
 	shm->live--;
-	for (j = (i + 1) & mask; allocs[j].addr; j = (j + 1) & mask) {
-		home = ml_shm_alloc_home(allocs[j].addr, shm->alloc_slots);
-		/* Entry j may move to the hole at i if its home is not in (i, j]. */
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			allocs[i] = allocs[j];
-			i = j;
-		}
-	}
+	for (j = (i + 1) & mask; allocs[j].addr && alloc_dist(j); i = j, j = (j + 1) & mask)
+		allocs[i] = allocs[j];
 	allocs[i].addr = 0;
 	return 1;
 }
 
 static void alloc_put(const struct ml_shm_alloc *a)
 {
-	uint32_t i;
+	uint32_t mask = shm->alloc_slots - 1, i, d, di;
+	struct ml_shm_alloc e = *a, t;
 
 	alloc_remove(a->addr, NULL);	/* handed out twice without a free seen */
 	if (shm->live >= shm->max_allocs) {
 		shm->lost_allocs++;
 		return;
 	}
-	i = alloc_find(a->addr);
-	allocs[i] = *a;
 	shm->live++;
 	account(a->stack, 1, a->size);
+	i = ml_shm_alloc_home(e.addr, shm->alloc_slots);
+	for (d = 0; allocs[i].addr; d++, i = (i + 1) & mask) {
+		di = alloc_dist(i);
+		if (di < d) {
+			/* Nearer its home than this one: it goes on instead. */
+			t = allocs[i];
+			allocs[i] = e;
+			e = t;
+			d = di;
+		}
+	}
+	allocs[i] = e;
 }
 
 static int size_wanted(uint64_t size)
@@ -633,12 +752,12 @@ static int size_wanted(uint64_t size)
 	return x % shm->sample_every == 0;
 }
 
+/* An allocation's time, CLOCK_BOOTTIME as the report's: read coarsely
+ * (the kernel's tick, a few ms: ages are told in ms at best), which
+ * costs a load where the precise clock cost a tenth of the engine. */
 static uint64_t now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return clock_ns(CLOCK_MONOTONIC_COARSE) + boot_offset;
 }
 
 /* Block @addr of @size came back from an allocating call (@old: the block
