@@ -7,6 +7,8 @@
 # Each in a directory of its own under /tmp that its user owns.  And a
 # DNS server: Debian's dnsmasq on 127.0.0.1:53 of the namespace, answering
 # shop.test (127.0.0.7, ::7) and NXDOMAIN for nope.test, nothing else.
+# PostgreSQL's table accounts (ids 1..50) is the chain backend's
+# (dt_backend.py's /account/N).
 #
 #   sql_up      installs what is missing, starts the three
 #   sql_down    stops the SQL servers, removes their directories (dnsmasq
@@ -61,7 +63,9 @@ sql_up() {
 		my -e 'select 1' >/dev/null 2>&1 && break
 		sleep 0.04
 	done
-	pg psql -X -q -c "CREATE TABLE users (id int, name text)" >/dev/null &&
+	pg psql -X -q -c "CREATE TABLE users (id int, name text)" \
+		-c "CREATE TABLE accounts (id int PRIMARY KEY, name text)" \
+		-c "INSERT INTO accounts SELECT g, 'account' || g FROM generate_series(1, 50) g" >/dev/null &&
 		my -e "CREATE DATABASE shop; CREATE TABLE shop.users (id int, name text)" ||
 		die "cannot create the tables"
 }
