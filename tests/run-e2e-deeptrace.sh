@@ -2,16 +2,18 @@
 # End-to-end tests of `bpfbox deeptrace` on the running kernel, in a
 # network namespace of its own: curl -> nginx (Debian's, proxy_pass) ->
 # tests/work/dt_backend.py (Python's ThreadingHTTPServer) -> redis-server
-# (Debian's) and PostgreSQL (Debian's, through psycopg2).  Each request's tree is checked exactly: span names, kinds,
-# processes, parents, statuses and link rules; then concurrent requests
-# (every parent right), pipelined Redis, keep-alive HTTP, a response in
-# several writes, IPv6, -w + report, filters, bad options; PostgreSQL
-# (psql, pgbench's extended and prepared queries) and MariaDB (the mariadb
-# client), DNS (dig over UDP and TCP, getent through glibc's sendmmsg)
-# against dnsmasq, each client's own output the oracle.  Root only;
-# nginx-light, redis-server, redis-tools, curl, postgresql, mariadb-server,
-# mariadb-client, python3-psycopg2, dnsmasq-base and bind9-dnsutils are installed when missing
-# (scripts/apt-lib.sh).
+# and PostgreSQL (Debian's; the backend through psycopg2).  Each request's
+# tree is checked exactly: span names, kinds, processes, parents, statuses
+# and link rules; then concurrent requests (every parent right), pipelined
+# Redis, keep-alive HTTP, a response in several writes, IPv6, -w + report,
+# filters, bad options; PostgreSQL (psql, COPY, pgbench's extended and
+# prepared queries) and MariaDB (the mariadb client, errors after rows,
+# Perl's prepared statements), DNS (dig over UDP and TCP, on port 53 and
+# another, getent through glibc's sendmmsg) against dnsmasq, each client's
+# own output the oracle.  Root only; nginx-light, redis-server,
+# redis-tools, curl, postgresql, python3-psycopg2, mariadb-server,
+# mariadb-client, dnsmasq-base and bind9-dnsutils are installed when
+# missing (scripts/apt-lib.sh).
 #
 # The last line is "e2e-deeptrace: N passed, N failed"; the exit status is
 # 1 if anything failed.
@@ -389,7 +391,17 @@ digs() {
 }
 printf 'nameserver 127.0.0.1\noptions attempts:1 timeout:5\n' >"$T/resolv.conf"
 trace_start dns --json --protocol dns
-{ digs shop.test A; digs nope.test AAAA; digs shop.test A +tcp; } >"$T/dig.want"
+{ digs shop.test A; digs nope.test AAAA; digs shop.test A +tcp; digs shop.test A -p $DNSPORT2; } >"$T/dig.want"
+# Not DNS, on another UDP port: a statsd line and its answer (a span, but
+# not a DNS one: this trace shows --protocol dns only).
+in_ns /usr/bin/python3 -c 'import socket
+srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+srv.bind(("127.0.0.1", '$((DNSPORT2 + 1))'))
+cli = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+cli.sendto(b"page.views:1|c", srv.getsockname())
+d, a = srv.recvfrom(100)
+srv.sendto(b"ok", a)
+cli.recvfrom(100)' || die "the UDP exchange failed"
 # getent in a mount namespace of its own, where /etc/resolv.conf is ours;
 # strace says how glibc sent the two questions.
 in_ns unshare -m sh -c "mount --bind '$T/resolv.conf' /etc/resolv.conf &&
@@ -397,7 +409,7 @@ in_ns unshare -m sh -c "mount --bind '$T/resolv.conf' /etc/resolv.conf &&
 	>"$T/getent.out"
 trace_stop
 SHOW+=("$T/dig.want" "$T/getent.out" "$T/getent.strace")
-check "dns: dig's three queries (UDP, UDP, TCP), its status and answer count" eq spans \
+check "dns: dig's four queries (UDP, UDP, TCP, UDP to port $DNSPORT2), its status and answer count" eq spans \
 	"$(paste -sd'|' "$T/dig.want")" \
 	"$(jq -r 'select(.type == "span" and .kind == "client" and .comm != "getent") | "\(.endpoint) -> \(.reply)"' "$G.out" | paste -sd'|')"
 check "dns: glibc sent its A and AAAA questions in one sendmmsg" \
@@ -406,9 +418,12 @@ check "dns: getent's two questions, each answer's count what getent prints" eq s
 	"A shop.test -> NOERROR, ANSWER: $(awk '$2 == "STREAM" && $1 !~ /:/' "$T/getent.out" | wc -l)|AAAA shop.test -> NOERROR, ANSWER: $(awk '$2 == "STREAM" && $1 ~ /:/' "$T/getent.out" | wc -l)" \
 	"$(spans "$G.out" getent | sort | paste -sd'|')"
 check "dns: dnsmasq's server spans, each the child of its client's (tcp_seq: the ID over UDP)" eval \
-	"eq server 5 $(jcount "$G.out" type=span comm=dnsmasq kind=server link=tcp_seq) &&
-	 eq all 10 $(jcount "$G.out" type=span) &&
+	"eq server 6 $(jcount "$G.out" type=span comm=dnsmasq kind=server link=tcp_seq) &&
+	 eq all 12 $(jcount "$G.out" type=span) &&
 	 eq errors 2 $(jcount "$G.out" type=span endpoint='AAAA nope.test' error=true)"
+check "dns: port $DNSPORT2 by content: dnsmasq's span there; the statsd datagram no DNS span" eval \
+	"eq server 1 $(jcount "$G.out" type=span comm=dnsmasq kind=server local=127.0.0.1:$DNSPORT2) &&
+	 eq statsd 0 $(jcount "$G.out" type=span peer=127.0.0.1:$((DNSPORT2 + 1)))"
 
 # ---- what the user can get wrong ---------------------------------------------
 

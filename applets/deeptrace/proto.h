@@ -94,6 +94,10 @@ void dt_msg_merge(struct dt_msg *m, const struct dt_msg *next);
 enum dt_parse dt_parse_dns(const uint8_t *buf, size_t len, bool tcp, struct dt_msg *m);
 /* 1: a DNS message, 0: not one, -1: too short to say. */
 int dt_detect_dns(const uint8_t *buf, size_t len, bool tcp);
+/* A whole datagram that is a DNS query or answer, on any port: strictly
+ * (standard query, one question of host name labels, class IN/CH/ANY, a
+ * query with no records but EDNS's, every record whole, nothing after). */
+bool dt_dns_datagram(const uint8_t *buf, size_t len);
 
 /*
  * Statement text for an endpoint: whitespace runs folded into one space,

@@ -276,9 +276,11 @@ static enum dt_parse parse(struct conn *c, int dir, const uint8_t *buf, size_t l
 	bool client_side = is_request(c, dir, NULL, false);
 	int dns;
 
-	if (!c->proto_known && (c->local.port == 53 || c->peer.port == 53)) {
+	if (!c->proto_known && (c->local.port == 53 || c->peer.port == 53 ||
+				(c->dgram && dt_dns_datagram(buf, len)))) {
 		/* No magic: the port, and a sane header (a server may read a
-		 * TCP query's length a byte at a time: wait for more). */
+		 * TCP query's length a byte at a time: wait for more); on
+		 * another port, a datagram that is strictly a DNS message. */
 		dns = dt_detect_dns(buf, len, !c->dgram);
 		if (dns < 0 && !c->dgram) {
 			memset(m, 0, sizeof(*m));

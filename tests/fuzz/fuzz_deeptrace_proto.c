@@ -46,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 n & 1 ? NULL : &prev, &m), &m, size);
 		check_msg(dt_parse_dns(b, size, n & 1, &m), &m, size);
 		dt_detect_dns(b, size, n & 1);
+		dt_dns_datagram(b, size);
 	}
 	if (size) {
 		char t[256];

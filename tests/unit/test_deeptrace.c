@@ -542,6 +542,71 @@ static void test_dns(void)
 	      !dt_detect_dns(S("GET / HTTP/1.1\r\n\r\n"), false), "dns: HTTP is not DNS");
 }
 
+/* DNS on any port: dig's query (EDNS with a cookie) and dnsmasq's answer,
+ * captured (strace -xx of dig against Debian's dnsmasq); and UDP payloads
+ * that are not DNS, which must not be taken for it. */
+static const uint8_t dig_query[] =
+	"\x65\xac\x01\x20\x00\x01\x00\x00\x00\x00\x00\x01\x04\x73\x68\x6f"
+	"\x70\x04\x74\x65\x73\x74\x00\x00\x01\x00\x01\x00\x00\x29\x04\xd0"
+	"\x00\x00\x00\x00\x00\x0c\x00\x0a\x00\x08\x72\x3c\xe5\xa6\x4d\x62"
+	"\xd6\x04";
+static const uint8_t dnsmasq_answer[] =
+	"\x66\xc3\x85\x80\x00\x01\x00\x01\x00\x00\x00\x01\x04\x73\x68\x6f"
+	"\x70\x04\x74\x65\x73\x74\x00\x00\x01\x00\x01\xc0\x0c\x00\x01\x00"
+	"\x01\x00\x00\x00\x00\x00\x04\x7f\x00\x00\x07\x00\x00\x29\x04\xd0"
+	"\x00\x00\x00\x00\x00\x00";
+
+static void test_dns_content(void)
+{
+	static const struct { const char *what; const char *b; size_t n; } not_dns[] = {
+		/* NTP v4 client request */
+		{ "NTP", "\x23\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+			 "\0\0\0\0\0\0\0\0\xe9\x3c\x1a\x2b\x11\x22\x33\x44", 48 },
+		{ "statsd", "page.views:1|c", 14 },
+		{ "memcached over UDP", "\0\1\0\0\0\1\0\0get foo\r\n", 17 },
+		{ "syslog", "<34>Oct 11 22:14:15 host su: 'su root' failed", 46 },
+		/* SNMPv2c get-request, community "public" */
+		{ "SNMP", "\x30\x26\x02\x01\x01\x04\x06public\xa0\x19\x02\x04\x1a\x2b\x3c\x4d\x02\x01"
+			  "\0\x02\x01\0\x30\x0b\x30\x09\x06\x05\x2b\x06\x01\x02\x01\x05\0", 40 },
+		{ "a query with a byte after it", "\x12\x34\x01\0\0\1\0\0\0\0\0\0\4shop\4test\0\0\1\0\1X", 28 },
+		{ "a query with a space in a label", "\x12\x34\x01\0\0\1\0\0\0\0\0\0\4sh p\4test\0\0\1\0\1", 27 },
+		{ "a query with an answer", "\x12\x34\x01\0\0\1\0\1\0\0\0\0\4shop\4test\0\0\1\0\1", 27 },
+		{ "class 9", "\x12\x34\x01\0\0\1\0\0\0\0\0\0\4shop\4test\0\0\1\0\x09", 27 },
+		{ "an answer's record cut", "\x12\x34\x81\x80\0\1\0\1\0\0\0\0\4shop\4test\0\0\1\0\1\xc0\x0c\0\1\0\1\0\0\0\0\0\4\x7f\0", 41 },
+	};
+	uint8_t b[64];
+	uint64_t rnd = 7;
+	unsigned i, k, hits = 0;
+	struct dt_msg m;
+
+	CHECK(dt_dns_datagram(B(dig_query)), "dns by content: dig's query (EDNS, a cookie)");
+	CHECK(dt_dns_datagram(B(dnsmasq_answer)), "dns by content: dnsmasq's answer (a pointer)");
+	CHECK(!dt_dns_datagram(dig_query, sizeof(dig_query) - 2),
+	      "dns by content: a datagram cut short is not taken");
+	CHECK(dt_parse_dns(B(dig_query), false, &m) == DT_PARSE_OK && m.request &&
+	      !strcmp(m.endpoint, "A shop.test"), "dns by content: dig's query parses");
+	for (i = 0; i < ARRAY_SIZE(not_dns); i++)
+		CHECK(!dt_dns_datagram((const uint8_t *)not_dns[i].b, not_dns[i].n),
+		      "dns by content: %s is not DNS", not_dns[i].what);
+	/* random datagrams, and dig's query with one random byte changed in
+	 * its header's counts and flags: none strictly DNS */
+	for (i = 0; i < 100000; i++) {
+		size_t n = 17 + unit_rand(&rnd) % (sizeof(b) - 17);
+
+		for (k = 0; k < n; k++)
+			b[k] = unit_rand(&rnd);
+		hits += dt_dns_datagram(b, n);
+	}
+	CHECK_U64(hits, 0, "dns by content: 100000 random datagrams: none taken");
+	for (i = 0, hits = 0; i < 256; i++) {
+		memcpy(b, dig_query, sizeof(dig_query) - 1);
+		b[6] = i;	/* ANCOUNT's high byte */
+		b[7] = i;
+		hits += dt_dns_datagram(b, sizeof(dig_query) - 1);
+	}
+	CHECK_U64(hits, 1, "dns by content: a query with answers is not one (but ANCOUNT 0)");
+}
+
 /* Random and mutated bytes through every parser: no crash, no overread
  * (the buffers are exact heap copies: ASan or a fault would say). */
 static void test_garbage(void)
@@ -578,6 +643,7 @@ static void test_garbage(void)
 		dt_sql_text(t, sizeof(t), b, len, true, i & 1);
 		dt_parse_dns(b, len, i & 1, &m);
 		dt_detect_dns(b, len, i & 2);
+		dt_dns_datagram(b, len);
 		dt_detect(b, len);
 		memset(&c, 0, sizeof(c));
 		dt_chunks_feed(&c, b, len, len + unit_rand(&rnd) % 100);
@@ -961,6 +1027,28 @@ static void test_stream_dns(void)
 	close.sock = 31;
 	dt_stream_event(&close, sizeof(close));
 	CHECK_U64(nspans, 2, "stream: dns: an answer to no query we saw: no span");
+
+	/* another port: dig's query and dnsmasq's answer (IDs made to match),
+	 * then a client's datagrams that are not DNS */
+	nspans = 0;
+	memcpy(b, dig_query, sizeof(dig_query) - 1);
+	udp_ev(32, DT_EGRESS, 40003, 5300, 1, b, sizeof(dig_query) - 1);
+	memcpy(b, dnsmasq_answer, sizeof(dnsmasq_answer) - 1);
+	b[0] = dig_query[0], b[1] = dig_query[1];
+	udp_ev(32, DT_INGRESS, 40003, 5300, 1, b, sizeof(dnsmasq_answer) - 1);
+	CHECK(nspans == 1 && spans[0].req.proto == DT_PROTO_DNS &&
+	      !strcmp(spans[0].req.endpoint, "A shop.test") &&
+	      !strcmp(spans[0].detail, "NOERROR, ANSWER: 1"),
+	      "stream: dns on port 5300, by its content");
+	close.sock = 32;
+	dt_stream_event(&close, sizeof(close));
+	nspans = 0;
+	udp_ev(33, DT_EGRESS, 40004, 5301, 1, (const uint8_t *)"page.views:1|c", 14);
+	udp_ev(33, DT_INGRESS, 40004, 5301, 1, (const uint8_t *)"ok", 2);
+	close.sock = 33;
+	dt_stream_event(&close, sizeof(close));
+	CHECK(nspans == 1 && spans[0].req.proto == DT_PROTO_UNKNOWN,
+	      "stream: a datagram that is not DNS on another port: unknown");
 }
 
 static struct dt_span span(uint32_t pid, enum dt_span_kind kind, uint64_t start, uint64_t end,
@@ -1045,6 +1133,7 @@ int main(void)
 	test_mysql();
 	test_sql_captured();
 	test_dns();
+	test_dns_content();
 	test_garbage();
 	test_stream();
 	test_stream_sql();
