@@ -26,7 +26,7 @@ BB=${BPFBOX:-$TOP/bpfbox}	# BPFBOX=path tests another build
 BACKEND=$TOP/tests/work/dt_backend.py
 
 . "$TOP/tests/e2e/lib.sh"
-e2e_begin e2e-deeptrace "loads BPF programs" "$BB" "$BACKEND"
+e2e_begin e2e-deeptrace "loads BPF programs" "$BB" "$BACKEND" "$TOP/build/work/dt_mmsg"
 
 say() { echo "e2e-deeptrace: $*"; }
 die() { echo "e2e-deeptrace: $*"; echo "e2e-deeptrace: 0 passed, 1 failed"; exit 1; }
@@ -424,6 +424,22 @@ check "dns: dnsmasq's server spans, each the child of its client's (tcp_seq: the
 check "dns: port $DNSPORT2 by content: dnsmasq's span there; the statsd datagram no DNS span" eval \
 	"eq server 1 $(jcount "$G.out" type=span comm=dnsmasq kind=server local=127.0.0.1:$DNSPORT2) &&
 	 eq statsd 0 $(jcount "$G.out" type=span peer=127.0.0.1:$((DNSPORT2 + 1)))"
+
+# sendmmsg/recvmmsg vectors: 40 questions in one sendmmsg, their answers by
+# recvmmsg: each message an event, 40 spans; then 70: the messages past a
+# vector's first 64 are counted (lost_other), as dt_mmsg's own counts say.
+trace_start mmsg --json --protocol dns --comm dt_mmsg
+in_ns "$TOP/build/work/dt_mmsg" 53 40 >"$T/mmsg40.out" && in_ns "$TOP/build/work/dt_mmsg" 53 70 >"$T/mmsg70.out" ||
+	die "dt_mmsg failed: $(cat "$T"/mmsg*.out)"
+trace_stop
+SHOW+=("$T/mmsg40.out" "$T/mmsg70.out")
+first=$(jq -r 'select(.type == "span") | .local' "$G.out" | head -n 1)
+check "mmsg: 40 questions in one sendmmsg: 40 spans on that socket, each answered" eq spans \
+	"40 A shop.test -> NOERROR, ANSWER: 1" \
+	"$(jq -r --arg l "$first" 'select(.type == "span" and .local == $l) | "\(.endpoint) -> \(.reply)"' "$G.out" | uniq -c | sed 's/^ *//')"
+over=$(awk '{ n = $2 - 64 } n > 0 { s += n } END { print s + 0 }' "$T/mmsg70.out")
+check "mmsg: 70 in one sendmmsg: the messages past each vector's 64 counted ($over)" eq lost_other \
+	"$over" "$(jq -r 'select(.type == "lost") | .lost_other' "$G.out")"
 
 # ---- what the user can get wrong ---------------------------------------------
 
