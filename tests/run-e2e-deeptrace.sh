@@ -165,27 +165,30 @@ check "sequential: 50 spans, no other (the PostgreSQL handshakes none)" eq spans
 
 # ---- concurrent requests: every parent right ------------------------------
 
+# concurrent NAME WHAT PATH SPANS [OPTIONS...]: N requests for PATH1..PATHN,
+# 8 at a time, traced with OPTIONS: N traces rooted at curl, SPANS spans
+# each, every parent right.
+concurrent() {
+	local name=$1 what=$2 path=$3 each=$4
+	shift 4
+	trace_start "$name" --json "$@"
+	seq 1 $N | in_ns xargs -P 8 -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT$path{}"
+	trace_stop
+	check "$what: $N traces rooted at curl" eq roots $N "$(jcount "$G.out" type=span parent_id=0 comm=curl)"
+	check "$what: $each spans each" eq spans $((each * N)) "$(jcount "$G.out" type=span)"
+	check "$what: every parent right (by rule: right wrong)" \
+		eval "dt_parents '$G.out' | awk '\$3 != 0 { print; bad = 1 } END { exit bad }'"
+}
+
 N=40
-trace_start conc --json
-seq 1 $N | in_ns xargs -P 8 -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT/user/{}"
-trace_stop
-check "concurrent: $N traces rooted at curl" eq roots $N "$(jcount "$G.out" type=span parent_id=0 comm=curl)"
-check "concurrent: 6 spans each" eq spans $((6 * N)) "$(jcount "$G.out" type=span)"
-check "concurrent: every parent right (by rule: right wrong)" \
-	eval "dt_parents '$G.out' | awk '\$3 != 0 { print; bad = 1 } END { exit bad }'"
+concurrent conc concurrent /user/ 6
 check "concurrent: tcp_seq links every server span to its client" \
 	eq tcp_seq "tcp_seq $((3 * N)) 0" "$(dt_parents "$G.out" | grep ^tcp_seq)"
 
 # Both databases under the backend, concurrently; --no-redact, so that each
 # span's endpoint ends with the account's id (dt_parents' ground truth).
 N=24
-trace_start concsql --json --no-redact
-seq 1 $N | in_ns xargs -P 8 -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT/account/{}"
-trace_stop
-check "concurrent SQL: $N traces rooted at curl" eq roots $N "$(jcount "$G.out" type=span parent_id=0 comm=curl)"
-check "concurrent SQL: 8 spans each" eq spans $((8 * N)) "$(jcount "$G.out" type=span)"
-check "concurrent SQL: every parent right (by rule: right wrong)" \
-	eval "dt_parents '$G.out' | awk '\$3 != 0 { print; bad = 1 } END { exit bad }'"
+concurrent concsql "concurrent SQL" /account/ 8 --no-redact
 # nginx is an event loop: under concurrency its client spans are linked by
 # thread or, when requests overlap on its one thread, by the heuristic.
 check "concurrent SQL: thread links the backend's Redis and SQL spans, tcp_seq every server span" eval \

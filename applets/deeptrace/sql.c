@@ -156,6 +156,27 @@ void dt_msg_merge(struct dt_msg *m, const struct dt_msg *next)
 	m->my_left = next->my_left;
 }
 
+/* ---- runs of messages (PostgreSQL's, a MySQL reply's packets) ------------------- */
+
+/* The message at the end of the buffer is cut: its @rest bytes are skipped. */
+static enum dt_parse run_cut(struct dt_msg *m, size_t len, uint64_t rest, bool end)
+{
+	m->head = len;
+	m->body = rest;
+	m->more = !end;
+	return DT_PARSE_OK;
+}
+
+/* The run stops at @pos: at its @end, or where what follows is not here yet. */
+static enum dt_parse run_stopped(struct dt_msg *m, size_t pos, bool end)
+{
+	if (!pos)
+		return DT_PARSE_MORE;
+	m->head = pos;
+	m->more = !end;
+	return DT_PARSE_OK;
+}
+
 /* ---- PostgreSQL ------------------------------------------------------------------ */
 
 #define PG_PROTOCOL_3 196608		/* StartupMessage */
@@ -313,7 +334,7 @@ enum dt_parse dt_parse_pgsql(const uint8_t *buf, size_t len, bool frontend, bool
 	const char *types = frontend ? pg_frontend_types : pg_backend_types;
 	size_t pos = 0, avail;
 	uint32_t n, code;
-	bool end;
+	bool end = false;
 
 	memset(m, 0, sizeof(*m));
 	m->proto = DT_PROTO_PGSQL;
@@ -333,23 +354,13 @@ enum dt_parse dt_parse_pgsql(const uint8_t *buf, size_t len, bool frontend, bool
 			break;
 		end = frontend ? pg_frontend(m, buf[pos], buf + pos + 5, avail, redact) :
 				 pg_backend(m, buf[pos], buf + pos + 5, avail);
-		if (n - 4 > avail) {	/* cut: the rest is skipped */
-			m->head = len;
-			m->body = n - 4 - avail;
-			m->more = !end;
-			return DT_PARSE_OK;
-		}
+		if (n - 4 > avail)
+			return run_cut(m, len, n - 4 - avail, end);
 		pos += 1 + n;
-		if (end) {
-			m->head = pos;
-			return DT_PARSE_OK;
-		}
+		if (end)
+			break;
 	}
-	if (!pos)
-		return DT_PARSE_MORE;
-	m->head = pos;
-	m->more = true;
-	return DT_PARSE_OK;
+	return run_stopped(m, pos, end);
 }
 
 /* The first message of a connection a client opened before the trace: a
@@ -597,7 +608,7 @@ static enum dt_parse mysql_reply(const uint8_t *buf, size_t len, uint8_t command
 {
 	size_t pos = 0, avail;
 	uint32_t n;
-	bool end;
+	bool end = false;
 
 	if (so_far) {
 		m->my_phase = so_far->my_phase;
@@ -614,23 +625,13 @@ static enum dt_parse mysql_reply(const uint8_t *buf, size_t len, uint8_t command
 		if (avail < n && mysql_wait_for_rest(m, buf + pos + 4, avail, n))
 			break;
 		end = mysql_reply_packet(m, buf + pos + 4, avail, n, command);
-		if (n > avail) {	/* cut: the rest is skipped */
-			m->head = len;
-			m->body = n - avail;
-			m->more = !end;
-			return DT_PARSE_OK;
-		}
+		if (n > avail)
+			return run_cut(m, len, n - avail, end);
 		pos += 4 + n;
-		if (end) {
-			m->head = pos;
-			return DT_PARSE_OK;
-		}
+		if (end)
+			break;
 	}
-	if (!pos)
-		return DT_PARSE_MORE;
-	m->head = pos;
-	m->more = true;
-	return DT_PARSE_OK;
+	return run_stopped(m, pos, end);
 }
 
 enum dt_parse dt_parse_mysql(const uint8_t *buf, size_t len, bool client, bool redact,
