@@ -8,7 +8,7 @@
 # DNS server: Debian's dnsmasq on 127.0.0.1:53 of the namespace, answering
 # shop.test (127.0.0.7, ::7) and NXDOMAIN for nope.test, nothing else; and
 # another one on port $DNSPORT2 (DNS known by its content, not its port).
-# PostgreSQL's table accounts (ids 1..50) is the chain backend's
+# PostgreSQL's table accounts (ids 1..300; 404 has none) is the chain backend's
 # (dt_backend.py's /account/N).
 #
 #   sql_up      installs what is missing, starts the three
@@ -69,7 +69,7 @@ sql_up() {
 	done
 	pg psql -X -q -c "CREATE TABLE users (id int, name text)" \
 		-c "CREATE TABLE accounts (id int PRIMARY KEY, name text)" \
-		-c "INSERT INTO accounts SELECT g, 'account' || g FROM generate_series(1, 50) g" >/dev/null &&
+		-c "INSERT INTO accounts SELECT g, 'account' || g FROM generate_series(1, 300) g" >/dev/null &&
 		my -e "CREATE DATABASE shop; CREATE TABLE shop.users (id int, name text)" ||
 		die "cannot create the tables"
 }
