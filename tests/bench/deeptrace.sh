@@ -56,6 +56,10 @@ TRACE_OPTS=()	# more options of the live runs
 # start_tracer FILE [record]: spans assembled live (--json > FILE), or the
 # events only recorded (-w FILE.bbr: the capture's cost alone).
 start_tracer() {
+	# The same names come back run after run: the last run's "tracing
+	# socket" line must not say this one is ready (its SIGINT would be
+	# lost, and stop_tracer wait forever).
+	rm -f "$1.err"
 	if [ "${2:-}" = record ]; then
 		./bpfbox deeptrace --netns "$CHAIN_NS" -w "$1.bbr" >"$1" 2>"$1.err" &
 	else
