@@ -150,9 +150,11 @@ static size_t strict_name(const uint8_t *buf, size_t len, size_t i)
 
 		if (!n)
 			return i + 1;
-		if ((n & 0xc0) == 0xc0)	/* a pointer: to a header-free, earlier byte */
-			return i + 1 < len && ((n & 0x3f) << 8 | buf[i + 1]) >= DNS_HEADER &&
-			       ((n & 0x3f) << 8 | buf[i + 1]) < start ? i + 2 : 0;
+		if ((n & 0xc0) == 0xc0) {	/* a pointer: past the header, earlier */
+			size_t to = i + 1 < len ? (size_t)(n & 0x3f) << 8 | buf[i + 1] : 0;
+
+			return to >= DNS_HEADER && to < start ? i + 2 : 0;
+		}
 		if (n > 63 || (total += n + 1) > 255 || n >= len - i)
 			return 0;
 		for (k = 1; k <= n; k++)
