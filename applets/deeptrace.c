@@ -178,9 +178,11 @@ static int dt_main(int argc, char **argv)
 		bb_record_open(bb_opts.write_file, 0);
 	bb_load_attach(&l);
 	start_assembly();
+	/* Handlers first: whoever waits for this line may stop us at once (a
+	 * shell's background job starts with SIGINT ignored). */
+	bb_install_signals();
 	fprintf(stderr, "deeptrace: tracing socket syscalls (%s); Ctrl-C to stop\n",
 		hooks[0].method);
-	bb_install_signals();
 	loop = bb_loop_new();
 	bb_loop_add_ringbuf(loop, bpf_map__fd(((struct deeptrace_bpf *)l.skel)->maps.bb_events),
 			    bb_on_event, NULL);
@@ -209,7 +211,8 @@ BB_APPLET(deeptrace,
 	.common = BB_OPT_OUTPUT | BB_OPT_TASK | BB_OPT_NETNS | BB_OPT_BPF,
 	.options = dt_options,
 	.parse = dt_parse,
-	.lost_other = "socket calls not followed (more threads in a call than the table holds)",
+	.lost_other = "socket calls not followed (more threads in a call than the table holds), "
+		      "and messages of a sendmmsg/recvmmsg vector past its first 64",
 	.main = dt_main,
 	.print_event = dt_print_event,
 	.event_shape = &dt_event_shape,

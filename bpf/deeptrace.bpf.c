@@ -73,7 +73,8 @@ struct dt_src {
 	bool vec;
 };
 
-#define DT_MAX_MMSG 8		/* messages of a sendmmsg/recvmmsg vector followed */
+#define DT_MAX_MMSG 64		/* messages of a sendmmsg/recvmmsg vector followed
+				 * (a DNS server's batch); the rest are counted */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -481,6 +482,17 @@ static __always_inline int msghdr_src(struct dt_src *src, __u64 uaddr)
 	return 0;
 }
 
+/* Messages of a sendmmsg/recvmmsg vector past DT_MAX_MMSG: counted with
+ * the calls not followed, never silently missed. */
+static __always_inline void count_unfollowed(__u64 n)
+{
+	__u32 key = BB_LOST_APPLET;
+	__u64 *lost = bpf_map_lookup_elem(&bb_lost, &key);
+
+	if (lost)
+		*lost += n;	/* per-CPU */
+}
+
 /*
  * The call moved @ret bytes (sendmmsg/recvmmsg: @ret messages): an event
  * per message, in one bounded loop (one copy of send_one for the verifier).
@@ -499,6 +511,8 @@ static __always_inline void send_message(const struct dt_args *a, long ret)
 		src.vec = true;
 	else if ((a->nr == NR_SENDMSG || a->nr == NR_RECVMSG) && msghdr_src(&src, a->buf))
 		return;
+	if (mmsg && ret > DT_MAX_MMSG)
+		count_unfollowed(ret - DT_MAX_MMSG);
 	for (i = 0; i < DT_MAX_MMSG; i++) {
 		if (mmsg) {
 			if (i >= ret)

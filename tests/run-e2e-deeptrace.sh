@@ -2,16 +2,18 @@
 # End-to-end tests of `bpfbox deeptrace` on the running kernel, in a
 # network namespace of its own: curl -> nginx (Debian's, proxy_pass) ->
 # tests/work/dt_backend.py (Python's ThreadingHTTPServer) -> redis-server
-# (Debian's).  Each request's tree is checked exactly: span names, kinds,
-# processes, parents, statuses and link rules; then concurrent requests
-# (every parent right), pipelined Redis, keep-alive HTTP, a response in
-# several writes, IPv6, -w + report, filters, bad options; PostgreSQL
-# (psql, pgbench's extended and prepared queries) and MariaDB (the mariadb
-# client), DNS (dig over UDP and TCP, getent through glibc's sendmmsg)
-# against dnsmasq, each client's own output the oracle.  Root only;
-# nginx-light, redis-server, redis-tools, curl, postgresql, mariadb-server,
-# mariadb-client, dnsmasq-base and bind9-dnsutils are installed when missing
-# (scripts/apt-lib.sh).
+# and PostgreSQL (Debian's; the backend through psycopg2).  Each request's
+# tree is checked exactly: span names, kinds, processes, parents, statuses
+# and link rules; then concurrent requests (every parent right), pipelined
+# Redis, keep-alive HTTP, a response in several writes, IPv6, -w + report,
+# filters, bad options; PostgreSQL (psql, COPY, pgbench's extended and
+# prepared queries) and MariaDB (the mariadb client, errors after rows,
+# Perl's prepared statements), DNS (dig over UDP and TCP, on port 53 and
+# another, getent through glibc's sendmmsg) against dnsmasq, each client's
+# own output the oracle.  Root only; nginx-light, redis-server,
+# redis-tools, curl, postgresql, python3-psycopg2, mariadb-server,
+# mariadb-client, dnsmasq-base and bind9-dnsutils are installed when
+# missing (scripts/apt-lib.sh).
 #
 # The last line is "e2e-deeptrace: N passed, N failed"; the exit status is
 # 1 if anything failed.
@@ -24,7 +26,7 @@ BB=${BPFBOX:-$TOP/bpfbox}	# BPFBOX=path tests another build
 BACKEND=$TOP/tests/work/dt_backend.py
 
 . "$TOP/tests/e2e/lib.sh"
-e2e_begin e2e-deeptrace "loads BPF programs" "$BB" "$BACKEND"
+e2e_begin e2e-deeptrace "loads BPF programs" "$BB" "$BACKEND" "$TOP/build/work/dt_mmsg"
 
 say() { echo "e2e-deeptrace: $*"; }
 die() { echo "e2e-deeptrace: $*"; echo "e2e-deeptrace: 0 passed, 1 failed"; exit 1; }
@@ -89,14 +91,30 @@ user_tree() {
 		"5 server redis-server GET user:$1 $2 tcp_seq"
 }
 
+# account_tree ID STATUS REDIS-REPLY SQL-TAG: the tree of GET /account/ID,
+# the backend asking Redis, then PostgreSQL; the SQL span's endpoint is the
+# redacted statement, or $SQL.
+account_tree() {
+	local sql=${SQL:-SELECT name FROM accounts WHERE id = ?}
+	printf '%s\n' "0 client curl GET /account/$1 $2 root" \
+		"1 server nginx GET /account/$1 $2 tcp_seq" \
+		"2 client nginx GET /account/$1 $2 thread" \
+		"3 server python3 GET /account/$1 $2 tcp_seq" \
+		"4 client python3 GET user:$1 $3 thread" \
+		"5 server redis-server GET user:$1 $3 tcp_seq" \
+		"4 client python3 $sql $4 thread" \
+		"5 server postgres $sql $4 tcp_seq"
+}
+
 # ---- one request at a time: the exact tree --------------------------------
 
 trace_start seq --json
 codes=$(get http://127.0.0.1:$NPORT/user/1; get http://127.0.0.1:$NPORT/user/404;
 	get http://127.0.0.1:$NPORT/fail; get http://127.0.0.1:$NPORT/split;
-	get -g "http://[::1]:$NPORT/user/2")
+	get -g "http://[::1]:$NPORT/user/2"; get http://127.0.0.1:$NPORT/account/3;
+	get http://127.0.0.1:$NPORT/account/404; get http://127.0.0.1:$NPORT/report)
 trace_stop
-check "sequential: curl saw 200 404 500 200 200" eq codes "200 404 500 200 200" "$(echo $codes)"
+check "sequential: curl saw 200 404 500 200 200 200 404 500" eq codes "200 404 500 200 200 200 404 500" "$(echo $codes)"
 check "sequential: exit 0" eq status 0 "$RC"
 
 expect_tree "sequential: GET /user/1: curl > nginx > backend > redis" "$G.out" "GET /user/1" < <(user_tree 1 '$5')
@@ -118,7 +136,7 @@ expect_tree "sequential: a Redis error under a 500" "$G.out" "GET /fail" <<'X'
 X
 # As OpenTelemetry has it: a 4xx is the client's error, a 5xx everyone's.
 check "sequential: errors: the 404 at its two clients, the 500 and the Redis error everywhere" \
-	eq errors "curl GET /user/404|nginx GET /user/404|curl GET /fail|nginx GET /fail|nginx GET /fail|python3 GET /fail|python3 HGET user:1|redis-server HGET user:1" \
+	eq errors "curl GET /user/404|nginx GET /user/404|curl GET /fail|nginx GET /fail|nginx GET /fail|python3 GET /fail|python3 HGET user:1|redis-server HGET user:1|curl GET /account/404|nginx GET /account/404|curl GET /report|nginx GET /report|nginx GET /report|python3 GET /report|python3 SELECT count(*) FROM orders|postgres SELECT count(*) FROM orders" \
 	"$(jq -r 'select(.type == "span" and .error) | "\(.comm) \(.endpoint)"' "$G.out" | paste -sd'|')"
 expect_tree "sequential: a response in four writes" "$G.out" "GET /split" <<'X'
 0 client curl GET /split 200 root
@@ -131,20 +149,55 @@ check "sequential: the split response's 3067 bytes, one span" \
 expect_tree "IPv6: curl to [::1]" "$G.out" "GET /user/2" < <(user_tree 2 '$5')
 check "IPv6: nginx's server span is from [::1]" \
 	eq spans 1 "$(jcount "$G.out" comm=nginx kind=server endpoint="GET /user/2" 'peer^[::1]:')"
-check "sequential: 28 spans, no other" eq spans 28 "$(jcount "$G.out" type=span)"
+expect_tree "sequential: GET /account/3: the backend asks Redis, then PostgreSQL (psycopg2)" \
+	"$G.out" "GET /account/3" < <(account_tree 3 200 '$5' 'SELECT 1')
+expect_tree "sequential: a 404 from PostgreSQL's empty answer" "$G.out" "GET /account/404" \
+	< <(account_tree 404 404 nil 'SELECT 0')
+expect_tree "sequential: an SQL error under a 500" "$G.out" "GET /report" <<'X'
+0 client curl GET /report 500 root
+1 server nginx GET /report 500 tcp_seq
+2 client nginx GET /report 500 thread
+3 server python3 GET /report 500 tcp_seq
+4 client python3 SELECT count(*) FROM orders ERROR 42P01 relation "orders" does not exist thread
+5 server postgres SELECT count(*) FROM orders ERROR 42P01 relation "orders" does not exist tcp_seq
+X
+check "sequential: 50 spans, no other (the PostgreSQL handshakes none)" eq spans 50 "$(jcount "$G.out" type=span)"
 
 # ---- concurrent requests: every parent right ------------------------------
 
+# concurrent NAME WHAT PATH SPANS [OPTIONS...]: N requests for PATH1..PATHN,
+# 8 at a time, traced with OPTIONS: N traces rooted at curl, SPANS spans
+# each, every parent right.
+concurrent() {
+	local name=$1 what=$2 path=$3 each=$4
+	shift 4
+	trace_start "$name" --json "$@"
+	seq 1 $N | in_ns xargs -P 8 -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT$path{}"
+	trace_stop
+	check "$what: $N traces rooted at curl" eq roots $N "$(jcount "$G.out" type=span parent_id=0 comm=curl)"
+	check "$what: $each spans each" eq spans $((each * N)) "$(jcount "$G.out" type=span)"
+	check "$what: every parent right (by rule: right wrong)" \
+		eval "dt_parents '$G.out' | awk '\$3 != 0 { print; bad = 1 } END { exit bad }'"
+}
+
 N=40
-trace_start conc --json
-seq 1 $N | in_ns xargs -P 8 -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT/user/{}"
-trace_stop
-check "concurrent: $N traces rooted at curl" eq roots $N "$(jcount "$G.out" type=span parent_id=0 comm=curl)"
-check "concurrent: 6 spans each" eq spans $((6 * N)) "$(jcount "$G.out" type=span)"
-check "concurrent: every parent right (by rule: right wrong)" \
-	eval "dt_parents '$G.out' | awk '\$3 != 0 { print; bad = 1 } END { exit bad }'"
+concurrent conc concurrent /user/ 6
 check "concurrent: tcp_seq links every server span to its client" \
 	eq tcp_seq "tcp_seq $((3 * N)) 0" "$(dt_parents "$G.out" | grep ^tcp_seq)"
+
+# Both databases under the backend, concurrently; --no-redact, so that each
+# span's endpoint ends with the account's id (dt_parents' ground truth).
+N=24
+concurrent concsql "concurrent SQL" /account/ 8 --no-redact
+# nginx is an event loop: under concurrency its client spans are linked by
+# thread or, when requests overlap on its one thread, by the heuristic.
+check "concurrent SQL: thread links the backend's Redis and SQL spans, tcp_seq every server span" eval \
+	"eq thread $((2 * N)) $(jcount "$G.out" type=span comm=python3 kind=client link=thread) &&
+	 eq tcp_seq $((4 * N)) $(jcount "$G.out" type=span kind=server link=tcp_seq)"
+nginx_link() { sed -E 's/^(2 client nginx .*) (thread|heuristic)$/\1 thread-or-heuristic/'; }
+check "concurrent SQL: one of the trees, exactly" eq "tree of GET /account/7" \
+	"$(SQL='SELECT name FROM accounts WHERE id = 7' account_tree 7 200 '$5' 'SELECT 1' | nginx_link)" \
+	"$(tree "$G.out" "GET /account/7" | nginx_link)"
 
 # ---- pipelining, keep-alive --------------------------------------------------
 
@@ -245,6 +298,29 @@ check "postgres: every client span has the server's as its child (tcp_seq), no o
 	 eq spans $((2 * (3 + 3 + 3))) $(jcount "$G.out" type=span protocol=postgres) &&
 	 eq all $((2 * (3 + 3 + 3))) $(jcount "$G.out" type=span)"
 
+# COPY: out (the data in the reply), in from psql's stdin (the data part of
+# the request: the request's bytes are all psql sent from the COPY's Query
+# to its Terminate, strace's count), and in with a bad line (the error).
+printf '3\tcarol\n4\tdave\n' >"$T/copy.txt"
+printf '5\teve\nx\ty\n' >"$T/copybad.txt"
+trace_start pgcopy --json --protocol postgres
+pg psql -X -c "COPY users TO STDOUT" >"$T/copyout.out" 2>&1
+in_ns strace -qq -xx -s 1 -e trace=sendto -o "$T/copyin.strace" \
+	"$PGBIN/psql" -h 127.0.0.1 -p $PGPORT -U postgres -X -c "COPY users FROM STDIN" \
+	<"$T/copy.txt" >"$T/copyin.out" 2>&1
+pg psql -X -v VERBOSITY=verbose -c "COPY users FROM STDIN" <"$T/copybad.txt" >"$T/copybad.out" 2>&1
+trace_stop
+SHOW+=("$T/copyout.out" "$T/copyin.out" "$T/copybad.out" "$T/copyin.strace")
+err=$(sed -n '1s/^ERROR:  \([0-9A-Z]*\): /ERROR \1 /p' "$T/copybad.out")
+check "postgres: COPY out, in, in with a bad line: each one span, psql's tags and error" eq spans \
+	"COPY users TO STDOUT -> COPY $(lines "$T/copyout.out")|COPY users FROM STDIN -> $(cat "$T/copyin.out")|COPY users FROM STDIN -> $err" \
+	"$(spans "$G.out" psql | paste -sd'|')"
+sent=$(awk '/^sendto\(/ && /"\\x51"/ { on = 1 } /^sendto\(/ && /"\\x58"/ { on = 0 } on { s += $NF } END { print s }' "$T/copyin.strace")
+check "postgres: COPY FROM STDIN: the data is the request's, at both ends ($sent bytes)" eq bytes \
+	"$sent $sent" "$(jq -r 'select(.type == "span" and .endpoint == "COPY users FROM STDIN" and (.error | not)) | .request_bytes' "$G.out" | paste -sd' ')"
+check "postgres: COPY: the server's spans, children of psql's (tcp_seq)" \
+	eq server 3 "$(jcount "$G.out" type=span comm=postgres kind=server link=tcp_seq)"
+
 trace_start pgraw --json --no-redact --protocol postgres
 pg psql -X -q -c "SELECT name FROM users WHERE name = 'bob' AND id > 1" >/dev/null
 trace_stop
@@ -266,6 +342,28 @@ check "mysql: the three statements, literals redacted, OK, the result set, the e
 check "mysql: the server's spans, children of the client's (tcp_seq); the handshake none" eval \
 	"eq server 3 $(jcount "$G.out" type=span comm=mariadbd kind=server link=tcp_seq protocol=mysql) &&
 	 eq all 6 $(jcount "$G.out" type=span)"
+
+# Errors after rows: a subquery that returns two rows for the second row
+# (the first row is sent before), and a procedure that SIGNALs after a
+# SELECT (its result set says more results follow; mariadb prints the row).
+printf "DELIMITER //\nCREATE PROCEDURE shop.p() BEGIN SELECT id FROM shop.users WHERE id = 1; SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom'; END//\n" |
+	my || die "cannot create the procedure"
+trace_start myrows --json --protocol mysql
+my -B -e "SELECT id, (SELECT name FROM shop.users u2 WHERE u2.id <= u1.id) AS n FROM shop.users u1" \
+	>"$T/myrows.out" 2>"$T/myrows.err"
+my -B -e "CALL shop.p()" >"$T/mycall.out" 2>"$T/mycall.err"
+trace_stop
+SHOW+=("$T/myrows.out" "$T/myrows.err" "$T/mycall.out" "$T/mycall.err")
+myerr() { sed -n 's/^ERROR \([0-9]*\) (\([0-9A-Z]*\)) at line [0-9]*: /ERR \1 \2 /p' "$1"; }
+check "mysql: CALL's rows came before its error (mariadb printed: $(paste -sd' ' "$T/mycall.out"))" \
+	eq rows "id 1" "$(paste -sd' ' "$T/mycall.out")"
+check "mysql: errors after rows: the mariadb client's errors, at both ends" eq spans \
+	"$(printf '%s\n' "SELECT id, (SELECT name FROM shop.users u2 WHERE u2.id <= u1.id) AS n FROM shop.users u1 -> $(myerr "$T/myrows.err")" \
+		"CALL shop.p() -> $(myerr "$T/mycall.err")" | sed p | paste -sd'|')" \
+	"$(jq -r 'select(.type == "span" and .error) | "\(.endpoint) -> \(.reply)"' "$G.out" | paste -sd'|')"
+check "mysql: the server's spans, children of the client's (tcp_seq), no other span" eval \
+	"eq server 2 $(jcount "$G.out" type=span comm=mariadbd kind=server link=tcp_seq) &&
+	 eq all 4 $(jcount "$G.out" type=span)"
 
 # Server-side prepared statements: Perl's DBD::MariaDB prepares once and
 # executes twice (COM_STMT_PREPARE, COM_STMT_EXECUTE); what it fetched is
@@ -296,7 +394,17 @@ digs() {
 }
 printf 'nameserver 127.0.0.1\noptions attempts:1 timeout:5\n' >"$T/resolv.conf"
 trace_start dns --json --protocol dns
-{ digs shop.test A; digs nope.test AAAA; digs shop.test A +tcp; } >"$T/dig.want"
+{ digs shop.test A; digs nope.test AAAA; digs shop.test A +tcp; digs shop.test A -p $DNSPORT2; } >"$T/dig.want"
+# Not DNS, on another UDP port: a statsd line and its answer (a span, but
+# not a DNS one: this trace shows --protocol dns only).
+in_ns /usr/bin/python3 -c 'import socket
+srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+srv.bind(("127.0.0.1", '$((DNSPORT2 + 1))'))
+cli = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+cli.sendto(b"page.views:1|c", srv.getsockname())
+d, a = srv.recvfrom(100)
+srv.sendto(b"ok", a)
+cli.recvfrom(100)' || die "the UDP exchange failed"
 # getent in a mount namespace of its own, where /etc/resolv.conf is ours;
 # strace says how glibc sent the two questions.
 in_ns unshare -m sh -c "mount --bind '$T/resolv.conf' /etc/resolv.conf &&
@@ -304,7 +412,7 @@ in_ns unshare -m sh -c "mount --bind '$T/resolv.conf' /etc/resolv.conf &&
 	>"$T/getent.out"
 trace_stop
 SHOW+=("$T/dig.want" "$T/getent.out" "$T/getent.strace")
-check "dns: dig's three queries (UDP, UDP, TCP), its status and answer count" eq spans \
+check "dns: dig's four queries (UDP, UDP, TCP, UDP to port $DNSPORT2), its status and answer count" eq spans \
 	"$(paste -sd'|' "$T/dig.want")" \
 	"$(jq -r 'select(.type == "span" and .kind == "client" and .comm != "getent") | "\(.endpoint) -> \(.reply)"' "$G.out" | paste -sd'|')"
 check "dns: glibc sent its A and AAAA questions in one sendmmsg" \
@@ -313,9 +421,28 @@ check "dns: getent's two questions, each answer's count what getent prints" eq s
 	"A shop.test -> NOERROR, ANSWER: $(awk '$2 == "STREAM" && $1 !~ /:/' "$T/getent.out" | wc -l)|AAAA shop.test -> NOERROR, ANSWER: $(awk '$2 == "STREAM" && $1 ~ /:/' "$T/getent.out" | wc -l)" \
 	"$(spans "$G.out" getent | sort | paste -sd'|')"
 check "dns: dnsmasq's server spans, each the child of its client's (tcp_seq: the ID over UDP)" eval \
-	"eq server 5 $(jcount "$G.out" type=span comm=dnsmasq kind=server link=tcp_seq) &&
-	 eq all 10 $(jcount "$G.out" type=span) &&
+	"eq server 6 $(jcount "$G.out" type=span comm=dnsmasq kind=server link=tcp_seq) &&
+	 eq all 12 $(jcount "$G.out" type=span) &&
 	 eq errors 2 $(jcount "$G.out" type=span endpoint='AAAA nope.test' error=true)"
+check "dns: port $DNSPORT2 by content: dnsmasq's span there; the statsd datagram no DNS span" eval \
+	"eq server 1 $(jcount "$G.out" type=span comm=dnsmasq kind=server local=127.0.0.1:$DNSPORT2) &&
+	 eq statsd 0 $(jcount "$G.out" type=span peer=127.0.0.1:$((DNSPORT2 + 1)))"
+
+# sendmmsg/recvmmsg vectors: 40 questions in one sendmmsg, their answers by
+# recvmmsg: each message an event, 40 spans; then 70: the messages past a
+# vector's first 64 are counted (lost_other), as dt_mmsg's own counts say.
+trace_start mmsg --json --protocol dns --comm dt_mmsg
+in_ns "$TOP/build/work/dt_mmsg" 53 40 >"$T/mmsg40.out" && in_ns "$TOP/build/work/dt_mmsg" 53 70 >"$T/mmsg70.out" ||
+	die "dt_mmsg failed: $(cat "$T"/mmsg*.out)"
+trace_stop
+SHOW+=("$T/mmsg40.out" "$T/mmsg70.out")
+first=$(jq -r 'select(.type == "span") | .local' "$G.out" | head -n 1)
+check "mmsg: 40 questions in one sendmmsg: 40 spans on that socket, each answered" eq spans \
+	"40 A shop.test -> NOERROR, ANSWER: 1" \
+	"$(jq -r --arg l "$first" 'select(.type == "span" and .local == $l) | "\(.endpoint) -> \(.reply)"' "$G.out" | uniq -c | sed 's/^ *//')"
+over=$(awk '{ n = $2 - 64 } n > 0 { s += n } END { print s + 0 }' "$T/mmsg70.out")
+check "mmsg: 70 in one sendmmsg: the messages past each vector's 64 counted ($over)" eq lost_other \
+	"$over" "$(jq -r 'select(.type == "lost") | .lost_other' "$G.out")"
 
 # ---- what the user can get wrong ---------------------------------------------
 

@@ -127,3 +127,79 @@ int dt_detect_dns(const uint8_t *buf, size_t len, bool tcp)
 	return (h[2] >> 3 & 0xf) == 0 && be16(h + 4) == 1 && !(h[3] & 0x40) &&
 	       question_name(h + DNS_HEADER, buf + len, name, sizeof(name));
 }
+
+/* ---- DNS by content, on any port -------------------------------------------- */
+
+#define DNS_MAX_RECORDS 256
+
+/* A host name's label bytes (and '*' of a wildcard, '_' of a service). */
+static bool label_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '*';
+}
+
+/* Past the name at buf[i] (labels of host name bytes, then a zero or a
+ * compression pointer to an earlier byte), or 0 when it is not one. */
+static size_t strict_name(const uint8_t *buf, size_t len, size_t i)
+{
+	size_t start = i, total = 0, k;
+
+	while (i < len) {
+		uint8_t n = buf[i];
+
+		if (!n)
+			return i + 1;
+		if ((n & 0xc0) == 0xc0) {	/* a pointer: past the header, earlier */
+			size_t to = i + 1 < len ? (size_t)(n & 0x3f) << 8 | buf[i + 1] : 0;
+
+			return to >= DNS_HEADER && to < start ? i + 2 : 0;
+		}
+		if (n > 63 || (total += n + 1) > 255 || n >= len - i)
+			return 0;
+		for (k = 1; k <= n; k++)
+			if (!label_char(buf[i + k]))
+				return 0;
+		i += n + 1;
+	}
+	return 0;
+}
+
+/* Past the @count resource records from buf[i], or 0. */
+static size_t strict_records(const uint8_t *buf, size_t len, size_t i, unsigned count)
+{
+	while (count--) {
+		i = strict_name(buf, len, i);
+		if (!i || len - i < 10 || len - i - 10 < be16(buf + i + 8))
+			return 0;
+		i += 10 + be16(buf + i + 8);
+	}
+	return i;
+}
+
+bool dt_dns_datagram(const uint8_t *buf, size_t len)
+{
+	unsigned flags, an, ns, ar, qclass;
+	size_t i;
+
+	if (len < DNS_HEADER + 5)
+		return false;
+	flags = be16(buf + 2);
+	an = be16(buf + 6), ns = be16(buf + 8), ar = be16(buf + 10);
+	/* QUERY, one question, Z clear; a query: no AA, TC, RA, RCODE, answers */
+	if ((flags & 0x7840) || be16(buf + 4) != 1)
+		return false;
+	if (!(flags & 0x8000) && ((flags & 0x068f) || an || ns || ar > 1))
+		return false;
+	if ((flags & 0xf) > 10 || an + ns + ar > DNS_MAX_RECORDS)
+		return false;
+	i = strict_name(buf, len, DNS_HEADER);
+	if (!i || buf[i - 1] != 0 || len - i < 4 || !be16(buf + i))
+		return false;
+	qclass = be16(buf + i + 2) & 0x7fff;	/* mDNS: the top bit asks for unicast */
+	if (qclass != 1 && qclass != 3 && qclass != 255)
+		return false;
+	/* The records, then nothing: the datagram is all there (its size is
+	 * at most the capture's). */
+	return strict_records(buf, len, i + 4, an + ns + ar) == len;
+}

@@ -38,9 +38,13 @@ struct dt_msg {
 	bool no_span;		/* a request (and its reply) of a handshake */
 	bool alone;		/* expects no reply and answers nothing (MySQL's
 				 * greeting, COM_QUIT, PostgreSQL's Terminate) */
+	bool joins_request;	/* bytes of the request in flight, whose reply is
+				 * still open (PostgreSQL's COPY FROM STDIN data) */
 	uint32_t txid;		/* a DNS ID + 1: the answer matches its query by it */
 	uint8_t command;	/* MySQL's command byte (COM_QUERY...) */
 #define DT_MY_COM_STMT_PREPARE 0x16
+	uint8_t my_phase;	/* MySQL: where a reply's packets are (sql.c) */
+	uint32_t my_left;	/* MySQL: column definitions still to come */
 	int status;		/* HTTP status; 0 elsewhere */
 	bool error;		/* HTTP >= 500 or a 4xx, a Redis or SQL error */
 	char endpoint[DT_ENDPOINT_LEN];	/* "GET /path", "GET key", SQL text */
@@ -70,14 +74,16 @@ enum dt_parse dt_parse_redis(const uint8_t *buf, size_t len, bool redact, struct
  * up to ReadyForQuery), so m->more says the run goes on past head + body.
  * @resumes: the bytes after @len come with the next syscall (they were not
  * lost to the capture), so a message cut there is worth a DT_PARSE_MORE.
- * MySQL: one packet (a reply's further packets end with the client's turn);
- * @answers_prepare: the request was COM_STMT_PREPARE (its OK names the
- * statement).
+ * MySQL: a request is one packet; a reply is a run of packets up to its
+ * end (OK, ERR, or a result set's last EOF), m->more saying it goes on;
+ * @command: the request's (COM_STMT_PREPARE's OK names the statement; its
+ * definitions are not framed: they end with the client's turn); @so_far:
+ * the reply these bytes go on with, or NULL for a reply's first bytes.
  */
 enum dt_parse dt_parse_pgsql(const uint8_t *buf, size_t len, bool frontend, bool redact,
 			     bool resumes, struct dt_msg *m);
 enum dt_parse dt_parse_mysql(const uint8_t *buf, size_t len, bool client, bool redact,
-			     bool answers_prepare, struct dt_msg *m);
+			     uint8_t command, const struct dt_msg *so_far, struct dt_msg *m);
 bool dt_detect_pgsql(const uint8_t *buf, size_t len);
 bool dt_detect_mysql(const uint8_t *buf, size_t len);
 /* Folded into a fresh message's fields: @next, a continuation's. */
@@ -88,6 +94,10 @@ void dt_msg_merge(struct dt_msg *m, const struct dt_msg *next);
 enum dt_parse dt_parse_dns(const uint8_t *buf, size_t len, bool tcp, struct dt_msg *m);
 /* 1: a DNS message, 0: not one, -1: too short to say. */
 int dt_detect_dns(const uint8_t *buf, size_t len, bool tcp);
+/* A whole datagram that is a DNS query or answer, on any port: strictly
+ * (standard query, one question of host name labels, class IN/CH/ANY, a
+ * query with no records but EDNS's, every record whole, nothing after). */
+bool dt_dns_datagram(const uint8_t *buf, size_t len);
 
 /*
  * Statement text for an endpoint: whitespace runs folded into one space,

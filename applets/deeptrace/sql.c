@@ -152,6 +152,29 @@ void dt_msg_merge(struct dt_msg *m, const struct dt_msg *next)
 	m->body = next->body;
 	m->more = next->more;
 	m->to_close = next->to_close;
+	m->my_phase = next->my_phase;
+	m->my_left = next->my_left;
+}
+
+/* ---- runs of messages (PostgreSQL's, a MySQL reply's packets) ------------------- */
+
+/* The message at the end of the buffer is cut: its @rest bytes are skipped. */
+static enum dt_parse run_cut(struct dt_msg *m, size_t len, uint64_t rest, bool end)
+{
+	m->head = len;
+	m->body = rest;
+	m->more = !end;
+	return DT_PARSE_OK;
+}
+
+/* The run stops at @pos: at its @end, or where what follows is not here yet. */
+static enum dt_parse run_stopped(struct dt_msg *m, size_t pos, bool end)
+{
+	if (!pos)
+		return DT_PARSE_MORE;
+	m->head = pos;
+	m->more = !end;
+	return DT_PARSE_OK;
 }
 
 /* ---- PostgreSQL ------------------------------------------------------------------ */
@@ -240,8 +263,12 @@ static bool pg_frontend(struct dt_msg *m, uint8_t type, const uint8_t *p, size_t
 	case 'p':		/* a password, SASL: part of the handshake */
 		m->no_span = true;
 		return true;
-	case 'X': case 'c': case 'd': case 'f':	/* Terminate, COPY data */
+	case 'X':		/* Terminate */
 		m->alone = true;
+		return true;
+	case 'd': case 'c': case 'f':	/* CopyData, CopyDone, CopyFail */
+		m->alone = true;	/* answered by the COPY's reply */
+		m->joins_request = true;
 		return true;
 	}
 	return false;
@@ -263,6 +290,11 @@ static bool pg_backend(struct dt_msg *m, uint8_t type, const uint8_t *p, size_t 
 	case 'I':
 		if (!m->error)
 			strcpy(m->detail, "EMPTY");
+		return false;
+	case 'G': case 'H': case 'W':	/* CopyIn-, CopyOut-, CopyBothResponse */
+		if (!m->detail[0])	/* until CommandComplete says "COPY n" */
+			strcpy(m->detail, type == 'G' ? "COPY IN" : type == 'H' ? "COPY OUT" :
+			       "COPY BOTH");
 		return false;
 	case '1':		/* ParseComplete: what a lone Parse gets */
 		if (!m->detail[0])
@@ -302,7 +334,7 @@ enum dt_parse dt_parse_pgsql(const uint8_t *buf, size_t len, bool frontend, bool
 	const char *types = frontend ? pg_frontend_types : pg_backend_types;
 	size_t pos = 0, avail;
 	uint32_t n, code;
-	bool end;
+	bool end = false;
 
 	memset(m, 0, sizeof(*m));
 	m->proto = DT_PROTO_PGSQL;
@@ -322,23 +354,13 @@ enum dt_parse dt_parse_pgsql(const uint8_t *buf, size_t len, bool frontend, bool
 			break;
 		end = frontend ? pg_frontend(m, buf[pos], buf + pos + 5, avail, redact) :
 				 pg_backend(m, buf[pos], buf + pos + 5, avail);
-		if (n - 4 > avail) {	/* cut: the rest is skipped */
-			m->head = len;
-			m->body = n - 4 - avail;
-			m->more = !end;
-			return DT_PARSE_OK;
-		}
+		if (n - 4 > avail)
+			return run_cut(m, len, n - 4 - avail, end);
 		pos += 1 + n;
-		if (end) {
-			m->head = pos;
-			return DT_PARSE_OK;
-		}
+		if (end)
+			break;
 	}
-	if (!pos)
-		return DT_PARSE_MORE;
-	m->head = pos;
-	m->more = true;
-	return DT_PARSE_OK;
+	return run_stopped(m, pos, end);
 }
 
 /* The first message of a connection a client opened before the trace: a
@@ -433,35 +455,187 @@ static void mysql_command(struct dt_msg *m, const uint8_t *p, size_t n, bool red
 	}
 }
 
-/* The reply's first packet: OK, ERR, EOF or a result set's column count. */
-static void mysql_reply(struct dt_msg *m, const uint8_t *p, size_t n, bool answers_prepare)
+/*
+ * A reply is framed packet by packet, so that an ERR after a result set's
+ * rows is seen: where the reply is (m->my_phase) goes from one syscall's
+ * bytes to the next's through the stream (dt_msg_merge).
+ */
+enum {
+	MY_FIRST,		/* the reply's first packet, or the next result's */
+	MY_COLUMNS,		/* m->my_left column definitions to come */
+	MY_AFTER_COLUMNS,	/* the columns' EOF (no CLIENT_DEPRECATE_EOF) or a row */
+	MY_ROWS,		/* rows, until EOF/OK (0xfe) or ERR */
+	MY_BIG,			/* a row over 16 MiB: the packet that goes on with it */
+};
+#define MY_MAX_COLUMNS 4096
+#define MY_MORE_RESULTS 0x0008		/* SERVER_MORE_RESULTS_EXISTS */
+#define MY_PACKET_MAX 0xffffff
+
+static void mysql_error(struct dt_msg *m, const uint8_t *p, size_t n)
+{
+	if (m->error || n < 3)
+		return;
+	m->error = true;
+	snprintf(m->detail, sizeof(m->detail), "ERR %u ", le_n(p + 1, 2));
+	if (n >= 9 && p[3] == '#') {
+		copy_cstr(m->detail + strlen(m->detail), 6, p + 4, 5);
+		strcat(m->detail, " ");
+		p += 6, n -= 6;
+	}
+	copy_cstr(m->detail + strlen(m->detail), sizeof(m->detail) - strlen(m->detail), p + 3,
+		  n - 3);
+}
+
+/* An OK packet's status flags (after its two length-encoded integers), or 0. */
+static unsigned mysql_ok_status(const uint8_t *p, size_t n)
+{
+	size_t i = 1;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (i >= n)
+			return 0;
+		i += p[i] < 0xfb ? 1 : p[i] == 0xfc ? 3 : p[i] == 0xfd ? 4 : 9;
+	}
+	return i + 2 <= n ? le_n(p + i, 2) : 0;
+}
+
+/* The end of a result set (EOF, or OK with 0xfe): does another result follow? */
+static bool mysql_more_results(const uint8_t *p, size_t n, uint32_t full)
+{
+	if (full == 5)		/* EOF: 0xfe, warnings, status */
+		return n >= 5 && (le_n(p + 3, 2) & MY_MORE_RESULTS);
+	return mysql_ok_status(p, n) & MY_MORE_RESULTS;
+}
+
+/* A reply's first packet (or a further result's): OK, ERR, EOF or a result
+ * set's column count.  True when the reply ends with it. */
+static bool mysql_first(struct dt_msg *m, const uint8_t *p, size_t n, uint32_t full,
+			uint8_t command)
 {
 	long long v;
 
-	if (p[0] == 0x00 && answers_prepare && n >= 5) {
-		snprintf(m->detail, sizeof(m->detail), "prepared #%u", le_n(p + 1, 4));
-	} else if (p[0] == 0x00 && n >= 7) {
-		v = lenenc(p + 1, n - 1);
-		snprintf(m->detail, sizeof(m->detail), "OK %lld", v);
-	} else if (p[0] == 0xff && n >= 3) {
-		m->error = true;
-		snprintf(m->detail, sizeof(m->detail), "ERR %u ", le_n(p + 1, 2));
-		if (n >= 9 && p[3] == '#') {
-			copy_cstr(m->detail + strlen(m->detail), 6, p + 4, 5);
-			strcat(m->detail, " ");
-			p += 6, n -= 6;
-		}
-		copy_cstr(m->detail + strlen(m->detail), sizeof(m->detail) - strlen(m->detail),
-			  p + 3, n - 3);
-	} else if (p[0] == 0xfe && n < 9) {
-		strcpy(m->detail, "EOF");
-	} else if ((v = lenenc(p, n)) > 0) {
-		snprintf(m->detail, sizeof(m->detail), "%lld column%s", v, v == 1 ? "" : "s");
+	if (p[0] == 0x00 && command == MY_COM_STMT_PREPARE && n >= 5) {
+		if (!m->detail[0])
+			snprintf(m->detail, sizeof(m->detail), "prepared #%u", le_n(p + 1, 4));
+		m->to_close = true;	/* its definitions are not framed */
+		return true;
 	}
+	if (p[0] == 0x00 && n >= 7) {
+		if (!m->detail[0])
+			snprintf(m->detail, sizeof(m->detail), "OK %lld", lenenc(p + 1, n - 1));
+		return !(mysql_ok_status(p, n) & MY_MORE_RESULTS);
+	}
+	if (p[0] == 0xff) {
+		mysql_error(m, p, n);
+		return true;
+	}
+	if (p[0] == 0xfe && full < 9) {
+		if (!m->detail[0])
+			strcpy(m->detail, "EOF");
+		return true;
+	}
+	v = lenenc(p, n);
+	if (v <= 0 || v > MY_MAX_COLUMNS || p[0] == 0xfb) {
+		/* An auth switch, LOCAL INFILE's request, garbage: until the
+		 * client speaks. */
+		m->to_close = true;
+		return true;
+	}
+	if (!m->detail[0])
+		snprintf(m->detail, sizeof(m->detail), "%lld column%s", v, v == 1 ? "" : "s");
+	m->my_phase = MY_COLUMNS;
+	m->my_left = v;
+	return false;
+}
+
+/* One packet of a reply, @n of its @full bytes at @p; true when it ends the reply. */
+static bool mysql_reply_packet(struct dt_msg *m, const uint8_t *p, size_t n, uint32_t full,
+			       uint8_t command)
+{
+	uint8_t phase = m->my_phase;
+
+	if (full == MY_PACKET_MAX && phase != MY_FIRST) {
+		m->my_phase = MY_BIG;	/* the next packet goes on with this one */
+		return false;
+	}
+	if (phase == MY_BIG) {
+		m->my_phase = MY_ROWS;
+		return false;
+	}
+	if (phase == MY_COLUMNS) {
+		if (!--m->my_left)
+			m->my_phase = MY_AFTER_COLUMNS;
+		return false;
+	}
+	if (!n)			/* not captured (a packet cut at its start) */
+		return false;
+	switch (phase) {
+	case MY_FIRST:
+		return mysql_first(m, p, n, full, command);
+	case MY_AFTER_COLUMNS:
+		m->my_phase = MY_ROWS;
+		if (p[0] == 0xfe && full == 5)
+			return false;	/* the columns' EOF: rows follow */
+		break;
+	}
+	if (p[0] == 0xff) {		/* an error after (some of) the rows */
+		mysql_error(m, p, n);
+		return true;
+	}
+	if (p[0] != 0xfe)		/* a row: 0xfe would start a string over 16 MiB */
+		return false;
+	if (!mysql_more_results(p, n, full))
+		return true;
+	m->my_phase = MY_FIRST;
+	return false;
+}
+
+/* A packet cut after @n of its @full bytes whose fields matter (OK, ERR,
+ * EOF, a column count; not a row's or a column's data): better parsed
+ * whole with the next syscall's bytes, if they were not lost to the
+ * capture (then it is unframed, and the reply ends with the client's turn). */
+static bool mysql_wait_for_rest(const struct dt_msg *m, const uint8_t *p, size_t n, uint32_t full)
+{
+	if (full > 4096 || m->my_phase == MY_COLUMNS || m->my_phase == MY_BIG)
+		return false;
+	return m->my_phase == MY_FIRST || !n || p[0] >= 0xfe;
+}
+
+/* A reply's packets; @so_far: the reply they go on with, or NULL. */
+static enum dt_parse mysql_reply(const uint8_t *buf, size_t len, uint8_t command,
+				 const struct dt_msg *so_far, struct dt_msg *m)
+{
+	size_t pos = 0, avail;
+	uint32_t n;
+	bool end = false;
+
+	if (so_far) {
+		m->my_phase = so_far->my_phase;
+		m->my_left = so_far->my_left;
+	} else if (len >= 5 && !buf[3] && buf[4] == 10) {
+		m->head = len < 4 + le_n(buf, 3) ? len : 4 + le_n(buf, 3);
+		m->body = 4 + le_n(buf, 3) - m->head;
+		m->alone = true;	/* the server's greeting */
+		return DT_PARSE_OK;
+	}
+	while (len - pos >= 4) {
+		n = le_n(buf + pos, 3);
+		avail = len - pos - 4 < n ? len - pos - 4 : n;
+		if (avail < n && mysql_wait_for_rest(m, buf + pos + 4, avail, n))
+			break;
+		end = mysql_reply_packet(m, buf + pos + 4, avail, n, command);
+		if (n > avail)
+			return run_cut(m, len, n - avail, end);
+		pos += 4 + n;
+		if (end)
+			break;
+	}
+	return run_stopped(m, pos, end);
 }
 
 enum dt_parse dt_parse_mysql(const uint8_t *buf, size_t len, bool client, bool redact,
-			     bool answers_prepare, struct dt_msg *m)
+			     uint8_t command, const struct dt_msg *so_far, struct dt_msg *m)
 {
 	uint32_t n;
 	size_t avail;
@@ -469,6 +643,8 @@ enum dt_parse dt_parse_mysql(const uint8_t *buf, size_t len, bool client, bool r
 	memset(m, 0, sizeof(*m));
 	m->proto = DT_PROTO_MYSQL;
 	m->request = client;
+	if (!client)
+		return mysql_reply(buf, len, command, so_far, m);
 	if (len < 5)
 		return DT_PARSE_MORE;
 	n = le_n(buf, 3);
@@ -477,22 +653,12 @@ enum dt_parse dt_parse_mysql(const uint8_t *buf, size_t len, bool client, bool r
 	avail = len - 4 < n ? len - 4 : n;
 	m->head = 4 + avail;
 	m->body = n - avail;
-	if (client) {
-		if (buf[3])	/* sequence 1 and on: the handshake's answer */
-			m->no_span = true;
-		else if (buf[4] > MY_COM_MAX)
-			return DT_PARSE_BAD;
-		else
-			mysql_command(m, buf + 4, avail, redact);
-		return DT_PARSE_OK;
-	}
-	/* A reply's further packets (columns, rows) are not framed: they end
-	 * when the client speaks. */
-	m->to_close = true;
-	if (!buf[3] && buf[4] == 10)
-		m->alone = true;	/* the server's greeting */
+	if (buf[3])	/* sequence 1 and on: the handshake's answer */
+		m->no_span = true;
+	else if (buf[4] > MY_COM_MAX)
+		return DT_PARSE_BAD;
 	else
-		mysql_reply(m, buf + 4, avail, answers_prepare);
+		mysql_command(m, buf + 4, avail, redact);
 	return DT_PARSE_OK;
 }
 

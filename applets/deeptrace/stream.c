@@ -214,6 +214,25 @@ static bool match_txid(struct conn *c, uint32_t txid)
 	return false;
 }
 
+/*
+ * Data a client sends while the server's reply is still open (PostgreSQL's
+ * COPY FROM STDIN: the server asked for it), parsed as such or unframed
+ * (its framing past the capture): bytes of the request in flight, which
+ * the server has not answered yet, not a request of their own.
+ */
+static bool joins_request(struct conn *c, int dir)
+{
+	struct msg *m = &c->dir[dir], *reply = &c->dir[!dir], *req;
+
+	if (!m->request || !(m->m.joins_request || (m->unparsed && c->proto == DT_PROTO_PGSQL)) ||
+	    !reply->open || reply->mode != M_NEXT || !c->qlen)
+		return false;
+	req = &c->queue[(c->qhead + c->qlen - 1) % QUEUE_MAX];
+	req->bytes += m->bytes;
+	req->end_ns = m->end_ns;
+	return true;
+}
+
 /* A message is whole: a request waits for its response, a response ends
  * the oldest request's span (or the one whose ID it bears). */
 static void complete(struct conn *c, int dir)
@@ -221,6 +240,8 @@ static void complete(struct conn *c, int dir)
 	struct msg *m = &c->dir[dir];
 
 	m->open = false;
+	if (joins_request(c, dir))
+		return;
 	if (m->m.alone)
 		return;
 	if (m->request) {
@@ -255,9 +276,11 @@ static enum dt_parse parse(struct conn *c, int dir, const uint8_t *buf, size_t l
 	bool client_side = is_request(c, dir, NULL, false);
 	int dns;
 
-	if (!c->proto_known && (c->local.port == 53 || c->peer.port == 53)) {
+	if (!c->proto_known && (c->local.port == 53 || c->peer.port == 53 ||
+				(c->dgram && dt_dns_datagram(buf, len)))) {
 		/* No magic: the port, and a sane header (a server may read a
-		 * TCP query's length a byte at a time: wait for more). */
+		 * TCP query's length a byte at a time: wait for more); on
+		 * another port, a datagram that is strictly a DNS message. */
 		dns = dt_detect_dns(buf, len, !c->dgram);
 		if (dns < 0 && !c->dgram) {
 			memset(m, 0, sizeof(*m));
@@ -279,7 +302,8 @@ static enum dt_parse parse(struct conn *c, int dir, const uint8_t *buf, size_t l
 		return dt_parse_pgsql(buf, len, client_side, redact, resumes, m);
 	case DT_PROTO_MYSQL:
 		return dt_parse_mysql(buf, len, client_side, redact,
-				      c->qlen && c->queue[c->qhead].m.command == DT_MY_COM_STMT_PREPARE, m);
+				      c->qlen ? c->queue[c->qhead].m.command : 0,
+				      c->dir[dir].open ? &c->dir[dir].m : NULL, m);
 	case DT_PROTO_DNS:
 		return dt_parse_dns(buf, len, !c->dgram, m);
 	default:
@@ -463,9 +487,11 @@ static void on_message(const struct dt_event *e)
 	size_t pos = 0, took;
 
 	/* The other side's unframed message is over; so is a request run
-	 * (the server answers once it ends). */
+	 * (the server answers once it ends), and a MySQL reply (the client
+	 * speaks after it: no pipelining). */
 	if (c->dir[other].open && (c->dir[other].mode == M_TURN ||
-				   (c->dir[other].mode == M_NEXT && c->dir[other].request)))
+				   (c->dir[other].mode == M_NEXT &&
+				    (c->dir[other].request || c->proto == DT_PROTO_MYSQL))))
 		complete(c, other);
 	while (pos < e->bytes) {
 		if (c->dir[dir].open && c->dir[dir].mode != M_NEXT)

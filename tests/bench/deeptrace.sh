@@ -1,11 +1,14 @@
 #!/bin/bash
 # tests/bench/deeptrace.sh (root): bpfbox deeptrace on the chain of
-# tests/e2e/deeptrace-chain.sh (curl -> nginx -> Python backend -> Redis,
+# tests/e2e/deeptrace-chain.sh (curl -> nginx -> Python backend -> Redis and
+# PostgreSQL, the latter from tests/e2e/deeptrace-sql.sh,
 # in a network namespace of its own), in one run:
 #   1. accuracy: DT_REQS requests at concurrency 1, 8 and 32, each for its
 #      own user id, which every hop passes on (the ground truth: a span's
 #      parent is right when it names the same id); the share of right
-#      parents per link rule;
+#      parents per link rule; for GET /user/N (the backend asks Redis) and
+#      GET /account/N (Redis, then PostgreSQL: traced with --no-redact, so
+#      that the SQL spans name the id too);
 #   2. cost: redis-benchmark, one connection, PING (each request is one
 #      write and one read on each side: four traced syscalls): the time
 #      added per traced syscall, untraced vs traced, interleaved runs;
@@ -36,23 +39,31 @@ die() { say "deeptrace bench: $*" >&2; exit 1; }
 . "$ROOT/scripts/apt-lib.sh"
 . "$ROOT/tests/bench/lib.sh"
 . "$ROOT/tests/e2e/deeptrace-chain.sh"
+. "$ROOT/tests/e2e/deeptrace-sql.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
 [ -x bpfbox ] || die "no ./bpfbox: run make"
 need_packages apache2-utils
 rm -rf "$OUT"
 mkdir -p "$OUT"
-trap 'stop_tracer; chain_down' EXIT
+trap 'stop_tracer; sql_down; chain_down' EXIT
+T=$OUT
 chain_up "$OUT"
+sql_up
 
 TRACER=
+TRACE_OPTS=()	# more options of the live runs
 # start_tracer FILE [record]: spans assembled live (--json > FILE), or the
 # events only recorded (-w FILE.bbr: the capture's cost alone).
 start_tracer() {
+	# The same names come back run after run: the last run's "tracing
+	# socket" line must not say this one is ready (its SIGINT would be
+	# lost, and stop_tracer wait forever).
+	rm -f "$1.err"
 	if [ "${2:-}" = record ]; then
 		./bpfbox deeptrace --netns "$CHAIN_NS" -w "$1.bbr" >"$1" 2>"$1.err" &
 	else
-		./bpfbox deeptrace --netns "$CHAIN_NS" --json >"$1" 2>"$1.err" &
+		./bpfbox deeptrace --netns "$CHAIN_NS" --json "${TRACE_OPTS[@]}" >"$1" 2>"$1.err" &
 	fi
 	TRACER=$!
 	local i
@@ -74,18 +85,22 @@ say "deeptrace bench: $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/l
 hr
 [ "$ACCURACY" = 1 ] && {
 say "1. parent accuracy, $REQS requests per concurrency (ground truth: the user id on every hop)"
-say "| concurrency | spans | right parents | thread | tcp_seq | header | heuristic | roots (want $REQS) |"
-say "|---|---|---|---|---|---|---|---|"
+say "| path | concurrency | spans | right parents | thread | tcp_seq | header | heuristic | roots (want $REQS) |"
+say "|---|---|---|---|---|---|---|---|---|"
+for path in user account; do
+[ $path = account ] && TRACE_OPTS=(--no-redact)
 for c in 1 8 32; do
-	f=$OUT/acc-$c.json
+	f=$OUT/acc-$path-$c.json
 	start_tracer "$f"
-	seq 1 "$REQS" | in_ns xargs -P "$c" -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT/user/{}"
+	seq 1 "$REQS" | in_ns xargs -P "$c" -I{} curl -s -o /dev/null "http://127.0.0.1:$NPORT/$path/{}"
 	stop_tracer
 	dt_parents "$f" >"$f.rules"
 	rule() { awk -v r="$1" '$1 == r { print $2 "/" $2 + $3; f = 1 } END { if (!f) print "-" }' "$f.rules"; }
 	right=$(awk '{ r += $2; t += $2 + $3 } END { printf "%d/%d (%.1f%%)", r, t, t ? 100 * r / t : 0 }' "$f.rules")
-	say "| $c | $(grep -c '"type":"span"' "$f") | $right | $(rule thread) | $(rule tcp_seq) | $(rule header) | $(rule heuristic) | $(grep -c '"parent_id":0,' "$f") |"
+	say "| /$path/N | $c | $(grep -c '"type":"span"' "$f") | $right | $(rule thread) | $(rule tcp_seq) | $(rule header) | $(rule heuristic) | $(grep -c '"parent_id":0,' "$f") |"
 done
+done
+TRACE_OPTS=()
 }
 
 hr

@@ -2,8 +2,10 @@
 # The service chain deeptrace's e2e suite and benchmark trace, in a network
 # namespace of its own: curl -> nginx (Debian's; proxy_pass, and /ping it
 # answers itself) -> tests/work/dt_backend.py (a thread per request) ->
-# redis-server (Debian's), users user:1..user:10 in it.  Sourced after
-# ROOT and die are set and scripts/apt-lib.sh is sourced.
+# redis-server (Debian's), users user:1..user:10 in it; and, when PGPORT is
+# set (deeptrace-sql.sh sourced first), PostgreSQL at that port through
+# libpq (python3-psycopg2; deeptrace-sql.sh's sql_up starts the server).
+# Sourced after ROOT and die are set and scripts/apt-lib.sh is sourced.
 #
 #   chain_up DIR   installs what is missing, starts the chain (files in DIR)
 #   chain_down     stops what runs in the namespace, removes it
@@ -34,11 +36,12 @@ chain_up() {
 	local dir=$1 i
 
 	need_packages nginx-light redis-server redis-tools curl python3 jq
+	[ -z "${PGPORT:-}" ] || need_packages python3-psycopg2
 	ip netns add "$CHAIN_NS" && ip -n "$CHAIN_NS" link set lo up ||
 		die "cannot make network namespace $CHAIN_NS"
 	in_ns redis-server --port $RPORT --bind "127.0.0.1 ::1" --save "" --appendonly no \
 		--logfile "$dir/redis.log" >/dev/null &
-	in_ns /usr/bin/python3 "$ROOT/tests/work/dt_backend.py" $BPORT $RPORT &
+	in_ns env PGPORT="${PGPORT:-}" /usr/bin/python3 "$ROOT/tests/work/dt_backend.py" $BPORT $RPORT &
 	cat >"$dir/nginx.conf" <<NGINX
 daemon off;
 worker_processes 1;

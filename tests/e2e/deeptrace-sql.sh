@@ -6,7 +6,10 @@
 # mariadb-install-db and mariadbd as the mysql user, 127.0.0.1:$MYPORT).
 # Each in a directory of its own under /tmp that its user owns.  And a
 # DNS server: Debian's dnsmasq on 127.0.0.1:53 of the namespace, answering
-# shop.test (127.0.0.7, ::7) and NXDOMAIN for nope.test, nothing else.
+# shop.test (127.0.0.7, ::7) and NXDOMAIN for nope.test, nothing else; and
+# another one on port $DNSPORT2 (DNS known by its content, not its port).
+# PostgreSQL's table accounts (ids 1..300; 404 has none) is the chain backend's
+# (dt_backend.py's /account/N).
 #
 #   sql_up      installs what is missing, starts the three
 #   sql_down    stops the SQL servers, removes their directories (dnsmasq
@@ -14,7 +17,7 @@
 #   pg CMD...   a PostgreSQL client program (psql, pgbench) against the cluster
 #   my ARGS...  the mariadb client against the server
 
-PGPORT=5439 MYPORT=3307
+PGPORT=5439 MYPORT=3307 DNSPORT2=5300
 PGDIR= MYDIR=
 
 pg() {
@@ -32,10 +35,12 @@ sql_up() {
 
 	need_packages postgresql mariadb-server mariadb-client libdbd-mariadb-perl dnsmasq-base \
 		bind9-dnsutils strace
-	in_ns dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-		--listen-address=127.0.0.1 --bind-interfaces --port=53 --user=root \
-		--pid-file="$T/dnsmasq.pid" --address=/shop.test/127.0.0.7 \
-		--address=/shop.test/::7 --address=/nope.test/ --log-facility="$T/dnsmasq.log" &
+	for i in 53 $DNSPORT2; do
+		in_ns dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+			--listen-address=127.0.0.1 --bind-interfaces --port=$i --user=root \
+			--pid-file="$T/dnsmasq-$i.pid" --address=/shop.test/127.0.0.7 \
+			--address=/shop.test/::7 --address=/nope.test/ --log-facility="$T/dnsmasq-$i.log" &
+	done
 	PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 	[ -x "$PGBIN/initdb" ] || die "no initdb in /usr/lib/postgresql/*/bin"
 	PGDIR=$(mktemp -d /tmp/bpfbox-dt-pg.XXXXXX) && MYDIR=$(mktemp -d /tmp/bpfbox-dt-my.XXXXXX) ||
@@ -57,11 +62,14 @@ sql_up() {
 	chain_listening $PGPORT
 	chain_listening $MYPORT
 	chain_listening 53
+	chain_listening $DNSPORT2
 	for ((i = 0; i < 250; i++)); do	# listening comes before accepting logins
 		my -e 'select 1' >/dev/null 2>&1 && break
 		sleep 0.04
 	done
-	pg psql -X -q -c "CREATE TABLE users (id int, name text)" >/dev/null &&
+	pg psql -X -q -c "CREATE TABLE users (id int, name text)" \
+		-c "CREATE TABLE accounts (id int PRIMARY KEY, name text)" \
+		-c "INSERT INTO accounts SELECT g, 'account' || g FROM generate_series(1, 300) g" >/dev/null &&
 		my -e "CREATE DATABASE shop; CREATE TABLE shop.users (id int, name text)" ||
 		die "cannot create the tables"
 }

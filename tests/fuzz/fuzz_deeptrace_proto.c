@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *b = malloc(size ? size : 1);
 	struct dt_chunks c = { 0 };
-	struct dt_msg m;
+	struct dt_msg m, prev = { 0 };
 	size_t half = size / 2, n;
 
 	memcpy(b, data, size);
@@ -39,9 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_msg(dt_parse_pgsql(b, size, n & 1, n & 2, n & 4, &m), &m, size);
 		if (m.more && m.head > size)
 			abort();
-		check_msg(dt_parse_mysql(b, size, n & 1, n & 2, n & 4, &m), &m, size);
+		/* A reply's first bytes, or its continuation in each phase. */
+		prev.my_phase = size ? b[0] % 6 : 0;
+		prev.my_left = size > 1 ? b[1] : 0;
+		check_msg(dt_parse_mysql(b, size, n & 1, n & 2, n & 4 ? DT_MY_COM_STMT_PREPARE : 3,
+					 n & 1 ? NULL : &prev, &m), &m, size);
 		check_msg(dt_parse_dns(b, size, n & 1, &m), &m, size);
 		dt_detect_dns(b, size, n & 1);
+		dt_dns_datagram(b, size);
 	}
 	if (size) {
 		char t[256];

@@ -297,51 +297,187 @@ static void test_mysql(void)
 
 	MY(b, &n, 0, "\x0a" "10.11.6-MariaDB\0\1\0\0\0abcdefgh\0\xfe\xf7\x2d\2\0\xff\x81\x15");
 	CHECK(dt_detect(b, n) == DT_PROTO_MYSQL, "mysql: detected by the server's greeting");
-	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && m.alone,
+	CHECK(dt_parse_mysql(b, n, false, true, 3, NULL, &m) == DT_PARSE_OK && m.alone,
 	      "mysql: the greeting answers nothing");
 	n = 0;
 	MY(b, &n, 1, "\x85\xa6\xff\x01\0\0\0\x01\x21");
-	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK && m.no_span,
+	CHECK(dt_parse_mysql(b, n, true, true, 3, NULL, &m) == DT_PARSE_OK && m.no_span,
 	      "mysql: the handshake's answer (sequence 1) makes no span");
 
 	n = 0;
 	MY(b, &n, 0, "\x03SELECT name FROM users WHERE id = 7 AND pw = \"x\"");
 	CHECK(dt_detect(b, n) == DT_PROTO_MYSQL, "mysql: a COM_QUERY detected");
-	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK && m.request && m.head == n &&
+	CHECK(dt_parse_mysql(b, n, true, true, 3, NULL, &m) == DT_PARSE_OK && m.request && m.head == n &&
 	      !m.body, "mysql: COM_QUERY parses");
 	CHECK_STR(m.endpoint, "SELECT name FROM users WHERE id = ? AND pw = ?", "mysql: its text");
-	CHECK(dt_parse_mysql(b, 12, true, true, false, &m) == DT_PARSE_OK && m.head == 12 &&
+	CHECK(dt_parse_mysql(b, 12, true, true, 3, NULL, &m) == DT_PARSE_OK && m.head == 12 &&
 	      m.body == n - 12, "mysql: a cut packet: the rest skipped");
-	CHECK(dt_parse_mysql(b, 3, true, true, false, &m) == DT_PARSE_MORE, "mysql: a cut header: MORE");
+	CHECK(dt_parse_mysql(b, 3, true, true, 3, NULL, &m) == DT_PARSE_MORE, "mysql: a cut header: MORE");
 	n = 0;
 	MY(b, &n, 0, "\x17\x05\0\0\0\0\1\0\0\0");
-	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK &&
+	CHECK(dt_parse_mysql(b, n, true, true, 3, NULL, &m) == DT_PARSE_OK &&
 	      !strcmp(m.endpoint, "EXECUTE #5"), "mysql: COM_STMT_EXECUTE: the statement id");
 	n = 0;
 	MY(b, &n, 0, "\x01");
-	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_OK && m.alone,
+	CHECK(dt_parse_mysql(b, n, true, true, 3, NULL, &m) == DT_PARSE_OK && m.alone,
 	      "mysql: COM_QUIT expects no reply");
 	n = 0;
 	MY(b, &n, 0, "\x7f");
-	CHECK(dt_parse_mysql(b, n, true, true, false, &m) == DT_PARSE_BAD, "mysql: an unknown command is BAD");
+	CHECK(dt_parse_mysql(b, n, true, true, 3, NULL, &m) == DT_PARSE_BAD, "mysql: an unknown command is BAD");
 
 	n = 0;
 	MY(b, &n, 1, "\0\1\0\2\0\0\0");
-	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && !m.error && m.to_close &&
-	      !strcmp(m.detail, "OK 1"), "mysql: OK, one row affected");
+	CHECK(dt_parse_mysql(b, n, false, true, 3, NULL, &m) == DT_PARSE_OK && !m.error && !m.more &&
+	      m.head == n && !strcmp(m.detail, "OK 1"), "mysql: OK, one row affected: the reply's end");
 	n = 0;
 	MY(b, &n, 1, "\xff\x7a\x04#42S02Table 'db.nope' doesn't exist");
-	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && m.error,
+	CHECK(dt_parse_mysql(b, n, false, true, 3, NULL, &m) == DT_PARSE_OK && m.error,
 	      "mysql: ERR is an error");
 	CHECK_STR(m.detail, "ERR 1146 42S02 Table 'db.nope' doesn't exist", "mysql: code, state, text");
 	n = 0;
 	MY(b, &n, 1, "\0\3\0\0\0\1\0\1\0\0\0\0");
-	CHECK(dt_parse_mysql(b, n, false, true, true, &m) == DT_PARSE_OK &&
+	CHECK(dt_parse_mysql(b, n, false, true, DT_MY_COM_STMT_PREPARE, NULL, &m) == DT_PARSE_OK &&
 	      !strcmp(m.detail, "prepared #3"), "mysql: COM_STMT_PREPARE's OK names the statement");
 	n = 0;
 	MY(b, &n, 1, "\x02");
-	CHECK(dt_parse_mysql(b, n, false, true, false, &m) == DT_PARSE_OK && !strcmp(m.detail, "2 columns"),
+	CHECK(dt_parse_mysql(b, n, false, true, 3, NULL, &m) == DT_PARSE_OK && !strcmp(m.detail, "2 columns"),
 	      "mysql: a result set's column count");
+}
+
+/*
+ * Bytes captured from Debian's servers (strace -xx of the clients): MariaDB
+ * 10.11 answering the mariadb client, PostgreSQL 15 answering psql.
+ */
+/* SELECT id, (SELECT name FROM shop.users u2 WHERE u2.id <= u1.id) FROM
+ * shop.users u1: two column definitions, their EOF, the row (1, alice),
+ * then ERR 1242 for the second row. */
+static const uint8_t my_rows_err[] =
+	"\x02\x00\x00\x01\x02\x01\x26\x00\x00\x02\x03\x64\x65\x66\x04\x73"
+	"\x68\x6f\x70\x02\x75\x31\x05\x75\x73\x65\x72\x73\x02\x69\x64\x02"
+	"\x69\x64\x00\x0c\x3f\x00\x0b\x00\x00\x00\x03\x00\x00\x00\x00\x00"
+	"\x18\x00\x00\x03\x03\x64\x65\x66\x00\x00\x00\x01\x6e\x00\x00\x0c"
+	"\x21\x00\xfd\xff\x02\x00\xfc\x00\x00\x27\x00\x00\x05\x00\x00\x04"
+	"\xfe\x00\x00\x22\x00\x08\x00\x00\x05\x01\x31\x05\x61\x6c\x69\x63"
+	"\x65\x29\x00\x00\x06\xff\xda\x04\x23\x32\x31\x30\x30\x30\x53\x75"
+	"\x62\x71\x75\x65\x72\x79\x20\x72\x65\x74\x75\x72\x6e\x73\x20\x6d"
+	"\x6f\x72\x65\x20\x74\x68\x61\x6e\x20\x31\x20\x72\x6f\x77";
+/* SELECT id, name FROM shop.users: columns, EOF, two rows, EOF. */
+static const uint8_t my_rows_ok[] =
+	"\x02\x00\x00\x01\x02\x01\x29\x00\x00\x02\x03\x64\x65\x66\x04\x73"
+	"\x68\x6f\x70\x05\x75\x73\x65\x72\x73\x05\x75\x73\x65\x72\x73\x02"
+	"\x69\x64\x02\x69\x64\x00\x0c\x3f\x00\x0b\x00\x00\x00\x03\x00\x00"
+	"\x00\x00\x00\x2d\x00\x00\x03\x03\x64\x65\x66\x04\x73\x68\x6f\x70"
+	"\x05\x75\x73\x65\x72\x73\x05\x75\x73\x65\x72\x73\x04\x6e\x61\x6d"
+	"\x65\x04\x6e\x61\x6d\x65\x00\x0c\x21\x00\xfd\xff\x02\x00\xfc\x10"
+	"\x00\x00\x00\x00\x05\x00\x00\x04\xfe\x00\x00\x22\x00\x08\x00\x00"
+	"\x05\x01\x31\x05\x61\x6c\x69\x63\x65\x06\x00\x00\x06\x01\x32\x03"
+	"\x62\x6f\x62\x05\x00\x00\x07\xfe\x00\x00\x22\x00";
+/* CALL shop.p(), a procedure that SELECTs a row, then SIGNALs: the result
+ * set's EOF says more results follow (0x0008); the ERR comes in a read of
+ * its own. */
+static const uint8_t my_call_rs[] =
+	"\x02\x00\x00\x01\x01\x01\x29\x00\x00\x02\x03\x64\x65\x66\x04\x73"
+	"\x68\x6f\x70\x05\x75\x73\x65\x72\x73\x05\x75\x73\x65\x72\x73\x02"
+	"\x69\x64\x02\x69\x64\x00\x0c\x3f\x00\x0b\x00\x00\x00\x03\x00\x00"
+	"\x00\x00\x00\x05\x00\x00\x03\xfe\x00\x00\x2a\x40\x02\x00\x00\x04"
+	"\x01\x31\x05\x00\x00\x05\xfe\x00\x00\x2a\x40";
+static const uint8_t my_call_err[] =
+	"\x0d\x00\x00\x06\xff\x6c\x06\x23\x34\x35\x30\x30\x30\x62\x6f\x6f"
+	"\x6d";
+/* COPY users TO STDOUT: CopyOutResponse, two CopyData, CopyDone,
+ * CommandComplete, ReadyForQuery. */
+static const uint8_t pg_copy_out[] =
+	"\x48\x00\x00\x00\x0b\x00\x00\x02\x00\x00\x00\x00\x64\x00\x00\x00"
+	"\x0c\x31\x09\x61\x6c\x69\x63\x65\x0a\x64\x00\x00\x00\x0a\x32\x09"
+	"\x62\x6f\x62\x0a\x63\x00\x00\x00\x04\x43\x00\x00\x00\x0b\x43\x4f"
+	"\x50\x59\x20\x32\x00\x5a\x00\x00\x00\x05\x49";
+/* \\copy users FROM a file (COPY users FROM STDIN): the query, the
+ * server's CopyInResponse, psql's CopyData and CopyDone in one write, the
+ * server's CommandComplete; then a file with a bad line: ErrorResponse. */
+static const uint8_t pg_copy_in_q[] =
+	"\x51\x00\x00\x00\x1c\x43\x4f\x50\x59\x20\x20\x75\x73\x65\x72\x73"
+	"\x20\x46\x52\x4f\x4d\x20\x53\x54\x44\x49\x4e\x20\x00";
+static const uint8_t pg_copy_in_g[] =
+	"\x47\x00\x00\x00\x0b\x00\x00\x02\x00\x00\x00\x00";
+static const uint8_t pg_copy_in_d[] =
+	"\x64\x00\x00\x00\x13\x33\x09\x63\x61\x72\x6f\x6c\x0a\x34\x09\x64"
+	"\x61\x76\x65\x0a\x63\x00\x00\x00\x04";
+static const uint8_t pg_copy_in_c[] =
+	"\x43\x00\x00\x00\x0b\x43\x4f\x50\x59\x20\x32\x00\x5a\x00\x00\x00"
+	"\x05\x49";
+static const uint8_t pg_copy_bad_d[] =
+	"\x64\x00\x00\x00\x0e\x35\x09\x65\x76\x65\x0a\x78\x09\x79\x0a\x63"
+	"\x00\x00\x00\x04";
+static const uint8_t pg_copy_bad_e[] =
+	"\x45\x00\x00\x00\x8a\x53\x45\x52\x52\x4f\x52\x00\x56\x45\x52\x52"
+	"\x4f\x52\x00\x43\x32\x32\x50\x30\x32\x00\x4d\x69\x6e\x76\x61\x6c"
+	"\x69\x64\x20\x69\x6e\x70\x75\x74\x20\x73\x79\x6e\x74\x61\x78\x20"
+	"\x66\x6f\x72\x20\x74\x79\x70\x65\x20\x69\x6e\x74\x65\x67\x65\x72"
+	"\x3a\x20\x22\x78\x22\x00\x57\x43\x4f\x50\x59\x20\x75\x73\x65\x72"
+	"\x73\x2c\x20\x6c\x69\x6e\x65\x20\x32\x2c\x20\x63\x6f\x6c\x75\x6d"
+	"\x6e\x20\x69\x64\x3a\x20\x22\x78\x22\x00\x46\x6e\x75\x6d\x75\x74"
+	"\x69\x6c\x73\x2e\x63\x00\x4c\x32\x33\x32\x00\x52\x70\x67\x5f\x73"
+	"\x74\x72\x74\x6f\x69\x6e\x74\x33\x32\x00\x00\x5a\x00\x00\x00\x05"
+	"\x49";
+
+#define B(a) a, sizeof(a) - 1
+
+static void test_sql_captured(void)
+{
+	struct dt_msg m, next;
+	size_t cut, n = sizeof(my_rows_err) - 1;
+	bool all = true;
+
+	CHECK(dt_parse_mysql(B(my_rows_err), false, true, 3, NULL, &m) == DT_PARSE_OK && m.error &&
+	      !m.more && m.head == n, "mysql captured: an ERR after a row ends the reply, an error");
+	CHECK_STR(m.detail, "ERR 1242 21000 Subquery returns more than 1 row",
+		  "mysql captured: the error after the rows is the reply");
+	/* cut anywhere: the first part goes on, the rest (after the cut
+	 * packet's skipped bytes) ends with the error */
+	for (cut = 1; cut < n; cut++) {
+		enum dt_parse r = dt_parse_mysql(my_rows_err, cut, false, true, 3, NULL, &m);
+		size_t at = m.head + m.body;
+
+		if (r == DT_PARSE_MORE)		/* the first header is cut */
+			continue;
+		if (r != DT_PARSE_OK || !m.more || at > n ||
+		    dt_parse_mysql(my_rows_err + at, n - at, false, true, 3, &m, &next) != DT_PARSE_OK)
+			all = false;
+		dt_msg_merge(&m, &next);
+		if (!m.error || strcmp(m.detail, "ERR 1242 21000 Subquery returns more than 1 row") ||
+		    next.more)
+			all = false;
+	}
+	CHECK(all, "mysql captured: the reply cut at any byte: the error still found");
+	CHECK(dt_parse_mysql(B(my_rows_ok), false, true, 3, NULL, &m) == DT_PARSE_OK && !m.error &&
+	      !m.more && m.head == sizeof(my_rows_ok) - 1 && !strcmp(m.detail, "2 columns"),
+	      "mysql captured: a result set ends with its last EOF");
+	CHECK(dt_parse_mysql(B(my_call_rs), false, true, 3, NULL, &m) == DT_PARSE_OK && m.more &&
+	      m.head == sizeof(my_call_rs) - 1 && !strcmp(m.detail, "1 column"),
+	      "mysql captured: CALL's result set says more results follow");
+	CHECK(dt_parse_mysql(B(my_call_err), false, true, 3, &m, &next) == DT_PARSE_OK && next.error &&
+	      !next.more, "mysql captured: the SIGNAL's ERR ends CALL's reply");
+	dt_msg_merge(&m, &next);
+	CHECK_STR(m.detail, "ERR 1644 45000 boom", "mysql captured: the SIGNAL is the reply");
+
+	CHECK(dt_parse_pgsql(B(pg_copy_out), false, true, false, &m) == DT_PARSE_OK && !m.more &&
+	      m.head == sizeof(pg_copy_out) - 1 && !strcmp(m.detail, "COPY 2"),
+	      "pgsql captured: COPY TO STDOUT's data in the reply, its tag");
+	CHECK(dt_parse_pgsql(B(pg_copy_in_q), true, true, false, &m) == DT_PARSE_OK && !m.more &&
+	      !strcmp(m.endpoint, "COPY users FROM STDIN"), "pgsql captured: COPY FROM STDIN");
+	CHECK(dt_parse_pgsql(B(pg_copy_in_g), false, true, false, &m) == DT_PARSE_OK && m.more &&
+	      !strcmp(m.detail, "COPY IN"), "pgsql captured: CopyInResponse: the reply goes on");
+	CHECK(dt_parse_pgsql(B(pg_copy_in_d), true, true, false, &m) == DT_PARSE_OK &&
+	      m.head == 20 && m.alone && m.joins_request,
+	      "pgsql captured: CopyData: bytes of the COPY request");
+	CHECK(dt_parse_pgsql(pg_copy_in_d + 20, 5, true, true, false, &m) == DT_PARSE_OK &&
+	      m.head == 5 && m.joins_request, "pgsql captured: CopyDone too");
+	CHECK(dt_parse_pgsql(B(pg_copy_in_c), false, true, false, &m) == DT_PARSE_OK && !m.more &&
+	      !strcmp(m.detail, "COPY 2"), "pgsql captured: COPY's tag ends the reply");
+	CHECK(dt_parse_pgsql(B(pg_copy_bad_e), false, true, false, &m) == DT_PARSE_OK && !m.more &&
+	      m.error, "pgsql captured: a bad COPY line: an error");
+	CHECK_STR(m.detail, "ERROR 22P02 invalid input syntax for type integer: \"x\"",
+		  "pgsql captured: COPY's error");
 }
 
 /* ---- DNS ---- */
@@ -406,6 +542,71 @@ static void test_dns(void)
 	      !dt_detect_dns(S("GET / HTTP/1.1\r\n\r\n"), false), "dns: HTTP is not DNS");
 }
 
+/* DNS on any port: dig's query (EDNS with a cookie) and dnsmasq's answer,
+ * captured (strace -xx of dig against Debian's dnsmasq); and UDP payloads
+ * that are not DNS, which must not be taken for it. */
+static const uint8_t dig_query[] =
+	"\x65\xac\x01\x20\x00\x01\x00\x00\x00\x00\x00\x01\x04\x73\x68\x6f"
+	"\x70\x04\x74\x65\x73\x74\x00\x00\x01\x00\x01\x00\x00\x29\x04\xd0"
+	"\x00\x00\x00\x00\x00\x0c\x00\x0a\x00\x08\x72\x3c\xe5\xa6\x4d\x62"
+	"\xd6\x04";
+static const uint8_t dnsmasq_answer[] =
+	"\x66\xc3\x85\x80\x00\x01\x00\x01\x00\x00\x00\x01\x04\x73\x68\x6f"
+	"\x70\x04\x74\x65\x73\x74\x00\x00\x01\x00\x01\xc0\x0c\x00\x01\x00"
+	"\x01\x00\x00\x00\x00\x00\x04\x7f\x00\x00\x07\x00\x00\x29\x04\xd0"
+	"\x00\x00\x00\x00\x00\x00";
+
+static void test_dns_content(void)
+{
+	static const struct { const char *what; const char *b; size_t n; } not_dns[] = {
+		/* NTP v4 client request */
+		{ "NTP", "\x23\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+			 "\0\0\0\0\0\0\0\0\xe9\x3c\x1a\x2b\x11\x22\x33\x44", 48 },
+		{ "statsd", "page.views:1|c", 14 },
+		{ "memcached over UDP", "\0\1\0\0\0\1\0\0get foo\r\n", 17 },
+		{ "syslog", "<34>Oct 11 22:14:15 host su: 'su root' failed", 46 },
+		/* SNMPv2c get-request, community "public" */
+		{ "SNMP", "\x30\x26\x02\x01\x01\x04\x06public\xa0\x19\x02\x04\x1a\x2b\x3c\x4d\x02\x01"
+			  "\0\x02\x01\0\x30\x0b\x30\x09\x06\x05\x2b\x06\x01\x02\x01\x05\0", 40 },
+		{ "a query with a byte after it", "\x12\x34\x01\0\0\1\0\0\0\0\0\0\4shop\4test\0\0\1\0\1X", 28 },
+		{ "a query with a space in a label", "\x12\x34\x01\0\0\1\0\0\0\0\0\0\4sh p\4test\0\0\1\0\1", 27 },
+		{ "a query with an answer", "\x12\x34\x01\0\0\1\0\1\0\0\0\0\4shop\4test\0\0\1\0\1", 27 },
+		{ "class 9", "\x12\x34\x01\0\0\1\0\0\0\0\0\0\4shop\4test\0\0\1\0\x09", 27 },
+		{ "an answer's record cut", "\x12\x34\x81\x80\0\1\0\1\0\0\0\0\4shop\4test\0\0\1\0\1\xc0\x0c\0\1\0\1\0\0\0\0\0\4\x7f\0", 41 },
+	};
+	uint8_t b[64];
+	uint64_t rnd = 7;
+	unsigned i, k, hits = 0;
+	struct dt_msg m;
+
+	CHECK(dt_dns_datagram(B(dig_query)), "dns by content: dig's query (EDNS, a cookie)");
+	CHECK(dt_dns_datagram(B(dnsmasq_answer)), "dns by content: dnsmasq's answer (a pointer)");
+	CHECK(!dt_dns_datagram(dig_query, sizeof(dig_query) - 2),
+	      "dns by content: a datagram cut short is not taken");
+	CHECK(dt_parse_dns(B(dig_query), false, &m) == DT_PARSE_OK && m.request &&
+	      !strcmp(m.endpoint, "A shop.test"), "dns by content: dig's query parses");
+	for (i = 0; i < ARRAY_SIZE(not_dns); i++)
+		CHECK(!dt_dns_datagram((const uint8_t *)not_dns[i].b, not_dns[i].n),
+		      "dns by content: %s is not DNS", not_dns[i].what);
+	/* random datagrams, and dig's query with one random byte changed in
+	 * its header's counts and flags: none strictly DNS */
+	for (i = 0; i < 100000; i++) {
+		size_t n = 17 + unit_rand(&rnd) % (sizeof(b) - 17);
+
+		for (k = 0; k < n; k++)
+			b[k] = unit_rand(&rnd);
+		hits += dt_dns_datagram(b, n);
+	}
+	CHECK_U64(hits, 0, "dns by content: 100000 random datagrams: none taken");
+	for (i = 0, hits = 0; i < 256; i++) {
+		memcpy(b, dig_query, sizeof(dig_query) - 1);
+		b[6] = i;	/* ANCOUNT's high byte */
+		b[7] = i;
+		hits += dt_dns_datagram(b, sizeof(dig_query) - 1);
+	}
+	CHECK_U64(hits, 1, "dns by content: a query with answers is not one (but ANCOUNT 0)");
+}
+
 /* Random and mutated bytes through every parser: no crash, no overread
  * (the buffers are exact heap copies: ASan or a fault would say). */
 static void test_garbage(void)
@@ -420,7 +621,7 @@ static void test_garbage(void)
 	};
 	uint64_t rnd = 42;
 	unsigned i, k;
-	struct dt_msg m;
+	struct dt_msg m, prev = { 0 };
 	struct dt_chunks c;
 
 	for (i = 0; i < 30000; i++) {
@@ -435,10 +636,14 @@ static void test_garbage(void)
 		dt_parse_http(b, len, i & 1, &m);
 		dt_parse_redis(b, len, true, &m);
 		dt_parse_pgsql(b, len, i & 1, i & 2, i & 4, &m);
-		dt_parse_mysql(b, len, i & 1, i & 2, i & 4, &m);
+		prev.my_phase = i % 6;
+		prev.my_left = i % 3;
+		dt_parse_mysql(b, len, i & 1, i & 2, i & 4 ? DT_MY_COM_STMT_PREPARE : 3,
+			       i & 8 ? &prev : NULL, &m);
 		dt_sql_text(t, sizeof(t), b, len, true, i & 1);
 		dt_parse_dns(b, len, i & 1, &m);
 		dt_detect_dns(b, len, i & 2);
+		dt_dns_datagram(b, len);
 		dt_detect(b, len);
 		memset(&c, 0, sizeof(c));
 		dt_chunks_feed(&c, b, len, len + unit_rand(&rnd) % 100);
@@ -696,6 +901,65 @@ static void test_stream_sql(void)
 	      "stream: mysql: the error; COM_QUIT and close make no span");
 }
 
+/* The captured exchanges through the stream, as the client sees them. */
+static void test_stream_captured(void)
+{
+	static const uint8_t quit[] = { 1, 0, 0, 0, 1 };
+	struct dt_event close = { .kind = DT_EV_CLOSE, .sock = 22 };
+	size_t cut, n = sizeof(my_rows_err) - 1;
+	bool all = true;
+
+	dt_stream_init(collect, true);
+	nspans = 0;
+	evb(22, DT_ROLE_CLIENT, DT_EGRESS, B(pg_copy_in_q), 0, 0);
+	evb(22, DT_ROLE_CLIENT, DT_INGRESS, B(pg_copy_in_g), 0, 0);
+	evb(22, DT_ROLE_CLIENT, DT_EGRESS, B(pg_copy_in_d), 0, 0);
+	CHECK_U64(nspans, 0, "stream captured: COPY FROM STDIN: no span before the server's tag");
+	evb(22, DT_ROLE_CLIENT, DT_INGRESS, B(pg_copy_in_c), 0, 0);
+	CHECK(nspans == 1 && !spans[0].error && !strcmp(spans[0].detail, "COPY 2") &&
+	      spans[0].req_bytes == sizeof(pg_copy_in_q) - 1 + sizeof(pg_copy_in_d) - 1 &&
+	      spans[0].resp_bytes == sizeof(pg_copy_in_g) - 1 + sizeof(pg_copy_in_c) - 1,
+	      "stream captured: COPY FROM STDIN: one span, the data its request's bytes (%llu)",
+	      nspans ? (unsigned long long)spans[0].req_bytes : 0ULL);
+	evb(22, DT_ROLE_CLIENT, DT_EGRESS, B(pg_copy_in_q), 0, 0);
+	evb(22, DT_ROLE_CLIENT, DT_INGRESS, B(pg_copy_in_g), 0, 0);
+	/* the data's framing not captured: unparsed bytes, still the request's */
+	evb(22, DT_ROLE_CLIENT, DT_EGRESS, pg_copy_bad_d, 0, 4000, 0);
+	evb(22, DT_ROLE_CLIENT, DT_INGRESS, B(pg_copy_bad_e), 0, 0);
+	CHECK(nspans == 2 && spans[1].error && !strncmp(spans[1].detail, "ERROR 22P02 ", 12) &&
+	      spans[1].req_bytes == sizeof(pg_copy_in_q) - 1 + 4000,
+	      "stream captured: a COPY's data past the capture, its error: one span");
+	evb(22, DT_ROLE_CLIENT, DT_EGRESS, "X\0\0\0\4", 5, 0, 0);
+	dt_stream_event(&close, sizeof(close));
+	CHECK_U64(nspans, 2, "stream captured: COPY: no other span");
+
+	/* MySQL: the error after the rows, the reply in two reads cut at
+	 * every byte: the span ends with the error, before the client speaks */
+	for (cut = 1; cut < n; cut++) {
+		nspans = 0;
+		evb(23, DT_ROLE_CLIENT, DT_EGRESS, "\4\0\0\0\3" "sel", 8, 0, 0);
+		evb(23, DT_ROLE_CLIENT, DT_INGRESS, my_rows_err, cut, 0, 0);
+		evb(23, DT_ROLE_CLIENT, DT_INGRESS, my_rows_err + cut, n - cut, 0, 0);
+		if (nspans != 1 || !spans[0].error || spans[0].resp_bytes != n ||
+		    strcmp(spans[0].detail, "ERR 1242 21000 Subquery returns more than 1 row"))
+			all = false;
+	}
+	CHECK(all, "stream captured: mysql: an error after rows, the reply cut anywhere: one span, the error");
+	/* CALL: the result set, then the SIGNAL's ERR in a read of its own */
+	nspans = 0;
+	evb(23, DT_ROLE_CLIENT, DT_EGRESS, "\x0e\0\0\0\3" "CALL shop.p()", 18, 0, 0);
+	evb(23, DT_ROLE_CLIENT, DT_INGRESS, B(my_call_rs), 0, 0);
+	CHECK_U64(nspans, 0, "stream captured: mysql: CALL's reply goes on after its result set");
+	evb(23, DT_ROLE_CLIENT, DT_INGRESS, B(my_call_err), 0, 0);
+	CHECK(nspans == 1 && spans[0].error && !strcmp(spans[0].detail, "ERR 1644 45000 boom") &&
+	      !strcmp(spans[0].req.endpoint, "CALL shop.p()"),
+	      "stream captured: mysql: CALL's SIGNAL after its rows: one span, the error");
+	evb(23, DT_ROLE_CLIENT, DT_EGRESS, quit, sizeof(quit), 0, 0);
+	close.sock = 23;
+	dt_stream_event(&close, sizeof(close));
+	CHECK_U64(nspans, 1, "stream captured: mysql: COM_QUIT and close: no other span");
+}
+
 /* DNS over UDP: answers out of order matched by ID; a server socket's
  * peers are connections of their own. */
 static void udp_ev(uint64_t sock, int dir, uint16_t lport, uint16_t rport, uint8_t rlast,
@@ -763,6 +1027,28 @@ static void test_stream_dns(void)
 	close.sock = 31;
 	dt_stream_event(&close, sizeof(close));
 	CHECK_U64(nspans, 2, "stream: dns: an answer to no query we saw: no span");
+
+	/* another port: dig's query and dnsmasq's answer (IDs made to match),
+	 * then a client's datagrams that are not DNS */
+	nspans = 0;
+	memcpy(b, dig_query, sizeof(dig_query) - 1);
+	udp_ev(32, DT_EGRESS, 40003, 5300, 1, b, sizeof(dig_query) - 1);
+	memcpy(b, dnsmasq_answer, sizeof(dnsmasq_answer) - 1);
+	b[0] = dig_query[0], b[1] = dig_query[1];
+	udp_ev(32, DT_INGRESS, 40003, 5300, 1, b, sizeof(dnsmasq_answer) - 1);
+	CHECK(nspans == 1 && spans[0].req.proto == DT_PROTO_DNS &&
+	      !strcmp(spans[0].req.endpoint, "A shop.test") &&
+	      !strcmp(spans[0].detail, "NOERROR, ANSWER: 1"),
+	      "stream: dns on port 5300, by its content");
+	close.sock = 32;
+	dt_stream_event(&close, sizeof(close));
+	nspans = 0;
+	udp_ev(33, DT_EGRESS, 40004, 5301, 1, (const uint8_t *)"page.views:1|c", 14);
+	udp_ev(33, DT_INGRESS, 40004, 5301, 1, (const uint8_t *)"ok", 2);
+	close.sock = 33;
+	dt_stream_event(&close, sizeof(close));
+	CHECK(nspans == 1 && spans[0].req.proto == DT_PROTO_UNKNOWN,
+	      "stream: a datagram that is not DNS on another port: unknown");
 }
 
 static struct dt_span span(uint32_t pid, enum dt_span_kind kind, uint64_t start, uint64_t end,
@@ -845,10 +1131,13 @@ int main(void)
 	test_sql_text();
 	test_pgsql();
 	test_mysql();
+	test_sql_captured();
 	test_dns();
+	test_dns_content();
 	test_garbage();
 	test_stream();
 	test_stream_sql();
+	test_stream_captured();
 	test_stream_dns();
 	test_links();
 	return unit_done();
