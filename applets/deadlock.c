@@ -1008,12 +1008,14 @@ static int dl_main(int argc, char **argv)
 	skel = l.skel;
 	bb_stacks_use_map(bpf_map__fd(skel->maps.dl_stacks), &target.syms);
 	bb_uprobes_attach(&probes, path, target.pid);
+	/* Before the "tracing" line: a SIGINT sent on seeing it must stop
+	 * us with a report, not kill us. */
+	bb_install_signals();
 	fprintf(stderr, "deadlock: tracing pthread locks in %s, pid %d (%s); Ctrl-C to stop\n",
 		strrchr(path, '/') + 1, target.pid, hooks[0].method);
 	attach_customs();
 	graph = bb_lockgraph_new();
 	bb_target_run(&target);
-	bb_install_signals();
 	loop = bb_loop_new();
 	if (!bb_opts.interval_set)
 		bb_opts.interval = 1;

@@ -1323,8 +1323,10 @@ static int ml_main(int argc, char **argv)
 		report_to_file(cfg.output);
 	if (bb_opts.write_file)
 		bb_record_open(bb_opts.write_file, kernel_mode);
-	start(&l);
+	/* Before the "tracing" line: a SIGINT sent on seeing it must stop
+	 * us with a report, not kill us (and an injection is finished). */
 	bb_install_signals();
+	start(&l);
 	loop = bb_loop_new();
 	if (cfg.events)
 		bb_loop_add_ringbuf(loop, bpf_map__fd(skel->maps.bb_events),

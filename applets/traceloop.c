@@ -997,10 +997,12 @@ static int tl_main(int argc, char **argv)
 	map_rings();
 	bb_stacks_use_map(bpf_map__fd(skel->maps.tl_stacks), &stack_syms);
 	stack_syms = target.syms;
+	/* Before say_what()'s line: a SIGINT sent on seeing it must stop us
+	 * with a dump, not kill us. */
+	bb_install_signals();
 	say_what();
 	bb_target_run(&target);
 	stack_syms = target.syms;
-	bb_install_signals();
 	loop = bb_loop_new();
 	bb_opts.interval = 0;
 	bb_loop_add_ringbuf(loop, bpf_map__fd(skel->maps.bb_events), tl_on_event, NULL);
