@@ -212,8 +212,19 @@ static __always_inline int alloc_return(struct pt_regs *ctx, __u64 addr)
 	struct pending *p = bpf_map_lookup_elem(&ml_pending, &tid);
 	struct pending c;
 
-	if (!p)
+	/*
+	 * A return is probed only for a call that entered once both links
+	 * were in place (the entries are attached first), so its entry ran,
+	 * unless the kernel skipped that program without a count of its own
+	 * (before 6.0 a uprobe's BPF program is not run while another holds
+	 * bpf_prog_active on the CPU).  Such a call is lost: counted here,
+	 * unless its thread is filtered out (no entry kept for it).
+	 */
+	if (!p) {
+		if (!bb_task_filtered())
+			bb_lost_inc(BB_LOST_APPLET);
 		return 0;
+	}
 	if (p->depth) {
 		p->depth--;	/* an inner call returned */
 		return 0;
