@@ -894,6 +894,12 @@ check "events: 'malloc A 10', then 'realloc ... 300 from A' (leak_realloc)" \
 check "events: 'mremap ... 16384 from 0x...' and a munmap of 4096" \
 	eval "ev | awk '\$5 == \"mremap\" && \$7 == 16384 && \$8 == \"from\" { a++ } \$5 == \"munmap\" && \$7 == 4096 { b++ } END { exit !(a == 1 && b == 1) }'"
 check "events: no tables" eval "! grep -q 'stacks with outstanding' '$G.out'"
+# leaky writes to the same stdout as memleak (its "leaky: done" while
+# memleak still prints churn's events): whole lines, never one inside
+# another (stdio wrote a full buffer out mid-line: 1 run in 15 here).
+check "events: leaky's lines and memleak's whole, none inside another" \
+	eval "grep -vE '^(leaky: (pid [0-9]+ args:|done)\$|[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} +$LPID +$LPID leaky +[a-z_]+ +0x[0-9a-f]+ +[0-9]+( from 0x[0-9a-f]+)?\$)' '$G.out'
+	      [ \$? = 1 ]"
 
 # ---- --json -----------------------------------------------------------------------------
 
