@@ -376,10 +376,12 @@ EXPORT int bpfbox_memleak_attach(const char *table, const char *event)
 	/* A pc in no mapping described: bpfbox asked through this, or libgcc. */
 	event_fd = syscall(SYS_openat, AT_FDCWD, event, O_RDWR | O_CLOEXEC);
 	if (shm->alive_fd >= 0 && shm->bpfbox_pid > 0) {
+		int saved = get_errno();
 		char path[48];
 
 		proc_fd_path(path, shm->bpfbox_pid, shm->alive_fd);
 		alive_fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		set_errno(saved);	/* (the thread bpfbox borrowed: its errno as it was) */
 	}
 	return 0;
 }
@@ -570,7 +572,6 @@ static int ask_for_maps(void)
 	uint32_t seq = __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE);
 	struct timespec wait = { 0, 200 * 1000000 };	/* bpfbox gone: go on */
 	uint64_t one = 1;
-
 	int saved;
 
 	if (!syscall || event_fd < 0 || __atomic_exchange_n(&asked_at, seq,
