@@ -245,11 +245,48 @@ static struct bb_uprobe_set *probes_of(const struct bb_target *t)
 
 static void say_engine(void);
 
+struct alloc_text {
+	const char *module;
+	struct memleak_text r;
+};
+
+static void widen_text(const struct bb_usyms_code *c, void *ctx)
+{
+	struct alloc_text *a = ctx;
+
+	if (!c->module || strcmp(c->module, a->module))
+		return;
+	if (!a->r.hi || c->start < a->r.lo)
+		a->r.lo = c->start;
+	if (c->end > a->r.hi)
+		a->r.hi = c->end;
+}
+
+/* Where the allocator library's code is in @t (ml_alloc_text in
+ * memleak.bpf.c): the mmaps it makes itself are not the program's, as the
+ * in-process engine does not see them.  In a static program the
+ * allocator is the executable, whose every call is the program's. */
+static void note_allocator_text(const struct bb_target *t, const char *base)
+{
+	const char *exe = strrchr(t->exe, '/') ? strrchr(t->exe, '/') + 1 : t->exe;
+	struct alloc_text a = { .module = base };
+	int fd = bpf_map__fd(skel->maps.ml_alloc_text);
+	__u32 pid = t->pid;
+
+	if (strcmp(base, exe))
+		bb_usyms_each_code(t->syms, widen_text, &a);
+	if (a.r.hi)
+		bpf_map_update_elem(fd, &pid, &a.r, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &pid);
+}
+
 static void attach_allocator(const struct bb_target *t, const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
 	bb_uprobes_attach(probes_of(t), path, t->pid);
+	note_allocator_text(t, base);
 	say_engine();
 	if (t != &target && probes_of(&target)->nr_links) {
 		fprintf(stderr, "memleak: following pid %d (%s): %s (%s)\n", t->pid, t->cmdline,

@@ -50,6 +50,33 @@ struct {
 	__type(value, struct memleak_alloc);
 } ml_allocs SEC(".maps");
 
+/*
+ * Per process (tgid), the code of the allocator when it is a shared
+ * library (libc.so.6), set by user space.  The mmaps and mremaps called
+ * from inside it are the library's own (glibc's thread stacks, its locale
+ * archive, what its malloc maps is nested already): not the program's
+ * requests.  The in-process engine, which sees only calls that go
+ * through the PLT, cannot see them: so both engines report the same.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct memleak_text);
+} ml_alloc_text SEC(".maps");
+
+static __always_inline bool from_allocator(struct pt_regs *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct memleak_text *t = bpf_map_lookup_elem(&ml_alloc_text, &tgid);
+	__u64 ret;
+
+	if (!t)
+		return false;
+	ret = bb_entry_return_address(ctx);
+	return ret >= t->lo && ret < t->hi;
+}
+
 /* Whose block @addr is: the calling process's, or the kernel's (@op). */
 static __always_inline struct memleak_addr block_of(__u64 addr, __u32 op)
 {
@@ -102,7 +129,8 @@ static __always_inline bool size_wanted(__u64 size)
  * request.  Inner calls just count depth, so their returns are not taken
  * for the outer one's, and the allocator's own mmaps are not reported.
  */
-static __always_inline int enter(__u32 op, __u64 size, __u64 old, __u64 memptr)
+static __always_inline int enter(__u32 op, __u64 size, __u64 old, __u64 memptr,
+				 bool internal)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 now = bpf_ktime_get_boot_ns();
@@ -119,7 +147,9 @@ static __always_inline int enter(__u32 op, __u64 size, __u64 old, __u64 memptr)
 		cur->depth++;
 		return 0;
 	}
-	p.skip = !old && !size_wanted(size);
+	/* (The library's own call is pending too: its return is not taken
+	 * for another's.) */
+	p.skip = internal || (!old && !size_wanted(size));
 	if (bpf_map_update_elem(&ml_pending, &tid, &p, BPF_ANY))
 		bb_lost_inc(BB_LOST_APPLET);
 	return 0;
@@ -182,8 +212,19 @@ static __always_inline int alloc_return(struct pt_regs *ctx, __u64 addr)
 	struct pending *p = bpf_map_lookup_elem(&ml_pending, &tid);
 	struct pending c;
 
-	if (!p)
+	/*
+	 * A return is probed only for a call that entered once both links
+	 * were in place (the entries are attached first), so its entry ran,
+	 * unless the kernel skipped that program without a count of its own
+	 * (before 6.0 a uprobe's BPF program is not run while another holds
+	 * bpf_prog_active on the CPU).  Such a call is lost: counted here,
+	 * unless its thread is filtered out (no entry kept for it).
+	 */
+	if (!p) {
+		if (!bb_task_filtered())
+			bb_lost_inc(BB_LOST_APPLET);
 		return 0;
+	}
 	if (p->depth) {
 		p->depth--;	/* an inner call returned */
 		return 0;
@@ -225,21 +266,22 @@ static __always_inline int enter_op(struct pt_regs *ctx, __u32 op)
 	case ML_MALLOC:
 	case ML_VALLOC:
 	case ML_PVALLOC:
-		return enter(op, a1, 0, 0);
+		return enter(op, a1, 0, 0, false);
 	case ML_CALLOC:
-		return enter(op, a1 * a2, 0, 0);
+		return enter(op, a1 * a2, 0, 0, false);
 	case ML_REALLOC:
-		return enter(op, a2, a1, 0);
+		return enter(op, a2, a1, 0, false);
 	case ML_REALLOCARRAY:
-		return enter(op, a2 * a3, a1, 0);
+		return enter(op, a2 * a3, a1, 0, false);
 	case ML_POSIX_MEMALIGN:
-		return enter(op, a3, 0, a1);
+		return enter(op, a3, 0, a1, false);
 	case ML_ALIGNED_ALLOC:
 	case ML_MEMALIGN:
+		return enter(op, a2, 0, 0, false);
 	case ML_MMAP:
-		return enter(op, a2, 0, 0);
+		return enter(op, a2, 0, 0, from_allocator(ctx));
 	case ML_MREMAP:
-		return enter(op, a3, a1, 0);
+		return enter(op, a3, a1, 0, from_allocator(ctx));
 	case ML_FREE:
 	case ML_MUNMAP:
 		if (a1)

@@ -37,6 +37,12 @@ struct memleak_alloc {
 	__u32 pad;
 };
 
+/* The allocator library's code in one process, [lo, hi): the mmaps
+ * called from there are its own (glibc's thread stacks, locale archive). */
+struct memleak_text {
+	__u64 lo, hi;
+};
+
 /* An allocator call in --events mode. */
 struct memleak_event {
 	__u64 ts_ns;

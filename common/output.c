@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The event loop and event routing: see output.h. */
 #include <errno.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -205,8 +206,25 @@ void bb_loop_run(struct bb_loop *lp)
 	fflush(stdout);
 }
 
+/*
+ * A program we start writes to our stdout too (memleak -- leaky: its
+ * "leaky: done"): its lines must come between ours, never inside one.
+ * stdio writes a full buffer out as it is, cut mid-line (a line of
+ * leaky's came inside a realloc event's, and the matrix counted 1000 of
+ * its 1001 reallocs); so the buffer is written out here, after a whole
+ * line, while the next event's lines still fit.
+ */
+#define EVENT_ROOM 8192
+
+static void keep_lines_whole(void)
+{
+	if (__fbufsize(stdout) - __fpending(stdout) < EVENT_ROOM)
+		fflush(stdout);
+}
+
 int bb_emit_event(const void *data, size_t len)
 {
+	keep_lines_whole();
 	if (bb_recording()) {
 		if (bb_current->mark_addrs)
 			bb_current->mark_addrs(data, len, BB_MARK_EVENT);

@@ -391,11 +391,33 @@ static void new_image(struct bb_target *t)
 		t->on_exec(t);
 }
 
-static long trace_options(const struct bb_target *t)
+/*
+ * The ptrace options of a started program.  It outlives bpfbox (a SIGKILL
+ * of it detaches the program, which goes on: nothing of ours is in its
+ * way then) except where it depends on us: @held, from an exec stop to
+ * its entry point (the breakpoint planted there, then a SIGTRAP pending
+ * until we pass over it), and with -f, whose new children wait in their
+ * first stop (their SIGSTOP) until their probes are placed: left there,
+ * they would be stopped for good.  There EXITKILL ends it instead of a
+ * hang or a stray SIGTRAP.
+ */
+static void set_trace_options(const struct bb_target *t, bool held)
 {
-	return PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL |
-	       (t->on_exec ? PTRACE_O_TRACEEXEC : 0) |
-	       (t->follow_forks ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK : 0);
+	long o = PTRACE_O_TRACEEXIT | (t->on_exec ? PTRACE_O_TRACEEXEC : 0) |
+		 (t->follow_forks ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK : 0);
+
+	if (held || t->follow_forks)
+		o |= PTRACE_O_EXITKILL;
+	ptrace(PTRACE_SETOPTIONS, t->pid, NULL, (void *)o);
+}
+
+/* A started program at an exec stop: its new image, with EXITKILL meanwhile. */
+static void exec_stop(struct bb_target *t)
+{
+	set_trace_options(t, true);
+	new_image(t);
+	if (!t->exited)
+		set_trace_options(t, false);
 }
 
 void bb_target_run(struct bb_target *t)
@@ -417,9 +439,8 @@ void bb_target_run(struct bb_target *t)
 	/* exec worked: the child stops with SIGTRAP before its first instruction. */
 	if (waitpid(t->pid, &status, 0) != t->pid || !WIFSTOPPED(status))
 		bb_die("%s did not start", t->exe);
-	ptrace(PTRACE_SETOPTIONS, t->pid, NULL, (void *)trace_options(t));
 	t->started = true;
-	new_image(t);
+	exec_stop(t);
 	if (!t->exited)
 		ptrace(PTRACE_CONT, t->pid, NULL, NULL);
 }
@@ -498,7 +519,7 @@ static void on_status(struct bb_target *t, struct bb_target *p, int status)
 		return;
 	}
 	if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
-		new_image(p);
+		exec_stop(p);
 	} else if (sig == SIGTRAP && (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK)) {
 		if (!ptrace(PTRACE_GETEVENTMSG, p->pid, NULL, &msg) && !find_target(t, msg))
 			new_child(p, msg);

@@ -6,7 +6,9 @@
  * execs and its exit, so that its memory map (for symbols) is read while
  * it still exists, and so that an applet that follows exec (a wrapper
  * such as env or a shell script execs the real program) places its probes
- * in each new image before it runs.
+ * in each new image before it runs.  Killed, bpfbox leaves it running
+ * (detached), but in the moment of an exec (until its entry point) and
+ * with -f: see set_trace_options in target.c.
  */
 #ifndef BB_TARGET_H
 #define BB_TARGET_H

@@ -215,6 +215,26 @@ for engine in inprocess uprobe; do
 	check "threads-$engine: nothing lost" nothing_lost "$G.err"
 done
 
+# mmap'd blocks (ml_bigmap): glibc's malloc maps requests of 128 KiB and
+# more itself; the program maps and remaps directly; two threads' stacks
+# are glibc's own mappings.  Both engines: exactly the program's blocks,
+# the same stacks; glibc's internal mmaps (the thread stacks: 8 MB), which
+# the in-process engine cannot see, are left out by the uprobe engine too.
+BIGMAP_SUMS="leak_big 200000 1
+leak_calloc_big 250000 1
+leak_map 65536 1
+leak_mremap 131072 1
+leak_realloc_big 400000 1
+thread_leak 100 2"
+for engine in inprocess uprobe; do
+	ml "bigmap-$engine" --engine "$engine" -- "$TOP/build/work/ml_bigmap"
+	ok_run "bigmap-$engine"
+	check "bigmap-$engine: exactly the program's blocks, mmap'd ones too" \
+		same "$BIGMAP_SUMS" "$(sums "$G.out")"
+done
+check "bigmap: both engines, the same stacks, bytes and counts" \
+	same "$(stacks "$T/bigmap-inprocess.out" | sort)" "$(stacks "$G.out" | sort)"
+
 # fork without -f: the child's calls are not written into the parent's
 # tables (the in-process engine: the child is no longer the followed pid).
 ml fork-inproc -- "$TOP/build/work/ml_fork"
@@ -478,6 +498,102 @@ inject_in_call inject-read
 inject_in_call_checks inject-read $NR_READ "read()"
 inject_in_call inject-sleep sleep
 inject_in_call_checks inject-sleep $NR_SLEEP "nanosleep()"
+
+# ---- memleak killed (SIGKILL): the program goes on ------------------------------------------
+
+# ml_busy (tests/work/ml_busy.c): four threads churning malloc/realloc/free,
+# then a fork and an exec of itself.  memleak is killed half-way through
+# the threads; the program must end as it would have alone: exit 0, every
+# line of its output written (the same as its untraced run's), and not
+# much later than untraced: its untraced time twice plus 3 s from the kill
+# (traced, the threads take ten times as long: the engine must stop
+# following when memleak is gone; a bound for hangs, not a timing).
+BUSY=$TOP/build/work/ml_busy
+REAPER=$TOP/build/work/ml_reaper
+BUSY_ROUNDS=10000000
+t0=$EPOCHREALTIME
+"$BUSY" "$T/busy-plain.txt" $BUSY_ROUNDS
+BUSY_RC=$?
+BUSY_US=$(( (${EPOCHREALTIME/./} - ${t0/./}) ))
+check "busy: ml_busy alone: exit 0, its four lines" \
+	eval "eq status 0 $BUSY_RC && eq lines 4 \$(wc -l <'$T/busy-plain.txt')"
+BUSY_BOUND_US=$((2 * BUSY_US + 3000000))
+echo "     (ml_busy untraced: $((BUSY_US / 1000)) ms; bound after the kill: $((BUSY_BOUND_US / 1000)) ms)"
+
+# busy_lines FILE: its lines, the pid made PID (to compare with the untraced run's).
+busy_lines() {
+	sed 's/pid [0-9]*/pid PID/' "$1"
+}
+
+# until_gone PID SECS: waits while PID lives (not our child: polled).
+until_gone() {
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# A started program (the in-process engine): memleak runs under ml_reaper,
+# a subreaper, so that the program, orphaned, is reaped there and its exit
+# status told.
+G=$T/kill-start
+"$REAPER" "$G.reaped" "$BB" memleak -- "$BUSY" "$G.txt" $BUSY_ROUNDS \
+	>"$G.out" 2>"$G.err" </dev/null &
+RPID=$!
+BGPIDS+=("$RPID")
+wait_for "$G.txt" '^ml_busy: started' 20 "$RPID"
+sleep 0.5
+MLPID=$(sed -n 's/^\([0-9]*\) started$/\1/p' "$G.reaped")
+BUSYPID=$(sed -n 's/^ml_busy: started, pid \([0-9]*\)$/\1/p' "$G.txt")
+kill -9 "$MLPID"
+t0=$EPOCHREALTIME
+until_gone "$RPID" 60
+KILL_US=$(( (${EPOCHREALTIME/./} - ${t0/./}) ))
+wait "$RPID"
+forget_bg "$RPID"
+SHOW=("$G.reaped" "$G.txt" "$G.err")
+check "kill-start: memleak traced ml_busy in-process" \
+	grep -q "^memleak: tracing malloc and friends in-process, pid $BUSYPID " "$G.err"
+check "kill-start: memleak was killed (signal 9), ml_busy exited with status 0" \
+	eval "grep -qx '$MLPID signal 9' '$G.reaped' && grep -qx '$BUSYPID exit 0' '$G.reaped'"
+check "kill-start: ml_busy's output whole (threads, fork, exec), as untraced" \
+	same "$(busy_lines "$T/busy-plain.txt")" "$(busy_lines "$G.txt")"
+echo "     (kill-start: ml_busy ended $((KILL_US / 1000)) ms after the kill)"
+check "kill-start: ml_busy ended within $((BUSY_BOUND_US / 1000)) ms of the kill" \
+	test "$KILL_US" -le "$BUSY_BOUND_US"
+
+# --engine inject -p: the running program must neither die nor hang nor
+# stay slowed when memleak is killed after the injection.
+G=$T/kill-inject
+"$BUSY" "$G.txt" $BUSY_ROUNDS &
+BUSYPID=$!
+BGPIDS+=("$BUSYPID")
+wait_for "$G.txt" '^ml_busy: started' 20 "$BUSYPID"
+"$BB" memleak --engine inject -p "$BUSYPID" >"$G.out" 2>"$G.err" </dev/null &
+MLPID=$!
+BGPIDS+=("$MLPID")
+wait_for "$G.err" 'injected through ptrace' 20 "$MLPID"
+sleep 0.5
+kill -9 "$MLPID"
+t0=$EPOCHREALTIME
+wait "$MLPID" 2>/dev/null	# (bash's "Killed" line: expected)
+forget_bg "$MLPID"
+until_gone "$BUSYPID" 60
+KILL_US=$(( (${EPOCHREALTIME/./} - ${t0/./}) ))
+wait "$BUSYPID"
+BUSY_RC=$?
+forget_bg "$BUSYPID"
+SHOW=("$G.txt" "$G.err")
+check "kill-inject: the engine was injected into ml_busy" \
+	grep -q "^memleak: tracing malloc and friends in-process, pid $BUSYPID .*injected" "$G.err"
+check "kill-inject: memleak killed, ml_busy exited with status 0" eq status 0 "$BUSY_RC"
+check "kill-inject: ml_busy's output whole (threads, fork, exec), as untraced" \
+	same "$(busy_lines "$T/busy-plain.txt")" "$(busy_lines "$G.txt")"
+echo "     (kill-inject: ml_busy ended $((KILL_US / 1000)) ms after the kill)"
+check "kill-inject: ml_busy ended within $((BUSY_BOUND_US / 1000)) ms of the kill" \
+	test "$KILL_US" -le "$BUSY_BOUND_US"
 
 # ---- exec, children (-f) ----------------------------------------------------------------
 
@@ -835,6 +951,12 @@ check "events: 'malloc A 10', then 'realloc ... 300 from A' (leak_realloc)" \
 check "events: 'mremap ... 16384 from 0x...' and a munmap of 4096" \
 	eval "ev | awk '\$5 == \"mremap\" && \$7 == 16384 && \$8 == \"from\" { a++ } \$5 == \"munmap\" && \$7 == 4096 { b++ } END { exit !(a == 1 && b == 1) }'"
 check "events: no tables" eval "! grep -q 'stacks with outstanding' '$G.out'"
+# leaky writes to the same stdout as memleak (its "leaky: done" while
+# memleak still prints churn's events): whole lines, never one inside
+# another (stdio wrote a full buffer out mid-line: 1 run in 15 here).
+check "events: leaky's lines and memleak's whole, none inside another" \
+	eval "grep -vE '^(leaky: (pid [0-9]+ args:|done)\$|[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} +$LPID +$LPID leaky +[a-z_]+ +0x[0-9a-f]+ +[0-9]+( from 0x[0-9a-f]+)?\$)' '$G.out'
+	      [ \$? = 1 ]"
 
 # ---- --json -----------------------------------------------------------------------------
 

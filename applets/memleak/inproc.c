@@ -188,6 +188,27 @@ void ml_inproc_paths(char *so, char *table, char *event, size_t len)
 	snprintf(event, len, "/proc/%d/fd/%d", (int)getpid(), shm ? shm->event_fd : -1);
 }
 
+/* The pipe that tells the object bpfbox is still there (shm.h): its read
+ * end inherited, its write end ours alone (close-on-exec), never written. */
+static void alive_pipe(void)
+{
+	struct stat st;
+	int p[2];
+
+	shm->alive_fd = -1;
+	if (pipe2(p, O_NONBLOCK))
+		return;
+	if (fcntl(p[1], F_SETFD, FD_CLOEXEC) || fstat(p[0], &st)) {
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	shm->alive_dev = st.st_dev;
+	shm->alive_ino = st.st_ino;
+	shm->bpfbox_pid = getpid();
+	shm->alive_fd = p[0];
+}
+
 bool ml_inproc_prepare(uint32_t max_allocs, uint64_t min_size, uint64_t max_size,
 		       uint32_t sample_every)
 {
@@ -219,6 +240,7 @@ bool ml_inproc_prepare(uint32_t max_allocs, uint64_t min_size, uint64_t max_size
 	shm->maps_off = shm->rows_off + (uint64_t)ML_SHM_ROWS * sizeof(struct ml_shm_row);
 	shm->size = size;
 	shm->event_fd = eventfd(0, EFD_NONBLOCK);	/* inherited, as the memfds */
+	alive_pipe();
 	allocs = (void *)((char *)shm + shm->alloc_off);
 	stacks = (void *)((char *)shm + shm->stack_off);
 	rows = (void *)((char *)shm + shm->rows_off);

@@ -103,6 +103,15 @@ struct ml_shm {
 	int32_t event_fd;
 	uint32_t maps_seq;
 	uint64_t asked;		/* times it asked */
+	/* Whether bpfbox is still there (killed, it is not: the process goes
+	 * on, unfollowed): the read end of a pipe whose write end only bpfbox
+	 * holds reads EOF once it is gone.  Its number in bpfbox (a started
+	 * command inherits it as is; an injected engine opens
+	 * /proc/<bpfbox_pid>/fd/<alive_fd>), and what it is (a descriptor of
+	 * that number may be another file by then).  -1: none. */
+	int32_t alive_fd;
+	int32_t bpfbox_pid;
+	uint64_t alive_dev, alive_ino;
 };
 
 static inline uint64_t ml_shm_size(uint32_t alloc_slots)

@@ -35,6 +35,7 @@
 #include <unwind.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include "../shm.h"
 #include <linux/types.h>
@@ -123,6 +124,11 @@ static void set_errno(int e)
 {
 	if (__errno_location)
 		*__errno_location() = e;
+}
+
+static int get_errno(void)
+{
+	return __errno_location ? *__errno_location() : 0;
 }
 
 /* ---- start-up ------------------------------------------------------------ */
@@ -231,6 +237,79 @@ static struct ml_shm *map_tables(int fd)
 
 static int event_fd = -1;	/* bpfbox's eventfd, here; -1: none */
 
+/* ---- bpfbox still there? -------------------------------------------------- */
+
+/* The read end of bpfbox's pipe (../shm.h), here; -1: cannot tell, and
+ * then bpfbox is taken to be there, as before. */
+static int alive_fd = -1;
+static uint64_t next_alive_check;	/* CLOCK_BOOTTIME ns */
+
+/* @fd is bpfbox's pipe still (the program may have closed it and opened
+ * another file under its number: never read from that). */
+static int is_alive_pipe(int fd, const struct ml_shm *h)
+{
+	struct stat st;
+
+	return fd >= 0 && syscall && !syscall(SYS_fstat, fd, &st) &&
+	       (uint64_t)st.st_dev == h->alive_dev && (uint64_t)st.st_ino == h->alive_ino;
+}
+
+/* bpfbox is gone (killed): its end of the pipe closed, EOF here. */
+static int bpfbox_gone(const struct ml_shm *h)
+{
+	int saved = get_errno(), gone;
+	char c;
+
+	if (!is_alive_pipe(alive_fd, h))
+		return 0;
+	gone = syscall(SYS_read, alive_fd, &c, 1) == 0;
+	set_errno(saved);
+	return gone;
+}
+
+/* "/proc/<pid>/fd/<fd>" into @buf (no libc to format with). */
+static void proc_fd_path(char *buf, int pid, int fd)
+{
+	static const char *const parts[] = { "/proc/", "/fd/" };
+	int nums[2] = { pid, fd }, i, n, d;
+	const char *c;
+	char digits[12];
+
+	for (i = 0; i < 2; i++) {
+		for (c = parts[i]; *c; c++)
+			*buf++ = *c;
+		for (n = nums[i], d = 0; d == 0 || n; n /= 10)
+			digits[d++] = '0' + n % 10;
+		while (d)
+			*buf++ = digits[--d];
+	}
+	*buf = 0;
+}
+
+/* bpfbox gone: nobody reads the tables any more, and this process is no
+ * longer followed (every call passes straight through from now on); an
+ * image it execs does not follow either (start_up). */
+static void unfollow(struct ml_shm *h)
+{
+	int pid = my_pid;
+
+	__atomic_compare_exchange_n(&h->active_pid, &pid, 0, 0, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
+}
+
+/* At most once a second (@now), from a followed call: is bpfbox there? */
+static void check_bpfbox(uint64_t now)
+{
+	uint64_t next = __atomic_load_n(&next_alive_check, __ATOMIC_RELAXED);
+
+	if (now < next || !__atomic_compare_exchange_n(&next_alive_check, &next,
+						       now + 1000000000ULL, 0,
+						       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return;
+	if (bpfbox_gone(shm))
+		unfollow(shm);
+}
+
 /* The tables open on @table_fd (-1: none); once. */
 static void start_up(int table_fd)
 {
@@ -253,6 +332,14 @@ static void start_up(int table_fd)
 			pthread_atfork(NULL, NULL, after_fork_in_child);
 		load_unwinder();
 		h = map_tables(table_fd);
+		if (h && is_alive_pipe(h->alive_fd, h))
+			alive_fd = h->alive_fd;	/* inherited too (preloaded) */
+		/* An image exec'd after bpfbox was killed: the tables are the
+		 * old image's, never cleared: not followed. */
+		if (h && bpfbox_gone(h)) {
+			real.munmap(h, h->size);
+			h = NULL;
+		}
 		if (h) {
 			event_fd = h->event_fd;	/* inherited with the memfds */
 			h->loaded_pid = my_pid;
@@ -301,6 +388,14 @@ EXPORT int bpfbox_memleak_attach(const char *table, const char *event)
 		return -3;
 	/* A pc in no mapping described: bpfbox asked through this, or libgcc. */
 	event_fd = syscall(SYS_openat, AT_FDCWD, event, O_RDWR | O_CLOEXEC);
+	if (shm->alive_fd >= 0 && shm->bpfbox_pid > 0) {
+		int saved = get_errno();
+		char path[48];
+
+		proc_fd_path(path, shm->bpfbox_pid, shm->alive_fd);
+		alive_fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		set_errno(saved);	/* (the thread bpfbox borrowed: its errno as it was) */
+	}
 	return 0;
 }
 
@@ -533,13 +628,20 @@ static int ask_for_maps(void)
 	uint32_t seq = __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE);
 	struct timespec wait = { 0, 200 * 1000000 };	/* bpfbox gone: go on */
 	uint64_t one = 1;
+	int saved;
 
 	if (!syscall || event_fd < 0 || __atomic_exchange_n(&asked_at, seq,
 								 __ATOMIC_ACQ_REL) == seq)
 		return 0;
+	if (bpfbox_gone(shm)) {
+		unfollow(shm);	/* nobody to answer: not asked, not waited for */
+		return 0;
+	}
+	saved = get_errno();
 	__atomic_fetch_add(&shm->asked, 1, __ATOMIC_RELAXED);
 	syscall(SYS_write, event_fd, &one, sizeof(one));
 	syscall(SYS_futex, &shm->maps_seq, FUTEX_WAIT, seq, &wait, NULL, 0);
+	set_errno(saved);
 	return __atomic_load_n(&shm->maps_seq, __ATOMIC_ACQUIRE) != seq;
 }
 
@@ -783,6 +885,7 @@ static void remember(uint64_t addr, uint64_t size, uint64_t old, const struct uw
 	}
 	n = take_stack(frames, start, &slow);
 	a.ts_ns = now_ns();
+	check_bpfbox(a.ts_ns);
 	lock();
 	if (slow)
 		shm->fallbacks++;
