@@ -16,7 +16,7 @@ say() { printf '%s\n' "$*"; }
 die() { say "deeptrace-bpfstats: $*" >&2; exit 1; }
 . "$ROOT/scripts/apt-lib.sh"
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
-need_packages redis-server redis-tools bpftool
+need_packages redis-server redis-tools bpftool jq
 [ $# -gt 0 ] || set -- ./bpfbox
 NS=bbdtst$$
 D=$(mktemp -d)
@@ -50,9 +50,14 @@ for ((r = 0; r < REPS; r++)); do
 		rps=$(ip netns exec "$NS" redis-benchmark -p 6391 -c 50 -n "$N" -t get -q 2>/dev/null |
 			tr '\r' '\n' | awk '/requests per second/ { v = $2 } END { print v ? v : "-" }')
 		c1=$(awk '{ print $14 + $15 }' "/proc/$T/stat")
-		progs=$(bpftool prog show | grep -A1 ' name dt_' |
-			grep -o 'name [a-z_]*\|run_time_ns [0-9]*\|run_cnt [0-9]*' | paste - - - |
-			awk '{ printf "%s %d, %.0f; ", $2, $6, $6 ? $4 / $6 : 0 }')
+		# This tracer's programs only (another deeptrace may be running).
+		ids=$(grep -h '^prog_id:' /proc/$T/fdinfo/* 2>/dev/null | awk '{ print $2 }' |
+			sort -u | paste -sd,)
+		progs=$(bpftool -j prog show | jq -r --arg ids "$ids" '($ids | split(",")) as $mine |
+			.[] | select((.id | tostring) as $i | $mine | index($i)) |
+			select(.name | startswith("dt_")) |
+			"\(.name) \(.run_cnt // 0), \(if (.run_cnt // 0) > 0 then
+				(.run_time_ns / .run_cnt | round) else 0 end); "' | tr -d '\n')
 		kill -INT "$T"
 		wait "$T"
 		T=
