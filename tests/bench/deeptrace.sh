@@ -12,14 +12,17 @@
 #   3. throughput: redis-benchmark (50 connections, GET/SET) and ab
 #      against nginx's own /ping (32 concurrent), untraced vs traced,
 #      interleaved, medians of DT_REPS runs.
-# Traced runs, in 2 and 3 two kinds: spans assembled live (deeptrace
-# --netns --json, its CPU counting too), and events recorded with -w (the
-# capture alone; spans are made later by bpfbox report).  Exits 1 if the setup fails; never on
+# Traced runs, in 2 and 3 three kinds: spans assembled live (deeptrace
+# --netns --json, its CPU counting too), events recorded with -w (the
+# capture alone; spans are made later by bpfbox report), and the hooks
+# alone (-w with a --comm no task has: every syscall of the host still
+# passes deeptrace's two programs, which return at once: the floor a
+# raw_syscalls tracer costs here).  Exits 1 if the setup fails; never on
 # figures.
 #
 # Knobs: DT_REQS (200 per concurrency), DT_REPS (3), DT_N (redis requests
 # per throughput run, 100000), DT_AB_N (ab requests, 20000), DT_ACCURACY=0
-# (skip part 1).
+# (skip part 1), DT_BIN (the binary, ./bpfbox).
 
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -30,6 +33,7 @@ ACCURACY=${DT_ACCURACY:-1}
 REPS=${DT_REPS:-3}
 N=${DT_N:-100000}
 AB_N=${DT_AB_N:-20000}
+BIN=${DT_BIN:-./bpfbox}
 
 say() { printf '%s\n' "$*"; }
 die() { say "deeptrace bench: $*" >&2; exit 1; }
@@ -38,7 +42,7 @@ die() { say "deeptrace bench: $*" >&2; exit 1; }
 . "$ROOT/tests/e2e/deeptrace-chain.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
-[ -x bpfbox ] || die "no ./bpfbox: run make"
+[ -x "$BIN" ] || die "no $BIN: run make"
 need_packages apache2-utils
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -46,14 +50,15 @@ trap 'stop_tracer; chain_down' EXIT
 chain_up "$OUT"
 
 TRACER=
-# start_tracer FILE [record]: spans assembled live (--json > FILE), or the
-# events only recorded (-w FILE.bbr: the capture's cost alone).
+# start_tracer FILE [record|hooks]: spans assembled live (--json > FILE),
+# the events only recorded (-w FILE.bbr: the capture's cost alone), or
+# the hooks alone (every task filtered out at entry).
 start_tracer() {
-	if [ "${2:-}" = record ]; then
-		./bpfbox deeptrace --netns "$CHAIN_NS" -w "$1.bbr" >"$1" 2>"$1.err" &
-	else
-		./bpfbox deeptrace --netns "$CHAIN_NS" --json >"$1" 2>"$1.err" &
-	fi
+	case ${2:-} in
+	record) "$BIN" deeptrace --netns "$CHAIN_NS" -w "$1.bbr" >"$1" 2>"$1.err" & ;;
+	hooks) "$BIN" deeptrace --comm bb-none-such -w "$1.bbr" >"$1" 2>"$1.err" & ;;
+	*) "$BIN" deeptrace --netns "$CHAIN_NS" --json >"$1" 2>"$1.err" & ;;
+	esac
 	TRACER=$!
 	local i
 	for ((i = 0; i < 1000; i++)); do
@@ -97,7 +102,7 @@ bench_ping() {	# -> seconds for N requests
 	e=$(date +%s.%N)
 	calc "$e - $s"
 }
-U=() V=() W=()
+U=() V=() W=() H=()
 for ((r = 0; r < REPS; r++)); do
 	U+=("$(bench_ping)")
 	start_tracer "$OUT/ping.json"
@@ -106,12 +111,16 @@ for ((r = 0; r < REPS; r++)); do
 	start_tracer "$OUT/ping-rec.json" record
 	W+=("$(bench_ping)")
 	stop_tracer
-	rm -f "$OUT/ping-rec.json.bbr"
+	start_tracer "$OUT/ping-hooks.json" hooks
+	H+=("$(bench_ping)")
+	stop_tracer
+	rm -f "$OUT"/ping-*.json.bbr
 done
-u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}")
+u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}") h=$(median "${H[@]}")
 say "untraced $(calc "$u * 1e9 / $N" %.0f) ns/request; assembled live $(calc "$v * 1e9 / $N" %.0f) ns/request:" \
 	"$(calc "($v - $u) * 1e9 / $N / 4" %.0f) ns per traced syscall; recorded (-w) $(calc "$w * 1e9 / $N" %.0f) ns/request:" \
-	"$(calc "($w - $u) * 1e9 / $N / 4" %.0f) ns per traced syscall (medians of $REPS)"
+	"$(calc "($w - $u) * 1e9 / $N / 4" %.0f) ns per traced syscall; hooks alone $(calc "$h * 1e9 / $N" %.0f) ns/request" \
+	"(medians of $REPS)"
 
 hr
 say "3. throughput, untraced vs traced (medians of $REPS interleaved runs)"
@@ -123,10 +132,10 @@ abrun() {
 	in_ns ab -q -n "$AB_N" -c 32 "http://127.0.0.1:$NPORT/ping" 2>/dev/null |
 		awk '/^Requests per second/ { print $4 }'
 }
-say "| load | untraced req/s | assembled live | share | recorded (-w) | share |"
-say "|---|---|---|---|---|---|"
+say "| load | untraced req/s | assembled live | share | recorded (-w) | share | hooks alone | share |"
+say "|---|---|---|---|---|---|---|---|"
 for load in "rb get" "rb set" abrun; do
-	U=() V=() W=()
+	U=() V=() W=() H=()
 	for ((r = 0; r < REPS; r++)); do
 		U+=("$($load)")
 		start_tracer "$OUT/tp.json"
@@ -135,15 +144,18 @@ for load in "rb get" "rb set" abrun; do
 		start_tracer "$OUT/tp-rec.json" record
 		W+=("$($load)")
 		stop_tracer
-		rm -f "$OUT/tp-rec.json.bbr"
+		start_tracer "$OUT/tp-hooks.json" hooks
+		H+=("$($load)")
+		stop_tracer
+		rm -f "$OUT"/tp-*.json.bbr
 	done
-	u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}")
+	u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}") h=$(median "${H[@]}")
 	case $load in
 	"rb get") name="redis-benchmark GET, 50 connections" ;;
 	"rb set") name="redis-benchmark SET, 50 connections" ;;
 	*) name="ab -c 32 nginx /ping" ;;
 	esac
-	say "| $name | $u | $v | $(calc "100 * $v / $u" %.0f)% | $w | $(calc "100 * $w / $u" %.0f)% |"
+	say "| $name | $u | $v | $(calc "100 * $v / $u" %.0f)% | $w | $(calc "100 * $w / $u" %.0f)% | $h | $(calc "100 * $h / $u" %.0f)% |"
 done
 say "events lost in the kernel (ring buffer full), per traced run:"
 grep -h 'lost' "$OUT"/*.json.err "$OUT"/*.json 2>/dev/null | grep -o '"lost_events":[0-9]*\|lost in the kernel: [0-9]* events' | sort | uniq -c
