@@ -186,18 +186,28 @@ static bool json_plain(unsigned char c)
 	return c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
 }
 
-/* Runs of plain bytes in one write each (the output of --json is mostly
- * them, and a call per byte showed in profiles). */
-void bb_json_escape(FILE *f, const char *s)
-{
-	char buf[256];
-	const char *run;
-	size_t n = 0;
+/*
+ * --json output is mostly short plain strings, and a stdio call per byte
+ * or per piece showed in profiles (deeptrace prints a span per request):
+ * a key with its value is built in a buffer and written at once.
+ */
 
-	/* Most strings are short and plain: one write, quotes included. */
-	buf[n++] = '"';
-	while (json_plain(*s) && n < sizeof(buf) - 1)
-		buf[n++] = *s++;
+/* @*s's plain bytes appended to @buf[@n..@cap); *s moves past them. */
+static size_t put_plain(char *buf, size_t n, size_t cap, const char **s)
+{
+	const char *p = *s;
+
+	while (json_plain(*p) && n < cap)
+		buf[n++] = *p++;
+	*s = p;
+	return n;
+}
+
+/* The rest of a string whose start is in @buf: escaped, closing quote. */
+static void finish_string(FILE *f, char *buf, size_t n, const char *s)
+{
+	const char *run;
+
 	if (!*s) {
 		buf[n++] = '"';
 		fwrite(buf, 1, n, f);
@@ -222,29 +232,41 @@ void bb_json_escape(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_key(struct bb_json *j, const char *key)
+void bb_json_escape(FILE *f, const char *s)
+{
+	char buf[256];
+	size_t n;
+
+	buf[0] = '"';
+	n = put_plain(buf, 1, sizeof(buf) - 1, &s);
+	finish_string(f, buf, n, s);
+}
+
+#define JSON_KEY_MAX 64
+
+/* ',"key":' into @buf (at least JSON_KEY_MAX bytes); returns its length,
+ * or 0 when it had to be written already (a key to escape). */
+static size_t json_key(struct bb_json *j, const char *key, char *buf)
 {
 	bool comma = !j->first;
 	const char *k = key;
-	char buf[64];
 	size_t n = 0;
 
 	j->first = false;
 	if (comma)
 		buf[n++] = ',';
 	buf[n++] = '"';
-	while (json_plain(*k) && n < sizeof(buf) - 2)	/* keys: short, plain */
-		buf[n++] = *k++;
-	if (*k) {	/* not so: the general way */
+	n = put_plain(buf, n, JSON_KEY_MAX - 2, &k);
+	if (*k) {	/* not short and plain: the general way */
 		if (comma)
 			fputc(',', j->f);
 		bb_json_escape(j->f, key);
 		fputc(':', j->f);
-		return;
+		return 0;
 	}
 	buf[n++] = '"';
 	buf[n++] = ':';
-	fwrite(buf, 1, n, j->f);
+	return n;
 }
 
 void bb_json_begin(struct bb_json *j, FILE *f)
@@ -256,31 +278,42 @@ void bb_json_begin(struct bb_json *j, FILE *f)
 
 void bb_json_str(struct bb_json *j, const char *key, const char *val)
 {
-	json_key(j, key);
-	bb_json_escape(j->f, val);
+	char buf[JSON_KEY_MAX + 256];
+	size_t n = json_key(j, key, buf);
+
+	buf[n++] = '"';
+	n = put_plain(buf, n, sizeof(buf) - 1, &val);
+	finish_string(j->f, buf, n, val);
 }
 
 void bb_json_u64(struct bb_json *j, const char *key, unsigned long long val)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	char buf[JSON_KEY_MAX + 24], digits[24], *p = digits + sizeof(digits);
+	size_t n = json_key(j, key, buf);
 
-	json_key(j, key);
 	do {	/* printf's generic path costs more than the digits */
 		*--p = '0' + val % 10;
 		val /= 10;
 	} while (val);
-	fwrite(p, 1, buf + sizeof(buf) - p, j->f);
+	while (p < digits + sizeof(digits))
+		buf[n++] = *p++;
+	fwrite(buf, 1, n, j->f);
 }
 
 void bb_json_i64(struct bb_json *j, const char *key, long long val)
 {
-	json_key(j, key);
-	fprintf(j->f, "%lld", val);
+	char buf[JSON_KEY_MAX + 24];
+	size_t n = json_key(j, key, buf);
+
+	n += snprintf(buf + n, sizeof(buf) - n, "%lld", val);
+	fwrite(buf, 1, n, j->f);
 }
 
 void bb_json_raw(struct bb_json *j, const char *key, const char *raw)
 {
-	json_key(j, key);
+	char buf[JSON_KEY_MAX];
+
+	fwrite(buf, 1, json_key(j, key, buf), j->f);
 	fputs(raw, j->f);
 }
 
