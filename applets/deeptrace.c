@@ -67,10 +67,65 @@ static int dt_parse(int key, const char *arg)
 	return -1;
 }
 
+/*
+ * Each followed syscall's tracepoints (syscalls:sys_enter_read...), or,
+ * where any of them is missing (--attach), the two raw_syscalls hooks for
+ * all (every syscall of the host runs them): attached here, the one set or
+ * the other.
+ */
+#define SYSCALL_HOOKS(name)							\
+	{ .what = name " entry", .progs = { "dt_in_" name }, .optional = true, .manual = true }, \
+	{ .what = name " exit", .progs = { "dt_out_" name }, .optional = true, .manual = true }
+
+enum { RAW_HOOKS = 2 };	/* hooks[0] and [1] */
+
 static struct bb_hook hooks[] = {
-	{ .what = "raw_syscalls:sys_enter", .progs = { "dt_enter_btf", "dt_enter_raw", "dt_enter_tp" } },
-	{ .what = "raw_syscalls:sys_exit", .progs = { "dt_exit_btf", "dt_exit_raw", "dt_exit_tp" } },
+	{ .what = "raw_syscalls:sys_enter", .progs = { "dt_enter_btf", "dt_enter_raw", "dt_enter_tp" },
+	  .manual = true },
+	{ .what = "raw_syscalls:sys_exit", .progs = { "dt_exit_btf", "dt_exit_raw", "dt_exit_tp" },
+	  .manual = true },
+	SYSCALL_HOOKS("read"), SYSCALL_HOOKS("write"), SYSCALL_HOOKS("readv"),
+	SYSCALL_HOOKS("writev"), SYSCALL_HOOKS("sendfile"), SYSCALL_HOOKS("sendto"),
+	SYSCALL_HOOKS("recvfrom"), SYSCALL_HOOKS("sendmsg"), SYSCALL_HOOKS("recvmsg"),
+	SYSCALL_HOOKS("sendmmsg"), SYSCALL_HOOKS("recvmmsg"), SYSCALL_HOOKS("connect"),
+	SYSCALL_HOOKS("accept"), SYSCALL_HOOKS("accept4"),
+	{ .what = "close entry", .progs = { "dt_in_close" }, .optional = true, .manual = true },
 };
+
+/* Attaches hooks [from, to); false at the first that cannot be. */
+static bool attach_hooks(struct bb_load *l, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		if (!hooks[i].chosen)
+			return false;
+		l->links[i] = bpf_program__attach(
+			bpf_object__find_program_by_name(l->obj, hooks[i].chosen));
+		if (!l->links[i]) {
+			bb_info("%s: cannot attach %s (%s)", hooks[i].what, hooks[i].chosen,
+				strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The per-syscall hooks, else raw_syscalls'; returns the method. */
+static const char *attach_syscalls(struct bb_load *l)
+{
+	size_t i;
+
+	if (attach_hooks(l, RAW_HOOKS, ARRAY_SIZE(hooks)))
+		return hooks[RAW_HOOKS].method;
+	for (i = RAW_HOOKS; i < ARRAY_SIZE(hooks); i++) {
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+	}
+	if (!attach_hooks(l, 0, RAW_HOOKS))
+		bb_die("cannot attach to raw_syscalls (%s): -v shows the details", strerror(errno));
+	return hooks[0].method;
+}
 
 static int dt_configure(void *s)
 {
@@ -170,6 +225,7 @@ static int dt_main(int argc, char **argv)
 	struct bb_load l = { .ops = &dt_skel, .hooks = hooks, .nr_hooks = ARRAY_SIZE(hooks),
 			     .configure = dt_configure };
 	struct bb_loop *loop;
+	const char *method;
 
 	if (argc)
 		bb_die("unexpected argument '%s' (filters are options: -p, --comm, --port...)",
@@ -177,9 +233,9 @@ static int dt_main(int argc, char **argv)
 	if (bb_opts.write_file)
 		bb_record_open(bb_opts.write_file, 0);
 	bb_load_attach(&l);
+	method = attach_syscalls(&l);
 	start_assembly();
-	fprintf(stderr, "deeptrace: tracing socket syscalls (%s); Ctrl-C to stop\n",
-		hooks[0].method);
+	fprintf(stderr, "deeptrace: tracing socket syscalls (%s); Ctrl-C to stop\n", method);
 	bb_install_signals();
 	loop = bb_loop_new();
 	bb_loop_add_ringbuf(loop, bpf_map__fd(((struct deeptrace_bpf *)l.skel)->maps.bb_events),
