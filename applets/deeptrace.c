@@ -73,9 +73,13 @@ static int dt_parse(int key, const char *arg)
  * all (every syscall of the host runs them): attached here, the one set or
  * the other.
  */
-#define SYSCALL_HOOKS(name)							\
-	{ .what = name " entry", .progs = { "dt_in_" name }, .optional = true, .manual = true }, \
-	{ .what = name " exit", .progs = { "dt_out_" name }, .optional = true, .manual = true }
+#define SYSCALL_ENTRY(name, event)						\
+	{ .what = "syscalls:sys_enter_" event, .progs = { "dt_in_" name }, .optional = true, \
+	  .manual = true }
+#define SYSCALL_HOOKS(name, event)						\
+	SYSCALL_ENTRY(name, event),						\
+	{ .what = "syscalls:sys_exit_" event, .progs = { "dt_out_" name }, .optional = true, \
+	  .manual = true }
 
 enum { RAW_HOOKS = 2 };	/* hooks[0] and [1] */
 
@@ -84,12 +88,14 @@ static struct bb_hook hooks[] = {
 	  .manual = true },
 	{ .what = "raw_syscalls:sys_exit", .progs = { "dt_exit_btf", "dt_exit_raw", "dt_exit_tp" },
 	  .manual = true },
-	SYSCALL_HOOKS("read"), SYSCALL_HOOKS("write"), SYSCALL_HOOKS("readv"),
-	SYSCALL_HOOKS("writev"), SYSCALL_HOOKS("sendfile"), SYSCALL_HOOKS("sendto"),
-	SYSCALL_HOOKS("recvfrom"), SYSCALL_HOOKS("sendmsg"), SYSCALL_HOOKS("recvmsg"),
-	SYSCALL_HOOKS("sendmmsg"), SYSCALL_HOOKS("recvmmsg"), SYSCALL_HOOKS("connect"),
-	SYSCALL_HOOKS("accept"), SYSCALL_HOOKS("accept4"),
-	{ .what = "close entry", .progs = { "dt_in_close" }, .optional = true, .manual = true },
+	SYSCALL_HOOKS("read", "read"), SYSCALL_HOOKS("write", "write"),
+	SYSCALL_HOOKS("readv", "readv"), SYSCALL_HOOKS("writev", "writev"),
+	SYSCALL_HOOKS("sendfile", "sendfile64"), SYSCALL_HOOKS("sendto", "sendto"),
+	SYSCALL_HOOKS("recvfrom", "recvfrom"), SYSCALL_HOOKS("sendmsg", "sendmsg"),
+	SYSCALL_HOOKS("recvmsg", "recvmsg"), SYSCALL_HOOKS("sendmmsg", "sendmmsg"),
+	SYSCALL_HOOKS("recvmmsg", "recvmmsg"), SYSCALL_HOOKS("connect", "connect"),
+	SYSCALL_HOOKS("accept", "accept"), SYSCALL_HOOKS("accept4", "accept4"),
+	SYSCALL_ENTRY("close", "close"),	/* all done at entry */
 };
 
 /* Attaches hooks [from, to); false at the first that cannot be. */
@@ -107,24 +113,27 @@ static bool attach_hooks(struct bb_load *l, size_t from, size_t to)
 				strerror(errno));
 			return false;
 		}
+		bb_info("%s: attached %s (%s)", hooks[i].what, hooks[i].chosen, hooks[i].method);
 	}
 	return true;
 }
 
-/* The per-syscall hooks, else raw_syscalls'; returns the method. */
+/* The per-syscall hooks, else raw_syscalls'; returns which. */
 static const char *attach_syscalls(struct bb_load *l)
 {
+	static char raw[64];
 	size_t i;
 
 	if (attach_hooks(l, RAW_HOOKS, ARRAY_SIZE(hooks)))
-		return hooks[RAW_HOOKS].method;
+		return "syscalls:* tracepoints";
 	for (i = RAW_HOOKS; i < ARRAY_SIZE(hooks); i++) {
 		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;
 	}
 	if (!attach_hooks(l, 0, RAW_HOOKS))
 		bb_die("cannot attach to raw_syscalls (%s): -v shows the details", strerror(errno));
-	return hooks[0].method;
+	snprintf(raw, sizeof(raw), "raw_syscalls, %s", hooks[0].method);
+	return raw;
 }
 
 static int dt_configure(void *s)
