@@ -49,20 +49,26 @@ mkdir -p "$OUT"
 trap 'stop_tracer; chain_down' EXIT
 chain_up "$OUT"
 
-TRACER=
+TRACER= TRACER_SH= TRACER_CPU=0
 # start_tracer FILE [record|hooks]: spans assembled live (--json > FILE),
 # the events only recorded (-w FILE.bbr: the capture's cost alone), or
-# the hooks alone (every task filtered out at entry).
+# the hooks alone (every task filtered out at entry).  Its CPU time (user
+# + system, seconds) goes to FILE.cpu when it ends: stop_tracer sets
+# TRACER_CPU from it.
 start_tracer() {
-	case ${2:-} in
-	record) "$BIN" deeptrace --netns "$CHAIN_NS" -w "$1.bbr" >"$1" 2>"$1.err" & ;;
-	hooks) "$BIN" deeptrace --comm bb-none-such -w "$1.bbr" >"$1" 2>"$1.err" & ;;
-	*) "$BIN" deeptrace --netns "$CHAIN_NS" --json >"$1" 2>"$1.err" & ;;
-	esac
-	TRACER=$!
+	(
+		TIMEFORMAT='%U %S'
+		case ${2:-} in
+		record) time "$BIN" deeptrace --netns "$CHAIN_NS" -w "$1.bbr" >"$1" 2>"$1.err" ;;
+		hooks) time "$BIN" deeptrace --comm bb-none-such -w "$1.bbr" >"$1" 2>"$1.err" ;;
+		*) time "$BIN" deeptrace --netns "$CHAIN_NS" --json >"$1" 2>"$1.err" ;;
+		esac
+	) 2>"$1.cpu" &
+	TRACER_SH=$! TRACER_FILE=$1
 	local i
 	for ((i = 0; i < 1000; i++)); do
-		grep -q "tracing socket" "$1.err" 2>/dev/null && return 0
+		TRACER=$(pgrep -P "$TRACER_SH" | head -n 1)
+		[ -n "$TRACER" ] && grep -q "tracing socket" "$1.err" 2>/dev/null && return 0
 		sleep 0.02
 	done
 	die "deeptrace did not start: $(cat "$1.err")"
@@ -71,7 +77,8 @@ stop_tracer() {
 	[ -n "$TRACER" ] || return 0
 	sleep 1.2
 	kill -INT "$TRACER" 2>/dev/null
-	wait "$TRACER" 2>/dev/null
+	wait "$TRACER_SH" 2>/dev/null
+	TRACER_CPU=$(awk '{ print $1 + $2 }' "$TRACER_FILE.cpu")
 	TRACER=
 }
 
@@ -123,31 +130,61 @@ say "untraced $(calc "$u * 1e9 / $N" %.0f) ns/request; assembled live $(calc "$v
 	"(medians of $REPS)"
 
 hr
-say "3. throughput, untraced vs traced (medians of $REPS interleaved runs)"
-rb() {	# TEST -> requests/s
-	in_ns redis-benchmark -p $RPORT -c 50 -n "$N" -t "$1" -q 2>/dev/null | tr '\r' '\n' |
-		awk '/requests per second/ { v = $2 } END { print v ? v : "-" }'
+say "3. throughput, untraced vs traced (medians of $REPS interleaved runs), and CPU per request"
+# The loads print "REQ/S CPU": requests per second, and the load
+# generator's CPU time (user + system, seconds).
+rb() {	# TEST
+	local cpu
+	cpu=$( { TIMEFORMAT='%U %S'; time in_ns redis-benchmark -p $RPORT -c 50 -n "$N" -t "$1" -q \
+		>"$OUT/load.out" 2>/dev/null; } 2>&1 )
+	tr '\r' '\n' <"$OUT/load.out" |
+		awk -v c="$cpu" '/requests per second/ { v = $2 } END { split(c, t, " ");
+			print (v ? v : "-"), t[1] + t[2] }'
 }
 abrun() {
-	in_ns ab -q -n "$AB_N" -c 32 "http://127.0.0.1:$NPORT/ping" 2>/dev/null |
-		awk '/^Requests per second/ { print $4 }'
+	local cpu
+	cpu=$( { TIMEFORMAT='%U %S'; time in_ns ab -q -n "$AB_N" -c 32 \
+		"http://127.0.0.1:$NPORT/ping" >"$OUT/load.out" 2>/dev/null; } 2>&1 )
+	awk -v c="$cpu" '/^Requests per second/ { v = $4 } END { split(c, t, " ");
+		print (v ? v : "-"), t[1] + t[2] }' "$OUT/load.out"
+}
+# CPU seconds (user + system) of the chain's processes (redis, nginx...).
+ns_cpu() {
+	local p
+	for p in $(ip netns pids "$CHAIN_NS"); do
+		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null
+	done | awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { print s / hz }'
+}
+# measure LOAD REQUESTS [TRACER_KIND|none]: "REQ/S CPU_US_PER_REQUEST",
+# the CPU of the servers, the load generator and the tracer (from the
+# load's start to its exit: its loading is not counted, its last spans are).
+measure() {
+	local before out start=0
+	TRACER_CPU=0
+	if [ "$3" != none ]; then
+		start_tracer "$OUT/tp-$3.json" "$3"
+		start=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$TRACER/stat")
+	fi
+	before=$(ns_cpu)
+	out=$($1)
+	[ "$3" = none ] || stop_tracer
+	rm -f "$OUT"/tp-*.json.bbr
+	set -- "$out" "$(ns_cpu)" "$before" "$2" "$(calc "$TRACER_CPU - $start")"
+	awk -v o="$1" -v a="$2" -v b="$3" -v t="$5" -v n="$4" 'BEGIN {
+		split(o, f, " "); printf "%s %.1f\n", f[1], (a - b + f[2] + t) * 1e6 / n }'
 }
 say "| load | untraced req/s | assembled live | share | recorded (-w) | share | hooks alone | share |"
 say "|---|---|---|---|---|---|---|---|"
+CPU_ROWS=()
 for load in "rb get" "rb set" abrun; do
-	U=() V=() W=() H=()
+	U=() V=() W=() H=() UC=() VC=() WC=() HC=()
+	n=$N
+	[ "$load" = abrun ] && n=$AB_N
 	for ((r = 0; r < REPS; r++)); do
-		U+=("$($load)")
-		start_tracer "$OUT/tp.json"
-		V+=("$($load)")
-		stop_tracer
-		start_tracer "$OUT/tp-rec.json" record
-		W+=("$($load)")
-		stop_tracer
-		start_tracer "$OUT/tp-hooks.json" hooks
-		H+=("$($load)")
-		stop_tracer
-		rm -f "$OUT"/tp-*.json.bbr
+		read -r a b <<<"$(measure "$load" "$n" none)"; U+=("$a") UC+=("$b")
+		read -r a b <<<"$(measure "$load" "$n" live)"; V+=("$a") VC+=("$b")
+		read -r a b <<<"$(measure "$load" "$n" record)"; W+=("$a") WC+=("$b")
+		read -r a b <<<"$(measure "$load" "$n" hooks)"; H+=("$a") HC+=("$b")
 	done
 	u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}") h=$(median "${H[@]}")
 	case $load in
@@ -156,7 +193,14 @@ for load in "rb get" "rb set" abrun; do
 	*) name="ab -c 32 nginx /ping" ;;
 	esac
 	say "| $name | $u | $v | $(calc "100 * $v / $u" %.0f)% | $w | $(calc "100 * $w / $u" %.0f)% | $h | $(calc "100 * $h / $u" %.0f)% |"
+	u=$(median "${UC[@]}") v=$(median "${VC[@]}") w=$(median "${WC[@]}") h=$(median "${HC[@]}")
+	CPU_ROWS+=("| $name | $u | $v (+$(calc "$v - $u" %.1f)) | $w (+$(calc "$w - $u" %.1f)) | $h (+$(calc "$h - $u" %.1f)) |")
 done
+say
+say "CPU µs per request (servers + load generator + tracer; steadier than req/s on a shared machine):"
+say "| load | untraced | assembled live | recorded (-w) | hooks alone |"
+say "|---|---|---|---|---|"
+printf '%s\n' "${CPU_ROWS[@]}"
 say "events lost in the kernel (ring buffer full), per traced run:"
 grep -h 'lost' "$OUT"/*.json.err "$OUT"/*.json 2>/dev/null | grep -o '"lost_events":[0-9]*\|lost in the kernel: [0-9]* events' | sort | uniq -c
 hr
