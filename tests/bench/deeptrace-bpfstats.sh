@@ -3,10 +3,11 @@
 # kernel-side time goes.  For each binary given (default ./bpfbox), in
 # turn, REPS times: redis-server in a network namespace of its own,
 # redis-benchmark GET (50 connections, N requests) under deeptrace -w,
-# with kernel.bpf_stats_enabled=1; prints each program's run count and
-# mean run time (run_cnt counts every syscall of the host: the hooks are
-# raw_syscalls'), and the recorder's own CPU (user + system).  Alternate
-# binaries to compare them in one run.  Knobs: N (30000), REPS (3).
+# with kernel.bpf_stats_enabled=1; prints each program that ran: its run
+# count and mean run time (raw_syscalls' hooks count every syscall of the
+# host, the per-syscall tracepoints' their own), and the recorder's own
+# CPU (user + system).  Alternate binaries to compare them in one run;
+# ARGS (e.g. "--attach tp_btf") go to deeptrace.  Knobs: N (30000), REPS (3).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
@@ -40,7 +41,8 @@ for ((r = 0; r < REPS; r++)); do
 	for bin in "$@"; do
 		[ -x "$bin" ] || die "$bin: not executable"
 		sysctl -qw kernel.bpf_stats_enabled=1
-		"$bin" deeptrace --netns "$NS" -w "$D/x.bbr" 2>"$D/err" >/dev/null &
+		# shellcheck disable=SC2086 # ARGS: words
+		"$bin" deeptrace ${ARGS:-} --netns "$NS" -w "$D/x.bbr" 2>"$D/err" >/dev/null &
 		T=$!
 		for ((i = 0; i < 500; i++)); do
 			grep -q "tracing socket" "$D/err" && break
@@ -55,7 +57,7 @@ for ((r = 0; r < REPS; r++)); do
 			sort -u | paste -sd,)
 		progs=$(bpftool -j prog show | jq -r --arg ids "$ids" '($ids | split(",")) as $mine |
 			.[] | select((.id | tostring) as $i | $mine | index($i)) |
-			select(.name | startswith("dt_")) |
+			select(.name | startswith("dt_")) | select((.run_cnt // 0) > 0) |
 			"\(.name) \(.run_cnt // 0), \(if (.run_cnt // 0) > 0 then
 				(.run_time_ns / .run_cnt | round) else 0 end); "' | tr -d '\n')
 		kill -INT "$T"

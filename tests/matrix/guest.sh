@@ -454,7 +454,7 @@ deeptrace_tests() {
 	attached deeptrace $G.err
 	check deeptrace "default: wget -> httpd, two traces of two spans" dt_pair
 	check deeptrace "default: the syscalls' own tracepoints" \
-		has $G.err "^deeptrace: syscalls:sys_exit_read: attached dt_out_read (tracepoint)\$"
+		has $G.err "^deeptrace: syscalls:sys_exit_read: attached dt_out_read \\(tracepoint\\)\$"
 	# raw_syscalls, the fallback, by each of its ways.
 	for m in tp_btf raw_tp; do
 		dt $m --attach $m
