@@ -67,74 +67,10 @@ static int dt_parse(int key, const char *arg)
 	return -1;
 }
 
-/*
- * Each followed syscall's tracepoints (syscalls:sys_enter_read...), or,
- * where any of them is missing (--attach), the two raw_syscalls hooks for
- * all (every syscall of the host runs them): attached here, the one set or
- * the other.
- */
-#define SYSCALL_ENTRY(name, event)						\
-	{ .what = "syscalls:sys_enter_" event, .progs = { "dt_in_" name }, .optional = true, \
-	  .manual = true }
-#define SYSCALL_HOOKS(name, event)						\
-	SYSCALL_ENTRY(name, event),						\
-	{ .what = "syscalls:sys_exit_" event, .progs = { "dt_out_" name }, .optional = true, \
-	  .manual = true }
-
-enum { RAW_HOOKS = 2 };	/* hooks[0] and [1] */
-
 static struct bb_hook hooks[] = {
-	{ .what = "raw_syscalls:sys_enter", .progs = { "dt_enter_btf", "dt_enter_raw", "dt_enter_tp" },
-	  .manual = true },
-	{ .what = "raw_syscalls:sys_exit", .progs = { "dt_exit_btf", "dt_exit_raw", "dt_exit_tp" },
-	  .manual = true },
-	SYSCALL_HOOKS("read", "read"), SYSCALL_HOOKS("write", "write"),
-	SYSCALL_HOOKS("readv", "readv"), SYSCALL_HOOKS("writev", "writev"),
-	SYSCALL_HOOKS("sendfile", "sendfile64"), SYSCALL_HOOKS("sendto", "sendto"),
-	SYSCALL_HOOKS("recvfrom", "recvfrom"), SYSCALL_HOOKS("sendmsg", "sendmsg"),
-	SYSCALL_HOOKS("recvmsg", "recvmsg"), SYSCALL_HOOKS("sendmmsg", "sendmmsg"),
-	SYSCALL_HOOKS("recvmmsg", "recvmmsg"), SYSCALL_HOOKS("connect", "connect"),
-	SYSCALL_HOOKS("accept", "accept"), SYSCALL_HOOKS("accept4", "accept4"),
-	SYSCALL_ENTRY("close", "close"),	/* all done at entry */
+	{ .what = "raw_syscalls:sys_enter", .progs = { "dt_enter_btf", "dt_enter_raw", "dt_enter_tp" } },
+	{ .what = "raw_syscalls:sys_exit", .progs = { "dt_exit_btf", "dt_exit_raw", "dt_exit_tp" } },
 };
-
-/* Attaches hooks [from, to); false at the first that cannot be. */
-static bool attach_hooks(struct bb_load *l, size_t from, size_t to)
-{
-	size_t i;
-
-	for (i = from; i < to; i++) {
-		if (!hooks[i].chosen)
-			return false;
-		l->links[i] = bpf_program__attach(
-			bpf_object__find_program_by_name(l->obj, hooks[i].chosen));
-		if (!l->links[i]) {
-			bb_info("%s: cannot attach %s (%s)", hooks[i].what, hooks[i].chosen,
-				strerror(errno));
-			return false;
-		}
-		bb_info("%s: attached %s (%s)", hooks[i].what, hooks[i].chosen, hooks[i].method);
-	}
-	return true;
-}
-
-/* The per-syscall hooks, else raw_syscalls'; returns which. */
-static const char *attach_syscalls(struct bb_load *l)
-{
-	static char raw[64];
-	size_t i;
-
-	if (attach_hooks(l, RAW_HOOKS, ARRAY_SIZE(hooks)))
-		return "syscalls:* tracepoints";
-	for (i = RAW_HOOKS; i < ARRAY_SIZE(hooks); i++) {
-		bpf_link__destroy(l->links[i]);
-		l->links[i] = NULL;
-	}
-	if (!attach_hooks(l, 0, RAW_HOOKS))
-		bb_die("cannot attach to raw_syscalls (%s): -v shows the details", strerror(errno));
-	snprintf(raw, sizeof(raw), "raw_syscalls, %s", hooks[0].method);
-	return raw;
-}
 
 static int dt_configure(void *s)
 {
@@ -234,7 +170,6 @@ static int dt_main(int argc, char **argv)
 	struct bb_load l = { .ops = &dt_skel, .hooks = hooks, .nr_hooks = ARRAY_SIZE(hooks),
 			     .configure = dt_configure };
 	struct bb_loop *loop;
-	const char *method;
 
 	if (argc)
 		bb_die("unexpected argument '%s' (filters are options: -p, --comm, --port...)",
@@ -242,9 +177,9 @@ static int dt_main(int argc, char **argv)
 	if (bb_opts.write_file)
 		bb_record_open(bb_opts.write_file, 0);
 	bb_load_attach(&l);
-	method = attach_syscalls(&l);
 	start_assembly();
-	fprintf(stderr, "deeptrace: tracing socket syscalls (%s); Ctrl-C to stop\n", method);
+	fprintf(stderr, "deeptrace: tracing socket syscalls (%s); Ctrl-C to stop\n",
+		hooks[0].method);
 	bb_install_signals();
 	loop = bb_loop_new();
 	bb_loop_add_ringbuf(loop, bpf_map__fd(((struct deeptrace_bpf *)l.skel)->maps.bb_events),

@@ -9,13 +9,9 @@
  * recvfrom, msg_name: unconnected UDP sockets), and each message of a
  * sendmmsg/recvmmsg vector is an event of its own.
  *
- * Hooks: the followed syscalls' own tracepoints (syscalls:sys_enter_read
- * ...): the host's other syscalls meet a bitmap test, not a program.
- * Where one is missing (no CONFIG_FTRACE_SYSCALLS, --attach),
- * raw_syscalls:sys_enter and sys_exit for all, reached (loader's order)
- * by tp_btf, raw_tp or the classic tracepoint: every syscall of the host
- * runs both programs.  Syscall numbers and the registers holding a
- * syscall's arguments are the target architecture's.
+ * Hooks: raw_syscalls:sys_enter and sys_exit, reached (loader's order) by
+ * tp_btf, raw_tp or the classic tracepoint.  Syscall numbers and the
+ * registers holding a syscall's arguments are the target architecture's.
  */
 #include "bpfbox.bpf.h"
 #include "deeptrace.h"
@@ -614,53 +610,3 @@ int dt_exit_tp(struct trace_event_raw_sys_exit *args)
 		return 0;
 	return sys_exit(args->id, args->ret);
 }
-
-/*
- * One followed syscall's tracepoints (syscalls:sys_enter_NAME and
- * sys_exit_NAME), entry and exit: only its calls reach them.  The number
- * is a constant here: each program keeps its own path.  The records'
- * layout (tracefs' format files, the same since 2.6): the common fields,
- * the syscall's number, then its arguments or its return value.
- */
-struct dt_syscall_enter {
-	__u64 common;
-	__s32 nr;
-	__u64 args[6];
-};
-
-struct dt_syscall_exit {
-	__u64 common;
-	__s32 nr;
-	__s64 ret;
-};
-
-#define DT_SYSCALL_ENTRY(name, event, nr)					\
-SEC("tracepoint/syscalls/sys_enter_" #event)					\
-int dt_in_##name(struct dt_syscall_enter *ctx)					\
-{										\
-	return sys_enter(nr, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[4]); \
-}
-
-#define DT_SYSCALL_HOOKS(name, event, nr)					\
-DT_SYSCALL_ENTRY(name, event, nr)						\
-SEC("tracepoint/syscalls/sys_exit_" #event)					\
-int dt_out_##name(struct dt_syscall_exit *ctx)					\
-{										\
-	return sys_exit(nr, ctx->ret);						\
-}
-
-DT_SYSCALL_HOOKS(read, read, NR_READ)
-DT_SYSCALL_HOOKS(write, write, NR_WRITE)
-DT_SYSCALL_HOOKS(readv, readv, NR_READV)
-DT_SYSCALL_HOOKS(writev, writev, NR_WRITEV)
-DT_SYSCALL_HOOKS(sendfile, sendfile64, NR_SENDFILE)
-DT_SYSCALL_HOOKS(sendto, sendto, NR_SENDTO)
-DT_SYSCALL_HOOKS(recvfrom, recvfrom, NR_RECVFROM)
-DT_SYSCALL_HOOKS(sendmsg, sendmsg, NR_SENDMSG)
-DT_SYSCALL_HOOKS(recvmsg, recvmsg, NR_RECVMSG)
-DT_SYSCALL_HOOKS(sendmmsg, sendmmsg, NR_SENDMMSG)
-DT_SYSCALL_HOOKS(recvmmsg, recvmmsg, NR_RECVMMSG)
-DT_SYSCALL_HOOKS(connect, connect, NR_CONNECT)
-DT_SYSCALL_HOOKS(accept, accept, NR_ACCEPT)
-DT_SYSCALL_HOOKS(accept4, accept4, NR_ACCEPT4)
-DT_SYSCALL_ENTRY(close, close, NR_CLOSE)	/* all done at entry */

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The common loader: see loader.h. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,42 +469,16 @@ void bb_load_attach(struct bb_load *l)
 	bb_die("cannot find a working set of BPF programs (%s)", last_warning);
 }
 
-static void *destroy_link(void *link)
-{
-	bpf_link__destroy(link);
-	return NULL;
-}
-
-/*
- * The links of tracepoints go in parallel: the last reference to each
- * waits for an RCU grace period (perf_trace_event_unreg), and one after
- * the other, deeptrace's 29 per-syscall tracepoints took over 2 s.
- */
 void bb_detach(struct bb_load *l)
 {
-	pthread_t *threads;
-	bool *started;
 	size_t i;
 
 	if (l->uprobes)
 		bb_uprobes_detach(l->uprobes);
-	if (!l->links)
-		return;
-	threads = bb_xcalloc(l->nr_hooks, sizeof(*threads));
-	started = bb_xcalloc(l->nr_hooks, sizeof(*started));
-	for (i = 0; i < l->nr_hooks; i++) {
-		if (!l->links[i])
-			continue;
-		started[i] = !pthread_create(&threads[i], NULL, destroy_link, l->links[i]);
-		if (!started[i])
-			destroy_link(l->links[i]);
+	for (i = 0; l->links && i < l->nr_hooks; i++) {
+		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;
 	}
-	for (i = 0; i < l->nr_hooks; i++)
-		if (started[i])
-			pthread_join(threads[i], NULL);
-	free(threads);
-	free(started);
 }
 
 void bb_unload(struct bb_load *l)

@@ -453,10 +453,7 @@ deeptrace_tests() {
 	dt default
 	attached deeptrace $G.err
 	check deeptrace "default: wget -> httpd, two traces of two spans" dt_pair
-	check deeptrace "default: the syscalls' own tracepoints" \
-		has $G.err "^deeptrace: syscalls:sys_exit_read: attached dt_out_read \\(tracepoint\\)\$"
-	# raw_syscalls, the fallback, by each of its ways.
-	for m in tp_btf raw_tp; do
+	for m in raw_tp tracepoint; do
 		dt $m --attach $m
 		check deeptrace "--attach $m: the same traces" dt_pair
 		check deeptrace "--attach $m: attached with $m" \
