@@ -5,8 +5,9 @@
 # redis-benchmark GET (50 connections, N requests) under deeptrace -w,
 # with kernel.bpf_stats_enabled=1; prints each program that ran: its run
 # count and mean run time (run_cnt counts every syscall of the host: the
-# hooks are raw_syscalls'), and the recorder's own CPU (user + system).  Alternate binaries to compare them in one run;
-# ARGS (e.g. "--attach raw_tp") go to deeptrace.  Knobs: N (30000), REPS (3).
+# hooks are raw_syscalls'), and the recorder's own CPU (user + system).
+# Alternate binaries to compare them in one run; ARGS (e.g. "--attach
+# raw_tp") go to deeptrace.  Knobs: N (30000), REPS (3).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
