@@ -7,11 +7,13 @@
 #      parent is right when it names the same id); the share of right
 #      parents per link rule;
 #   2. cost: redis-benchmark, one connection, PING (each request is one
-#      write and one read on each side: four traced syscalls): the time
-#      added per traced syscall, untraced vs traced, interleaved runs;
-#   3. throughput: redis-benchmark (50 connections, GET/SET) and ab
-#      against nginx's own /ping (32 concurrent), untraced vs traced,
-#      interleaved, medians of DT_REPS runs.
+#      write and one read on each side: four traced syscalls): the CPU
+#      added per traced syscall (the chain's processes, the load
+#      generator and the tracer, user + system), untraced vs traced;
+#   3. throughput and CPU per request: redis-benchmark (50 connections,
+#      GET/SET) and ab against nginx's own /ping (32 concurrent),
+#      untraced vs traced.
+# Medians of DT_REPS rounds, each running every kind (and binary) once.
 # Traced runs, in 2 and 3 three kinds: spans assembled live (deeptrace
 # --netns --json, its CPU counting too), events recorded with -w (the
 # capture alone; spans are made later by bpfbox report), and the hooks
@@ -22,7 +24,8 @@
 #
 # Knobs: DT_REQS (200 per concurrency), DT_REPS (3), DT_N (redis requests
 # per throughput run, 100000), DT_AB_N (ab requests, 20000), DT_ACCURACY=0
-# (skip part 1), DT_BIN (the binary, ./bpfbox).
+# (skip part 1), DT_BIN (the binary, ./bpfbox; several, space-separated:
+# interleaved in parts 2 and 3, the first one for part 1).
 
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -33,7 +36,9 @@ ACCURACY=${DT_ACCURACY:-1}
 REPS=${DT_REPS:-3}
 N=${DT_N:-100000}
 AB_N=${DT_AB_N:-20000}
-BIN=${DT_BIN:-./bpfbox}
+# shellcheck disable=SC2206 # DT_BIN: words
+BINS=(${DT_BIN:-./bpfbox})
+BIN=${BINS[0]}
 
 say() { printf '%s\n' "$*"; }
 die() { say "deeptrace bench: $*" >&2; exit 1; }
@@ -42,7 +47,9 @@ die() { say "deeptrace bench: $*" >&2; exit 1; }
 . "$ROOT/tests/e2e/deeptrace-chain.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
-[ -x "$BIN" ] || die "no $BIN: run make"
+for b in "${BINS[@]}"; do
+	[ -x "$b" ] || die "no $b: run make"
+done
 need_packages apache2-utils
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -101,42 +108,15 @@ done
 }
 
 hr
-say "2. cost per traced syscall: redis-benchmark -c 1 PING_MBULK, $N requests (4 traced syscalls each)"
-bench_ping() {	# -> seconds for N requests
-	local s e
-	s=$(date +%s.%N)
-	in_ns redis-benchmark -p $RPORT -c 1 -n "$N" -t ping_mbulk -q >/dev/null 2>&1
-	e=$(date +%s.%N)
-	calc "$e - $s"
-}
-U=() V=() W=() H=()
-for ((r = 0; r < REPS; r++)); do
-	U+=("$(bench_ping)")
-	start_tracer "$OUT/ping.json"
-	V+=("$(bench_ping)")
-	stop_tracer
-	start_tracer "$OUT/ping-rec.json" record
-	W+=("$(bench_ping)")
-	stop_tracer
-	start_tracer "$OUT/ping-hooks.json" hooks
-	H+=("$(bench_ping)")
-	stop_tracer
-	rm -f "$OUT"/ping-*.json.bbr
-done
-u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}") h=$(median "${H[@]}")
-say "untraced $(calc "$u * 1e9 / $N" %.0f) ns/request; assembled live $(calc "$v * 1e9 / $N" %.0f) ns/request:" \
-	"$(calc "($v - $u) * 1e9 / $N / 4" %.0f) ns per traced syscall; recorded (-w) $(calc "$w * 1e9 / $N" %.0f) ns/request:" \
-	"$(calc "($w - $u) * 1e9 / $N / 4" %.0f) ns per traced syscall; hooks alone $(calc "$h * 1e9 / $N" %.0f) ns/request" \
-	"(medians of $REPS)"
-
-hr
-say "3. throughput, untraced vs traced (medians of $REPS interleaved runs), and CPU per request"
+say "2. and 3.: CPU per request and throughput, untraced vs traced (medians of $REPS runs, the"
+say "   binaries and kinds of tracing interleaved; CPU: the chain's processes, the load generator and"
+say "   the tracer, user + system: steadier than req/s on a shared machine)"
 # The loads print "REQ/S CPU": requests per second, and the load
 # generator's CPU time (user + system, seconds).
-rb() {	# TEST
+rb() {	# TEST [CONNECTIONS]
 	local cpu
-	cpu=$( { TIMEFORMAT='%U %S'; time in_ns redis-benchmark -p $RPORT -c 50 -n "$N" -t "$1" -q \
-		>"$OUT/load.out" 2>/dev/null; } 2>&1 )
+	cpu=$( { TIMEFORMAT='%U %S'; time in_ns redis-benchmark -p $RPORT -c "${2:-50}" -n "$N" \
+		-t "$1" -q >"$OUT/load.out" 2>/dev/null; } 2>&1 )
 	tr '\r' '\n' <"$OUT/load.out" |
 		awk -v c="$cpu" '/requests per second/ { v = $2 } END { split(c, t, " ");
 			print (v ? v : "-"), t[1] + t[2] }'
@@ -171,36 +151,67 @@ measure() {
 	rm -f "$OUT"/tp-*.json.bbr
 	set -- "$out" "$(ns_cpu)" "$before" "$2" "$(calc "$TRACER_CPU - $start")"
 	awk -v o="$1" -v a="$2" -v b="$3" -v t="$5" -v n="$4" 'BEGIN {
-		split(o, f, " "); printf "%s %.1f\n", f[1], (a - b + f[2] + t) * 1e6 / n }'
+		split(o, f, " "); printf "%s %.2f\n", f[1], (a - b + f[2] + t) * 1e6 / n }'
 }
-say "| load | untraced req/s | assembled live | share | recorded (-w) | share | hooks alone | share |"
-say "|---|---|---|---|---|---|---|---|"
-CPU_ROWS=()
+KINDS="live record hooks"
+# run_load LOAD REQUESTS: REPS rounds of untraced, then each binary's
+# kinds; "REQ/S CPU" lines in $OUT/m-none and $OUT/m-BINARY#-KIND.
+run_load() {
+	local r i k
+	rm -f "$OUT"/m-*
+	for ((r = 0; r < REPS; r++)); do
+		measure "$1" "$2" none >>"$OUT/m-none"
+		for i in "${!BINS[@]}"; do
+			BIN=${BINS[$i]}
+			for k in $KINDS; do
+				measure "$1" "$2" "$k" >>"$OUT/m-$i-$k"
+			done
+		done
+	done
+	BIN=${BINS[0]}
+}
+# col N FILE: the median of column N.
+col() { median $(awk -v c="$1" '{ print $c }' "$OUT/m-$2"); }
+
+say
+say "Added CPU per traced syscall: redis-benchmark -c 1 PING_MBULK, $N requests (4 traced syscalls"
+say "each: a write and a read on each side):"
+run_load "rb ping_mbulk 1" "$N"
+say "| binary | untraced µs/request | assembled live | recorded (-w) | hooks alone |"
+say "|---|---|---|---|---|"
+u=$(col 2 none)
+for i in "${!BINS[@]}"; do
+	row="| ${BINS[$i]} | $u |"
+	for k in $KINDS; do
+		c=$(col 2 "$i-$k")
+		row+=" $c: $(calc "($c - $u) * 1000 / 4" %.0f) ns per traced syscall |"
+	done
+	say "$row"
+done
+
+say
+say "Throughput (req/s, share of untraced) and CPU µs per request (added):"
+say "| load | binary | untraced | assembled live | recorded (-w) | hooks alone |"
+say "|---|---|---|---|---|---|"
 for load in "rb get" "rb set" abrun; do
-	U=() V=() W=() H=() UC=() VC=() WC=() HC=()
 	n=$N
 	[ "$load" = abrun ] && n=$AB_N
-	for ((r = 0; r < REPS; r++)); do
-		read -r a b <<<"$(measure "$load" "$n" none)"; U+=("$a") UC+=("$b")
-		read -r a b <<<"$(measure "$load" "$n" live)"; V+=("$a") VC+=("$b")
-		read -r a b <<<"$(measure "$load" "$n" record)"; W+=("$a") WC+=("$b")
-		read -r a b <<<"$(measure "$load" "$n" hooks)"; H+=("$a") HC+=("$b")
-	done
-	u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}") h=$(median "${H[@]}")
+	run_load "$load" "$n"
 	case $load in
 	"rb get") name="redis-benchmark GET, 50 connections" ;;
 	"rb set") name="redis-benchmark SET, 50 connections" ;;
 	*) name="ab -c 32 nginx /ping" ;;
 	esac
-	say "| $name | $u | $v | $(calc "100 * $v / $u" %.0f)% | $w | $(calc "100 * $w / $u" %.0f)% | $h | $(calc "100 * $h / $u" %.0f)% |"
-	u=$(median "${UC[@]}") v=$(median "${VC[@]}") w=$(median "${WC[@]}") h=$(median "${HC[@]}")
-	CPU_ROWS+=("| $name | $u | $v (+$(calc "$v - $u" %.1f)) | $w (+$(calc "$w - $u" %.1f)) | $h (+$(calc "$h - $u" %.1f)) |")
+	u=$(col 1 none) uc=$(col 2 none)
+	for i in "${!BINS[@]}"; do
+		row="| $name | ${BINS[$i]} | $u req/s, $uc µs |"
+		for k in $KINDS; do
+			v=$(col 1 "$i-$k") c=$(col 2 "$i-$k")
+			row+=" $v ($(calc "100 * $v / $u" %.0f)%), $c µs (+$(calc "$c - $uc" %.1f)) |"
+		done
+		say "$row"
+	done
 done
-say
-say "CPU µs per request (servers + load generator + tracer; steadier than req/s on a shared machine):"
-say "| load | untraced | assembled live | recorded (-w) | hooks alone |"
-say "|---|---|---|---|---|"
-printf '%s\n' "${CPU_ROWS[@]}"
 say "events lost in the kernel (ring buffer full), per traced run:"
 grep -h 'lost' "$OUT"/*.json.err "$OUT"/*.json 2>/dev/null | grep -o '"lost_events":[0-9]*\|lost in the kernel: [0-9]* events' | sort | uniq -c
 hr
