@@ -56,7 +56,7 @@ mkdir -p "$OUT"
 trap 'stop_tracer; chain_down' EXIT
 chain_up "$OUT"
 
-TRACER= TRACER_SH= TRACER_CPU=0
+TRACER='' TRACER_SH='' TRACER_CPU=0
 # start_tracer FILE [record|hooks]: spans assembled live (--json > FILE),
 # the events only recorded (-w FILE.bbr: the capture's cost alone), or
 # the hooks alone (every task filtered out at entry).  Its CPU time (user
@@ -171,7 +171,11 @@ run_load() {
 	BIN=${BINS[0]}
 }
 # col N FILE: the median of column N.
-col() { median $(awk -v c="$1" '{ print $c }' "$OUT/m-$2"); }
+col() {
+	local v
+	mapfile -t v < <(awk -v c="$1" '{ print $c }' "$OUT/m-$2")
+	median "${v[@]}"
+}
 
 say
 say "Added CPU per traced syscall: redis-benchmark -c 1 PING_MBULK, $N requests (4 traced syscalls"
