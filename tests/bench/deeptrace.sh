@@ -172,9 +172,9 @@ run_load() {
 }
 # col N FILE: the median of column N.
 col() {
-	local v
-	mapfile -t v < <(awk -v c="$1" '{ print $c }' "$OUT/m-$2")
-	median "${v[@]}"
+	local vals
+	mapfile -t vals < <(awk -v c="$1" '{ print $c }' "$OUT/m-$2")
+	median "${vals[@]}"
 }
 
 say
