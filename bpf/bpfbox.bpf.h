@@ -77,20 +77,34 @@ static __always_inline void bb_event_output(void *data, __u64 size)
 
 /*
  * For events that come by the hundred thousand: the reader is woken only
- * once @batch bytes wait (a wakeup per event costs a context switch each);
- * it also drains the buffer at every tick, so nothing waits longer than
- * --interval.
+ * when the data waiting for it crosses a multiple of @batch bytes (a
+ * wakeup per event costs a context switch each; one per event past the
+ * threshold, while the woken reader is not yet running, costs an IPI
+ * each).  @avail is what waits, this event of @size bytes included.  The
+ * reader also drains the buffer at every tick, so nothing waits longer
+ * than --interval.
  */
-static __always_inline __u64 bb_wakeup_after(__u64 batch)
+static __always_inline __u64 bb_wakeup_after(__u64 batch, __u64 avail, __u64 size)
 {
-	return bpf_ringbuf_query(&bb_events, BPF_RB_AVAIL_DATA) >= batch ? BPF_RB_FORCE_WAKEUP
-									    : BPF_RB_NO_WAKEUP;
+	__u64 rec = ((size + 7) & ~7ULL) + 8;	/* the record: header, padding */
+
+	if (rec > avail)
+		rec = avail;
+	return avail / batch != (avail - rec) / batch ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* A reserved event's submit flags (bb_wakeup_after). */
+static __always_inline __u64 bb_wakeup_reserved(__u64 batch, __u64 size)
+{
+	return bb_wakeup_after(batch, bpf_ringbuf_query(&bb_events, BPF_RB_AVAIL_DATA), size);
 }
 
 /* bb_event_output, waking the reader as bb_wakeup_after says. */
 static __always_inline void bb_event_output_batched(void *data, __u64 size, __u64 batch)
 {
-	if (bpf_ringbuf_output(&bb_events, data, size, bb_wakeup_after(batch)))
+	__u64 avail = bpf_ringbuf_query(&bb_events, BPF_RB_AVAIL_DATA) + ((size + 7) & ~7ULL) + 8;
+
+	if (bpf_ringbuf_output(&bb_events, data, size, bb_wakeup_after(batch, avail, size)))
 		bb_lost_inc(BB_LOST_RINGBUF);
 }
 

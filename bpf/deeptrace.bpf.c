@@ -76,8 +76,13 @@ struct dt_src {
 #define DT_MAX_MMSG 64		/* messages of a sendmmsg/recvmmsg vector followed
 				 * (a DNS server's batch); the rest are counted */
 
+/*
+ * Calls in flight, by thread.  A thread's entry stays (start_ns 0 when no
+ * call is pending) and is written in place: an insert and a delete per
+ * call cost more than the two lookups.  LRU: threads that ended leave.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct dt_args);
@@ -200,7 +205,7 @@ static __always_inline void send_lifecycle(struct sock *sk, __u8 kind, __u8 role
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->start_ns = e->end_ns = bpf_ktime_get_boot_ns();
-	bpf_ringbuf_submit(e, bb_wakeup_after(WAKEUP_BATCH));
+	bpf_ringbuf_submit(e, bb_wakeup_reserved(WAKEUP_BATCH, sizeof(*e)));
 }
 
 /* Before 6.13, struct file counted its references in f_count; since, in
@@ -238,10 +243,14 @@ static __always_inline void send_close(struct sock *sk)
 	send_lifecycle(sk, DT_EV_CLOSE, 0);
 }
 
-/* A call in flight, until its exit; a full table is counted. */
+/* A call in flight, until its exit; a failed insert is counted. */
 static __always_inline int save_args(__u32 tid, const struct dt_args *a)
 {
-	if (bpf_map_update_elem(&dt_pending, &tid, a, BPF_ANY))
+	struct dt_args *p = bpf_map_lookup_elem(&dt_pending, &tid);
+
+	if (p)
+		*p = *a;
+	else if (bpf_map_update_elem(&dt_pending, &tid, a, BPF_ANY))
 		bb_lost_inc(BB_LOST_APPLET);
 	return 0;
 }
@@ -266,12 +275,12 @@ static __always_inline int sys_enter(long nr, __u64 a0, __u64 a1, __u64 a2, __u6
 	sk = fd_inet_sock(a0, &f);
 	if (!sk)	/* files, pipes, unix sockets: no clock read */
 		return 0;
-	a.start_ns = bpf_ktime_get_boot_ns();
 	if (nr == NR_CLOSE) {
 		if (!file_shared(f))
 			send_close(sk);
 		return 0;
 	}
+	a.start_ns = bpf_ktime_get_boot_ns();
 	a.sock = (__u64)sk;
 	a.buf = a1;
 	a.count = a2;
@@ -533,16 +542,18 @@ static __always_inline void send_message(const struct dt_args *a, long ret)
 	}
 }
 
-static __always_inline int sys_exit(long ret)
+static __always_inline int sys_exit(long nr, long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct dt_args *p = bpf_map_lookup_elem(&dt_pending, &tid);
 	struct dt_args a;
 
-	if (!p)
+	if (!p || !p->start_ns)
 		return 0;
 	a = *p;
-	bpf_map_delete_elem(&dt_pending, &tid);
+	p->start_ns = 0;
+	if (a.nr != nr)		/* an entry whose exit was never seen */
+		return 0;
 	switch (a.nr) {
 	case NR_CONNECT:
 		if (!ret || ret == -EINPROGRESS)
@@ -589,17 +600,21 @@ int dt_enter_tp(struct trace_event_raw_sys_enter *args)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(dt_exit_btf, struct pt_regs *regs, long ret)
 {
-	if (!is_traced_call(REGS_SYSCALL_NR(regs)))
+	long nr = REGS_SYSCALL_NR(regs);
+
+	if (!is_traced_call(nr))
 		return 0;
-	return sys_exit(ret);
+	return sys_exit(nr, ret);
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(dt_exit_raw, struct pt_regs *regs, long ret)
 {
-	if (!is_traced_call(REGS_SYSCALL_NR_CORE(regs)))
+	long nr = REGS_SYSCALL_NR_CORE(regs);
+
+	if (!is_traced_call(nr))
 		return 0;
-	return sys_exit(ret);
+	return sys_exit(nr, ret);
 }
 
 SEC("tracepoint/raw_syscalls/sys_exit")
@@ -607,5 +622,5 @@ int dt_exit_tp(struct trace_event_raw_sys_exit *args)
 {
 	if (!is_traced_call(args->id))
 		return 0;
-	return sys_exit(args->ret);
+	return sys_exit(args->id, args->ret);
 }

@@ -180,31 +180,93 @@ const char *bb_esc(const char *s)
 	return buf;
 }
 
-void bb_json_escape(FILE *f, const char *s)
+/* Needs no escape in a JSON string. */
+static bool json_plain(unsigned char c)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	return c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+}
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
+/*
+ * --json output is mostly short plain strings, and a stdio call per byte
+ * or per piece showed in profiles (deeptrace prints a span per request):
+ * a key with its value is built in a buffer and written at once.
+ */
+
+/* @*s's plain bytes appended to @buf[@n..@cap); *s moves past them. */
+static size_t put_plain(char *buf, size_t n, size_t cap, const char **s)
+{
+	const char *p = *s;
+
+	while (json_plain(*p) && n < cap)
+		buf[n++] = *p++;
+	*s = p;
+	return n;
+}
+
+/* The rest of a string whose start is in @buf: escaped, closing quote. */
+static void finish_string(FILE *f, char *buf, size_t n, const char *s)
+{
+	const char *run;
+
+	if (!*s) {
+		buf[n++] = '"';
+		fwrite(buf, 1, n, f);
+		return;
+	}
+	fwrite(buf, 1, n, f);
+	for (;;) {
+		for (run = s; json_plain(*s); s++)
+			;
+		if (s > run)
+			fwrite(run, 1, s - run, f);
+		if (!*s)
+			break;
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
 			fputs("\\n", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
 		else
-			fputc(c, f);
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		s++;
 	}
 	fputc('"', f);
 }
 
-static void json_key(struct bb_json *j, const char *key)
+void bb_json_escape(FILE *f, const char *s)
 {
-	if (!j->first)
-		fputc(',', j->f);
+	char buf[256];
+	size_t n;
+
+	buf[0] = '"';
+	n = put_plain(buf, 1, sizeof(buf) - 1, &s);
+	finish_string(f, buf, n, s);
+}
+
+#define JSON_KEY_MAX 64
+
+/* ',"key":' into @buf (at least JSON_KEY_MAX bytes); returns its length,
+ * or 0 when it had to be written already (a key to escape). */
+static size_t json_key(struct bb_json *j, const char *key, char *buf)
+{
+	bool comma = !j->first;
+	const char *k = key;
+	size_t n = 0;
+
 	j->first = false;
-	bb_json_escape(j->f, key);
-	fputc(':', j->f);
+	if (comma)
+		buf[n++] = ',';
+	buf[n++] = '"';
+	n = put_plain(buf, n, JSON_KEY_MAX - 2, &k);
+	if (*k) {	/* not short and plain: the general way */
+		if (comma)
+			fputc(',', j->f);
+		bb_json_escape(j->f, key);
+		fputc(':', j->f);
+		return 0;
+	}
+	buf[n++] = '"';
+	buf[n++] = ':';
+	return n;
 }
 
 void bb_json_begin(struct bb_json *j, FILE *f)
@@ -216,25 +278,42 @@ void bb_json_begin(struct bb_json *j, FILE *f)
 
 void bb_json_str(struct bb_json *j, const char *key, const char *val)
 {
-	json_key(j, key);
-	bb_json_escape(j->f, val);
+	char buf[JSON_KEY_MAX + 256];
+	size_t n = json_key(j, key, buf);
+
+	buf[n++] = '"';
+	n = put_plain(buf, n, sizeof(buf) - 1, &val);
+	finish_string(j->f, buf, n, val);
 }
 
 void bb_json_u64(struct bb_json *j, const char *key, unsigned long long val)
 {
-	json_key(j, key);
-	fprintf(j->f, "%llu", val);
+	char buf[JSON_KEY_MAX + 24], digits[24], *p = digits + sizeof(digits);
+	size_t n = json_key(j, key, buf);
+
+	do {	/* printf's generic path costs more than the digits */
+		*--p = '0' + val % 10;
+		val /= 10;
+	} while (val);
+	while (p < digits + sizeof(digits))
+		buf[n++] = *p++;
+	fwrite(buf, 1, n, j->f);
 }
 
 void bb_json_i64(struct bb_json *j, const char *key, long long val)
 {
-	json_key(j, key);
-	fprintf(j->f, "%lld", val);
+	char buf[JSON_KEY_MAX + 24];
+	size_t n = json_key(j, key, buf);
+
+	n += snprintf(buf + n, sizeof(buf) - n, "%lld", val);
+	fwrite(buf, 1, n, j->f);
 }
 
 void bb_json_raw(struct bb_json *j, const char *key, const char *raw)
 {
-	json_key(j, key);
+	char buf[JSON_KEY_MAX];
+
+	fwrite(buf, 1, json_key(j, key, buf), j->f);
 	fputs(raw, j->f);
 }
 

@@ -41,8 +41,16 @@ struct node {
 };
 
 static struct dt_trace_opts opts;
+/* Every span not yet printed; pool[0..pool_sorted) is in start order (the
+ * last flush sorted it), the spans added since follow in any order. */
 static struct node **pool;
-static size_t pool_n, pool_cap;
+static size_t pool_n, pool_cap, pool_sorted;
+/* As large as the pool: merges and the heuristic's server list. */
+static struct node **scratch, **servers;
+static size_t scratch_cap;
+/* Printed nodes, for the next spans (sibling links them): a span a
+ * syscall or two, malloc and free would churn pages. */
+static struct node *free_nodes;
 static uint64_t next_id = 1;
 
 static const char *const link_names[] = { "root", "thread", "tcp_seq", "header", "heuristic" };
@@ -57,9 +65,26 @@ void dt_trace_init(const struct dt_trace_opts *o)
 	opts = *o;
 }
 
+static struct node *node_new(void)
+{
+	struct node *n = free_nodes;
+
+	if (!n)
+		return bb_xcalloc(1, sizeof(*n));
+	free_nodes = n->sibling;
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
+static void node_free(struct node *n)
+{
+	n->sibling = free_nodes;
+	free_nodes = n;
+}
+
 void dt_trace_add(const struct dt_span *s)
 {
-	struct node *n = bb_xcalloc(1, sizeof(*n));
+	struct node *n = node_new();
 
 	n->s = *s;
 	n->s.id = next_id++;
@@ -75,24 +100,26 @@ void dt_trace_add(const struct dt_span *s)
 struct index {
 	uint64_t *keys;
 	struct node **nodes;
-	size_t mask;
+	size_t mask, cap;	/* cap: allocated slots, kept from flush to flush */
 };
 
-static void index_init(struct index *ix, size_t n)
+/* Empty, with room for @n nodes. */
+static void index_reset(struct index *ix, size_t n)
 {
 	size_t size = 64;
 
 	while (size < 2 * n)
 		size *= 2;
-	ix->keys = bb_xcalloc(size, sizeof(*ix->keys));
-	ix->nodes = bb_xcalloc(size, sizeof(*ix->nodes));
+	if (size > ix->cap) {
+		free(ix->keys);
+		free(ix->nodes);
+		ix->keys = bb_xcalloc(size, sizeof(*ix->keys));
+		ix->nodes = bb_xcalloc(size, sizeof(*ix->nodes));
+		ix->cap = size;
+	} else {
+		memset(ix->nodes, 0, size * sizeof(*ix->nodes));	/* keys: unread */
+	}
 	ix->mask = size - 1;
-}
-
-static void index_free(struct index *ix)
-{
-	free(ix->keys);
-	free(ix->nodes);
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -235,17 +262,6 @@ static struct node *by_header(const struct indexes *ix, const struct node *n)
 	return best;
 }
 
-static int by_pid_start(const void *a, const void *b)
-{
-	const struct node *x = *(struct node *const *)a, *y = *(struct node *const *)b;
-
-	if (x->s.pid != y->s.pid)
-		return x->s.pid < y->s.pid ? -1 : 1;
-	if (x->s.start_ns != y->s.start_ns)
-		return x->s.start_ns < y->s.start_ns ? -1 : 1;
-	return x->s.id < y->s.id ? -1 : x->s.id > y->s.id;
-}
-
 /* Server spans sorted by (pid, start): the heuristic's candidates. */
 struct servers {
 	struct node **v;
@@ -327,25 +343,99 @@ static void try_link(const struct indexes *ix, const struct servers *sv, struct 
 	}
 }
 
-static int by_start(const void *a, const void *b)
-{
-	const struct node *x = *(struct node *const *)a, *y = *(struct node *const *)b;
+/* ---- ordering: a stable merge sort of node pointers (qsort moves
+ * each element with a memcpy call; this runs once a second on every span
+ * of the last seconds) ---- */
 
+typedef bool (*node_less)(const struct node *x, const struct node *y);
+
+static bool by_start(const struct node *x, const struct node *y)
+{
 	if (x->s.start_ns != y->s.start_ns)
-		return x->s.start_ns < y->s.start_ns ? -1 : 1;
-	return x->s.id < y->s.id ? -1 : x->s.id > y->s.id;
+		return x->s.start_ns < y->s.start_ns;
+	return x->s.id < y->s.id;
+}
+
+static bool by_pid(const struct node *x, const struct node *y)
+{
+	return x->s.pid < y->s.pid;
+}
+
+/* @a and @b, each sorted, into @out; on ties @a's first. */
+static void merge_runs(struct node **a, size_t na, struct node **b, size_t nb,
+		       struct node **out, node_less less)
+{
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < na && j < nb)
+		out[k++] = less(b[j], a[i]) ? b[j++] : a[i++];
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
+}
+
+/* Sorts @v (@tmp: as long), keeping the order of equals. */
+static void sort_nodes(struct node **v, size_t n, struct node **tmp, node_less less)
+{
+	struct node **src = v, **dst = tmp, **t;
+	size_t w, i, na, nb;
+
+	for (w = 1; w < n; w *= 2) {
+		for (i = 0; i < n; i += 2 * w) {
+			na = n - i < w ? n - i : w;
+			nb = n - i - na < w ? n - i - na : w;
+			merge_runs(src + i, na, src + i + na, nb, dst + i, less);
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+}
+
+/* sort_pool swaps pool and scratch: both as large. */
+static void grow_scratch(void)
+{
+	if (scratch_cap == pool_cap)
+		return;
+	scratch_cap = pool_cap;
+	free(scratch);
+	free(servers);
+	scratch = bb_xcalloc(scratch_cap, sizeof(*scratch));
+	servers = bb_xcalloc(scratch_cap, sizeof(*servers));
+}
+
+/* The pool in order of start: the spans added since the last flush,
+ * sorted, merged into the rest (sorted then). */
+static void sort_pool(void)
+{
+	struct node **t;
+
+	sort_nodes(pool + pool_sorted, pool_n - pool_sorted, scratch, by_start);
+	merge_runs(pool, pool_sorted, pool + pool_sorted, pool_n - pool_sorted, scratch, by_start);
+	t = pool;
+	pool = scratch;
+	scratch = t;
+	pool_sorted = pool_n;
 }
 
 static void link_settled(uint64_t settled_ns)
 {
-	struct indexes ix;
-	struct servers sv = { bb_xcalloc(pool_n + 1, sizeof(*sv.v)), 0 };
+	static struct indexes ix;
+	struct servers sv;
 	const char *h;
 	size_t i;
 
-	index_init(&ix.ctx, pool_n);
-	index_init(&ix.seq, pool_n);
-	index_init(&ix.header, pool_n);
+	grow_scratch();
+	sv.v = servers;
+	sv.n = 0;
+	/* In order of start: the heuristic hands out requests in order. */
+	sort_pool();
+	index_reset(&ix.ctx, pool_n);
+	index_reset(&ix.seq, pool_n);
+	index_reset(&ix.header, pool_n);
 	for (i = 0; i < pool_n; i++) {
 		struct node *n = pool[i];
 
@@ -360,26 +450,48 @@ static void link_settled(uint64_t settled_ns)
 		if (h)
 			index_add(&ix.header, header_key(h), n);
 	}
-	qsort(sv.v, sv.n, sizeof(*sv.v), by_pid_start);
-	/* In order of start: the heuristic hands out requests in order. */
-	qsort(pool, pool_n, sizeof(*pool), by_start);
+	/* By pid, then start (they came in start order). */
+	sort_nodes(sv.v, sv.n, scratch, by_pid);
 	for (i = 0; i < pool_n; i++)
 		if (!pool[i]->tried && pool[i]->s.end_ns <= settled_ns)
 			try_link(&ix, &sv, pool[i]);
-	free(sv.v);
-	index_free(&ix.ctx);
-	index_free(&ix.seq);
-	index_free(&ix.header);
 }
 
 /* ---- printing ---- */
 
+/* @v's decimal digits at @p; returns the end. */
+static char *put_uint(char *p, unsigned v)
+{
+	char tmp[10];
+	int n = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* "1.2.3.4:80", "[::1]:80".  IPv4 by hand: inet_ntop and snprintf, two
+ * per span, were a quarter of the assembly's time under load. */
 static void format_addr(const struct dt_addr *a, char *buf, size_t len)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
+	char ip[INET6_ADDRSTRLEN] = "?", *p = buf;
+	int i;
 
-	inet_ntop(a->family, a->addr, ip, sizeof(ip));
-	snprintf(buf, len, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+	if (a->family != AF_INET || len < sizeof("255.255.255.255:65535")) {
+		inet_ntop(a->family, a->addr, ip, sizeof(ip));
+		snprintf(buf, len, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+		return;
+	}
+	for (i = 0; i < 4; i++) {
+		p = put_uint(p, a->addr[i]);
+		*p++ = i < 3 ? '.' : ':';
+	}
+	p = put_uint(p, a->port);
+	*p = 0;
 }
 
 static bool subtree_settled(const struct node *n, uint64_t settled_ns)
@@ -576,10 +688,10 @@ void dt_trace_flush(uint64_t settled_ns)
 	}
 	for (i = 0; i < pool_n; i++) {
 		if (pool[i]->gone)
-			free(pool[i]);
+			node_free(pool[i]);
 		else
 			pool[kept++] = pool[i];
 	}
-	pool_n = kept;
+	pool_n = pool_sorted = kept;
 	fflush(stdout);
 }

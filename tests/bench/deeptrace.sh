@@ -10,19 +10,25 @@
 #      GET /account/N (Redis, then PostgreSQL: traced with --no-redact, so
 #      that the SQL spans name the id too);
 #   2. cost: redis-benchmark, one connection, PING (each request is one
-#      write and one read on each side: four traced syscalls): the time
-#      added per traced syscall, untraced vs traced, interleaved runs;
-#   3. throughput: redis-benchmark (50 connections, GET/SET) and ab
-#      against nginx's own /ping (32 concurrent), untraced vs traced,
-#      interleaved, medians of DT_REPS runs.
-# Traced runs, in 2 and 3 two kinds: spans assembled live (deeptrace
-# --netns --json, its CPU counting too), and events recorded with -w (the
-# capture alone; spans are made later by bpfbox report).  Exits 1 if the setup fails; never on
+#      write and one read on each side: four traced syscalls): the CPU
+#      added per traced syscall (the chain's processes, the load
+#      generator and the tracer, user + system), untraced vs traced;
+#   3. throughput and CPU per request: redis-benchmark (50 connections,
+#      GET/SET) and ab against nginx's own /ping (32 concurrent),
+#      untraced vs traced.
+# Medians of DT_REPS rounds, each running every kind (and binary) once.
+# Traced runs, in 2 and 3 three kinds: spans assembled live (deeptrace
+# --netns --json, its CPU counting too), events recorded with -w (the
+# capture alone; spans are made later by bpfbox report), and the hooks
+# alone (-w with a --comm no task has: every syscall of the host still
+# passes deeptrace's two programs, which return at once: the floor a
+# raw_syscalls tracer costs here).  Exits 1 if the setup fails; never on
 # figures.
 #
 # Knobs: DT_REQS (200 per concurrency), DT_REPS (3), DT_N (redis requests
 # per throughput run, 100000), DT_AB_N (ab requests, 20000), DT_ACCURACY=0
-# (skip part 1).
+# (skip part 1), DT_BIN (the binary, ./bpfbox; several, space-separated:
+# interleaved in parts 2 and 3, the first one for part 1).
 
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -33,6 +39,9 @@ ACCURACY=${DT_ACCURACY:-1}
 REPS=${DT_REPS:-3}
 N=${DT_N:-100000}
 AB_N=${DT_AB_N:-20000}
+# shellcheck disable=SC2206 # DT_BIN: words
+BINS=(${DT_BIN:-./bpfbox})
+BIN=${BINS[0]}
 
 say() { printf '%s\n' "$*"; }
 die() { say "deeptrace bench: $*" >&2; exit 1; }
@@ -42,7 +51,9 @@ die() { say "deeptrace bench: $*" >&2; exit 1; }
 . "$ROOT/tests/e2e/deeptrace-sql.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (BPF)"
-[ -x bpfbox ] || die "no ./bpfbox: run make"
+for b in "${BINS[@]}"; do
+	[ -x "$b" ] || die "no $b: run make"
+done
 need_packages apache2-utils
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -51,24 +62,31 @@ T=$OUT
 chain_up "$OUT"
 sql_up
 
-TRACER=
+TRACER='' TRACER_SH='' TRACER_CPU=0
 TRACE_OPTS=()	# more options of the live runs
-# start_tracer FILE [record]: spans assembled live (--json > FILE), or the
-# events only recorded (-w FILE.bbr: the capture's cost alone).
+# start_tracer FILE [record|hooks]: spans assembled live (--json > FILE),
+# the events only recorded (-w FILE.bbr: the capture's cost alone), or
+# the hooks alone (every task filtered out at entry).  Its CPU time (user
+# + system, seconds) goes to FILE.cpu when it ends: stop_tracer sets
+# TRACER_CPU from it.
 start_tracer() {
 	# The same names come back run after run: the last run's "tracing
 	# socket" line must not say this one is ready (its SIGINT would be
 	# lost, and stop_tracer wait forever).
 	rm -f "$1.err"
-	if [ "${2:-}" = record ]; then
-		./bpfbox deeptrace --netns "$CHAIN_NS" -w "$1.bbr" >"$1" 2>"$1.err" &
-	else
-		./bpfbox deeptrace --netns "$CHAIN_NS" --json "${TRACE_OPTS[@]}" >"$1" 2>"$1.err" &
-	fi
-	TRACER=$!
+	(
+		TIMEFORMAT='%U %S'
+		case ${2:-} in
+		record) time "$BIN" deeptrace --netns "$CHAIN_NS" -w "$1.bbr" >"$1" 2>"$1.err" ;;
+		hooks) time "$BIN" deeptrace --comm bb-none-such -w "$1.bbr" >"$1" 2>"$1.err" ;;
+		*) time "$BIN" deeptrace --netns "$CHAIN_NS" --json "${TRACE_OPTS[@]}" >"$1" 2>"$1.err" ;;
+		esac
+	) 2>"$1.cpu" &
+	TRACER_SH=$! TRACER_FILE=$1
 	local i
 	for ((i = 0; i < 1000; i++)); do
-		grep -q "tracing socket" "$1.err" 2>/dev/null && return 0
+		TRACER=$(pgrep -P "$TRACER_SH" | head -n 1)
+		[ -n "$TRACER" ] && grep -q "tracing socket" "$1.err" 2>/dev/null && return 0
 		sleep 0.02
 	done
 	die "deeptrace did not start: $(cat "$1.err")"
@@ -77,7 +95,8 @@ stop_tracer() {
 	[ -n "$TRACER" ] || return 0
 	sleep 1.2
 	kill -INT "$TRACER" 2>/dev/null
-	wait "$TRACER" 2>/dev/null
+	wait "$TRACER_SH" 2>/dev/null
+	TRACER_CPU=$(awk '{ print $1 + $2 }' "$TRACER_FILE.cpu")
 	TRACER=
 }
 
@@ -104,61 +123,113 @@ TRACE_OPTS=()
 }
 
 hr
-say "2. cost per traced syscall: redis-benchmark -c 1 PING_MBULK, $N requests (4 traced syscalls each)"
-bench_ping() {	# -> seconds for N requests
-	local s e
-	s=$(date +%s.%N)
-	in_ns redis-benchmark -p $RPORT -c 1 -n "$N" -t ping_mbulk -q >/dev/null 2>&1
-	e=$(date +%s.%N)
-	calc "$e - $s"
-}
-U=() V=() W=()
-for ((r = 0; r < REPS; r++)); do
-	U+=("$(bench_ping)")
-	start_tracer "$OUT/ping.json"
-	V+=("$(bench_ping)")
-	stop_tracer
-	start_tracer "$OUT/ping-rec.json" record
-	W+=("$(bench_ping)")
-	stop_tracer
-	rm -f "$OUT/ping-rec.json.bbr"
-done
-u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}")
-say "untraced $(calc "$u * 1e9 / $N" %.0f) ns/request; assembled live $(calc "$v * 1e9 / $N" %.0f) ns/request:" \
-	"$(calc "($v - $u) * 1e9 / $N / 4" %.0f) ns per traced syscall; recorded (-w) $(calc "$w * 1e9 / $N" %.0f) ns/request:" \
-	"$(calc "($w - $u) * 1e9 / $N / 4" %.0f) ns per traced syscall (medians of $REPS)"
-
-hr
-say "3. throughput, untraced vs traced (medians of $REPS interleaved runs)"
-rb() {	# TEST -> requests/s
-	in_ns redis-benchmark -p $RPORT -c 50 -n "$N" -t "$1" -q 2>/dev/null | tr '\r' '\n' |
-		awk '/requests per second/ { v = $2 } END { print v ? v : "-" }'
+say "2. and 3.: CPU per request and throughput, untraced vs traced (medians of $REPS runs, the"
+say "   binaries and kinds of tracing interleaved; CPU: the chain's processes, the load generator and"
+say "   the tracer, user + system: steadier than req/s on a shared machine)"
+# The loads print "REQ/S CPU": requests per second, and the load
+# generator's CPU time (user + system, seconds).
+rb() {	# TEST [CONNECTIONS]
+	local cpu
+	cpu=$( { TIMEFORMAT='%U %S'; time in_ns redis-benchmark -p $RPORT -c "${2:-50}" -n "$N" \
+		-t "$1" -q >"$OUT/load.out" 2>/dev/null; } 2>&1 )
+	tr '\r' '\n' <"$OUT/load.out" |
+		awk -v c="$cpu" '/requests per second/ { v = $2 } END { split(c, t, " ");
+			print (v ? v : "-"), t[1] + t[2] }'
 }
 abrun() {
-	in_ns ab -q -n "$AB_N" -c 32 "http://127.0.0.1:$NPORT/ping" 2>/dev/null |
-		awk '/^Requests per second/ { print $4 }'
+	local cpu
+	cpu=$( { TIMEFORMAT='%U %S'; time in_ns ab -q -n "$AB_N" -c 32 \
+		"http://127.0.0.1:$NPORT/ping" >"$OUT/load.out" 2>/dev/null; } 2>&1 )
+	awk -v c="$cpu" '/^Requests per second/ { v = $4 } END { split(c, t, " ");
+		print (v ? v : "-"), t[1] + t[2] }' "$OUT/load.out"
 }
-say "| load | untraced req/s | assembled live | share | recorded (-w) | share |"
+# CPU seconds (user + system) of the chain's processes (redis, nginx...).
+ns_cpu() {
+	local p
+	for p in $(ip netns pids "$CHAIN_NS"); do
+		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null
+	done | awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { print s / hz }'
+}
+# measure LOAD REQUESTS [TRACER_KIND|none]: "REQ/S CPU_US_PER_REQUEST",
+# the CPU of the servers, the load generator and the tracer (from the
+# load's start to its exit: its loading is not counted, its last spans are).
+measure() {
+	local before out start=0
+	TRACER_CPU=0
+	if [ "$3" != none ]; then
+		start_tracer "$OUT/tp-$3.json" "$3"
+		start=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$TRACER/stat")
+	fi
+	before=$(ns_cpu)
+	out=$($1)
+	[ "$3" = none ] || stop_tracer
+	rm -f "$OUT"/tp-*.json.bbr
+	set -- "$out" "$(ns_cpu)" "$before" "$2" "$(calc "$TRACER_CPU - $start")"
+	awk -v o="$1" -v a="$2" -v b="$3" -v t="$5" -v n="$4" 'BEGIN {
+		split(o, f, " "); printf "%s %.2f\n", f[1], (a - b + f[2] + t) * 1e6 / n }'
+}
+KINDS="live record hooks"
+# run_load LOAD REQUESTS: REPS rounds of untraced, then each binary's
+# kinds; "REQ/S CPU" lines in $OUT/m-none and $OUT/m-BINARY#-KIND.
+run_load() {
+	local r i k
+	rm -f "$OUT"/m-*
+	for ((r = 0; r < REPS; r++)); do
+		measure "$1" "$2" none >>"$OUT/m-none"
+		for i in "${!BINS[@]}"; do
+			BIN=${BINS[$i]}
+			for k in $KINDS; do
+				measure "$1" "$2" "$k" >>"$OUT/m-$i-$k"
+			done
+		done
+	done
+	BIN=${BINS[0]}
+}
+# col N FILE: the median of column N.
+col() {
+	local vals
+	mapfile -t vals < <(awk -v c="$1" '{ print $c }' "$OUT/m-$2")
+	median "${vals[@]}"
+}
+
+say
+say "Added CPU per traced syscall: redis-benchmark -c 1 PING_MBULK, $N requests (4 traced syscalls"
+say "each: a write and a read on each side):"
+run_load "rb ping_mbulk 1" "$N"
+say "| binary | untraced µs/request | assembled live | recorded (-w) | hooks alone |"
+say "|---|---|---|---|---|"
+u=$(col 2 none)
+for i in "${!BINS[@]}"; do
+	row="| ${BINS[$i]} | $u |"
+	for k in $KINDS; do
+		c=$(col 2 "$i-$k")
+		row+=" $c: $(calc "($c - $u) * 1000 / 4" %.0f) ns per traced syscall |"
+	done
+	say "$row"
+done
+
+say
+say "Throughput (req/s, share of untraced) and CPU µs per request (added):"
+say "| load | binary | untraced | assembled live | recorded (-w) | hooks alone |"
 say "|---|---|---|---|---|---|"
 for load in "rb get" "rb set" abrun; do
-	U=() V=() W=()
-	for ((r = 0; r < REPS; r++)); do
-		U+=("$($load)")
-		start_tracer "$OUT/tp.json"
-		V+=("$($load)")
-		stop_tracer
-		start_tracer "$OUT/tp-rec.json" record
-		W+=("$($load)")
-		stop_tracer
-		rm -f "$OUT/tp-rec.json.bbr"
-	done
-	u=$(median "${U[@]}") v=$(median "${V[@]}") w=$(median "${W[@]}")
+	n=$N
+	[ "$load" = abrun ] && n=$AB_N
+	run_load "$load" "$n"
 	case $load in
 	"rb get") name="redis-benchmark GET, 50 connections" ;;
 	"rb set") name="redis-benchmark SET, 50 connections" ;;
 	*) name="ab -c 32 nginx /ping" ;;
 	esac
-	say "| $name | $u | $v | $(calc "100 * $v / $u" %.0f)% | $w | $(calc "100 * $w / $u" %.0f)% |"
+	u=$(col 1 none) uc=$(col 2 none)
+	for i in "${!BINS[@]}"; do
+		row="| $name | ${BINS[$i]} | $u req/s, $uc µs |"
+		for k in $KINDS; do
+			v=$(col 1 "$i-$k") c=$(col 2 "$i-$k")
+			row+=" $v ($(calc "100 * $v / $u" %.0f)%), $c µs (+$(calc "$c - $uc" %.1f)) |"
+		done
+		say "$row"
+	done
 done
 say "events lost in the kernel (ring buffer full), per traced run:"
 grep -h 'lost' "$OUT"/*.json.err "$OUT"/*.json 2>/dev/null | grep -o '"lost_events":[0-9]*\|lost in the kernel: [0-9]* events' | sort | uniq -c
