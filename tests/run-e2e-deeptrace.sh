@@ -444,6 +444,43 @@ over=$(awk '{ n = $2 - 64 } n > 0 { s += n } END { print s + 0 }' "$T/mmsg70.out
 check "mmsg: 70 in one sendmmsg: the messages past each vector's 64 counted ($over)" eq lost_other \
 	"$over" "$(jq -r 'select(.type == "lost") | .lost_other' "$G.out")"
 
+# A client that exits without close() (busybox wget does so after an error
+# page): its response, read to the server's close, is over once the reads
+# reach what the server sent before closing; its span comes then, not at
+# the end of the trace, and is its server span's parent (which settles a
+# second after its close: without this it was a root of its own).
+GPORT=8099
+trace_start noclose --json --port $GPORT
+in_ns /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(1)
+print("ready", flush=True)
+c, _ = s.accept()
+c.recv(4096)
+c.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\n\r\nno such page\n")
+c.close()' $GPORT >"$T/noclose-server.out" &
+NCPID=$!
+BGPIDS+=($NCPID)
+wait_for "$T/noclose-server.out" '^ready$' 10 $NCPID || die "the one-shot server did not start"
+in_ns /usr/bin/python3 -c '
+import os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /gone HTTP/1.0\r\nHost: x\r\n\r\n")
+got = b""
+while not got.endswith(b"page\n"):
+	got += s.recv(4096)
+os._exit(0)	# no close(): the kernel closes it, unseen' $GPORT
+reap $NCPID 10
+sleep 2.5	# the server span settles (1 s after its close) while we trace
+trace_stop
+expect_tree "noclose: a client that exits without close() is its server span's parent" "$G.out" "GET /gone" <<EOF
+0 client python3 GET /gone 404 root
+1 server python3 GET /gone 404 tcp_seq
+EOF
+
 # ---- what the user can get wrong ---------------------------------------------
 
 fails_with bad-snaplen 'snaplen' "$BB" deeptrace --snaplen 5000

@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <linux/types.h>
 #include "proto.h"
 
@@ -23,6 +25,12 @@ struct dt_addr {
 	uint8_t addr[16];
 	uint16_t port;
 };
+
+static inline bool dt_same_addr(const struct dt_addr *a, const struct dt_addr *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
+}
 
 struct dt_span {
 	uint64_t id, parent;		/* ours, from 1; parent 0: a root */

@@ -52,6 +52,7 @@ struct partial {
 
 struct conn {
 	struct conn *next;	/* hash chain */
+	struct conn *tnext;	/* TCP: chain of its addresses (the other end's lookup) */
 	uint64_t sock;
 	bool dgram;		/* UDP: a connection per peer of the socket */
 	uint8_t role;
@@ -66,9 +67,15 @@ struct conn {
 	struct partial *partial[2];
 	struct msg queue[QUEUE_MAX];
 	unsigned qhead, qlen;
+	uint64_t total[2];	/* bytes each way since the trace began */
+	/* The other end, on this host, closed after sending peer_sent bytes. */
+	bool peer_closed;
+	uint64_t peer_sent;
 };
 
 static struct conn *conns[CONN_BUCKETS];
+/* TCP connections by (local, peer): the other end of one on this host. */
+static struct conn *by_tuple[CONN_BUCKETS];
 static void (*emit_span)(const struct dt_span *s);
 static bool redact;
 static struct dt_stream_stats stats;
@@ -110,6 +117,40 @@ static struct conn **conn_slot(const struct dt_event *e)
 	return p;
 }
 
+static unsigned tuple_bucket(const struct dt_addr *local, const struct dt_addr *peer)
+{
+	unsigned h = 2166136261u, i, n = local->family == AF_INET ? 4 : 16;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ local->addr[i] ^ peer->addr[i] << 8) * 16777619u;
+	return (h ^ local->port ^ (unsigned)peer->port << 16) % CONN_BUCKETS;
+}
+
+/* The other end of TCP connection @c, if it is traced on this host too:
+ * in the bucket of its own (local, peer), which are @c's swapped. */
+static struct conn *other_end(const struct conn *c)
+{
+	struct conn *o;
+
+	for (o = by_tuple[tuple_bucket(&c->peer, &c->local)]; o; o = o->tnext)
+		if (o != c && dt_same_addr(&o->local, &c->peer) && dt_same_addr(&o->peer, &c->local))
+			return o;
+	return NULL;
+}
+
+static void tuple_unlink(struct conn *c)
+{
+	struct conn **p;
+
+	if (c->dgram)
+		return;
+	for (p = &by_tuple[tuple_bucket(&c->local, &c->peer)]; *p; p = &(*p)->tnext)
+		if (*p == c) {
+			*p = c->tnext;
+			return;
+		}
+}
+
 static void set_addr(struct dt_addr *a, uint8_t family, const uint8_t *addr, uint16_t port)
 {
 	a->family = family;
@@ -138,6 +179,12 @@ static struct conn *conn_get(const struct dt_event *e)
 	set_addr(&c->local, e->family, e->laddr, e->lport);
 	set_addr(&c->peer, e->family, e->raddr, e->rport);
 	*p = c;
+	if (!c->dgram) {
+		unsigned b = tuple_bucket(&c->local, &c->peer);
+
+		c->tnext = by_tuple[b];
+		by_tuple[b] = c;
+	}
 	return c;
 }
 
@@ -480,6 +527,22 @@ static size_t continue_message(struct conn *c, int dir, const struct dt_event *e
 	}
 }
 
+/*
+ * What the other end sends until it closes is all there is to read: once
+ * the reads have come to it, a message that ends with the connection
+ * (unframed, or an HTTP body to the close) is over, though this end has
+ * not closed yet (a client that exits without close(): its span would
+ * wait for the end of the trace, its server's child span long settled).
+ */
+static void read_to_peer_close(struct conn *c)
+{
+	struct msg *m = &c->dir[DT_INGRESS];
+
+	if (c->peer_closed && m->open && m->mode == M_TURN &&
+	    c->total[DT_INGRESS] >= c->peer_sent)
+		complete(c, DT_INGRESS);
+}
+
 static void on_message(const struct dt_event *e)
 {
 	struct conn *c = conn_get(e);
@@ -502,6 +565,9 @@ static void on_message(const struct dt_event *e)
 			break;
 		pos += took;
 	}
+	c->total[dir] += e->bytes;
+	if (dir == DT_INGRESS)
+		read_to_peer_close(c);
 }
 
 static void conn_finish(struct conn *c)
@@ -519,6 +585,7 @@ static void conn_finish(struct conn *c)
 
 static void conn_free(struct conn *c)
 {
+	tuple_unlink(c);
 	free(c->partial[0]);
 	free(c->partial[1]);
 	free(c);
@@ -543,6 +610,13 @@ static void conn_end(const struct dt_event *e)
 	struct conn **p, *c;
 
 	while ((c = *(p = conn_slot(e)))) {
+		struct conn *o = c->dgram ? NULL : other_end(c);
+
+		if (o) {
+			o->peer_closed = true;
+			o->peer_sent = c->total[DT_EGRESS];
+			read_to_peer_close(o);
+		}
 		conn_finish(c);
 		*p = c->next;
 		conn_free(c);
@@ -582,5 +656,6 @@ void dt_stream_finish(void)
 			conn_free(c);
 		}
 		conns[b] = NULL;
+		by_tuple[b] = NULL;
 	}
 }

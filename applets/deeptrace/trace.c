@@ -178,12 +178,6 @@ static uint64_t seq_key(const struct dt_addr *client, const struct dt_addr *serv
 	return mix(addr_key(addr_key(2, client), server), seq);
 }
 
-static bool same_addr(const struct dt_addr *a, const struct dt_addr *b)
-{
-	return a->family == b->family && a->port == b->port &&
-	       !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
-}
-
 /* The trace header a span's request carries, or NULL. */
 static const char *trace_header(const struct dt_span *s)
 {
@@ -233,8 +227,8 @@ static struct node *by_seq(const struct indexes *ix, const struct node *n)
 	if (n->s.kind != DT_SPAN_SERVER || !n->s.has_seq)
 		return NULL;
 	while ((m = index_next(&ix->seq, seq_key(&n->s.peer, &n->s.local, n->s.req_seq), &pos)))
-		if (m->s.req_seq == n->s.req_seq && same_addr(&m->s.local, &n->s.peer) &&
-		    same_addr(&m->s.peer, &n->s.local))
+		if (m->s.req_seq == n->s.req_seq && dt_same_addr(&m->s.local, &n->s.peer) &&
+		    dt_same_addr(&m->s.peer, &n->s.local))
 			return m;
 	return NULL;
 }
